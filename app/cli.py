@@ -1,0 +1,69 @@
+"""The ``klasgenoot`` command.
+
+Each command group lives in its own module with a ``register(subparsers)`` function
+and sets ``func`` on its parser. Qt is imported only inside the GUI commands, so the
+operator's server and fleet tools run on a machine without Qt libraries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from common.errors import KlasgenootError
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from app import cli_enroll, cli_fleet, cli_server
+
+    parser = argparse.ArgumentParser(
+        prog="klasgenoot",
+        description="Klasgenoot: een zieke leerling blijft in de eigen klas.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="meer technische uitvoer")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (cli_fleet, cli_enroll, cli_server):
+        module.register(sub)
+    _register_optional(sub)
+    return parser
+
+
+def _register_optional(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Command groups that land later register themselves when their module exists."""
+    import importlib
+
+    for name in ("app.cli_demo", "app.cli_logs", "app.cli_gui"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(sub)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    func: Handler = args.func
+    try:
+        return func(args)
+    except KlasgenootError as exc:
+        print(f"klasgenoot: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

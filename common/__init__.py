@@ -1,0 +1,1 @@
+"""The bottom layer: what every Klasgenoot package shares (error base, paths)."""
