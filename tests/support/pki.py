@@ -31,8 +31,9 @@ from pairing.roles import Role
 
 @dataclass
 class TestFleet:
-    __test__ = False  # a fixture, not a test class
     """CA + server certificate written to ``folder`` the way `fleet init` lays them out."""
+
+    __test__ = False  # a fixture, not a test class
 
     folder: Path
     ca: CertifiedKey = field(default_factory=create_ca)
