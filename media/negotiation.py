@@ -1,0 +1,181 @@
+"""The four handshake steps of one attempt: hello, welcome, offer, answer.
+
+A mixin of :class:`media.session.CallSession`, kept apart so each file stays small.
+Every certificate is verified before anything else is done with a message, and
+every SDP is sealed to the peer's device key (media.sealing) before it is relayed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from media import sealing
+from media.handshake import Handshake, new_call_id, new_nonce
+from media.state import CallState, EndReason
+from media.trust import verify_peer_certificate
+from pairing.certificates import certificate_pem
+from pairing.errors import PeerUntrusted
+from pairing.roles import Role
+
+if TYPE_CHECKING:
+    from asyncio import Lock
+
+    from media.peer import PeerLink
+    from pairing.certificates import DeviceCertInfo
+    from pairing.credentials import DeviceCredentials
+    from pairing.revocation import RevocationList
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Attempt:
+    """One try at a peer connection, named by its call id."""
+
+    call: str
+    nonce: bytes
+    started: float
+    peer_nonce: bytes | None = None
+    peer_cert: Any = None
+    link: PeerLink | None = None
+
+
+class Negotiation:
+    # Provided by CallSession (declared for the type checker).
+    if TYPE_CHECKING:
+        _own: DeviceCredentials
+        _role: Role
+        _attempt: Attempt | None
+        _state: CallState
+        _reason: EndReason | None
+        _lock: Lock
+        peer: DeviceCertInfo | None
+        _crl: Callable[[], RevocationList | None]
+        _send_relay: Callable[[dict[str, Any]], Awaitable[bool]]
+
+        def _wants_attempt(self) -> bool: ...
+        def _new_link(self) -> PeerLink: ...
+        async def _drop_attempt(self, *, bye: str | None) -> None: ...
+        async def _remote_bye(self, reason: str) -> None: ...
+        def _set_state(self, state: CallState, reason: EndReason | None = None) -> None: ...
+
+    async def _begin_attempt(self) -> None:
+        async with self._lock:
+            if not self._wants_attempt():
+                return
+            self._attempt = Attempt(new_call_id(), new_nonce(), time.monotonic())
+            if self._state is not CallState.RECONNECTING:
+                self._set_state(CallState.CONNECTING)
+            hello = Handshake(
+                "hello",
+                self._attempt.call,
+                nonce=self._attempt.nonce,
+                cert=certificate_pem(self._own.certificate).decode(),
+            )
+            await self._send_relay(hello.to_payload())
+
+    async def _on_handshake(self, msg: Handshake) -> None:
+        if msg.kind == "bye":
+            if self._attempt and msg.call == self._attempt.call:
+                await self._remote_bye(msg.reason)
+            return
+        handler = {
+            (Role.CLASSROOM, "hello"): self._on_hello,
+            (Role.STUDENT, "welcome"): self._on_welcome,
+            (Role.CLASSROOM, "offer"): self._on_offer,
+            (Role.STUDENT, "answer"): self._on_answer,
+        }.get((self._role, msg.kind))
+        if handler is None:
+            logger.warning("unexpected %s for %s refused", msg.kind, self._role.value)
+            return
+        try:
+            await handler(msg)
+        except PeerUntrusted as exc:
+            logger.warning("peer untrusted (%s): %s", msg.kind, exc.detail)
+            await self._drop_attempt(bye=None)
+            self._set_state(CallState.ENDED, EndReason.PEER_UNTRUSTED)
+
+    async def _on_hello(self, msg: Handshake) -> None:
+        if self._state is CallState.ENDED and self._reason in (
+            EndReason.HANGUP_LOCAL,
+            EndReason.UPDATE_NEEDED,
+            EndReason.STOPPED,
+        ):
+            await self._send_relay(Handshake("bye", msg.call, reason="declined").to_payload())
+            return
+        cert, info = verify_peer_certificate(msg.cert, self._own, self._crl())
+        await self._drop_attempt(bye=None)  # a new hello supersedes any earlier attempt
+        self._attempt = Attempt(
+            msg.call, new_nonce(), time.monotonic(), peer_nonce=msg.nonce, peer_cert=cert
+        )
+        self.peer = info
+        if self._state is not CallState.RECONNECTING:
+            self._set_state(CallState.CONNECTING)
+        welcome = Handshake(
+            "welcome",
+            msg.call,
+            nonce=self._attempt.nonce,
+            cert=certificate_pem(self._own.certificate).decode(),
+        )
+        await self._send_relay(welcome.to_payload())
+
+    async def _on_welcome(self, msg: Handshake) -> None:
+        attempt = self._attempt
+        if attempt is None or msg.call != attempt.call or attempt.link is not None:
+            return
+        cert, info = verify_peer_certificate(msg.cert, self._own, self._crl())
+        attempt.peer_nonce, attempt.peer_cert = msg.nonce, cert
+        self.peer = info
+        attempt.link = self._new_link()
+        sdp = await attempt.link.create_offer()
+        sealed = sealing.seal(
+            sdp,
+            "offer",
+            own=self._own,
+            peer_certificate=cert,
+            own_nonce=attempt.nonce,
+            peer_nonce=attempt.peer_nonce,
+        )
+        await self._send_relay(Handshake("offer", attempt.call, sealed=sealed).to_payload())
+
+    async def _on_offer(self, msg: Handshake) -> None:
+        attempt = self._attempt
+        if attempt is None or msg.call != attempt.call or attempt.link is not None:
+            return
+        opened = sealing.open_sealed(
+            msg.sealed,
+            own=self._own,
+            expected_kind="offer",
+            own_nonce=attempt.nonce,
+            peer_nonce=attempt.peer_nonce,
+            crl=self._crl(),
+        )
+        attempt.link = self._new_link()
+        sdp = await attempt.link.accept_offer(opened.sdp)
+        sealed = sealing.seal(
+            sdp,
+            "answer",
+            own=self._own,
+            peer_certificate=attempt.peer_cert,
+            own_nonce=attempt.nonce,
+            peer_nonce=attempt.peer_nonce,
+        )
+        await self._send_relay(Handshake("answer", attempt.call, sealed=sealed).to_payload())
+
+    async def _on_answer(self, msg: Handshake) -> None:
+        attempt = self._attempt
+        if attempt is None or msg.call != attempt.call or attempt.link is None:
+            return
+        opened = sealing.open_sealed(
+            msg.sealed,
+            own=self._own,
+            expected_kind="answer",
+            own_nonce=attempt.nonce,
+            peer_nonce=attempt.peer_nonce,
+            crl=self._crl(),
+        )
+        await attempt.link.accept_answer(opened.sdp)

@@ -1,0 +1,285 @@
+"""CallSession: one device's side of the call, as a state machine over peer links.
+
+    idle → waiting → connecting → live ⇄ reconnecting → ended
+
+The student offers, the classroom answers (media.handshake). A link that fails, or a
+peer silent for ``peer_timeout`` (heartbeats and incoming media both count as
+life), is thrown away and a new one is made with capped, jittered backoff: aiortc
+has no ICE restart and notices a dead peer only after ~30 s by itself. Signaling
+may come and go while live without touching the media.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from media.control import ControlInvalid, ControlMessage, VersionMismatch
+from media.handshake import Handshake, parse_handshake
+from media.impair import Impairment
+from media.negotiation import Attempt, Negotiation
+from media.peer import LinkEvents, LocalMedia, PeerLink
+from media.state import CallState, EndReason, StateChange
+from pairing.certificates import DeviceCertInfo
+from pairing.credentials import DeviceCredentials
+from pairing.revocation import RevocationList
+from pairing.roles import Role
+
+logger = logging.getLogger(__name__)
+
+SendRelay = Callable[[dict[str, Any]], Awaitable[bool]]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSettings:
+    peer_timeout: float = 3.0  # silence after which the peer is gone
+    connect_timeout: float = 10.0  # hello → connected, else try again
+    backoff_initial: float = 0.25
+    backoff_max: float = 8.0
+    relay_only: bool = False
+    tick: float = 0.1
+
+
+@dataclass
+class SessionHooks:
+    """Where a session reports; all called on the engine loop, all must be quick."""
+
+    on_state: Callable[[StateChange], None]
+    on_control: Callable[[ControlMessage], None] = lambda _m: None
+    video_sink: Callable[[Any], None] | None = None
+    audio_sink: Callable[[Any], None] | None = None
+
+
+class CallSession(Negotiation):
+    def __init__(
+        self,
+        *,
+        credentials: DeviceCredentials,
+        ice_servers: Sequence[Mapping[str, Any]],
+        media: LocalMedia,
+        send_relay: SendRelay,
+        hooks: SessionHooks,
+        crl: Callable[[], RevocationList | None] = lambda: None,
+        settings: SessionSettings | None = None,
+        impairment: Impairment | None = None,
+    ) -> None:
+        self._own = credentials
+        self._role = credentials.info.role
+        self._ice_servers = list(ice_servers)
+        self._media = media
+        self._send_relay = send_relay
+        self._hooks = hooks
+        self._crl = crl
+        self.settings = settings or SessionSettings()
+        self._impairment = impairment
+        self._state = CallState.IDLE
+        self._reason: EndReason | None = None
+        self._attempt: Attempt | None = None
+        self._peer_online = False
+        self._last_life = 0.0
+        self._failures = 0
+        self._retry_at: float | None = None
+        self._ticker: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.peer: DeviceCertInfo | None = None
+        self.reconnects = 0
+
+    # -- public ---------------------------------------------------------------
+
+    @property
+    def state(self) -> CallState:
+        return self._state
+
+    @property
+    def reason(self) -> EndReason | None:
+        return self._reason
+
+    @property
+    def link(self) -> PeerLink | None:
+        return self._attempt.link if self._attempt else None
+
+    def start(self) -> None:
+        self._ticker = asyncio.get_running_loop().create_task(self._tick_forever())
+        self._set_state(CallState.WAITING)
+
+    async def stop(self) -> None:
+        if self._ticker:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+        await self._drop_attempt(bye="hangup" if self._state is CallState.LIVE else None)
+        self._set_state(CallState.ENDED, EndReason.STOPPED)
+
+    async def hangup(self) -> None:
+        """End the call from this side; the peer is told on both paths at once."""
+        await self._drop_attempt(bye="hangup")
+        self._set_state(CallState.ENDED, EndReason.HANGUP_LOCAL)
+
+    async def rejoin(self) -> None:
+        if self._state is not CallState.ENDED or self._reason is EndReason.UPDATE_NEEDED:
+            return
+        self._failures, self._retry_at = 0, None
+        self._set_state(CallState.WAITING)
+        if self._peer_online and self._role is Role.STUDENT:
+            await self._begin_attempt()
+
+    def send_control(self, message: ControlMessage) -> bool:
+        link = self.link
+        return link is not None and link.send_control(message)
+
+    # -- from signaling -------------------------------------------------------
+
+    async def peer_online(self, online: bool) -> None:
+        self._peer_online = online
+        if online and self._role is Role.STUDENT and self._wants_attempt():
+            self._retry_at = None
+            await self._begin_attempt()
+
+    async def relayed(self, payload: Any) -> None:
+        try:
+            message = parse_handshake(payload)
+        except VersionMismatch:
+            await self._end(EndReason.UPDATE_NEEDED)
+            return
+        except ControlInvalid as exc:
+            logger.warning("relay message refused: %s", exc.detail)
+            return
+        async with self._lock:
+            await self._on_handshake(message)
+
+    async def crl_updated(self, crl: RevocationList) -> None:
+        if self.peer is not None and crl.is_revoked(self.peer.serial):
+            logger.warning("peer %s revoked: ending the call", self.peer.device_id.short)
+            await self._end(EndReason.PEER_REVOKED)
+
+    def _wants_attempt(self) -> bool:
+        busy = self._attempt is not None
+        return not busy and self._state in (CallState.WAITING, CallState.RECONNECTING)
+
+    # -- links and life -------------------------------------------------------
+
+    def _new_link(self) -> PeerLink:
+        events = LinkEvents(
+            on_control=self._on_control,
+            on_life=self._on_life,
+            on_connected=self._on_connected,
+            on_failed=self._on_link_failed,
+            video_sink=self._hooks.video_sink,
+            audio_sink=self._hooks.audio_sink,
+        )
+        return PeerLink(
+            ice_servers=self._ice_servers,
+            media=self._media,
+            events=events,
+            relay_only=self.settings.relay_only,
+            impairment=self._impairment,
+        )
+
+    def _on_life(self) -> None:
+        self._last_life = time.monotonic()
+
+    def _on_connected(self) -> None:
+        self._on_life()
+        self._failures = 0
+        self._set_state(CallState.LIVE)
+
+    def _on_link_failed(self, why: str) -> None:
+        if why == "update":
+            self._spawn(self._end(EndReason.UPDATE_NEEDED))
+        else:
+            self._spawn(self._lost(f"link {why}"))
+
+    def _on_control(self, message: ControlMessage) -> None:
+        if message.kind == "bye":
+            self._spawn(self._remote_bye(message.body["reason"]))
+            return
+        self._hooks.on_control(message)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _remote_bye(self, reason: str) -> None:
+        await self._drop_attempt(bye=None)
+        self.peer = None
+        if reason == "declined":
+            self._set_state(CallState.ENDED, EndReason.DECLINED)
+        elif reason == "untrusted":
+            self._set_state(CallState.ENDED, EndReason.PEER_UNTRUSTED)
+        elif reason == "update":
+            self._set_state(CallState.ENDED, EndReason.UPDATE_NEEDED)
+        else:
+            self._set_state(CallState.ENDED, EndReason.HANGUP_REMOTE)
+
+    async def _tick_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.tick)
+            try:
+                await self._tick(time.monotonic())
+            except Exception:  # the watchdog must survive anything a link throws
+                logger.exception("session tick failed")
+
+    async def _tick(self, now: float) -> None:
+        attempt = self._attempt
+        if self._state is CallState.LIVE:
+            if now - self._last_life > self.settings.peer_timeout:
+                await self._lost("peer silent")
+        elif attempt is not None and now - attempt.started > self.settings.connect_timeout:
+            await self._lost("connect timeout")
+        elif self._retry_at is not None and now >= self._retry_at:
+            self._retry_at = None
+            if self._peer_online and self._role is Role.STUDENT:
+                await self._begin_attempt()
+
+    async def _lost(self, why: str) -> None:
+        """The link is gone: throw it away and (student) try again after a backoff."""
+        if self._state in (CallState.ENDED, CallState.IDLE) or self._attempt is None:
+            return
+        logger.info("connection lost (%s); reconnecting", why)
+        was_live = self._state is CallState.LIVE
+        await self._drop_attempt(bye=None)
+        self.reconnects += int(was_live)
+        self._failures += 1
+        delay = min(
+            self.settings.backoff_max, self.settings.backoff_initial * 2 ** (self._failures - 1)
+        )
+        self._retry_at = time.monotonic() + delay * random.uniform(0.5, 1.0)  # noqa: S311
+        self._set_state(CallState.RECONNECTING)
+
+    async def _end(self, reason: EndReason) -> None:
+        bye = {EndReason.UPDATE_NEEDED: "update", EndReason.PEER_REVOKED: "untrusted"}
+        await self._drop_attempt(bye=bye.get(reason))
+        self._set_state(CallState.ENDED, reason)
+
+    async def _drop_attempt(self, *, bye: str | None) -> None:
+        attempt, self._attempt = self._attempt, None
+        if attempt is None:
+            return
+        if bye is not None:
+            if attempt.link is not None:
+                with contextlib.suppress(Exception):
+                    attempt.link.send_control(ControlMessage("bye", {"reason": bye}))
+            with contextlib.suppress(Exception):
+                await self._send_relay(Handshake("bye", attempt.call, reason=bye).to_payload())
+        if attempt.link is not None:
+            await attempt.link.close()
+
+    def _set_state(self, state: CallState, reason: EndReason | None = None) -> None:
+        if state is self._state and reason is self._reason:
+            return
+        logger.info(
+            "call %s -> %s%s",
+            self._state.value,
+            state.value,
+            f" ({reason.value})" if reason else "",
+        )
+        self._state, self._reason = state, reason
+        self._hooks.on_state(StateChange(state, reason, self.peer))
