@@ -8,10 +8,12 @@ operator's server and fleet tools run on a machine without Qt libraries.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
 
+from app import cli_enroll, cli_fleet, cli_server
 from common.errors import KlasgenootError
 
 logger = logging.getLogger(__name__)
@@ -20,8 +22,6 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app import cli_enroll, cli_fleet, cli_server
-
     parser = argparse.ArgumentParser(
         prog="klasgenoot",
         description="Klasgenoot: een zieke leerling blijft in de eigen klas.",
@@ -36,8 +36,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _register_optional(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Command groups that land later register themselves when their module exists."""
-    import importlib
-
     for name in ("app.cli_demo", "app.cli_logs", "app.cli_gui"):
         try:
             module = importlib.import_module(name)

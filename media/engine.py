@@ -65,7 +65,7 @@ class EngineConfig:
     session: SessionSettings = field(default_factory=SessionSettings)
     loopback_only: bool = False  # tests and the demo: ICE on 127.0.0.1 only
     crl: RevocationList | None = None
-    store_crl: Callable[[RevocationList], None] | None = None
+    store_crl: Callable[[RevocationList], object] | None = None
     impairment: Impairment | None = None  # tests and benchmarks only
     stats_interval: float = 1.0
 

@@ -74,9 +74,14 @@ class TestFleet:
         out = []
         for key, role, peer in ((s_key, Role.STUDENT, c_id), (c_key, Role.CLASSROOM, s_id)):
             cert = build_device_certificate(
-                ca_key=ca.key, ca_cert=ca.certificate, public_key=key.public_key(),
-                pairing_id=pairing_id, role=role, peer_id=peer,
-                not_after=now + dt.timedelta(days=days), now=now,
+                ca_key=ca.key,
+                ca_cert=ca.certificate,
+                public_key=key.public_key(),
+                pairing_id=pairing_id,
+                role=role,
+                peer_id=peer,
+                not_after=now + dt.timedelta(days=days),
+                now=now,
             )
             out.append(DeviceCredentials(key, cert, ca.certificate, read_device_certificate(cert)))
         return out[0], out[1]
@@ -86,8 +91,10 @@ class TestFleet:
         self.revoked.update(serials)
         self.crl_number += 1
         crl = build_crl(
-            ca_key=self.ca.key, ca_cert=self.ca.certificate,
-            number=self.crl_number, serials=self.revoked,
+            ca_key=self.ca.key,
+            ca_cert=self.ca.certificate,
+            number=self.crl_number,
+            serials=self.revoked,
         )
         write_private_file(self.crl_path, crl.pem)
         return crl
@@ -99,8 +106,12 @@ def self_signed_device(like: DeviceCredentials) -> DeviceCredentials:
     info = like.info
     fake_ca = CertifiedKey(key, like.ca_certificate)
     cert = build_device_certificate(
-        ca_key=key, ca_cert=fake_ca.certificate, public_key=key.public_key(),
-        pairing_id=info.pairing_id, role=info.role, peer_id=info.peer_id,
+        ca_key=key,
+        ca_cert=fake_ca.certificate,
+        public_key=key.public_key(),
+        pairing_id=info.pairing_id,
+        role=info.role,
+        peer_id=info.peer_id,
         not_after=info.not_after,
     )
     return DeviceCredentials(key, cert, like.ca_certificate, read_device_certificate(cert))

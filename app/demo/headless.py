@@ -1,0 +1,213 @@
+"""The headless demo call: embedded server, two engines, synthetic media, a report.
+
+Everything runs on one asyncio loop on 127.0.0.1 with ICE confined to loopback.
+The report measures what the *receiving* side saw: distinct frames by the
+sequence number stamped into the synthetic picture, glass-to-glass latency from
+the capture time stamped next to it, audio frames, freezes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.demo.workspace import Workspace
+from media.control import ControlMessage
+from media.engine import Engine, EngineConfig
+from media.measure import FrameMeter
+from media.peer import LocalMedia
+from media.signaling_port import client_port_factory
+from media.state import CallState, StateChange
+from media.stats import CallStats
+from media.synthetic_audio import SyntheticAudioTrack
+from media.synthetic_video import SyntheticVideoTrack
+from pairing.bundle import ice_servers_json
+from pairing.device import load_crl, store_crl
+from pairing.roles import Role
+from signaling.server import start_server
+
+SIZES = {Role.CLASSROOM: (1280, 720), Role.STUDENT: (640, 480)}
+FPS = 30
+SETUP_TIMEOUT = 15.0
+
+
+@dataclass
+class Party:
+    """One device in the demo: its engine and what it observed."""
+
+    role: Role
+    meter: FrameMeter = field(default_factory=FrameMeter)
+    states: list[StateChange] = field(default_factory=list)
+    stats: CallStats | None = None
+    first_frame: float | None = None
+    verified: bool = False
+    engine: Engine | None = None
+    media_started: asyncio.Event = field(default_factory=asyncio.Event)
+    ended: asyncio.Event = field(default_factory=asyncio.Event)
+
+    # EngineListener -----------------------------------------------------------
+    def on_state(self, change: StateChange) -> None:
+        self.states.append(change)
+        if change.state is CallState.LIVE and change.peer is not None:
+            self.verified = True
+        if change.state is CallState.ENDED:
+            self.ended.set()
+
+    def on_stats(self, stats: CallStats) -> None:
+        self.stats = stats
+
+    def on_control(self, message: ControlMessage) -> None:
+        pass  # the plain demo sends no control messages
+
+    def on_signaling(self, connected: bool) -> None:
+        pass
+
+    def on_peer_online(self, online: bool) -> None:
+        pass
+
+    def on_video_frame(self, frame: Any) -> None:
+        if self.first_frame is None:
+            self.first_frame = time.monotonic()
+            self.media_started.set()
+        self.meter.on_video(frame)
+
+    def on_audio_frame(self, frame: Any) -> None:
+        self.meter.on_audio(frame)
+
+    @property
+    def state(self) -> CallState | None:
+        return self.states[-1].state if self.states else None
+
+
+def _engine(workspace: Workspace, party: Party, url: str) -> Engine:
+    device = workspace.device(party.role)
+    folder = workspace.device_dir(party.role)
+    width, height = SIZES[party.role]
+    media = LocalMedia(audio=SyntheticAudioTrack(), video=SyntheticVideoTrack(width, height, FPS))
+    crl = load_crl(folder)
+    config = EngineConfig(
+        credentials=device.credentials,
+        ice_servers=ice_servers_json(device.ice_servers),
+        media=media,
+        loopback_only=True,
+        crl=crl,
+        store_crl=functools.partial(store_crl, folder),
+    )
+    port = client_port_factory(url, device.credentials, crl=crl)
+    return Engine(config, port, party)
+
+
+async def run_call(
+    workspace: Workspace,
+    seconds: float,
+    progress: Callable[[str], None] = lambda _s: None,
+) -> dict[str, Any]:
+    """Run one call for ``seconds`` of media and return the report."""
+    server = await start_server(workspace.server, "127.0.0.1", 0)
+    url = f"wss://127.0.0.1:{server.port}/ws"
+    parties = {role: Party(role) for role in (Role.CLASSROOM, Role.STUDENT)}
+    started = time.monotonic()
+    try:
+        for party in parties.values():
+            party.engine = _engine(workspace, party, url)
+            await party.engine.start()
+        await _wait_media(parties, progress)
+        setup_done = time.monotonic()
+        await _run_for(parties, seconds, progress)
+        student_engine = parties[Role.STUDENT].engine
+        assert student_engine is not None
+        await student_engine.hangup()
+        await _wait_ended(parties)
+        return _report(parties, started, setup_done)
+    finally:
+        for party in parties.values():
+            if party.engine is not None:
+                with contextlib.suppress(Exception):
+                    await party.engine.stop()
+        await server.stop()
+
+
+async def _wait_media(parties: dict[Role, Party], progress: Callable[[str], None]) -> None:
+    """Until both sides receive frames, either side ends, or set-up times out."""
+    progress("Verbinden…")
+    waiters: list[asyncio.Future[Any]] = [
+        asyncio.ensure_future(asyncio.gather(*(p.media_started.wait() for p in parties.values())))
+    ]
+    waiters += [asyncio.ensure_future(p.ended.wait()) for p in parties.values()]
+    await asyncio.wait(waiters, timeout=SETUP_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
+    for waiter in waiters:
+        waiter.cancel()
+    await asyncio.gather(*waiters, return_exceptions=True)
+
+
+async def _run_for(
+    parties: dict[Role, Party], seconds: float, progress: Callable[[str], None]
+) -> None:
+    if any(p.first_frame is None for p in parties.values()):
+        return
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        progress(f"Gesprek loopt: nog {left:4.1f} s")
+        await asyncio.sleep(min(1.0, left))
+
+
+async def _wait_ended(parties: dict[Role, Party]) -> None:
+    waits = asyncio.gather(*(p.ended.wait() for p in parties.values()))
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(waits, 2.0)
+
+
+def _direction(receiver: Party, now: float) -> dict[str, Any]:
+    snap = receiver.meter.snapshot()
+    span = now - receiver.first_frame if receiver.first_frame is not None else 0.0
+    return {
+        "frames_received": snap.frames_received,
+        "fps": round(snap.frames_received / span, 1) if span > 0 else 0.0,
+        "width": snap.width,
+        "height": snap.height,
+        "latency_ms_p50": _round(snap.latency_ms_p50),
+        "latency_ms_p95": _round(snap.latency_ms_p95),
+        "latency_samples": snap.latency_samples,
+        "audio_frames_received": snap.audio_frames_received,
+        "freezes": snap.freezes,
+    }
+
+
+def _report(parties: dict[Role, Party], started: float, setup_done: float) -> dict[str, Any]:
+    student, classroom = parties[Role.STUDENT], parties[Role.CLASSROOM]
+    now = time.monotonic()
+    firsts = [p.first_frame for p in parties.values()]
+    both = all(f is not None for f in firsts)
+    connected = all(any(s.state is CallState.LIVE for s in p.states) for p in parties.values())
+    stats = student.stats
+    ends = {p.role.value: (p.states[-1].reason.value if p.states and p.states[-1].reason
+                           else None) for p in parties.values()}
+    return {
+        "connected": connected,
+        "peer_verified": {p.role.value: p.verified for p in parties.values()},
+        "setup_ms": round(1000 * (max(f for f in firsts if f) - started)) if both else None,
+        "classroom_to_student": _direction(student, now),
+        "student_to_classroom": _direction(classroom, now),
+        "rtt_ms": stats.rtt_ms if stats else None,
+        "candidate_type": stats.candidate_type if stats else None,
+        "end_reason": ends[Role.STUDENT.value],
+        "end_reasons": ends,
+        "media_seconds": round(now - setup_done, 1),
+    }
+
+
+def media_flowed(report: dict[str, Any]) -> bool:
+    """Both ways: video frames and audio arrived."""
+    return all(
+        report[d]["frames_received"] > 0 and report[d]["audio_frames_received"] > 0
+        for d in ("classroom_to_student", "student_to_classroom")
+    )
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
