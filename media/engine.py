@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from media import ice
 from media.control import ControlMessage
+from media.gate import GatedTrack, SendGate
 from media.impair import Impairment
 from media.peer import LocalMedia
 from media.session import CallSession, SessionHooks, SessionSettings
@@ -37,6 +38,7 @@ class EngineListener(Protocol):
     def on_peer_online(self, online: bool) -> None: ...
     def on_video_frame(self, frame: Any) -> None: ...
     def on_audio_frame(self, frame: Any) -> None: ...
+    def on_sending(self, sending: bool) -> None: ...
 
 
 class SignalingHandler(Protocol):
@@ -68,6 +70,9 @@ class EngineConfig:
     store_crl: Callable[[RevocationList], object] | None = None
     impairment: Impairment | None = None  # tests and benchmarks only
     stats_interval: float = 1.0
+    # The classroom UI sets this: media leaves only after it has confirmed, with
+    # allow_sending(), that LIVE is on screen (DESIGN.md "Call flow" 7).
+    confirm_sending: bool = False
 
 
 class Engine:
@@ -79,25 +84,30 @@ class Engine:
         self._crl = config.crl
         self.sent = FrameCounter()
         self.received = FrameCounter()
+        self.gate = SendGate()
         media = config.media
-        video = CountingTrack(media.video, self.sent.tick) if media.video else None
+        self.audio = GatedTrack(media.audio, self.gate) if media.audio else None
+        counted = CountingTrack(media.video, self.sent.tick) if media.video else None
+        self.video = GatedTrack(counted, self.gate) if counted else None
+        self._mic = self._camera = True
         self.session = CallSession(
             credentials=config.credentials,
             ice_servers=config.ice_servers,
-            media=LocalMedia(audio=media.audio, video=video),
+            media=LocalMedia(audio=self.audio, video=self.video),
             send_relay=self._send_relay,
             hooks=SessionHooks(
                 on_state=self._on_state,
                 on_control=listener.on_control,
                 video_sink=self._on_video,
                 audio_sink=listener.on_audio_frame,
+                on_channels_open=self._announce_media,
             ),
             crl=lambda: self._crl,
             settings=config.session,
             impairment=config.impairment,
         )
         self._signaling = signaling(self)
-        self._tasks: list[asyncio.Task[None]] = []
+        self._tasks: set[asyncio.Task[None]] = set()
         self.last_stats = CallStats()
 
     # -- lifecycle (call on the engine loop) -----------------------------------
@@ -107,11 +117,11 @@ class Engine:
         # here reaches every ICE gatherer this engine's tasks create, and no other.
         ice.set_loopback_only(self.config.loopback_only)
         self.session.start()
-        self._tasks.append(asyncio.get_running_loop().create_task(self._stats_loop()))
+        self._spawn(self._stats_loop())
         await self._signaling.start()
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        for task in list(self._tasks):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -126,6 +136,24 @@ class Engine:
 
     def send_control(self, message: ControlMessage) -> bool:
         return self.session.send_control(message)
+
+    def set_media(self, *, mic: bool, camera: bool) -> None:
+        """Microphone off sends silence; camera off sends nothing. The peer is told."""
+        self._mic, self._camera = mic, camera
+        if self.audio is not None:
+            self.audio.enabled = mic
+        if self.video is not None:
+            self.video.enabled = camera
+        self._announce_media()
+
+    def allow_sending(self) -> None:
+        """The UI shows LIVE: media may leave now (only while the call is live)."""
+        if self.session.state is CallState.LIVE and not self.gate.is_open:
+            self.gate.open()
+            self._listener.on_sending(True)
+
+    def _announce_media(self) -> None:
+        self.send_control(ControlMessage("media", {"mic": self._mic, "camera": self._camera}))
 
     @property
     def crl(self) -> RevocationList | None:
@@ -163,6 +191,23 @@ class Engine:
         if change.state is CallState.CONNECTING:
             self.received.reset_gap()
         self._listener.on_state(change)
+        if change.state is CallState.LIVE:
+            if not self.config.confirm_sending:
+                self.allow_sending()
+        elif self.gate.is_open:
+            self._spawn_close()
+
+    def _spawn_close(self) -> None:
+        async def close() -> None:
+            await self.gate.close()  # returns once no frame can leave any more
+            self._listener.on_sending(False)
+
+        self._spawn(close())
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _on_video(self, frame: Any) -> None:
         self.received.tick()

@@ -16,9 +16,8 @@ from typing import TYPE_CHECKING, Any
 from media import sealing
 from media.handshake import Handshake, new_call_id, new_nonce
 from media.state import CallState, EndReason
-from media.trust import verify_peer_certificate
-from pairing.certificates import certificate_pem
-from pairing.errors import PeerUntrusted
+from pairing.certificates import certificate_pem, load_certificate
+from pairing.errors import CertificateInvalid, PeerUntrusted
 from pairing.roles import Role
 
 if TYPE_CHECKING:
@@ -99,6 +98,14 @@ class Negotiation:
             await self._drop_attempt(bye=None)
             self._set_state(CallState.ENDED, EndReason.PEER_UNTRUSTED)
 
+    def _peer_certificate(self, pem: str) -> tuple[Any, DeviceCertInfo]:
+        """Parse and fully check a certificate that came through the relay."""
+        try:
+            cert = load_certificate(pem)
+        except CertificateInvalid as exc:
+            raise PeerUntrusted("peer certificate unreadable") from exc
+        return cert, sealing.verify_peer(cert, own=self._own, crl=self._crl())
+
     async def _on_hello(self, msg: Handshake) -> None:
         if self._state is CallState.ENDED and self._reason in (
             EndReason.HANGUP_LOCAL,
@@ -107,7 +114,7 @@ class Negotiation:
         ):
             await self._send_relay(Handshake("bye", msg.call, reason="declined").to_payload())
             return
-        cert, info = verify_peer_certificate(msg.cert, self._own, self._crl())
+        cert, info = self._peer_certificate(msg.cert)
         await self._drop_attempt(bye=None)  # a new hello supersedes any earlier attempt
         self._attempt = Attempt(
             msg.call, new_nonce(), time.monotonic(), peer_nonce=msg.nonce, peer_cert=cert
@@ -127,7 +134,7 @@ class Negotiation:
         attempt = self._attempt
         if attempt is None or msg.call != attempt.call or attempt.link is not None:
             return
-        cert, info = verify_peer_certificate(msg.cert, self._own, self._crl())
+        cert, info = self._peer_certificate(msg.cert)
         attempt.peer_nonce, attempt.peer_cert = msg.nonce, cert
         self.peer = info
         attempt.link = self._new_link()
@@ -139,6 +146,7 @@ class Negotiation:
             peer_certificate=cert,
             own_nonce=attempt.nonce,
             peer_nonce=attempt.peer_nonce,
+            crl=self._crl(),
         )
         await self._send_relay(Handshake("offer", attempt.call, sealed=sealed).to_payload())
 
@@ -163,6 +171,7 @@ class Negotiation:
             peer_certificate=attempt.peer_cert,
             own_nonce=attempt.nonce,
             peer_nonce=attempt.peer_nonce,
+            crl=self._crl(),
         )
         await self._send_relay(Handshake("answer", attempt.call, sealed=sealed).to_payload())
 

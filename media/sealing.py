@@ -149,9 +149,7 @@ def _seal_to(
 ) -> dict[str, object]:
     """Seal without checking the peer: only :func:`seal` and refusal tests call this."""
     own_nonce, peer_nonce = nonces
-    data = sdp.encode()
-    if not sdp.startswith("v=0") or len(data) > MAX_SDP:
-        raise SessionDescriptionInvalid("own SDP malformed or too large")
+    data = _own_sdp_bytes(sdp)
     if kind not in get_args(Kind) or len(own_nonce) != NONCE_SIZE:
         raise ValueError("kind or nonce")
     if (kind == "answer" or peer_nonce is not None) and len(peer_nonce or b"") != NONCE_SIZE:
@@ -168,6 +166,13 @@ def _seal_to(
     ciphertext = AESGCM(key).encrypt(iv, data, header)
     signature = own.key.sign(_signed(header, iv, ciphertext), ec.ECDSA(hashes.SHA256()))
     return replace(msg, iv=iv, ciphertext=ciphertext, signature=signature).to_blob()
+
+
+def _own_sdp_bytes(sdp: str) -> bytes:
+    data = sdp.encode()
+    if not sdp.startswith("v=0") or len(data) > MAX_SDP:
+        raise SessionDescriptionInvalid("own SDP malformed or too large")
+    return data
 
 
 def open_sealed(

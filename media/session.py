@@ -38,7 +38,9 @@ SendRelay = Callable[[dict[str, Any]], Awaitable[bool]]
 
 @dataclass(frozen=True, slots=True)
 class SessionSettings:
-    peer_timeout: float = 3.0  # silence after which the peer is gone
+    # Silence after which the peer is gone; with the 0.1 s tick a dead link is
+    # declared within 3 s (heartbeats are 1/s, media ~50 packets/s).
+    peer_timeout: float = 2.5
     connect_timeout: float = 10.0  # hello → connected, else try again
     backoff_initial: float = 0.25
     backoff_max: float = 8.0
@@ -54,6 +56,7 @@ class SessionHooks:
     on_control: Callable[[ControlMessage], None] = lambda _m: None
     video_sink: Callable[[Any], None] | None = None
     audio_sink: Callable[[Any], None] | None = None
+    on_channels_open: Callable[[], None] = lambda: None
 
 
 class CallSession(Negotiation):
@@ -172,6 +175,7 @@ class CallSession(Negotiation):
             on_connected=self._on_connected,
             on_failed=self._on_link_failed,
             video_sink=self._hooks.video_sink,
+            on_channels_open=self._hooks.on_channels_open,
             audio_sink=self._hooks.audio_sink,
         )
         return PeerLink(

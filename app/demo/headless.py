@@ -79,6 +79,9 @@ class Party:
     def on_audio_frame(self, frame: Any) -> None:
         self.meter.on_audio(frame)
 
+    def on_sending(self, sending: bool) -> None:
+        pass  # the headless demo lets the engine open its send gate by itself
+
     @property
     def state(self) -> CallState | None:
         return self.states[-1].state if self.states else None

@@ -32,6 +32,7 @@ class Recorder:
     signaling: list[bool] = field(default_factory=list)
     peer_online: list[bool] = field(default_factory=list)
     last_video: Any = None
+    sending: list[tuple[float, bool]] = field(default_factory=list)
 
     def on_state(self, change: StateChange) -> None:
         self.changes.append((time.monotonic(), change))
@@ -54,6 +55,9 @@ class Recorder:
 
     def on_audio_frame(self, frame: Any) -> None:
         self.audio_frames += 1
+
+    def on_sending(self, sending: bool) -> None:
+        self.sending.append((time.monotonic(), sending))
 
     @property
     def state(self) -> CallState | None:
@@ -84,9 +88,10 @@ def make_engine(
     media: LocalMedia | None = None,
     impairment: Impairment | None = None,
     settings: SessionSettings | None = None,
+    recorder: Recorder | None = None,
     **extra: Any,
 ) -> tuple[Engine, Recorder]:
-    recorder = Recorder()
+    recorder = recorder or Recorder()
     config = EngineConfig(
         credentials=creds,
         ice_servers=[],
