@@ -10,24 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.demo.workspace import Workspace
+from app.runtime import DeviceRuntime
 from media.control import ControlMessage
-from media.engine import Engine, EngineConfig
+from media.engine import Engine
 from media.measure import FrameMeter
 from media.peer import LocalMedia
-from media.signaling_port import client_port_factory
 from media.state import CallState, StateChange
 from media.stats import CallStats
 from media.synthetic_audio import SyntheticAudioTrack
 from media.synthetic_video import SyntheticVideoTrack
-from pairing.bundle import ice_servers_json
-from pairing.device import load_crl, store_crl
 from pairing.roles import Role
 from signaling.server import start_server
 
@@ -88,21 +85,12 @@ class Party:
 
 
 def _engine(workspace: Workspace, party: Party, url: str) -> Engine:
-    device = workspace.device(party.role)
-    folder = workspace.device_dir(party.role)
+    runtime = DeviceRuntime.load(
+        workspace.device_dir(party.role), dev_keyring=True, signaling_url=url
+    )
     width, height = SIZES[party.role]
     media = LocalMedia(audio=SyntheticAudioTrack(), video=SyntheticVideoTrack(width, height, FPS))
-    crl = load_crl(folder)
-    config = EngineConfig(
-        credentials=device.credentials,
-        ice_servers=ice_servers_json(device.ice_servers),
-        media=media,
-        loopback_only=True,
-        crl=crl,
-        store_crl=functools.partial(store_crl, folder),
-    )
-    port = client_port_factory(url, device.credentials, crl=crl)
-    return Engine(config, port, party)
+    return runtime.engine(party, media, loopback_only=True)
 
 
 async def run_call(

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from common.errors import KlasgenootError
 from common.paths import ensure_private_dir, write_private_file
-from pairing.device import DeviceConfig, install_bundle, load_device
+from pairing.device import install_bundle
 from pairing.enrollment import create_request
 from pairing.fleet import init_fleet, pair
 from pairing.identity import load_or_create_device_key
@@ -50,10 +50,6 @@ class Workspace:
 
     def device_dir(self, role: Role) -> Path:
         return self.root / role.value
-
-    def device(self, role: Role) -> DeviceConfig:
-        folder = self.device_dir(role)
-        return load_device(folder, open_keystore(folder, dev=True))
 
     def cleanup(self) -> None:
         if self.temporary:

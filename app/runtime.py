@@ -1,0 +1,55 @@
+"""Build a device's call engine from its config folder (Qt-free, shared by GUI and demo)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from media.engine import Engine, EngineConfig, EngineListener
+from media.peer import LocalMedia
+from media.session import SessionSettings
+from media.signaling_port import client_port_factory
+from pairing.bundle import ice_servers_json
+from pairing.device import DeviceConfig, load_crl, load_device, store_crl
+from pairing.keystore import open_keystore
+
+
+@dataclass(frozen=True)
+class DeviceRuntime:
+    """An enrolled device's folder and how to reach its peer."""
+
+    folder: Path
+    device: DeviceConfig
+    signaling_url: str  # the bundle's, or the demo's embedded server
+
+    @classmethod
+    def load(
+        cls, folder: Path, *, dev_keyring: bool | None = None, signaling_url: str | None = None
+    ) -> DeviceRuntime:
+        """Raises pairing.device.NotEnrolled (a PairingError) if not enrolled yet."""
+        device = load_device(folder, open_keystore(folder, dev=dev_keyring))
+        return cls(folder, device, signaling_url or device.signaling_url)
+
+    def engine(
+        self,
+        listener: EngineListener,
+        media: LocalMedia,
+        *,
+        confirm_sending: bool = False,
+        loopback_only: bool = False,
+        session: SessionSettings | None = None,
+    ) -> Engine:
+        crl = load_crl(self.folder)
+        config = EngineConfig(
+            credentials=self.device.credentials,
+            ice_servers=ice_servers_json(self.device.ice_servers),
+            media=media,
+            session=session or SessionSettings(),
+            loopback_only=loopback_only,
+            crl=crl,
+            store_crl=functools.partial(store_crl, self.folder),
+            confirm_sending=confirm_sending,
+        )
+        port = client_port_factory(self.signaling_url, self.device.credentials, crl=crl)
+        return Engine(config, port, listener)

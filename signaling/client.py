@@ -1,0 +1,225 @@
+"""The device side: one WebSocket to the signaling server, kept up with backoff.
+
+Construct it with the server URL and the device's credentials, ``await start()``,
+then read events from ``on_event`` (a plain callback, called on the event loop) or,
+without one, from the ``events`` queue. ``send_relay`` hands an opaque payload to
+the paired device; the server never looks inside.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import Callable
+
+import aiohttp
+
+from pairing.credentials import DeviceCredentials
+from pairing.errors import RevocationListInvalid
+from pairing.revocation import RevocationList, load_crl, newer
+from signaling import redact
+from signaling.config import ClientConfig
+from signaling.errors import PayloadTooLarge, ProtocolError
+from signaling.events import (
+    Connected,
+    CrlReceived,
+    Disconnected,
+    DisconnectReason,
+    PeerOffline,
+    PeerOnline,
+    Relayed,
+    ServerError,
+    SignalingEvent,
+    reason_for_close,
+)
+from signaling.protocol import (
+    CrlPush,
+    ErrorCode,
+    ErrorFrame,
+    Hello,
+    Payload,
+    Presence,
+    Relay,
+    ServerMessage,
+    encode,
+    parse_server,
+)
+from signaling.tls import client_context
+
+logger = logging.getLogger(__name__)
+_random = secrets.SystemRandom()
+
+
+class SignalingClient:
+    def __init__(
+        self,
+        url: str,
+        credentials: DeviceCredentials,
+        *,
+        on_event: Callable[[SignalingEvent], None] | None = None,
+        crl: RevocationList | None = None,
+        config: ClientConfig | None = None,
+    ) -> None:
+        self._url = url
+        self._credentials = credentials
+        self._on_event = on_event
+        self._config = config or ClientConfig()
+        self.crl = crl  # the highest-numbered CRL seen (the device stores it)
+        self.events: asyncio.Queue[SignalingEvent] = asyncio.Queue()
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._up = False  # hello received on the current connection
+        self._down_announced = False
+        self._final: DisconnectReason | None = None
+
+    @property
+    def connected(self) -> bool:
+        return self._up
+
+    async def start(self) -> None:
+        if self._task is not None:
+            return
+        redact.install()
+        ssl_context = client_context(self._credentials)
+        self._session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(ssl=ssl_context),
+            # No total: it would also bound the long-lived WebSocket.
+            timeout=aiohttp.ClientTimeout(
+                total=None,
+                connect=self._config.connect_timeout,
+                sock_read=self._config.connect_timeout,
+            ),
+        )
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+        if self._up:
+            self._went_down(DisconnectReason.STOPPED)
+
+    async def send_relay(self, payload: Payload) -> bool:
+        """Send to the paired device; False if not connected right now."""
+        text = encode(Relay(payload))
+        if len(text.encode()) > self._config.max_payload:
+            raise PayloadTooLarge(f"{len(text)} bytes")
+        ws = self._ws
+        if ws is None or ws.closed or not self._up:
+            return False
+        try:
+            await ws.send_str(text)
+        except ConnectionError:
+            return False
+        return True
+
+    async def _run(self) -> None:
+        delay = self._config.backoff_initial
+        while True:
+            try:
+                reason = await self._connect_once()
+            except Exception:  # a bug must not end reconnecting for good
+                logger.exception("signaling connection failed")
+                reason = DisconnectReason.LOST
+            if self._up:
+                delay = self._config.backoff_initial
+            self._went_down(reason)
+            if reason.final:
+                logger.warning("signaling stopped for good: %s", reason.value)
+                return
+            # Jitter keeps a fleet from reconnecting in lockstep after a server restart.
+            await asyncio.sleep(_random.uniform(delay / 2, delay))
+            delay = min(delay * 2, self._config.backoff_max)
+
+    async def _connect_once(self) -> DisconnectReason:
+        assert self._session is not None
+        self._final = None
+        try:
+            ws = await self._session.ws_connect(
+                self._url,
+                heartbeat=self._config.heartbeat,
+                max_msg_size=self._config.max_message,
+                timeout=aiohttp.ClientWSTimeout(ws_close=2.0),
+            )
+        except (aiohttp.ClientError, OSError, TimeoutError):
+            # The exception text names host and port: keep it out of the log.
+            return DisconnectReason.UNREACHABLE
+        self._ws = ws
+        try:
+            async for frame in ws:
+                if frame.type is aiohttp.WSMsgType.TEXT and not self._on_frame(frame.data):
+                    break
+        finally:
+            self._ws = None
+            if not ws.closed:
+                await ws.close()
+        return self._final or reason_for_close(ws.close_code)
+
+    def _on_frame(self, data: str) -> bool:
+        """Handle one frame; False when the connection must end."""
+        try:
+            message = parse_server(data, self._config.max_message)
+        except ProtocolError as exc:
+            logger.warning("ignored a frame from the server: %s", exc.code)
+            if exc.code == ErrorCode.UNSUPPORTED_VERSION:
+                self._final = DisconnectReason.UPDATE_NEEDED
+                return False
+            return True
+        self._dispatch(message)
+        return True
+
+    def _dispatch(self, message: ServerMessage) -> None:
+        match message:
+            case Hello(device=device, peer_online=peer_online):
+                self._up = True
+                self._down_announced = False
+                logger.info("signaling connected as %s", device)
+                self._emit(Connected(device, peer_online))
+            case Presence(peer_online=True):
+                self._emit(PeerOnline())
+            case Presence(peer_online=False):
+                self._emit(PeerOffline())
+            case Relay(payload=payload):
+                self._emit(Relayed(payload))
+            case CrlPush():
+                self._take_crl(message)
+            case ErrorFrame(code=code, message=text):
+                logger.debug("server error frame: %s", code)
+                self._emit(ServerError(code, text))
+
+    def _take_crl(self, push: CrlPush) -> None:
+        try:
+            crl = load_crl(push.pem, self._credentials.ca_certificate)
+        except RevocationListInvalid as exc:
+            logger.warning("ignored a CRL from the server: %s", exc.detail)
+            return
+        if crl.number != push.number:
+            logger.warning("ignored a CRL from the server: number mismatch")
+            return
+        if newer(self.crl, crl):
+            self.crl = crl
+            self._emit(CrlReceived(crl))
+
+    def _went_down(self, reason: DisconnectReason) -> None:
+        was_up, self._up = self._up, False
+        if was_up or not self._down_announced:
+            self._down_announced = True
+            logger.info("signaling down: %s", reason.value)
+            self._emit(Disconnected(reason))
+
+    def _emit(self, event: SignalingEvent) -> None:
+        if self._on_event is None:
+            self.events.put_nowait(event)
+            return
+        try:
+            self._on_event(event)
+        except Exception:  # a consumer's bug must not break the connection
+            logger.exception("signaling event handler failed")

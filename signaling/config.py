@@ -1,0 +1,80 @@
+"""Limits and file layout of the signaling server and its client, with their numbers.
+
+Every number here is documented in docs/operations.md; change them together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from signaling.errors import ServerConfigError
+
+KIB = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    """Server limits. The defaults suit one school board's fleet on a small machine."""
+
+    # Connections between accept and the certificate check: a TLS handshake costs CPU,
+    # so strangers may hold only this many at once.
+    max_pending: int = 64
+    handshake_timeout: float = 10.0
+    # Authenticated connections (each one a paired device): bounds file descriptors.
+    max_connections: int = 10_000
+    max_message: int = 64 * KIB
+    rate: float = 20.0  # messages per second per connection, sustained
+    burst: int = 50
+    # Refused messages per window before the connection is closed as abusive.
+    abuse_limit: int = 100
+    abuse_window: float = 10.0
+    heartbeat: float = 20.0  # WebSocket ping interval; no pong in half of it closes
+    close_timeout: float = 2.0  # wait for the peer's close frame
+    outbox: int = 64  # frames queued for a slow reader before it is closed
+    crl_poll: float = 0.5
+    expiry_sweep: float = 30.0
+    shutdown_timeout: float = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class ClientConfig:
+    """Device side: reconnect pacing and how much the server may send in one frame."""
+
+    backoff_initial: float = 0.5
+    backoff_max: float = 10.0
+    connect_timeout: float = 10.0
+    heartbeat: float = 20.0
+    # A pushed CRL may be up to 512 KiB of PEM (pairing.revocation.MAX_CRL_PEM).
+    max_message: int = 1024 * KIB
+    max_payload: int = 60 * KIB  # leaves room for the envelope within 64 KiB
+
+
+@dataclass(frozen=True, slots=True)
+class FleetFiles:
+    """The files the server reads from its data folder (as `fleet init` lays them out)."""
+
+    folder: Path
+
+    @property
+    def ca(self) -> Path:
+        return self.folder / "ca.pem"
+
+    @property
+    def server_cert(self) -> Path:
+        return self.folder / "server.pem"
+
+    @property
+    def server_key(self) -> Path:
+        return self.folder / "server-key.pem"
+
+    @property
+    def crl(self) -> Path:
+        return self.folder / "crl.pem"
+
+    def check(self) -> None:
+        """Raise ServerConfigError naming every missing file."""
+        missing = [p.name for p in (self.ca, self.server_cert, self.server_key, self.crl)]
+        missing = [name for name in missing if not (self.folder / name).is_file()]
+        if missing:
+            raise ServerConfigError("missing " + ", ".join(missing))

@@ -1,0 +1,118 @@
+"""Accepting TCP connections ourselves, so strangers cost as little as possible.
+
+``loop.create_server(ssl=...)`` starts a TLS handshake for every accepted socket and
+reports a failed one to nobody. Accepting here and handing each socket to
+``loop.connect_accepted_socket`` instead lets us (1) close a socket beyond the
+pending-handshake limit before any TLS work, and (2) count handshakes exactly:
+the await ends when the handshake succeeds, fails or times out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import ssl
+from collections.abc import Callable
+
+from signaling.config import ServerConfig
+
+logger = logging.getLogger(__name__)
+
+ACCEPT_BACKOFF = 1.0  # after EMFILE and the like, as asyncio's own server does
+BACKLOG = 128
+
+
+class Listener:
+    def __init__(
+        self,
+        factory: Callable[[], asyncio.Protocol],
+        ssl_context: ssl.SSLContext,
+        config: ServerConfig,
+    ) -> None:
+        self._factory = factory
+        self._ssl = ssl_context
+        self._config = config
+        self._sockets: list[socket.socket] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.pending = 0  # accepted, TLS handshake not finished
+
+    @property
+    def serving(self) -> bool:
+        return bool(self._sockets)
+
+    async def start(self, host: str, port: int) -> int:
+        """Bind every address ``host`` resolves to; return the bound port."""
+        loop = asyncio.get_running_loop()
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        for family, kind, proto, _, address in infos:
+            where = address
+            if self._sockets:  # later addresses take the first one's port (matters for 0)
+                where = (address[0], self._sockets[0].getsockname()[1], *address[2:])
+            self._sockets.append(_bind(family, kind, proto, where))
+        for sock in self._sockets:
+            self._spawn(self._accept_loop(sock))
+        return int(self._sockets[0].getsockname()[1])
+
+    def _spawn(self, coro: object) -> None:
+        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _accept_loop(self, sock: socket.socket) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                conn, _ = await loop.sock_accept(sock)  # the address is dropped unseen
+            except OSError as exc:
+                logger.warning("accept failed: %s", exc.strerror or type(exc).__name__)
+                await asyncio.sleep(ACCEPT_BACKOFF)
+                continue
+            if self.pending >= self._config.max_pending:
+                conn.close()
+                logger.warning("refused a connection: %d handshakes pending", self.pending)
+                continue
+            self._spawn(self._handshake(conn))
+
+    async def _handshake(self, conn: socket.socket) -> None:
+        self.pending += 1
+        try:
+            await asyncio.get_running_loop().connect_accepted_socket(
+                self._factory,
+                conn,
+                ssl=self._ssl,
+                ssl_handshake_timeout=self._config.handshake_timeout,
+            )
+        except (OSError, EOFError) as exc:  # SSLError is an OSError; asyncio closed the socket
+            logger.debug("TLS handshake failed: %s", type(exc).__name__)
+        finally:
+            self.pending -= 1
+
+    async def close(self) -> None:
+        for sock in self._sockets:
+            sock.close()
+        self._sockets.clear()
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+def _bind(family: int, kind: int, proto: int, address: tuple[object, ...]) -> socket.socket:
+    sock = socket.socket(family, kind, proto)
+    try:
+        if hasattr(socket, "SO_REUSEADDR") and socket.SO_REUSEADDR and family != socket.AF_UNIX:
+            # restart on the same port while old connections sit in TIME_WAIT
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind(address)
+        sock.listen(BACKLOG)
+        sock.setblocking(False)
+    except BaseException:
+        sock.close()
+        raise
+    return sock

@@ -1,0 +1,204 @@
+"""The signaling wire format: versioned JSON objects over one WebSocket.
+
+Every frame is a JSON object ``{"v": 1, "type": ..., <fields>}`` in a text frame.
+Parsing is strict about what we read (types, sizes, nesting) and ignores extra
+fields, so a later minor addition does not break an older peer. Anything else
+raises :class:`ProtocolError` with an :class:`ErrorCode` - never another exception.
+The relay payload is opaque: the server checks only its JSON shape and size.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from signaling.errors import ProtocolError
+
+VERSION = 1
+MAX_DEPTH = 32  # JSON nesting; deeper input would only exhaust the parser's stack
+MAX_TEXT = 512 * 1024  # any one string field (a CRL's PEM is the largest)
+
+Payload = dict[str, Any] | str
+
+
+class ErrorCode(enum.StrEnum):
+    MALFORMED = "malformed"
+    UNKNOWN_TYPE = "unknown_type"
+    UNSUPPORTED_VERSION = "unsupported_version"
+    TOO_LARGE = "too_large"
+    RATE_LIMITED = "rate_limited"
+    PEER_OFFLINE = "peer_offline"
+
+
+class CloseCode(enum.IntEnum):
+    """WebSocket close codes the server uses (4000-4999 are ours)."""
+
+    NORMAL = 1000
+    GOING_AWAY = 1001
+    TOO_BIG = 1009
+    REPLACED = 4001
+    REVOKED = 4003
+    EXPIRED = 4004
+    UNSUPPORTED_VERSION = 4005
+    RATE_LIMITED = 4008
+    TOO_SLOW = 4009
+
+
+@dataclass(frozen=True, slots=True)
+class Hello:
+    """Server → client, first frame: who the server thinks you are."""
+
+    TYPE: ClassVar[str] = "hello"
+    device: str  # short DeviceId
+    role: str
+    peer_online: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Presence:
+    TYPE: ClassVar[str] = "presence"
+    peer_online: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Relay:
+    """Both ways: an opaque payload for the paired device."""
+
+    TYPE: ClassVar[str] = "relay"
+    payload: Payload
+
+
+@dataclass(frozen=True, slots=True)
+class CrlPush:
+    TYPE: ClassVar[str] = "crl"
+    number: int
+    pem: str
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorFrame:
+    TYPE: ClassVar[str] = "error"
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ping:
+    TYPE: ClassVar[str] = "ping"
+
+
+@dataclass(frozen=True, slots=True)
+class Pong:
+    TYPE: ClassVar[str] = "pong"
+
+
+ClientMessage = Relay | Ping
+ServerMessage = Hello | Presence | Relay | CrlPush | ErrorFrame | Pong
+Message = ClientMessage | ServerMessage
+
+
+def encode(message: Message) -> str:
+    body: dict[str, Any] = {"v": VERSION, "type": message.TYPE}
+    for field in dataclasses.fields(message):
+        body[field.name] = getattr(message, field.name)
+    return json.dumps(body, separators=(",", ":"))
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(name)  # NaN and Infinity are not JSON
+
+
+def _depth_ok(value: Any) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return False
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return True
+
+
+def _decode(data: str | bytes, max_bytes: int) -> dict[str, Any]:
+    if len(data) > max_bytes:
+        raise ProtocolError(ErrorCode.TOO_LARGE, f"frame over {max_bytes} bytes")
+    try:
+        obj = json.loads(data, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:  # bad UTF-8 and JSON are ValueErrors
+        raise ProtocolError(ErrorCode.MALFORMED, "not JSON") from exc
+    if not isinstance(obj, dict):
+        raise ProtocolError(ErrorCode.MALFORMED, "not a JSON object")
+    if not _depth_ok(obj):
+        raise ProtocolError(ErrorCode.MALFORMED, "nested too deeply")
+    version = obj.get("v")
+    if type(version) is not int:
+        raise ProtocolError(ErrorCode.MALFORMED, "field v")
+    if version != VERSION:
+        raise ProtocolError(ErrorCode.UNSUPPORTED_VERSION, f"this side speaks v{VERSION}")
+    return obj
+
+
+def _get(obj: dict[str, Any], name: str, kind: type) -> Any:
+    value = obj.get(name)
+    # bool is an int subclass in Python, but never a valid number here
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ProtocolError(ErrorCode.MALFORMED, f"field {name}")
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        raise ProtocolError(ErrorCode.TOO_LARGE, f"field {name}")
+    return value
+
+
+def _payload(obj: dict[str, Any]) -> Payload:
+    value = obj.get("payload")
+    if not isinstance(value, dict | str):
+        raise ProtocolError(ErrorCode.MALFORMED, "field payload")
+    return value
+
+
+def _crl(obj: dict[str, Any]) -> CrlPush:
+    number = _get(obj, "number", int)
+    if number < 0:
+        raise ProtocolError(ErrorCode.MALFORMED, "field number")
+    return CrlPush(number, _get(obj, "pem", str))
+
+
+_CLIENT: dict[str, Callable[[dict[str, Any]], ClientMessage]] = {
+    "relay": lambda o: Relay(_payload(o)),
+    "ping": lambda o: Ping(),
+}
+_SERVER: dict[str, Callable[[dict[str, Any]], ServerMessage]] = {
+    "hello": lambda o: Hello(
+        _get(o, "device", str), _get(o, "role", str), _get(o, "peer_online", bool)
+    ),
+    "presence": lambda o: Presence(_get(o, "peer_online", bool)),
+    "relay": lambda o: Relay(_payload(o)),
+    "crl": _crl,
+    "error": lambda o: ErrorFrame(_get(o, "code", str), _get(o, "message", str)),
+    "pong": lambda o: Pong(),
+}
+
+
+def parse_client(data: str | bytes, max_bytes: int) -> ClientMessage:
+    """A frame a device sent to the server; ProtocolError if it is not one."""
+    obj = _decode(data, max_bytes)
+    kind = obj.get("type")
+    build = _CLIENT.get(kind) if isinstance(kind, str) else None
+    if build is None:
+        raise ProtocolError(ErrorCode.UNKNOWN_TYPE, "unknown type")
+    return build(obj)
+
+
+def parse_server(data: str | bytes, max_bytes: int) -> ServerMessage:
+    """A frame the server sent to a device; ProtocolError if it is not one."""
+    obj = _decode(data, max_bytes)
+    kind = obj.get("type")
+    build = _SERVER.get(kind) if isinstance(kind, str) else None
+    if build is None:
+        raise ProtocolError(ErrorCode.UNKNOWN_TYPE, "unknown type")
+    return build(obj)

@@ -1,0 +1,269 @@
+"""SignalingClient against a real server: events, relays, reconnects, CRL updates."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from pairing.ca import create_ca
+from pairing.credentials import DeviceCredentials
+from pairing.revocation import build_crl
+from signaling.client import SignalingClient
+from signaling.config import ClientConfig, ServerConfig
+from signaling.errors import PayloadTooLarge
+from signaling.events import (
+    Connected,
+    CrlReceived,
+    Disconnected,
+    DisconnectReason,
+    PeerOffline,
+    PeerOnline,
+    Relayed,
+    ServerError,
+    SignalingEvent,
+)
+from signaling.server import RunningServer, start_server
+from signaling.tls import client_context
+from tests.support.pki import TestFleet
+
+FAST_SERVER = ServerConfig(close_timeout=1.0, crl_poll=0.2)
+FAST_CLIENT = ClientConfig(backoff_initial=0.1, backoff_max=0.5, connect_timeout=3.0)
+
+
+@pytest.fixture(autouse=True)
+def no_addresses_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    caplog.set_level(logging.DEBUG)
+    yield
+    assert "127.0.0.1" not in caplog.text
+
+
+@pytest.fixture
+async def server(fleet: TestFleet) -> AsyncIterator[RunningServer]:
+    running = await start_server(fleet.folder, "127.0.0.1", 0, FAST_SERVER)
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
+async def clients() -> AsyncIterator[list[SignalingClient]]:
+    started: list[SignalingClient] = []
+    yield started
+    for client in started:
+        await client.stop()
+
+
+async def connect(
+    clients: list[SignalingClient], port: int, creds: DeviceCredentials, **kwargs: object
+) -> SignalingClient:
+    client = SignalingClient(
+        f"wss://localhost:{port}/ws",
+        creds,
+        config=FAST_CLIENT,
+        **kwargs,  # type: ignore[arg-type]
+    )
+    clients.append(client)
+    await client.start()
+    return client
+
+
+async def expect(client: SignalingClient, kind: type, timeout: float = 5.0) -> SignalingEvent:
+    """The next event; it must be of ``kind``."""
+    event = await asyncio.wait_for(client.events.get(), timeout)
+    assert isinstance(event, kind), f"expected {kind.__name__}, got {event!r}"
+    return event
+
+
+async def test_a_relay_round_trip_between_two_clients(
+    server: RunningServer, fleet: TestFleet, clients: list[SignalingClient]
+) -> None:
+    s_creds, c_creds = fleet.pair()
+    student = await connect(clients, server.port, s_creds)
+    hello = await expect(student, Connected)
+    assert hello == Connected(s_creds.device_id.short, peer_online=False)
+    assert (await expect(student, CrlReceived)).crl.number == 1  # type: ignore[attr-defined]
+    classroom = await connect(clients, server.port, c_creds)
+    assert await expect(classroom, Connected) == Connected(c_creds.device_id.short, True)
+    await expect(classroom, CrlReceived)
+    await expect(student, PeerOnline)
+
+    assert await student.send_relay({"sealed": "offer"})
+    assert await expect(classroom, Relayed) == Relayed({"sealed": "offer"})
+    assert await classroom.send_relay("answer")
+    assert await expect(student, Relayed) == Relayed("answer")
+
+    await classroom.stop()
+    assert await expect(classroom, Disconnected) == Disconnected(DisconnectReason.STOPPED)
+    await expect(student, PeerOffline)
+    assert await student.send_relay("nobody there")
+    error = await expect(student, ServerError)
+    assert error == ServerError("peer_offline", "the paired device is not online")
+
+
+async def test_send_relay_is_false_when_not_connected(
+    fleet: TestFleet, clients: list[SignalingClient]
+) -> None:
+    s_creds, _ = fleet.pair()
+    client = SignalingClient("wss://localhost:9/ws", s_creds, config=FAST_CLIENT)
+    assert await client.send_relay("x") is False
+    with pytest.raises(PayloadTooLarge):
+        await client.send_relay("x" * 70_000)
+
+
+async def test_reconnects_after_a_server_restart(
+    fleet: TestFleet, clients: list[SignalingClient]
+) -> None:
+    running = await start_server(fleet.folder, "127.0.0.1", 0, FAST_SERVER)
+    port = running.port
+    s_creds, _ = fleet.pair()
+    client = await connect(clients, port, s_creds)
+    await expect(client, Connected)
+    await expect(client, CrlReceived)
+    await running.stop()
+    assert await expect(client, Disconnected) == Disconnected(DisconnectReason.SERVER_CLOSED)
+    running = await start_server(fleet.folder, "127.0.0.1", port, FAST_SERVER)
+    try:
+        await expect(client, Connected)
+        assert client.connected
+    finally:
+        await running.stop()
+
+
+async def test_a_newer_crl_is_passed_up_and_an_older_one_is_not(
+    server: RunningServer, fleet: TestFleet, clients: list[SignalingClient]
+) -> None:
+    s_creds, _ = fleet.pair()
+    client = await connect(clients, server.port, s_creds)
+    await expect(client, Connected)
+    await expect(client, CrlReceived)
+    revoked = fleet.revoke(12345)
+    event = await expect(client, CrlReceived)
+    assert event == CrlReceived(revoked)
+    assert client.crl == revoked
+
+    # A device that already holds CRL 10 ignores the server's lower number.
+    known = build_crl(ca_key=fleet.ca.key, ca_cert=fleet.ca.certificate, number=10, serials=[])
+    other = await connect(clients, server.port, fleet.pair()[0], crl=known)
+    await expect(other, Connected)
+    assert other.crl == known
+    assert other.events.empty()
+
+
+async def test_a_replaced_client_stops_for_good(
+    server: RunningServer, fleet: TestFleet, clients: list[SignalingClient]
+) -> None:
+    s_creds, _ = fleet.pair()
+    first = await connect(clients, server.port, s_creds)
+    await expect(first, Connected)
+    second = await connect(clients, server.port, s_creds)
+    await expect(second, Connected)
+    await expect(first, CrlReceived)
+    assert await expect(first, Disconnected) == Disconnected(DisconnectReason.REPLACED)
+    assert not first.connected and second.connected
+
+
+async def test_a_revoked_client_is_told_and_stops(
+    server: RunningServer, fleet: TestFleet, clients: list[SignalingClient]
+) -> None:
+    s_creds, _ = fleet.pair()
+    client = await connect(clients, server.port, s_creds)
+    await expect(client, Connected)
+    await expect(client, CrlReceived)
+    fleet.revoke(s_creds.info.serial)
+    assert await expect(client, Disconnected, 3.0) == Disconnected(DisconnectReason.REVOKED)
+
+
+async def test_a_server_from_another_ca_is_not_trusted(
+    server: RunningServer, tmp_path: Path, clients: list[SignalingClient]
+) -> None:
+    stranger = TestFleet(tmp_path / "stranger", ca=create_ca("Stranger CA"))
+    s_creds, _ = stranger.pair()
+    client = await connect(clients, server.port, s_creds)
+    assert await expect(client, Disconnected) == Disconnected(DisconnectReason.UNREACHABLE)
+    assert not client.connected
+
+
+async def test_callbacks_receive_the_same_events(
+    server: RunningServer, fleet: TestFleet, clients: list[SignalingClient]
+) -> None:
+    seen: list[SignalingEvent] = []
+    got_crl = asyncio.Event()
+
+    def on_event(event: SignalingEvent) -> None:
+        seen.append(event)
+        if isinstance(event, CrlReceived):
+            got_crl.set()
+
+    await connect(clients, server.port, fleet.pair()[0], on_event=on_event)
+    await asyncio.wait_for(got_crl.wait(), 5)
+    assert [type(e) for e in seen] == [Connected, CrlReceived]
+    assert clients[0].events.empty()
+
+
+def test_the_key_file_fallback_leaves_nothing_behind(
+    fleet: TestFleet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    ctx = client_context(fleet.pair()[0], use_memfd=False)
+    assert ctx.verify_mode.name == "CERT_REQUIRED"
+    assert list(scratch.iterdir()) == []
+
+
+def test_the_key_file_fallback_holds_only_an_encrypted_key(
+    fleet: TestFleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[bytes] = []
+    real_unlink = os.unlink
+
+    def spy(path: str) -> None:
+        seen.append(Path(path).read_bytes())
+        real_unlink(path)
+
+    monkeypatch.setattr(os, "unlink", spy)
+    client_context(fleet.pair()[0], use_memfd=False)
+    assert len(seen) == 1
+    assert b"BEGIN ENCRYPTED PRIVATE KEY" in seen[0]
+    assert b"BEGIN PRIVATE KEY" not in seen[0]
+
+
+async def test_a_server_speaking_another_version_means_update_needed(
+    fleet: TestFleet, clients: list[SignalingClient]
+) -> None:
+    from aiohttp import web
+
+    from signaling.config import FleetFiles
+    from signaling.tls import server_context
+
+    connections = 0
+
+    async def future_server(request: web.Request) -> web.WebSocketResponse:
+        nonlocal connections
+        connections += 1
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_str('{"v": 2, "type": "hello", "device": "X"}')
+        await ws.receive()
+        return ws
+
+    app = web.Application()
+    app.router.add_get("/ws", future_server)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=server_context(FleetFiles(fleet.folder)))
+    await site.start()
+    try:
+        port = runner.addresses[0][1]
+        client = await connect(clients, port, fleet.pair()[0])
+        assert await expect(client, Disconnected) == Disconnected(DisconnectReason.UPDATE_NEEDED)
+        assert client._task is not None
+        await asyncio.wait_for(client._task, 5)  # it gave up: no reconnect loop
+        assert connections == 1
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,478 @@
+"""The signaling server over real TLS on 127.0.0.1: refusals, routing, revocation, limits."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import logging
+import ssl
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from pairing.ca import create_ca, plain_key_pem
+from pairing.certificates import certificate_pem, utcnow
+from pairing.credentials import DeviceCredentials
+from signaling.config import ServerConfig
+from signaling.server import RunningServer, start_server
+from signaling.tls import client_context
+from tests.support.pki import TestFleet, certificate_without_fields, self_signed_device
+
+FAST = ServerConfig(heartbeat=5.0, close_timeout=1.0, crl_poll=0.2)
+UPGRADE = (
+    b"GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def no_addresses_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Every test here doubles as a check that no IP address reaches the logs."""
+    caplog.set_level(logging.DEBUG)
+    yield
+    assert "127.0.0.1" not in caplog.text
+
+
+@pytest.fixture
+async def server(fleet: TestFleet) -> AsyncIterator[RunningServer]:
+    running = await start_server(fleet.folder, "127.0.0.1", 0, FAST)
+    yield running
+    await running.stop()
+
+
+def url(server: RunningServer) -> str:
+    return f"wss://localhost:{server.port}/ws"
+
+
+async def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.02)
+
+
+@contextlib.asynccontextmanager
+async def device(server: RunningServer, creds: DeviceCredentials) -> AsyncIterator[Any]:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(url(server), ssl=client_context(creds)) as ws,
+    ):
+        yield ws
+
+
+async def frame(ws: Any, kind: str | None = None, timeout: float = 5.0) -> dict[str, Any]:
+    """The next frame (of ``kind``, skipping others); fails on close or timeout."""
+    async with asyncio.timeout(timeout):
+        while True:
+            msg = await ws.receive()
+            assert msg.type is aiohttp.WSMsgType.TEXT, f"got {msg.type} {msg.data}"
+            body: dict[str, Any] = json.loads(msg.data)
+            if kind is None or body["type"] == kind:
+                return body
+
+
+async def closed_with(ws: Any, timeout: float = 5.0) -> int | None:
+    async with asyncio.timeout(timeout):
+        while True:
+            msg = await ws.receive()
+            if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
+                return ws.close_code  # type: ignore[no-any-return]
+
+
+# --- refusals: no HTTP byte may come back ---------------------------------------
+
+
+def identity_file(tmp_path: Path, cert: x509.Certificate, key: ec.EllipticCurvePrivateKey) -> Path:
+    path = tmp_path / "identity.pem"
+    path.write_bytes(certificate_pem(cert) + plain_key_pem(key))
+    return path
+
+
+async def raw_upgrade(
+    server: RunningServer, fleet: TestFleet, identity: Path | None
+) -> bytes | BaseException:
+    """Open TLS ourselves, send a WebSocket upgrade, return what came back (or the error)."""
+    ctx = ssl.create_default_context(cadata=certificate_pem(fleet.ca.certificate).decode())
+    if identity is not None:
+        ctx.load_cert_chain(identity)
+    try:
+        async with asyncio.timeout(5):
+            reader, writer = await asyncio.open_connection(
+                "127.0.0.1", server.port, ssl=ctx, server_hostname="localhost"
+            )
+            try:
+                writer.write(UPGRADE)
+                await writer.drain()
+                return await reader.read(4096)
+            finally:
+                writer.close()
+                with contextlib.suppress(OSError, ssl.SSLError):
+                    await writer.wait_closed()
+    except (OSError, ssl.SSLError, asyncio.IncompleteReadError) as exc:
+        return exc
+
+
+def assert_refused(outcome: bytes | BaseException) -> None:
+    if isinstance(outcome, bytes):
+        assert outcome == b"", f"HTTP bytes came back: {outcome[:40]!r}"
+    else:
+        assert not isinstance(outcome, TimeoutError), "the server neither answered nor closed"
+
+
+async def test_a_paired_device_gets_an_upgrade_and_hello(
+    server: RunningServer, fleet: TestFleet, tmp_path: Path
+) -> None:
+    student, _ = fleet.pair()
+    outcome = await raw_upgrade(
+        server, fleet, identity_file(tmp_path, student.certificate, student.key)
+    )
+    assert isinstance(outcome, bytes) and outcome.startswith(b"HTTP/1.1 101")
+    async with device(server, student) as ws:
+        hello = await frame(ws, "hello")
+    assert hello == {
+        "v": 1,
+        "type": "hello",
+        "device": student.device_id.short,
+        "role": "student",
+        "peer_online": False,
+    }
+
+
+async def test_refuses_no_certificate(server: RunningServer, fleet: TestFleet) -> None:
+    assert_refused(await raw_upgrade(server, fleet, None))
+
+
+async def test_refuses_self_signed(server: RunningServer, fleet: TestFleet, tmp_path: Path) -> None:
+    fake = self_signed_device(fleet.pair()[0])
+    assert_refused(
+        await raw_upgrade(server, fleet, identity_file(tmp_path, fake.certificate, fake.key))
+    )
+
+
+async def test_refuses_another_ca(server: RunningServer, fleet: TestFleet, tmp_path: Path) -> None:
+    other, _ = fleet.pair(ca=create_ca("Another CA"))
+    assert_refused(
+        await raw_upgrade(server, fleet, identity_file(tmp_path, other.certificate, other.key))
+    )
+
+
+async def test_refuses_expired(server: RunningServer, fleet: TestFleet, tmp_path: Path) -> None:
+    old, _ = fleet.pair(now=utcnow() - dt.timedelta(days=60), days=30)
+    assert_refused(
+        await raw_upgrade(server, fleet, identity_file(tmp_path, old.certificate, old.key))
+    )
+
+
+async def test_refuses_not_yet_valid(
+    server: RunningServer, fleet: TestFleet, tmp_path: Path
+) -> None:
+    early, _ = fleet.pair(now=utcnow() + dt.timedelta(days=1))
+    assert_refused(
+        await raw_upgrade(server, fleet, identity_file(tmp_path, early.certificate, early.key))
+    )
+
+
+async def test_refuses_revoked(
+    server: RunningServer, fleet: TestFleet, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    student, _ = fleet.pair()
+    fleet.revoke(student.info.serial)
+    await wait_until(lambda: server.hub.crl is not None and server.hub.crl.number == 2)
+    assert_refused(
+        await raw_upgrade(server, fleet, identity_file(tmp_path, student.certificate, student.key))
+    )
+    assert f"refused device {student.device_id.short}: revoked" in caplog.text
+
+
+async def test_refuses_certificate_without_pairing_fields(
+    server: RunningServer, fleet: TestFleet, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cert, holder = certificate_without_fields(fleet.ca)
+    assert_refused(await raw_upgrade(server, fleet, identity_file(tmp_path, cert, holder.key)))
+    assert "refused device" in caplog.text  # refused by our own check, after TLS
+
+
+async def test_refuses_server_certificate_as_client(
+    server: RunningServer, fleet: TestFleet, tmp_path: Path
+) -> None:
+    path = identity_file(tmp_path, fleet.server.certificate, fleet.server.key)
+    assert_refused(await raw_upgrade(server, fleet, path))
+
+
+# --- routing and presence ----------------------------------------------------------
+
+
+def relay(payload: Any) -> str:
+    return json.dumps({"v": 1, "type": "relay", "payload": payload})
+
+
+async def test_presence_and_relay_between_the_two_devices_of_a_pairing(
+    server: RunningServer, fleet: TestFleet
+) -> None:
+    student, classroom = fleet.pair()
+    async with device(server, student) as s_ws:
+        assert (await frame(s_ws, "hello"))["peer_online"] is False
+        async with device(server, classroom) as c_ws:
+            assert (await frame(c_ws, "hello"))["peer_online"] is True
+            assert (await frame(s_ws, "presence"))["peer_online"] is True
+            await s_ws.send_str(relay({"sealed": "abc"}))
+            assert (await frame(c_ws, "relay"))["payload"] == {"sealed": "abc"}
+            await c_ws.send_str(relay("answer"))
+            assert (await frame(s_ws, "relay"))["payload"] == "answer"
+        assert (await frame(s_ws, "presence"))["peer_online"] is False
+
+
+async def test_a_relay_without_an_online_peer_gets_an_error(
+    server: RunningServer, fleet: TestFleet
+) -> None:
+    student, _ = fleet.pair()
+    async with device(server, student) as ws:
+        await frame(ws, "hello")
+        await ws.send_str(relay("offer"))
+        assert (await frame(ws, "error"))["code"] == "peer_offline"
+
+
+async def test_another_pairing_never_hears_a_relay(server: RunningServer, fleet: TestFleet) -> None:
+    a_student, a_classroom = fleet.pair()
+    b_student, b_classroom = fleet.pair()
+    async with (
+        device(server, a_student) as a_s,
+        device(server, a_classroom) as a_c,
+        device(server, b_student) as b_s,
+        device(server, b_classroom) as b_c,
+    ):
+        for ws in (a_s, a_c, b_s, b_c):
+            await frame(ws, "hello")
+        await a_s.send_str(relay("for A only"))
+        assert (await frame(a_c, "relay"))["payload"] == "for A only"
+        await b_s.send_str(relay("for B only"))
+        assert (await frame(b_c, "relay"))["payload"] == "for B only"
+        # B's classroom got B's relay and nothing of A's before it (frames are ordered)
+        await b_c.send_str(json.dumps({"v": 1, "type": "ping"}))
+        assert (await frame(b_c))["type"] == "pong"
+
+
+async def test_same_role_in_one_pairing_is_not_a_peer(
+    server: RunningServer, fleet: TestFleet
+) -> None:
+    # Two students claiming the same pairing id do not name each other: no relay.
+    one, _ = fleet.pair(pairing_id="pair-aaaaaaaaaaaaaaaa")
+    two, _ = fleet.pair(pairing_id="pair-aaaaaaaaaaaaaaaa")
+    async with device(server, one) as ws_one, device(server, two) as ws_two:
+        await frame(ws_one, "hello")
+        assert (await frame(ws_two, "hello"))["peer_online"] is False
+        await ws_two.send_str(relay("x"))
+        assert (await frame(ws_two, "error"))["code"] == "peer_offline"
+
+
+async def test_a_new_connection_replaces_the_old_one(
+    server: RunningServer, fleet: TestFleet
+) -> None:
+    student, classroom = fleet.pair()
+    async with device(server, classroom) as c_ws, device(server, student) as old:
+        await frame(old, "hello")
+        await frame(c_ws, "presence")
+        async with device(server, student) as new:
+            assert (await frame(new, "hello"))["peer_online"] is True
+            assert await closed_with(old) == 4001
+            await c_ws.send_str(relay("to the new one"))
+            assert (await frame(new, "relay"))["payload"] == "to the new one"
+            # the peer saw no offline/online flicker, only the relay
+            await c_ws.send_str(json.dumps({"v": 1, "type": "ping"}))
+            assert (await frame(c_ws))["type"] == "pong"
+
+
+# --- revocation --------------------------------------------------------------------
+
+
+async def test_a_revocation_closes_a_live_connection_and_reaches_the_peer(
+    server: RunningServer, fleet: TestFleet
+) -> None:
+    student, classroom = fleet.pair()
+    async with device(server, student) as s_ws, device(server, classroom) as c_ws:
+        assert (await frame(c_ws, "crl"))["number"] == 1
+        await frame(s_ws, "presence")  # both online
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        fleet.revoke(student.info.serial)
+        assert await closed_with(s_ws, timeout=2.0) == 4003
+        assert loop.time() - started < 2.0
+        assert (await frame(c_ws, "presence"))["peer_online"] is False
+        pushed = await frame(c_ws, "crl")
+        assert pushed["number"] == 2
+        assert "BEGIN X509 CRL" in pushed["pem"]
+
+
+async def test_an_older_or_forged_crl_file_is_ignored(
+    server: RunningServer, fleet: TestFleet
+) -> None:
+    fleet.revoke()  # number 2
+    await wait_until(lambda: server.hub.crl is not None and server.hub.crl.number == 2)
+    other = TestFleet(fleet.folder.parent / "other")
+    fleet.crl_path.write_bytes(other.crl_path.read_bytes())  # signed by another CA
+    student, _ = fleet.pair()
+    async with device(server, student) as ws:
+        assert (await frame(ws, "crl"))["number"] == 2
+    assert server.hub.crl is not None and server.hub.crl.number == 2
+
+
+# --- hostile input -----------------------------------------------------------------
+
+
+async def test_malformed_frames_get_error_frames_and_the_connection_stays(
+    server: RunningServer, fleet: TestFleet
+) -> None:
+    student, _ = fleet.pair()
+    cases = {
+        "{not json": "malformed",
+        "[1, 2]": "malformed",
+        '{"v": 1, "type": "launch"}': "unknown_type",
+        '{"v": 1, "type": "relay", "payload": 5}': "malformed",
+        '{"v": "1", "type": "ping"}': "malformed",
+        "[" * 5000 + "]" * 5000: "malformed",
+    }
+    async with device(server, student) as ws:
+        await frame(ws, "crl")
+        for text, code in cases.items():
+            await ws.send_str(text)
+            error = await frame(ws, "error")
+            assert error["code"] == code
+            assert "Traceback" not in error["message"]
+        await ws.send_bytes(b"\x00\x01")
+        assert (await frame(ws, "error"))["code"] == "malformed"
+        await ws.send_str('{"v": 1, "type": "ping"}')
+        assert (await frame(ws))["type"] == "pong"
+
+
+async def test_another_protocol_version_is_told_and_closed(
+    server: RunningServer, fleet: TestFleet
+) -> None:
+    student, _ = fleet.pair()
+    async with device(server, student) as ws:
+        await frame(ws, "crl")
+        await ws.send_str('{"v": 2, "type": "ping"}')
+        assert (await frame(ws, "error"))["code"] == "unsupported_version"
+        assert await closed_with(ws) == 4005
+
+
+async def test_an_oversize_frame_closes_the_connection(
+    server: RunningServer, fleet: TestFleet
+) -> None:
+    student, _ = fleet.pair()
+    async with device(server, student) as ws:
+        await frame(ws, "crl")
+        await ws.send_str(relay("x" * (64 * 1024 + 1)))
+        # 1009 is sent; the client may see the reset first when its big frame is unread
+        assert await closed_with(ws) in (1009, 1006)
+    async with device(server, student) as ws:  # the server carries on
+        assert (await frame(ws, "hello"))["device"] == student.device_id.short
+
+
+async def test_the_rate_limit_refuses_then_closes(server: RunningServer, fleet: TestFleet) -> None:
+    student, _ = fleet.pair()
+    async with device(server, student) as ws:
+        await frame(ws, "crl")
+        ping = '{"v": 1, "type": "ping"}'
+        for _ in range(60):  # burst is 50
+            await ws.send_str(ping)
+        pongs = 0
+        while (answer := await frame(ws))["type"] == "pong":
+            pongs += 1
+        assert answer["code"] == "rate_limited"
+        assert 50 <= pongs < 60
+        for _ in range(200):  # keep hammering: 100 refusals close the connection
+            await ws.send_str(ping)
+        assert await closed_with(ws) == 4008
+
+
+# --- gate and health ---------------------------------------------------------------
+
+
+async def test_handshakes_beyond_the_pending_limit_are_dropped(fleet: TestFleet) -> None:
+    config = ServerConfig(max_pending=2, handshake_timeout=3.0)
+    running = await start_server(fleet.folder, "127.0.0.1", 0, config)
+    silent = []
+    try:
+        for _ in range(2):  # TCP open, no ClientHello: they sit in the handshake
+            silent.append(await asyncio.open_connection("127.0.0.1", running.port))
+        await wait_until(lambda: running.listener is not None and running.listener.pending == 2)
+        reader, writer = await asyncio.open_connection("127.0.0.1", running.port)
+        async with asyncio.timeout(5):
+            assert await reader.read(100) == b""  # dropped at once, no TLS
+        writer.close()
+    finally:
+        for _, w in silent:
+            w.close()
+        await running.stop()
+
+
+async def test_health_answers_on_its_own_port(fleet: TestFleet) -> None:
+    running = await start_server(fleet.folder, "127.0.0.1", 0, FAST, health_port=0)
+    try:
+        assert running.health_port
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"http://127.0.0.1:{running.health_port}/health") as resp,
+        ):
+            assert resp.status == 200
+            assert (await resp.text()).startswith("ok ")
+    finally:
+        await running.stop()
+
+
+async def test_aiohttp_error_lines_carry_no_address(
+    server: RunningServer, fleet: TestFleet, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    student, _ = fleet.pair()
+    ctx = ssl.create_default_context(cadata=certificate_pem(fleet.ca.certificate).decode())
+    ctx.load_cert_chain(identity_file(tmp_path, student.certificate, student.key))
+    reader, writer = await asyncio.open_connection(
+        "127.0.0.1", server.port, ssl=ctx, server_hostname="localhost"
+    )
+    writer.write(b"\x01\x02 nonsense\r\n\r\n")  # aiohttp logs "Error handling request from <ip>"
+    async with asyncio.timeout(5):
+        answer = await reader.read(100)
+    assert answer.startswith(b"HTTP/") and b" 400 " in answer
+    writer.close()
+    await wait_until(lambda: "Error handling request" in caplog.text)
+    assert "[address]" in caplog.text
+
+
+class StuckSocket:
+    """A WebSocket whose peer never reads: the first send blocks for good."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+        self.closed_with: int | None = None
+        self._never = asyncio.Event()
+
+    async def send_str(self, text: str) -> None:
+        self.sent.append(text)
+        await self._never.wait()
+
+    async def close(self, *, code: int, message: bytes) -> bool:
+        self.closed_with = code
+        return True
+
+
+async def test_a_reader_too_slow_for_its_outbox_is_closed(fleet: TestFleet) -> None:
+    from signaling.hub import Link
+    from signaling.protocol import CloseCode, Pong
+
+    stuck = StuckSocket()
+    link = Link(stuck, fleet.pair()[0].info, ServerConfig(outbox=4))  # type: ignore[arg-type]
+    link.send(Pong())
+    await wait_until(lambda: len(stuck.sent) == 1)  # the writer is stuck on it
+    for _ in range(4):  # fills the outbox
+        link.send(Pong())
+    assert stuck.closed_with is None
+    link.send(Pong())  # one too many
+    await wait_until(lambda: stuck.closed_with == CloseCode.TOO_SLOW)
+    await link.finish(grace=0.5)
+    assert len(stuck.sent) == 1
