@@ -39,6 +39,7 @@ class DeviceRuntime:
         confirm_sending: bool = False,
         loopback_only: bool = False,
         session: SessionSettings | None = None,
+        measure: bool = False,
     ) -> Engine:
         crl = load_crl(self.folder)
         config = EngineConfig(
@@ -50,6 +51,7 @@ class DeviceRuntime:
             crl=crl,
             store_crl=functools.partial(store_crl, self.folder),
             confirm_sending=confirm_sending,
+            measure=measure,
         )
         port = client_port_factory(self.signaling_url, self.device.credentials, crl=crl)
         return Engine(config, port, listener)

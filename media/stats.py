@@ -12,6 +12,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from media.measure import MeterStats
+
 FREEZE_GAP_S = 0.5
 
 
@@ -29,6 +31,11 @@ class CallStats:
     candidate_type: str | None = None
     bytes_out: int = 0
     bytes_in: int = 0
+    # Only with synthetic sources (EngineConfig.measure): distinct frames by the
+    # sequence number in the picture, and glass-to-glass latency from its timestamp.
+    distinct_fps_in: float | None = None
+    latency_ms_p50: float | None = None
+    latency_ms_p95: float | None = None
 
 
 @dataclass
@@ -70,6 +77,7 @@ class StatsBuilder:
         sent: FrameCounter,
         received: FrameCounter,
         candidate_type: str | None,
+        meter: MeterStats | None = None,
         now: float | None = None,
     ) -> CallStats:
         now = time.monotonic() if now is None else now
@@ -102,4 +110,7 @@ class StatsBuilder:
             candidate_type=candidate_type,
             bytes_out=bytes_out,
             bytes_in=bytes_in,
+            distinct_fps_in=meter.fps if meter else None,
+            latency_ms_p50=meter.latency_ms_p50 if meter else None,
+            latency_ms_p95=meter.latency_ms_p95 if meter else None,
         )

@@ -19,7 +19,6 @@ from app.demo.workspace import Workspace
 from app.runtime import DeviceRuntime
 from media.control import ControlMessage
 from media.engine import Engine
-from media.measure import FrameMeter
 from media.peer import LocalMedia
 from media.state import CallState, StateChange
 from media.stats import CallStats
@@ -38,10 +37,10 @@ class Party:
     """One device in the demo: its engine and what it observed."""
 
     role: Role
-    meter: FrameMeter = field(default_factory=FrameMeter)
     states: list[StateChange] = field(default_factory=list)
     stats: CallStats | None = None
     first_frame: float | None = None
+    last_frame: float | None = None
     verified: bool = False
     engine: Engine | None = None
     media_started: asyncio.Event = field(default_factory=asyncio.Event)
@@ -68,13 +67,13 @@ class Party:
         pass
 
     def on_video_frame(self, frame: Any) -> None:
+        self.last_frame = time.monotonic()
         if self.first_frame is None:
-            self.first_frame = time.monotonic()
+            self.first_frame = self.last_frame
             self.media_started.set()
-        self.meter.on_video(frame)
 
     def on_audio_frame(self, frame: Any) -> None:
-        self.meter.on_audio(frame)
+        pass  # the engine's own meter counts it (EngineConfig.measure)
 
     def on_sending(self, sending: bool) -> None:
         pass  # the headless demo lets the engine open its send gate by itself
@@ -90,7 +89,7 @@ def _engine(workspace: Workspace, party: Party, url: str) -> Engine:
     )
     width, height = SIZES[party.role]
     media = LocalMedia(audio=SyntheticAudioTrack(), video=SyntheticVideoTrack(width, height, FPS))
-    return runtime.engine(party, media, loopback_only=True)
+    return runtime.engine(party, media, loopback_only=True, measure=True)
 
 
 async def run_call(
@@ -153,12 +152,15 @@ async def _wait_ended(parties: dict[Role, Party]) -> None:
         await asyncio.wait_for(waits, 2.0)
 
 
-def _direction(receiver: Party, now: float) -> dict[str, Any]:
-    snap = receiver.meter.snapshot()
-    span = now - receiver.first_frame if receiver.first_frame is not None else 0.0
+def _direction(receiver: Party) -> dict[str, Any]:
+    assert receiver.engine is not None and receiver.engine.meter is not None
+    snap = receiver.engine.meter.snapshot()
+    first, last = receiver.first_frame, receiver.last_frame
+    span = last - first if first is not None and last is not None else 0.0
     return {
         "frames_received": snap.frames_received,
-        "fps": round(snap.frames_received / span, 1) if span > 0 else 0.0,
+        # frames per second between the first and the last frame that arrived
+        "fps": round((snap.frames_received - 1) / span, 1) if span > 0 else 0.0,
         "width": snap.width,
         "height": snap.height,
         "latency_ms_p50": _round(snap.latency_ms_p50),
@@ -182,8 +184,8 @@ def _report(parties: dict[Role, Party], started: float, setup_done: float) -> di
         "connected": connected,
         "peer_verified": {p.role.value: p.verified for p in parties.values()},
         "setup_ms": round(1000 * (max(f for f in firsts if f) - started)) if both else None,
-        "classroom_to_student": _direction(student, now),
-        "student_to_classroom": _direction(classroom, now),
+        "classroom_to_student": _direction(student),
+        "student_to_classroom": _direction(classroom),
         "rtt_ms": stats.rtt_ms if stats else None,
         "candidate_type": stats.candidate_type if stats else None,
         "end_reason": ends[Role.STUDENT.value],
