@@ -210,4 +210,3 @@ class EngineBridge(QObject):
 
     def _pong_from_engine(self) -> None:
         self._pong = time.monotonic()  # a float store: atomic under the GIL
-

@@ -11,8 +11,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.demo.headless import media_flowed, run_call
-from app.demo.workspace import prepare
 from common.errors import KlasgenootError
 
 MAX_SECONDS = 24 * 3600
@@ -57,18 +55,28 @@ def _has_display() -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    # aiortc and the fleet code load only when a demo runs: other commands start fast.
+    from app.demo.headless import media_flowed, run_call
+    from app.demo.workspace import prepare
+
     if not args.verbose:
         logging.getLogger().setLevel(logging.WARNING)
     if not args.headless:
         if not _has_display():
             print("Geen beeldscherm gevonden: de demo draait zonder vensters.", file=sys.stderr)
         else:
-            print("De vensterversie van de demo is er nog niet: de demo draait zonder "
-                  "vensters.", file=sys.stderr)
+            print(
+                "De vensterversie van de demo is er nog niet: de demo draait zonder vensters.",
+                file=sys.stderr,
+            )
     workspace, made = prepare(args.data)
     try:
-        print("Demo: vloot en koppeling " + ("gemaakt" if made else "hergebruikt")
-              + (f" in {workspace.root}" if not workspace.temporary else ""), file=sys.stderr)
+        print(
+            "Demo: vloot en koppeling "
+            + ("gemaakt" if made else "hergebruikt")
+            + (f" in {workspace.root}" if not workspace.temporary else ""),
+            file=sys.stderr,
+        )
         report = asyncio.run(run_call(workspace, args.seconds, _progress))
     finally:
         workspace.cleanup()
@@ -97,16 +105,23 @@ def _write_report(path: Path, report: dict[str, Any]) -> None:
 
 
 def summary(report: dict[str, Any]) -> str:
+    from app.demo.headless import media_flowed
+
     verified = report["peer_verified"]
     lines = [
-        "Verbonden: " + ("ja" if report["connected"] else "nee")
+        "Verbonden: "
+        + ("ja" if report["connected"] else "nee")
         + f" (opzet {report['setup_ms']} ms, kandidaat {report['candidate_type']},"
         f" RTT {report['rtt_ms']} ms)",
-        "Andere kant geverifieerd: leerling " + ("ja" if verified["student"] else "nee")
-        + ", klas " + ("ja" if verified["classroom"] else "nee"),
+        "Andere kant geverifieerd: leerling "
+        + ("ja" if verified["student"] else "nee")
+        + ", klas "
+        + ("ja" if verified["classroom"] else "nee"),
     ]
-    for key, label in (("classroom_to_student", "klas → leerling"),
-                       ("student_to_classroom", "leerling → klas")):
+    for key, label in (
+        ("classroom_to_student", "klas → leerling"),
+        ("student_to_classroom", "leerling → klas"),
+    ):
         d = report[key]
         lines.append(
             f"{label}: {d['frames_received']} beelden, {d['fps']} fps, "

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from signaling.config import ServerConfig
 from signaling.errors import ListenFailed
-from signaling.server import start_server
 
 if sys.platform != "win32":
     import resource
@@ -58,6 +57,8 @@ def handler(args: argparse.Namespace) -> int:
 
 
 async def _serve(args: argparse.Namespace) -> int:
+    from signaling.server import start_server  # aiohttp: only when serving
+
     try:
         running = await start_server(
             args.data,

@@ -87,8 +87,9 @@ class GatedTrack(MediaStreamTrack):
 
 def _silence_like(frame: av.AudioFrame) -> av.AudioFrame:
     """Digital silence with the same format, size and timing as ``frame``."""
-    silent = av.AudioFrame(format=frame.format.name, layout=frame.layout.name,
-                           samples=frame.samples)
+    silent = av.AudioFrame(
+        format=frame.format.name, layout=frame.layout.name, samples=frame.samples
+    )
     for plane in silent.planes:
         plane.update(bytes(plane.buffer_size))
     silent.sample_rate = frame.sample_rate

@@ -31,3 +31,115 @@ class FleetError(PairingError):
 
 class PassphraseWrong(FleetError):
     """Het wachtwoord van de vloot-CA klopt niet."""
+
+
+class KeyStoreInsecure(PairingError):
+    """De sleutelbos van dit systeem is niet veilig (bijvoorbeeld onversleuteld of
+    uitgeschakeld). Gebruik een echte sleutelbos, zoals GNOME Keyring, KWallet of
+    Windows Referentiebeheer."""
+
+
+class KeyStoreUnavailable(PairingError):
+    """De sleutelbos van dit systeem is niet bereikbaar of vergrendeld. Ontgrendel hem
+    en probeer het opnieuw."""
+
+
+class DeviceKeyInvalid(PairingError):
+    """De sleutel van dit apparaat in de sleutelbos is beschadigd. Laat het apparaat
+    opnieuw inrichten."""
+
+
+class EnrollmentRequestInvalid(PairingError):
+    """Dit aanvraagbestand is niet geldig. Maak op het apparaat een nieuwe aanvraag."""
+
+
+class EnrollmentRequestWrongRole(PairingError):
+    """Een aanvraagbestand hoort bij de andere rol. Controleer welk bestand van de
+    leerlinglaptop en welk van het klasapparaat komt."""
+
+
+class SameDevice(PairingError):
+    """Beide aanvragen komen van hetzelfde apparaat. Een koppeling is altijd een
+    leerlinglaptop met een klasapparaat."""
+
+
+class BundleInvalid(PairingError):
+    """Dit koppelbestand is niet geldig of beschadigd. Vraag de beheerder om een nieuw
+    bestand."""
+
+
+class BundleWrongDevice(PairingError):
+    """Dit koppelbestand is voor een ander apparaat gemaakt. Controleer of u het goede
+    bestand op het goede apparaat installeert."""
+
+
+class BundleWrongRole(PairingError):
+    """Dit koppelbestand is voor de andere rol gemaakt (leerling of klas). Controleer of
+    u het goede bestand op het goede apparaat installeert."""
+
+
+class BundleExpired(PairingError):
+    """Dit koppelbestand is verlopen of nog niet geldig. Vraag de beheerder om een nieuw
+    bestand."""
+
+
+class NotEnrolled(PairingError):
+    """Dit apparaat is nog niet gekoppeld. Laat een technicus het apparaat inrichten."""
+
+
+class DeviceConfigInvalid(PairingError):
+    """De instellingen van dit apparaat zijn beschadigd. Laat het apparaat opnieuw
+    inrichten."""
+
+
+class RoleConflict(PairingError):
+    """Dit apparaat is al ingericht voor de andere rol. Gebruik een nieuwe
+    instellingenmap of wis het apparaat eerst."""
+
+
+class FileAccessFailed(PairingError):
+    """Een bestand of map kon niet worden gelezen of geschreven. Controleer de naam en
+    de rechten."""
+
+
+class FleetAlreadyInitialised(FleetError):
+    """In deze map staat al een vloot. Een bestaande vloot wordt nooit overschreven;
+    kies een lege map."""
+
+
+class FleetNotInitialised(FleetError):
+    """In deze map staat geen vloot. Maak er eerst een met 'klasgenoot fleet init'."""
+
+
+class FleetCorrupt(FleetError):
+    """Een bestand in de beheermap van de vloot is beschadigd. Zet de reservekopie
+    terug."""
+
+
+class FleetSettingsInvalid(FleetError):
+    """De naam of het adres van de signaleringsserver of de lijst met ICE-servers klopt
+    niet."""
+
+
+class PassphraseTooShort(FleetError):
+    """Het wachtwoord van de vloot-CA moet minstens 8 tekens lang zijn."""
+
+
+class PassphraseMismatch(FleetError):
+    """De twee wachtwoorden zijn niet gelijk. Er is niets veranderd."""
+
+
+class PassphraseMissing(FleetError):
+    """Er is geen wachtwoord voor de vloot-CA opgegeven. Er is niets veranderd."""
+
+
+class DateInvalid(FleetError):
+    """Die datum klopt niet. Schrijf hem als JJJJ-MM-DD, bijvoorbeeld 2026-07-01."""
+
+
+class EndDateInvalid(FleetError):
+    """De einddatum moet vandaag of later zijn en hoogstens 13 maanden vooruit liggen."""
+
+
+class RevokeTargetUnknown(FleetError):
+    """Er is geen apparaat of koppeling met die code gevonden. Er is niets ingetrokken."""

@@ -79,9 +79,7 @@ def load_crl(pem: bytes | str, ca_cert: x509.Certificate) -> RevocationList:
         number = crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
     except x509.ExtensionNotFound as exc:
         raise RevocationListInvalid("no number") from exc
-    return RevocationList(
-        number=number, serials=frozenset(r.serial_number for r in crl), pem=data
-    )
+    return RevocationList(number=number, serials=frozenset(r.serial_number for r in crl), pem=data)
 
 
 def newer(current: RevocationList | None, candidate: RevocationList) -> bool:

@@ -178,8 +178,10 @@ def _report(parties: dict[Role, Party], started: float, setup_done: float) -> di
     both = all(f is not None for f in firsts)
     connected = all(any(s.state is CallState.LIVE for s in p.states) for p in parties.values())
     stats = student.stats
-    ends = {p.role.value: (p.states[-1].reason.value if p.states and p.states[-1].reason
-                           else None) for p in parties.values()}
+    ends = {
+        p.role.value: (p.states[-1].reason.value if p.states and p.states[-1].reason else None)
+        for p in parties.values()
+    }
     return {
         "connected": connected,
         "peer_verified": {p.role.value: p.verified for p in parties.values()},

@@ -36,15 +36,23 @@ async def test_media_flows_both_ways_and_95_percent_arrives(fleet: TestFleet) ->
     class_video = SyntheticVideoTrack(1280, 720, 30)
     pupil_video = SyntheticVideoTrack(640, 480, 30)
     rs, rc = MeteredRecorder(), MeteredRecorder()
-    es, _ = make_engine(student, relay.port, recorder=rs,
-                        media=LocalMedia(SyntheticAudioTrack(), pupil_video))
-    ec, _ = make_engine(classroom, relay.port, recorder=rc,
-                        media=LocalMedia(SyntheticAudioTrack(), class_video))
+    es, _ = make_engine(
+        student, relay.port, recorder=rs, media=LocalMedia(SyntheticAudioTrack(), pupil_video)
+    )
+    ec, _ = make_engine(
+        classroom, relay.port, recorder=rc, media=LocalMedia(SyntheticAudioTrack(), class_video)
+    )
     await ec.start()
     await es.start()
     try:
-        await wait_until(lambda: rs.meter.snapshot().frames_received >= 90
-                         and rc.meter.snapshot().frames_received >= 90, 20, "3 s of frames")
+        await wait_until(
+            lambda: (
+                rs.meter.snapshot().frames_received >= 90
+                and rc.meter.snapshot().frames_received >= 90
+            ),
+            20,
+            "3 s of frames",
+        )
         await es.hangup()
         await wait_until(lambda: rc.state is CallState.ENDED, 2, "ended")
     finally:

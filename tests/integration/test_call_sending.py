@@ -26,8 +26,9 @@ async def test_nothing_leaves_before_live_is_confirmed_or_after_it_ends(fleet: T
     relay = MemoryRelay()
     rs, rc = MeteredRecorder(), MeteredRecorder()
     es, _ = make_engine(student, relay.port, recorder=rs, media=_media(640, 480))
-    ec, _ = make_engine(classroom, relay.port, recorder=rc, media=_media(1280, 720),
-                        confirm_sending=True)
+    ec, _ = make_engine(
+        classroom, relay.port, recorder=rc, media=_media(1280, 720), confirm_sending=True
+    )
     await ec.start()
     await es.start()
     try:
@@ -67,8 +68,11 @@ async def test_microphone_and_camera_switches_change_what_the_peer_receives(
         assert level is not None and level > -30
 
         es.set_media(mic=False, camera=False)
-        await wait_until(lambda: any(m.kind == "media" and m.body["camera"] is False
-                                     for m in rc.controls), 2, "classroom told")
+        await wait_until(
+            lambda: any(m.kind == "media" and m.body["camera"] is False for m in rc.controls),
+            2,
+            "classroom told",
+        )
         rc.meter = FrameMeter()  # measure only what arrives from now on
         frames_before = len(rc.video_times)
         await wait_until(lambda: rc.meter.snapshot().audio_frames_received > 40, 5, "audio")

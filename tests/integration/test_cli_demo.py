@@ -13,8 +13,14 @@ KLASGENOOT = Path(sys.executable).with_name("klasgenoot")
 
 def _demo(*args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    return subprocess.run([str(KLASGENOOT), "demo", "--headless", *args], env=env,
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [str(KLASGENOOT), "demo", "--headless", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def test_demo_reports_media_both_ways_and_reuses_its_folder(tmp_path: Path) -> None:
@@ -25,8 +31,10 @@ def test_demo_reports_media_both_ways_and_reuses_its_folder(tmp_path: Path) -> N
     assert result["connected"] is True
     assert result["peer_verified"] == {"student": True, "classroom": True}
     assert result["candidate_type"] == "host"
-    for direction, size in (("classroom_to_student", (1280, 720)),
-                            ("student_to_classroom", (640, 480))):
+    for direction, size in (
+        ("classroom_to_student", (1280, 720)),
+        ("student_to_classroom", (640, 480)),
+    ):
         d = result[direction]
         assert (d["width"], d["height"]) == size
         assert d["fps"] >= 20 and d["frames_received"] >= 60

@@ -1,0 +1,143 @@
+"""``klasgenoot enroll …``: the technician's commands on a device.
+
+``request`` makes (once) the device key in the OS keyring and writes an enrollment
+request; ``install`` checks a bundle from the operator and installs it after the
+technician has compared the CA fingerprint; ``show`` tells what this device is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from app.cli_fleet import read_input
+from common.paths import write_private_file
+from pairing import device
+from pairing.certificates import utcnow
+from pairing.enrollment import create_request
+from pairing.errors import FileAccessFailed, NotEnrolled
+from pairing.identity import device_id, load_device_key, load_or_create_device_key
+from pairing.keystore import DEV_ENV, open_keystore
+from pairing.roles import Role
+
+YES = {"j", "ja", "y", "yes"}
+
+
+def _device_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config", type=Path, required=True, metavar="MAP", help="instellingenmap van dit apparaat"
+    )
+    parser.add_argument(
+        "--dev-keyring",
+        action="store_const",
+        const=True,
+        default=None,
+        help=f"ontwikkelaars-sleutelbestand i.p.v. de sleutelbos (ook: {DEV_ENV}=1)",
+    )
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    enroll = sub.add_parser("enroll", help="dit apparaat inrichten en koppelen (technicus)")
+    cmds = enroll.add_subparsers(dest="enroll_command", required=True, metavar="ACTIE")
+
+    req = cmds.add_parser("request", help="sleutel maken (eenmalig) en een aanvraag schrijven")
+    _device_args(req)
+    req.add_argument("--role", required=True, choices=[r.value for r in Role])
+    req.add_argument("--out", type=Path, metavar="BESTAND", help="aanvraagbestand (anders stdout)")
+    req.set_defaults(func=_request)
+
+    inst = cmds.add_parser("install", help="een bundel van de beheerder installeren")
+    inst.add_argument("bundle", type=Path, metavar="BUNDEL", help="het .klasgenoot-bestand")
+    _device_args(inst)
+    inst.add_argument("--yes", action="store_true", help="niet om bevestiging vragen")
+    inst.set_defaults(func=_install)
+
+    show = cmds.add_parser(
+        "show", help="laten zien wie dit apparaat is en waarmee het gekoppeld is"
+    )
+    _device_args(show)
+    show.set_defaults(func=_show)
+
+
+def _request(args: argparse.Namespace) -> int:
+    role = Role(args.role)
+    store = open_keystore(args.config, args.dev_keyring)
+    device.record_role(args.config, role)
+    key = load_or_create_device_key(store)
+    csr = create_request(key, role)
+    ident = device_id(key)
+    if args.out is None:
+        sys.stdout.write(csr.decode())
+        print(f"Apparaatcode: {ident}", file=sys.stderr)
+        return 0
+    try:
+        write_private_file(args.out, csr)
+    except OSError as exc:
+        raise FileAccessFailed(str(args.out)) from exc
+    print(f"Apparaatcode: {ident}")
+    print(f"Rol:          {role.value}")
+    print(f"Aanvraag:     {args.out}")
+    return 0
+
+
+def _describe(info: device.InstalledDevice, now: dt.datetime) -> None:
+    expired = " (VERLOPEN)" if info.not_after < now else ""
+    print(f"Apparaatcode:   {info.device_id}")
+    print(f"Rol:            {info.role.value}")
+    print(f"Koppeling:      {info.pairing_id}")
+    print(f"Gekoppeld met:  {info.peer_device_id}")
+    print(f"Geldig tot:     {info.not_after:%Y-%m-%d %H:%M:%S} UTC{expired}")
+    print(f"Server:         {info.signaling_url}")
+    print(f"CA-vingerafdruk (SHA-256):\n  {info.ca_fingerprint}")
+
+
+def _confirm() -> bool:
+    try:
+        answer = input("Komt deze vingerafdruk overeen met die van de beheerder? (j/N) ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in YES
+
+
+def _install(args: argparse.Namespace) -> int:
+    data = read_input(args.bundle)
+    store = open_keystore(args.config, args.dev_keyring)
+    preview = device.inspect_bundle(args.config, store, data)
+    _describe(preview, utcnow())
+    if not args.yes and not _confirm():
+        print("Niet geïnstalleerd; er is niets veranderd.", file=sys.stderr)
+        return 1
+    device.install_bundle(args.config, store, data)
+    print("Bundel geïnstalleerd.")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    store = open_keystore(args.config, args.dev_keyring)
+    try:
+        config = device.load_device(args.config, store)
+    except NotEnrolled:
+        key = load_device_key(store)
+        if key is None:
+            raise
+        role = device.recorded_role(args.config)
+        print(f"Apparaatcode:   {device_id(key)}")
+        print(f"Rol:            {role.value if role else '-'}")
+        print("Koppeling:      nog niet gekoppeld")
+        return 0
+    info = config.info
+    _describe(
+        device.InstalledDevice(
+            device_id=info.device_id,
+            role=info.role,
+            pairing_id=info.pairing_id,
+            peer_device_id=info.peer_id,
+            not_after=info.not_after,
+            signaling_url=config.signaling_url,
+            ca_fingerprint=config.ca_fingerprint,
+        ),
+        utcnow(),
+    )
+    return 0

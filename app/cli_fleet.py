@@ -1,0 +1,160 @@
+"""``klasgenoot fleet …``: the operator's commands (fleet CA, pairing, revocation).
+
+No Qt here: these run on the operator's server. The CA passphrase comes from
+``KLASGENOOT_FLEET_PASSPHRASE`` (for scripts) or is asked for (twice at ``init``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from pairing.bundle import MAX_BUNDLE
+from pairing.enrollment import MAX_REQUEST_PEM
+from pairing.errors import (
+    DateInvalid,
+    FileAccessFailed,
+    FleetSettingsInvalid,
+    PassphraseMismatch,
+    PassphraseMissing,
+)
+from pairing.fleet import init_fleet, pair, read_records, revoke
+
+PASSPHRASE_ENV = "KLASGENOOT_FLEET_PASSPHRASE"  # noqa: S105 (a variable name, not a secret)
+MAX_INPUT = max(MAX_REQUEST_PEM, MAX_BUNDLE)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    fleet = sub.add_parser(
+        "fleet",
+        help="de vloot beheren: CA aanmaken, apparaten koppelen, intrekken (beheerder)",
+        description="Beheer van de vloot-CA. Het wachtwoord komt uit "
+        f"{PASSPHRASE_ENV} of wordt gevraagd.",
+    )
+    cmds = fleet.add_subparsers(dest="fleet_command", required=True, metavar="ACTIE")
+
+    init = cmds.add_parser("init", help="een nieuwe vloot aanmaken in een lege map")
+    init.add_argument("--data", type=Path, required=True, help="beheermap van de vloot")
+    init.add_argument(
+        "--server-name", default="localhost", help="DNS-naam of IP van de signaleringsserver"
+    )
+    init.add_argument(
+        "--signaling-url", help="wss://-adres van de server (standaard wss://NAAM:8443/ws)"
+    )
+    init.add_argument(
+        "--ice-servers",
+        default="[]",
+        help='JSON-lijst, bv. [{"urls": ["turn:turn.school.nl:3478"]}] (standaard geen)',
+    )
+    init.set_defaults(func=_init)
+
+    pairing = cmds.add_parser("pair", help="een leerlinglaptop en een klasapparaat koppelen")
+    pairing.add_argument("--data", type=Path, required=True, help="beheermap van de vloot")
+    pairing.add_argument(
+        "--until", required=True, metavar="JJJJ-MM-DD", help="einddatum (hoogstens 13 maanden)"
+    )
+    pairing.add_argument("--student-request", type=Path, required=True, metavar="BESTAND")
+    pairing.add_argument("--classroom-request", type=Path, required=True, metavar="BESTAND")
+    pairing.add_argument(
+        "--out", type=Path, required=True, metavar="MAP", help="map voor de twee bundels"
+    )
+    pairing.set_defaults(func=_pair)
+
+    rev = cmds.add_parser("revoke", help="een apparaat of koppeling intrekken")
+    rev.add_argument("--data", type=Path, required=True, help="beheermap van de vloot")
+    rev.add_argument("target", metavar="APPARAATCODE|KOPPELING", help="DeviceId of pair-…")
+    rev.set_defaults(func=_revoke)
+
+
+def read_input(path: Path, limit: int = MAX_INPUT) -> bytes:
+    """A small input file; the loaders refuse what is over their own limit."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(limit + 1)
+    except OSError as exc:
+        raise FileAccessFailed(str(path)) from exc
+
+
+def passphrase(confirm: bool = False) -> str:
+    """The CA passphrase from the environment, or asked for (twice when ``confirm``)."""
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value:
+        return value
+    try:
+        value = getpass.getpass("Wachtwoord van de vloot-CA: ")
+        if confirm and getpass.getpass("Nog een keer: ") != value:
+            raise PassphraseMismatch()
+    except EOFError as exc:
+        raise PassphraseMissing() from exc
+    if not value:
+        raise PassphraseMissing()
+    return value
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(text.strip(), "%Y-%m-%d").date()
+    except ValueError as exc:
+        raise DateInvalid(text[:40]) from exc
+
+
+def _ice_json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise FleetSettingsInvalid("--ice-servers is not JSON") from exc
+
+
+def _init(args: argparse.Namespace) -> int:
+    ice = _ice_json(args.ice_servers)
+    if not isinstance(ice, list):
+        raise FleetSettingsInvalid("--ice-servers must be a JSON list")
+    settings = init_fleet(
+        args.data,
+        passphrase(confirm=True),
+        server_name=args.server_name,
+        signaling_url=args.signaling_url,
+        ice_servers=ice,
+    )
+    print(f"Vloot aangemaakt in {args.data}")
+    print(f"Signaleringsserver: {settings.signaling_url}")
+    print(f"ICE-servers: {len(settings.ice_servers)}")
+    print("Maak nu een reservekopie van ca-key.pem en bewaar het wachtwoord apart.")
+    return 0
+
+
+def _pair(args: argparse.Namespace) -> int:
+    until = parse_date(args.until)
+    student = read_input(args.student_request)
+    classroom = read_input(args.classroom_request)
+    result = pair(args.data, passphrase(), student, classroom, until=until, out_dir=args.out)
+    print(f"Koppeling:        {result.pairing_id}")
+    print(f"Leerling:         {result.student_id}")
+    print(f"Klas:             {result.classroom_id}")
+    print(f"Geldig tot:       {result.not_after:%Y-%m-%d %H:%M:%S} UTC")
+    print(f"Bundel leerling:  {result.student_bundle}")
+    print(f"Bundel klas:      {result.classroom_bundle}")
+    if result.crl is not None:
+        print(
+            f"Oude koppeling ingetrokken: {len(result.revoked)} certificaten, "
+            f"intrekkingslijst nummer {result.crl.number}"
+        )
+    return 0
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    before = {r.serial for r in read_records(args.data) if r.revoked}
+    crl = revoke(args.data, passphrase(), args.target)
+    fresh = sorted(crl.serials - before)
+    print(f"Intrekkingslijst nummer {crl.number}")
+    if fresh:
+        print("Ingetrokken serienummers: " + ", ".join(str(s) for s in fresh))
+    else:
+        print("Ingetrokken serienummers: geen nieuwe (was al ingetrokken)")
+    print(f"In totaal ingetrokken: {len(crl.serials)}")
+    return 0

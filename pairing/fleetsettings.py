@@ -1,0 +1,69 @@
+"""Fleet settings (``fleet.json``): what every bundle of the fleet is told.
+
+The signaling server's name (for its TLS certificate), the signaling URL and the
+ICE servers; checked as hard as a bundle, because they end up in every bundle.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from pairing.bundle import (
+    IceServer,
+    check_host,
+    check_ice_servers,
+    check_signaling_url,
+    ice_servers_json,
+)
+from pairing.errors import FleetSettingsInvalid
+
+VERSION = 1
+DEFAULT_PORT = 8443
+
+
+@dataclass(frozen=True, slots=True)
+class FleetSettings:
+    server_name: str
+    signaling_url: str
+    ice_servers: tuple[IceServer, ...]
+
+
+def check_settings(
+    server_name: str, signaling_url: str | None, ice_servers: object
+) -> FleetSettings:
+    """Validated settings; FleetSettingsInvalid otherwise."""
+    try:
+        host = check_host(server_name)
+        default = f"wss://{f'[{host}]' if ':' in host else host}:{DEFAULT_PORT}/ws"
+        return FleetSettings(
+            server_name=host,
+            signaling_url=check_signaling_url(signaling_url or default),
+            ice_servers=check_ice_servers(ice_servers),
+        )
+    except ValueError as exc:
+        raise FleetSettingsInvalid(str(exc)) from exc
+
+
+def dump_settings(settings: FleetSettings) -> bytes:
+    doc = {
+        "version": VERSION,
+        "server_name": settings.server_name,
+        "signaling_url": settings.signaling_url,
+        "ice_servers": ice_servers_json(settings.ice_servers),
+    }
+    return (json.dumps(doc, indent=2) + "\n").encode()
+
+
+def parse_settings(data: bytes) -> FleetSettings:
+    """Read ``fleet.json``; FleetSettingsInvalid on anything wrong."""
+    try:
+        doc: Any = json.loads(data)
+        if not isinstance(doc, dict) or doc.get("version") != VERSION:
+            raise FleetSettingsInvalid("version")
+        if not isinstance(doc["signaling_url"], str):  # no silent fallback to the default
+            raise FleetSettingsInvalid("signaling_url")
+        return check_settings(doc["server_name"], doc["signaling_url"], doc["ice_servers"])
+    except (ValueError, UnicodeDecodeError, KeyError) as exc:
+        raise FleetSettingsInvalid("fleet.json") from exc

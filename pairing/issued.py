@@ -1,0 +1,128 @@
+"""The fleet's record of every certificate it issued (``issued.json``).
+
+Revocation needs the serials behind a DeviceId or a pairing id; the certificates
+themselves live only on the devices, so the fleet keeps this small public ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pairing.certificates import is_pairing_id
+from pairing.deviceid import DeviceId
+from pairing.errors import DeviceIdInvalid, EndDateInvalid, RevokeTargetUnknown
+from pairing.roles import Role
+
+VERSION = 1
+MAX_MONTHS = 13  # a school year and a bit: pairings are renewed, not kept forever
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedRecord:
+    serial: int
+    device_id: DeviceId
+    pairing_id: str
+    role: Role
+    not_after: dt.datetime
+    issued_at: dt.datetime
+    revoked: bool = False
+
+
+def dump_records(records: Iterable[IssuedRecord]) -> bytes:
+    rows = [
+        {
+            "serial": str(r.serial),  # a string: serials are 159-bit, beyond JSON's safe ints
+            "device_id": r.device_id.text,
+            "pairing_id": r.pairing_id,
+            "role": r.role.value,
+            "not_after": r.not_after.isoformat(),
+            "issued_at": r.issued_at.isoformat(),
+            "revoked": r.revoked,
+        }
+        for r in records
+    ]
+    return (json.dumps({"version": VERSION, "certificates": rows}, indent=2) + "\n").encode()
+
+
+def _aware(text: Any) -> dt.datetime:
+    when = dt.datetime.fromisoformat(text)
+    if when.tzinfo is None:
+        raise ValueError("time without zone")
+    return when
+
+
+def _record(row: Any) -> IssuedRecord:
+    record = IssuedRecord(
+        serial=int(row["serial"]),
+        device_id=DeviceId.parse(row["device_id"]),
+        pairing_id=row["pairing_id"],
+        role=Role(row["role"]),
+        not_after=_aware(row["not_after"]),
+        issued_at=_aware(row["issued_at"]),
+        revoked=row["revoked"],
+    )
+    if not isinstance(record.pairing_id, str) or not is_pairing_id(record.pairing_id):
+        raise ValueError("pairing id")
+    if not isinstance(record.revoked, bool) or not isinstance(row["serial"], str):
+        raise ValueError("record fields")
+    return record
+
+
+def load_records(data: bytes) -> tuple[IssuedRecord, ...]:
+    """Parse ``issued.json``; ValueError on anything malformed."""
+    try:
+        doc = json.loads(data)
+        if not isinstance(doc, dict) or doc.get("version") != VERSION:
+            raise ValueError("version")
+        rows = doc["certificates"]
+        if not isinstance(rows, list):
+            raise ValueError("certificates")
+        return tuple(_record(row) for row in rows)
+    except (KeyError, TypeError, UnicodeDecodeError, DeviceIdInvalid) as exc:
+        raise ValueError("malformed record") from exc
+
+
+def stale_pairings(records: Iterable[IssuedRecord], devices: set[DeviceId]) -> set[str]:
+    """Pairings that still hold a live certificate for one of ``devices``."""
+    return {r.pairing_id for r in records if r.device_id in devices and not r.revoked}
+
+
+def matcher(target: str) -> Callable[[IssuedRecord], bool]:
+    """Which records a revoke target (DeviceId, forgivingly, or ``pair-…``) names."""
+    text = target.strip()
+    if text.lower().startswith("pair-"):
+        pairing_id = text.lower()
+        if not is_pairing_id(pairing_id):
+            raise RevokeTargetUnknown(text[:80])
+        return lambda r: r.pairing_id == pairing_id
+    device = DeviceId.parse(text)
+    return lambda r: r.device_id == device
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, or the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """Certificates expire at the end of the service end date, UTC."""
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=dt.UTC)
+
+
+def check_until(until: dt.date, now: dt.datetime) -> dt.datetime:
+    """The expiry for ``until``: today up to 13 months ahead, EndDateInvalid otherwise."""
+    today = now.astimezone(dt.UTC).date()
+    if not today <= until <= add_months(today, MAX_MONTHS):
+        raise EndDateInvalid(until.isoformat())
+    return end_of_day(until)

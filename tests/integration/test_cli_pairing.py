@@ -1,0 +1,280 @@
+"""The real ``klasgenoot`` command: fleet init, enroll, pair, install, revoke, and refusals.
+
+Every command runs as a subprocess of the installed console script, the way an
+operator or technician runs it, with the passphrase and the developer key store
+taken from the environment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from pathlib import Path
+
+import pytest
+
+from pairing import revocation
+from pairing.ca import new_key
+from pairing.certificates import fingerprint as ca_fingerprint
+from pairing.certificates import load_certificate, utcnow
+from pairing.enrollment import create_request, load_request
+from pairing.errors import (
+    BundleExpired,
+    BundleWrongDevice,
+    BundleWrongRole,
+    DateInvalid,
+    EndDateInvalid,
+    FileAccessFailed,
+    FleetNotInitialised,
+    FleetSettingsInvalid,
+    KeyStoreInsecure,
+    NotEnrolled,
+    PassphraseWrong,
+)
+from pairing.fleet import pair, read_records
+from pairing.issued import add_months
+from pairing.roles import Role
+
+PASS = "correct horse battery"
+KLASGENOOT = shutil.which("klasgenoot", path=str(Path(sys.executable).parent)) or "klasgenoot"
+
+
+@dataclass
+class Cli:
+    cwd: Path
+    passphrase: str = PASS
+    extra_env: dict[str, str] = dataclass_field(
+        default_factory=lambda: {"KLASGENOOT_DEV_KEYRING": "1"}
+    )
+
+    def run(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KLASGENOOT_")}
+        env |= {"KLASGENOOT_FLEET_PASSPHRASE": self.passphrase, **self.extra_env}
+        return subprocess.run(
+            [KLASGENOOT, *args], cwd=self.cwd, env=env, input=stdin,
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+
+    def ok(self, *args: str, stdin: str = "") -> str:
+        done = self.run(*args, stdin=stdin)
+        assert done.returncode == 0, f"{args}: {done.stderr}"
+        return done.stdout
+
+    def refused(self, message: str, *args: str, stdin: str = "") -> str:
+        """Runs a command that must fail with exit code 1 and ``message``, no traceback."""
+        done = self.run(*args, stdin=stdin)
+        assert done.returncode == 1, f"{args}: {done.stdout} {done.stderr}"
+        assert message in done.stderr
+        assert "Traceback" not in done.stderr
+        return done.stderr
+
+
+def field(output: str, label: str) -> str:
+    for line in output.splitlines():
+        if line.startswith(label):
+            return line[len(label) :].strip()
+    raise AssertionError(f"{label!r} not in {output!r}")
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path)
+
+
+def enrolled_pair(cli: Cli) -> str:
+    """init + two requests + pair; returns the pair command's output."""
+    cli.ok("fleet", "init", "--data", "fleet")
+    cli.ok("enroll", "request", "--config", "student", "--role", "student", "--out", "s.csr")
+    cli.ok("enroll", "request", "--config", "classroom", "--role", "classroom", "--out", "c.csr")
+    until = (utcnow().date() + dt.timedelta(days=120)).isoformat()
+    return cli.ok(
+        "fleet", "pair", "--data", "fleet", "--until", until,
+        "--student-request", "s.csr", "--classroom-request", "c.csr", "--out", "out",
+    )  # fmt: skip
+
+
+def test_full_flow(cli: Cli, tmp_path: Path) -> None:
+    init = cli.ok(
+        "fleet", "init", "--data", "fleet", "--server-name", "signal.school.nl",
+        "--ice-servers", '[{"urls": ["stun:stun.school.nl:3478"]}]',
+    )  # fmt: skip
+    assert "wss://signal.school.nl:8443/ws" in init
+    s_req = cli.ok(
+        "enroll", "request", "--config", "student", "--role", "student", "--out", "s.csr"
+    )
+    c_req = cli.ok("enroll", "request", "--config", "classroom", "--role", "classroom")
+    (tmp_path / "c.csr").write_text(c_req)  # the request on stdout, as a technician may pipe it
+    student_id = field(s_req, "Apparaatcode:")
+    assert load_request((tmp_path / "c.csr").read_bytes()).role is Role.CLASSROOM
+    until = (utcnow().date() + dt.timedelta(days=200)).isoformat()
+    paired = cli.ok(
+        "fleet", "pair", "--data", "fleet", "--until", until,
+        "--student-request", "s.csr", "--classroom-request", "c.csr", "--out", "out",
+    )  # fmt: skip
+    pairing_id = field(paired, "Koppeling:")
+    assert field(paired, "Leerling:") == student_id
+    classroom_id = field(paired, "Klas:")
+    s_bundle, c_bundle = field(paired, "Bundel leerling:"), field(paired, "Bundel klas:")
+    assert (tmp_path / s_bundle).exists() and (tmp_path / c_bundle).exists()
+
+    installed = cli.ok("enroll", "install", s_bundle, "--config", "student", "--yes")
+    assert field(installed, "Gekoppeld met:") == classroom_id
+    lines = installed.splitlines()
+    fingerprint = lines[lines.index("CA-vingerafdruk (SHA-256):") + 1].strip()
+    ca = load_certificate((tmp_path / "fleet" / "ca.pem").read_bytes())
+    assert fingerprint == ca_fingerprint(ca)
+    cli.refused(
+        "Niet geïnstalleerd", "enroll", "install", c_bundle, "--config", "classroom", stdin="n\n"
+    )
+    assert not (tmp_path / "classroom" / "certificate.pem").exists()
+    cli.ok("enroll", "install", c_bundle, "--config", "classroom", stdin="j\n")
+    shown = cli.ok("enroll", "show", "--config", "classroom")
+    assert field(shown, "Koppeling:") == pairing_id
+    assert field(shown, "Gekoppeld met:") == student_id
+    assert field(shown, "Server:") == "wss://signal.school.nl:8443/ws"
+    assert fingerprint in shown
+
+    revoked = cli.ok("fleet", "revoke", "--data", "fleet", student_id.lower().replace("-", " "))
+    assert field(revoked, "Intrekkingslijst nummer") == "2"
+    (student_record,) = [r for r in read_records(tmp_path / "fleet") if r.revoked]
+    assert str(student_record.serial) in revoked
+    crl = revocation.load_crl((tmp_path / "fleet" / "crl.pem").read_bytes(), ca)
+    assert crl.number == 2 and crl.serials == {student_record.serial}
+    again = cli.ok("fleet", "revoke", "--data", "fleet", pairing_id)
+    assert field(again, "Intrekkingslijst nummer") == "3"
+    assert field(again, "In totaal ingetrokken:") == "2"
+
+
+def test_show_before_pairing_and_without_key(cli: Cli) -> None:
+    cli.refused(NotEnrolled.message(), "enroll", "show", "--config", "nothing")
+    out = cli.ok("enroll", "request", "--config", "dev", "--role", "student", "--out", "r.csr")
+    shown = cli.ok("enroll", "show", "--config", "dev")
+    assert field(shown, "Apparaatcode:") == field(out, "Apparaatcode:")
+    assert "nog niet gekoppeld" in shown
+
+
+def test_install_refuses_a_bundle_for_another_device(cli: Cli, tmp_path: Path) -> None:
+    paired = enrolled_pair(cli)
+    before = snapshot(tmp_path / "student")
+    cli.refused(
+        BundleWrongDevice.message(),
+        "enroll", "install", field(paired, "Bundel klas:"), "--config", "student", "--yes",
+    )  # fmt: skip
+    assert snapshot(tmp_path / "student") == before
+
+
+def test_install_refuses_the_wrong_role(cli: Cli, tmp_path: Path) -> None:
+    enrolled_pair(cli)
+    # A technician re-ran the request with the other role before installing.
+    cli.ok("enroll", "request", "--config", "student", "--role", "classroom", "--out", "x.csr")
+    bundle = next((tmp_path / "out").glob("student-*.klasgenoot"))
+    cli.refused(
+        BundleWrongRole.message(), "enroll", "install", str(bundle), "--config", "student", "--yes"
+    )
+    assert not (tmp_path / "student" / "certificate.pem").exists()
+
+
+def test_install_refuses_an_expired_bundle(cli: Cli, tmp_path: Path) -> None:
+    enrolled_pair(cli)
+    then = utcnow() - dt.timedelta(days=90)
+    old = pair(
+        tmp_path / "fleet", PASS, (tmp_path / "s.csr").read_bytes(),
+        (tmp_path / "c.csr").read_bytes(), until=(then + dt.timedelta(days=30)).date(),
+        out_dir=tmp_path / "old", now=then,
+    )  # fmt: skip
+    cli.refused(
+        BundleExpired.message(),
+        "enroll", "install", str(old.student_bundle), "--config", "student", "--yes",
+    )  # fmt: skip
+    assert not (tmp_path / "student" / "certificate.pem").exists()
+
+
+def test_wrong_passphrase_leaves_the_fleet_unchanged(cli: Cli, tmp_path: Path) -> None:
+    enrolled_pair(cli)
+    before = snapshot(tmp_path / "fleet")
+    wrong = Cli(tmp_path, passphrase="not the passphrase")
+    until = (utcnow().date() + dt.timedelta(days=30)).isoformat()
+    wrong.refused(
+        PassphraseWrong.message(), "fleet", "pair", "--data", "fleet", "--until", until,
+        "--student-request", "s.csr", "--classroom-request", "c.csr", "--out", "again",
+    )  # fmt: skip
+    record = read_records(tmp_path / "fleet")[0]
+    wrong.refused(
+        PassphraseWrong.message(), "fleet", "revoke", "--data", "fleet", record.pairing_id
+    )
+    assert snapshot(tmp_path / "fleet") == before
+    assert not (tmp_path / "again").exists()
+
+
+BAD_END_DATES = {
+    "day first": ("31-12-2026", DateInvalid.message()),
+    "no such day": ("2026-02-30", DateInvalid.message()),
+    "a word": ("morgen", DateInvalid.message()),
+    "past": ("2020-01-01", EndDateInvalid.message()),
+    "14 months": (add_months(utcnow().date(), 14).isoformat(), EndDateInvalid.message()),
+}
+
+
+def test_pair_refuses_bad_end_dates(cli: Cli, tmp_path: Path) -> None:
+    enrolled_pair(cli)
+    before = snapshot(tmp_path / "fleet")
+    for label, (until, message) in BAD_END_DATES.items():
+        stderr = cli.refused(
+            message, "fleet", "pair", "--data", "fleet", "--until", until,
+            "--student-request", "s.csr", "--classroom-request", "c.csr", "--out", "again",
+        )  # fmt: skip
+        assert stderr.startswith("klasgenoot: "), label
+    assert snapshot(tmp_path / "fleet") == before
+    assert not (tmp_path / "again").exists()
+
+
+def test_bad_input_files_and_folders(cli: Cli, tmp_path: Path) -> None:
+    cli.refused(
+        FleetSettingsInvalid.message(), "fleet", "init", "--data", "f", "--ice-servers", "{"
+    )
+    cli.refused(
+        FleetSettingsInvalid.message(),
+        "fleet", "init", "--data", "f", "--signaling-url", "ws://plain.example/ws",
+    )  # fmt: skip
+    assert not (tmp_path / "f").exists()
+    until = (utcnow().date() + dt.timedelta(days=30)).isoformat()
+    (tmp_path / "s.csr").write_bytes(create_request(new_key(), Role.STUDENT))
+    (tmp_path / "c.csr").write_bytes(create_request(new_key(), Role.CLASSROOM))
+    cli.refused(
+        FleetNotInitialised.message(), "fleet", "pair", "--data", "nowhere", "--until", until,
+        "--student-request", "s.csr", "--classroom-request", "c.csr", "--out", "o",
+    )  # fmt: skip
+    cli.refused(
+        FileAccessFailed.message(), "fleet", "pair", "--data", "nowhere", "--until", until,
+        "--student-request", "missing.csr", "--classroom-request", "c.csr", "--out", "o",
+    )  # fmt: skip
+    cli.refused(
+        FileAccessFailed.message(), "enroll", "install", "missing.klasgenoot", "--config", "d"
+    )
+    (tmp_path / "junk.klasgenoot").write_bytes(b"\x00\xff not json")
+    cli.refused("koppelbestand", "enroll", "install", "junk.klasgenoot", "--config", "d", "--yes")
+
+
+def test_insecure_keyring_is_refused_without_the_dev_flag(tmp_path: Path) -> None:
+    # Force keyring's null backend, so the test never touches a real keyring either.
+    cli = Cli(tmp_path, extra_env={"PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"})
+    cli.refused(
+        KeyStoreInsecure.message(),
+        "enroll", "request", "--config", "dev", "--role", "student", "--out", "r.csr",
+    )  # fmt: skip
+    assert not (tmp_path / "r.csr").exists()
+    assert not (tmp_path / "dev" / "dev-keyring.json").exists()
+    done = cli.run("enroll", "request", "--config", "dev", "--role", "student", "--dev-keyring")
+    assert done.returncode == 0, done.stderr
+    assert "developer key store" in done.stderr
