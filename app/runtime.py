@@ -13,6 +13,8 @@ from media.signaling_port import client_port_factory
 from pairing.bundle import ice_servers_json
 from pairing.device import DeviceConfig, load_crl, load_device, store_crl
 from pairing.keystore import open_keystore
+from privacy.files import state_dir
+from privacy.store import ConnectionLog
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class DeviceRuntime:
             store_crl=functools.partial(store_crl, self.folder),
             confirm_sending=confirm_sending,
             measure=measure,
+            connection_log=ConnectionLog.open(state_dir(self.folder)),
         )
         port = client_port_factory(self.signaling_url, self.device.credentials, crl=crl)
         return Engine(config, port, listener)

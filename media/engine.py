@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from media import ice
+from media.calllog import CallLog, ConnectionLogLike
 from media.control import ControlMessage
 from media.gate import GatedTrack, SendGate
 from media.impair import Impairment
@@ -27,6 +28,7 @@ from media.stats import CallStats, FrameCounter, StatsBuilder
 from media.tracks import CountingTrack
 from pairing.credentials import DeviceCredentials
 from pairing.revocation import RevocationList, newer
+from privacy.codes import EventKind
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +79,9 @@ class EngineConfig:
     # Read the synthetic sources' frame markers (demo, tests, benchmarks): distinct
     # frames and latency in the stats. Costs ~0.5 ms a frame; off for real cameras.
     measure: bool = False
+    # The connection log (privacy.store.ConnectionLog): technical facts only. The
+    # engine closes it when it stops.
+    connection_log: ConnectionLogLike | None = None
 
 
 class Engine:
@@ -111,6 +116,12 @@ class Engine:
             settings=config.session,
             impairment=config.impairment,
         )
+        self._calllog = (
+            CallLog(config.connection_log, role=config.credentials.info.role.value,
+                    peer_short=config.credentials.pinned_peer.short)
+            if config.connection_log is not None
+            else None
+        )  # fmt: skip
         self._signaling = signaling(self)
         self._tasks: set[asyncio.Task[None]] = set()
         self.last_stats = CallStats()
@@ -132,6 +143,10 @@ class Engine:
                 await task
         await self.session.stop()
         await self._signaling.stop()
+        if self.config.connection_log is not None:
+            # Blocking file I/O (final summaries), off the loop: media may still be
+            # flowing on other engines of this process.
+            await asyncio.to_thread(self.config.connection_log.close)
 
     async def hangup(self) -> None:
         await self.session.hangup()
@@ -155,6 +170,7 @@ class Engine:
         """The UI shows LIVE: media may leave now (only while the call is live)."""
         if self.session.state is CallState.LIVE and not self.gate.is_open:
             self.gate.open()
+            self._log_event(EventKind.SENDING_STARTED)
             self._listener.on_sending(True)
 
     def _announce_media(self) -> None:
@@ -167,9 +183,11 @@ class Engine:
     # -- SignalingHandler -------------------------------------------------------
 
     async def signaling_changed(self, connected: bool) -> None:
+        self._log_event(EventKind.SIGNALING_UP if connected else EventKind.SIGNALING_DOWN)
         self._listener.on_signaling(connected)
 
     async def peer_changed(self, online: bool) -> None:
+        self._log_event(EventKind.PEER_ONLINE if online else EventKind.PEER_OFFLINE)
         self._listener.on_peer_online(online)
         await self.session.peer_online(online)
 
@@ -180,6 +198,7 @@ class Engine:
         if not newer(self._crl, crl):
             return
         self._crl = crl
+        self._log_event(EventKind.CRL_UPDATED)
         if self.config.store_crl is not None:
             try:
                 self.config.store_crl(crl)
@@ -195,6 +214,13 @@ class Engine:
     def _on_state(self, change: StateChange) -> None:
         if change.state is CallState.CONNECTING:
             self.received.reset_gap()
+        if self._calllog is not None:
+            link = self.session.link
+            self._calllog.state(
+                change,
+                reconnects=self.session.reconnects,
+                candidate_type=link.candidate_type if link else None,
+            )
         self._listener.on_state(change)
         if change.state is CallState.LIVE:
             if not self.config.confirm_sending:
@@ -202,9 +228,14 @@ class Engine:
         elif self.gate.is_open:
             self._spawn_close()
 
+    def _log_event(self, kind: EventKind) -> None:
+        if self._calllog is not None:
+            self._calllog.event(kind)
+
     def _spawn_close(self) -> None:
         async def close() -> None:
             await self.gate.close()  # returns once no frame can leave any more
+            self._log_event(EventKind.SENDING_STOPPED)
             self._listener.on_sending(False)
 
         self._spawn(close())
@@ -226,12 +257,15 @@ class Engine:
         self._listener.on_audio_frame(frame)
 
     async def _stats_loop(self) -> None:
-        builder = StatsBuilder()
+        builder, builder_link = StatsBuilder(), None
         while True:
             await asyncio.sleep(self.config.stats_interval)
             link = self.session.link
             if link is None or self.session.state is not CallState.LIVE:
                 continue
+            primed = builder_link is link
+            if not primed:  # byte counters restart with each link: rates need a baseline
+                builder, builder_link = StatsBuilder(), link
             try:
                 report = await link.pc.getStats()
                 stats = builder.build(
@@ -244,5 +278,9 @@ class Engine:
             except Exception:  # stats are diagnostics: never let them end the call
                 logger.debug("stats failed", exc_info=True)
                 continue
+            if not primed:
+                continue
             self.last_stats = stats
+            if self._calllog is not None:
+                self._calllog.stats(stats)
             self._listener.on_stats(stats)
