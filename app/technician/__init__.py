@@ -1,0 +1,155 @@
+"""Technician mode: behind the PIN set at first run, opened from the kiosk window.
+
+:class:`TechnicianMode` connects a KioskWindow's ``technician_requested`` (key
+chord or long press in the corner) to the PIN dialog, then shows the technician
+panel over the call. It stores what the technician chooses (language, camera,
+microphone, speaker) in the device's settings and passes device choices and tests
+on as signals, which the window wires to its capture/playback objects. Left alone
+for ``idle_ms`` (5 minutes) the panel closes by itself, so a laptop a technician
+walked away from does not stay one tap from the desktop.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import QDialog, QVBoxLayout
+
+from app.bridge import EngineBridge
+from app.i18n import error_text, set_language
+from app.kiosk import KioskWindow
+from app.settings import SettingsStore
+from app.technician.pin import Clock, PinStore
+from app.technician.view import DeviceCatalogLike, PinDialog, PinSetupWidget, TechnicianView
+from common.errors import KlasgenootError
+from pairing.device import DeviceConfig
+
+logger = logging.getLogger(__name__)
+
+IDLE_MS = 5 * 60 * 1000
+_ACTIVITY = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress,
+                       QEvent.Type.TouchBegin, QEvent.Type.Wheel})  # fmt: skip
+
+__all__ = ["TechnicianMode"]
+
+
+class TechnicianMode(QObject):
+    """Owns the technician panel of one window; see the module docstring."""
+
+    opened = Signal()  # the PIN was right and the panel is showing
+    device_chosen = Signal(str, str)  # kind, device key (already saved in the settings)
+    device_test_requested = Signal(str, str)  # kind, device key
+    language_changed = Signal(str)
+
+    def __init__(
+        self,
+        window: KioskWindow,
+        settings: SettingsStore,
+        *,
+        device: DeviceConfig | None = None,
+        catalog: DeviceCatalogLike | None = None,
+        bridge: EngineBridge | None = None,
+        clock: Clock = time.time,
+        idle_ms: int = IDLE_MS,
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self._settings = settings
+        self.pins = PinStore(settings, clock)
+        self.dialog: QDialog | None = None
+        self.view = TechnicianView()
+        self.view.hide()
+        self.view.set_device(device)
+        stored = settings.load()
+        chosen = {"camera": stored.camera, "microphone": stored.microphone,
+                  "speaker": stored.speaker}  # fmt: skip
+        self.view.set_catalog(catalog, chosen)
+        if bridge is not None:
+            self.view.connect_bridge(bridge)
+        self.view.back_requested.connect(self.close_panel)
+        self.view.exit_requested.connect(window.exit_to_desktop)
+        self.view.language_chosen.connect(self.choose_language)
+        self.view.device_chosen.connect(self._device_chosen)
+        self.view.device_test_requested.connect(self.device_test_requested)
+        window.technician_requested.connect(self.request)
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.setInterval(idle_ms)
+        self._idle.timeout.connect(self.close_panel)
+        self.view.installEventFilter(self)
+        for child in self.view.findChildren(QObject):
+            child.installEventFilter(self)
+
+    def set_device(self, device: DeviceConfig | None) -> None:
+        self.view.set_device(device)
+
+    def request(self) -> None:
+        """Ask for the PIN (or, if none is stored, for a new one), then open the panel."""
+        if self.panel_open:
+            return
+        if self.dialog is not None:
+            self.dialog.raise_()
+            return
+        if self.pins.is_set():
+            dialog: QDialog = PinDialog(self.pins, self._window)
+        else:
+            # Only after a damaged settings file (first run always sets one).
+            logger.warning("no technician PIN stored: asking for a new one")
+            dialog = _NewPinDialog(self.pins, self._window)
+        dialog.accepted.connect(self.open_panel)
+        dialog.finished.connect(self._dialog_closed)
+        self.dialog = dialog
+        dialog.open()
+
+    def open_panel(self) -> None:
+        self.view.refresh_devices()
+        self._window.show_panel(self.view)
+        self._idle.start()
+        self.opened.emit()
+
+    def close_panel(self) -> None:
+        """Back to the call (the Back button, or nobody touched the panel for a while)."""
+        self._idle.stop()
+        if self._window.current_page() is self.view:
+            self._window.close_panel()
+            logger.info("technician mode closed")
+
+    @property
+    def panel_open(self) -> bool:
+        return self._window.current_page() is self.view
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _ACTIVITY and self._idle.isActive():
+            self._idle.start()  # someone is working here: start counting again
+        return False
+
+    def choose_language(self, code: str) -> None:
+        set_language(code)
+        try:
+            self._settings.update(language=code)
+        except KlasgenootError as exc:
+            self._window.show_error(exc)
+        self.language_changed.emit(code)
+
+    def _device_chosen(self, kind: str, key: str) -> None:
+        try:
+            self._settings.update(**{kind: key})
+        except KlasgenootError as exc:
+            self._window.show_banner(error_text(exc))
+        self.device_chosen.emit(kind, key)
+
+    def _dialog_closed(self) -> None:
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        self.dialog = None
+
+
+class _NewPinDialog(QDialog):
+    def __init__(self, pins: PinStore, parent: KioskWindow) -> None:
+        super().__init__(parent)
+        self.setup = PinSetupWidget(pins, self)
+        self.setup.pin_set.connect(self.accept)
+        QVBoxLayout(self).addWidget(self.setup)
+        self.setWindowTitle(self.tr("Technician mode"))

@@ -1,0 +1,259 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="nl">
+<context>
+    <name>errors</name>
+    <message>
+        <source>Beide aanvragen komen van hetzelfde apparaat. Een koppeling is altijd een leerlinglaptop met een klasapparaat.</source>
+        <translation>Both requests come from the same device. A pairing is always a pupil&apos;s laptop with a classroom unit.</translation>
+    </message>
+    <message>
+        <source>Dat is geen geldige apparaatcode. Controleer de tekens en probeer het opnieuw.</source>
+        <translation>That is not a valid device code. Check the characters and try again.</translation>
+    </message>
+    <message>
+        <source>De beheermap van de vloot is niet bruikbaar.</source>
+        <translation>The fleet&apos;s management folder cannot be used.</translation>
+    </message>
+    <message>
+        <source>De demo kwam niet op gang: er kwam geen beeld aan. Probeer het opnieuw.</source>
+        <translation>The demo did not get going: no picture arrived. Try again.</translation>
+    </message>
+    <message>
+        <source>De einddatum moet vandaag of later zijn en hoogstens 13 maanden vooruit liggen.</source>
+        <translation>The end date must be today or later and at most 13 months ahead.</translation>
+    </message>
+    <message>
+        <source>De export kon niet worden geschreven. Controleer de map of de USB-stick en probeer het opnieuw.</source>
+        <translation>The export could not be written. Check the folder or the USB stick and try again.</translation>
+    </message>
+    <message>
+        <source>De instelling kon niet worden opgeslagen. Controleer of de schijf vol of schrijfbeveiligd is.</source>
+        <translation>The setting could not be saved. Check whether the disk is full or write-protected.</translation>
+    </message>
+    <message>
+        <source>De instellingen van dit apparaat zijn beschadigd. Laat het apparaat opnieuw inrichten.</source>
+        <translation>This device&apos;s settings are damaged. Have the device set up again.</translation>
+    </message>
+    <message>
+        <source>De intrekkingslijst is niet geldig en is genegeerd.</source>
+        <translation>The revocation list is not valid and was ignored.</translation>
+    </message>
+    <message>
+        <source>De naam of het adres van de signaleringsserver of de lijst met ICE-servers klopt niet.</source>
+        <translation>The name or address of the signaling server or the list of ICE servers is not right.</translation>
+    </message>
+    <message>
+        <source>De pincode moet uit 4 tot 12 cijfers bestaan.</source>
+        <translation>The PIN must be 4 to 12 digits.</translation>
+    </message>
+    <message>
+        <source>De schermafbeeldingen konden niet worden opgeslagen. Controleer de map.</source>
+        <translation>The screenshots could not be saved. Check the folder.</translation>
+    </message>
+    <message>
+        <source>De server kan niet luisteren op die poort. Is die al in gebruik?</source>
+        <translation>The server cannot listen on that port. Is it already in use?</translation>
+    </message>
+    <message>
+        <source>De servermap is niet compleet of niet leesbaar. Controleer de vlootbestanden.</source>
+        <translation>The server folder is incomplete or unreadable. Check the fleet files.</translation>
+    </message>
+    <message>
+        <source>De sleutel van dit apparaat in de sleutelbos is beschadigd. Laat het apparaat opnieuw inrichten.</source>
+        <translation>This device&apos;s key in the keyring is damaged. Have the device set up again.</translation>
+    </message>
+    <message>
+        <source>De sleutel van het auditlogboek ontbreekt, dus het auditlogboek kan niet worden gecontroleerd.</source>
+        <translation>The audit log&apos;s key is missing, so the audit log cannot be checked.</translation>
+    </message>
+    <message>
+        <source>De sleutelbos van dit systeem is niet bereikbaar of vergrendeld. Ontgrendel hem en probeer het opnieuw.</source>
+        <translation>This system&apos;s keyring cannot be reached or is locked. Unlock it and try again.</translation>
+    </message>
+    <message>
+        <source>De sleutelbos van dit systeem is niet veilig (bijvoorbeeld onversleuteld of uitgeschakeld). Gebruik een echte sleutelbos, zoals GNOME Keyring, KWallet of Windows Referentiebeheer.</source>
+        <translation>This system&apos;s keyring is not secure (for example unencrypted or switched off). Use a real keyring, such as GNOME Keyring, KWallet or Windows Credential Manager.</translation>
+    </message>
+    <message>
+        <source>De twee pincodes zijn niet gelijk. Typ dezelfde pincode twee keer.</source>
+        <translation>The two PINs are not the same. Type the same PIN twice.</translation>
+    </message>
+    <message>
+        <source>De twee wachtwoorden zijn niet gelijk. Er is niets veranderd.</source>
+        <translation>The two passphrases are not the same. Nothing was changed.</translation>
+    </message>
+    <message>
+        <source>De verbinding kon niet worden opgezet. Probeer het opnieuw.</source>
+        <translation>The connection could not be set up. Try again.</translation>
+    </message>
+    <message>
+        <source>Deze wijziging kan zo niet in het auditlogboek worden vastgelegd.</source>
+        <translation>This change cannot be recorded in the audit log like this.</translation>
+    </message>
+    <message>
+        <source>Die bewaartermijn klopt niet. Kies een aantal dagen tussen 1 en 183.</source>
+        <translation>That retention period is not right. Choose a number of days between 1 and 183.</translation>
+    </message>
+    <message>
+        <source>Die datum klopt niet. Schrijf hem als JJJJ-MM-DD, bijvoorbeeld 2026-07-01.</source>
+        <translation>That date is not right. Write it as YYYY-MM-DD, for example 2026-07-01.</translation>
+    </message>
+    <message>
+        <source>Die demomap is onvolledig of beschadigd. Kies een nieuwe, lege map.</source>
+        <translation>That demo folder is incomplete or damaged. Choose a new, empty folder.</translation>
+    </message>
+    <message>
+        <source>Die map is niet leeg en bevat geen Klasgenoot-demo. Kies een lege map.</source>
+        <translation>That folder is not empty and holds no Klasgenoot demo. Choose an empty folder.</translation>
+    </message>
+    <message>
+        <source>Dit aanvraagbestand is niet geldig. Maak op het apparaat een nieuwe aanvraag.</source>
+        <translation>This request file is not valid. Make a new request on the device.</translation>
+    </message>
+    <message>
+        <source>Dit apparaat is al ingericht voor de andere rol. Gebruik een nieuwe instellingenmap of wis het apparaat eerst.</source>
+        <translation>This device is already set up for the other role. Use a new settings folder or wipe the device first.</translation>
+    </message>
+    <message>
+        <source>Dit apparaat is nog niet gekoppeld. Laat een technicus het apparaat inrichten.</source>
+        <translation>This device is not paired yet. Have a technician set it up.</translation>
+    </message>
+    <message>
+        <source>Dit koppelbestand is niet geldig of beschadigd. Vraag de beheerder om een nieuw bestand.</source>
+        <translation>This pairing file is not valid or is damaged. Ask the administrator for a new file.</translation>
+    </message>
+    <message>
+        <source>Dit koppelbestand is verlopen of nog niet geldig. Vraag de beheerder om een nieuw bestand.</source>
+        <translation>This pairing file has expired or is not valid yet. Ask the administrator for a new file.</translation>
+    </message>
+    <message>
+        <source>Dit koppelbestand is voor de andere rol gemaakt (leerling of klas). Controleer of u het goede bestand op het goede apparaat installeert.</source>
+        <translation>This pairing file was made for the other role (pupil or class). Check that you are installing the right file on the right device.</translation>
+    </message>
+    <message>
+        <source>Dit koppelbestand is voor een ander apparaat gemaakt. Controleer of u het goede bestand op het goede apparaat installeert.</source>
+        <translation>This pairing file was made for another device. Check that you are installing the right file on the right device.</translation>
+    </message>
+    <message>
+        <source>Een aanvraagbestand hoort bij de andere rol. Controleer welk bestand van de leerlinglaptop en welk van het klasapparaat komt.</source>
+        <translation>A request file belongs to the other role. Check which file comes from the pupil&apos;s laptop and which from the classroom unit.</translation>
+    </message>
+    <message>
+        <source>Een bericht van het andere apparaat was ongeldig en is genegeerd.</source>
+        <translation>A message from the other device was invalid and was ignored.</translation>
+    </message>
+    <message>
+        <source>Een bestand in de beheermap van de vloot is beschadigd. Zet de reservekopie terug.</source>
+        <translation>A file in the fleet&apos;s management folder is damaged. Restore the backup.</translation>
+    </message>
+    <message>
+        <source>Een bestand of map kon niet worden gelezen of geschreven. Controleer de naam en de rechten.</source>
+        <translation>A file or folder could not be read or written. Check the name and the permissions.</translation>
+    </message>
+    <message>
+        <source>Er ging iets mis met de koppeling van dit apparaat.</source>
+        <translation>Something went wrong with this device&apos;s pairing.</translation>
+    </message>
+    <message>
+        <source>Er ging iets mis met de logboeken van dit apparaat.</source>
+        <translation>Something went wrong with this device&apos;s logs.</translation>
+    </message>
+    <message>
+        <source>Er ging iets mis met de pincode van de technicus.</source>
+        <translation>Something went wrong with the technician PIN.</translation>
+    </message>
+    <message>
+        <source>Er ging iets mis met de verbinding met de Klasgenoot-server.</source>
+        <translation>Something went wrong with the connection to the Klasgenoot server.</translation>
+    </message>
+    <message>
+        <source>Er ging iets mis met de verbinding met het andere apparaat.</source>
+        <translation>Something went wrong with the connection to the other device.</translation>
+    </message>
+    <message>
+        <source>Er ging iets mis. Probeer het opnieuw of neem contact op met de helpdesk.</source>
+        <translation>Something went wrong. Try again or contact the helpdesk.</translation>
+    </message>
+    <message>
+        <source>Er is geen apparaat of koppeling met die code gevonden. Er is niets ingetrokken.</source>
+        <translation>No device or pairing with that code was found. Nothing was revoked.</translation>
+    </message>
+    <message>
+        <source>Er is geen wachtwoord voor de vloot-CA opgegeven. Er is niets veranderd.</source>
+        <translation>No passphrase for the fleet CA was given. Nothing was changed.</translation>
+    </message>
+    <message>
+        <source>Er kwam een bericht binnen dat niet klopt. Het is genegeerd.</source>
+        <translation>A message arrived that is not right. It was ignored.</translation>
+    </message>
+    <message>
+        <source>Het andere apparaat gebruikt een andere versie. Een update is nodig.</source>
+        <translation>The other device uses a different version. An update is needed.</translation>
+    </message>
+    <message>
+        <source>Het andere apparaat kon niet worden vertrouwd. De verbinding is geweigerd.</source>
+        <translation>The other device could not be trusted. The connection was refused.</translation>
+    </message>
+    <message>
+        <source>Het apparaat is niet volledig gewist. Sluit Klasgenoot af en probeer het opnieuw; lukt het dan nog niet, neem contact op met de helpdesk.</source>
+        <translation>The device was not wiped completely. Close Klasgenoot and try again; if that does not work either, contact the helpdesk.</translation>
+    </message>
+    <message>
+        <source>Het auditlogboek is gewijzigd of beschadigd: vanaf het genoemde record klopt het niet meer.</source>
+        <translation>The audit log was changed or damaged: from the record named on, it no longer adds up.</translation>
+    </message>
+    <message>
+        <source>Het auditlogboek kan nu niet worden bijgewerkt. Probeer het opnieuw.</source>
+        <translation>The audit log cannot be updated right now. Try again.</translation>
+    </message>
+    <message>
+        <source>Het bericht is te groot om via de server te versturen.</source>
+        <translation>The message is too large to send through the server.</translation>
+    </message>
+    <message>
+        <source>Het certificaat van dit apparaat is niet geldig.</source>
+        <translation>This device&apos;s certificate is not valid.</translation>
+    </message>
+    <message>
+        <source>Het logboek van dit apparaat kan nu niet worden gelezen of geschreven. Probeer het opnieuw; helpt dat niet, wis dan de logboeken.</source>
+        <translation>This device&apos;s log cannot be read or written right now. Try again; if that does not help, erase the logs.</translation>
+    </message>
+    <message>
+        <source>Het rapport kon niet worden geschreven. Controleer de map en de rechten.</source>
+        <translation>The report could not be written. Check the folder and the permissions.</translation>
+    </message>
+    <message>
+        <source>Het wachtwoord van de vloot-CA klopt niet.</source>
+        <translation>The fleet CA passphrase is not right.</translation>
+    </message>
+    <message>
+        <source>Het wachtwoord van de vloot-CA moet minstens 8 tekens lang zijn.</source>
+        <translation>The fleet CA passphrase must be at least 8 characters long.</translation>
+    </message>
+    <message>
+        <source>In deze map staat al een vloot. Een bestaande vloot wordt nooit overschreven; kies een lege map.</source>
+        <translation>This folder already holds a fleet. An existing fleet is never overwritten; choose an empty folder.</translation>
+    </message>
+    <message>
+        <source>In deze map staat geen vloot. Maak er eerst een met &apos;klasgenoot fleet init&apos;.</source>
+        <translation>This folder holds no fleet. Make one first with &apos;klasgenoot fleet init&apos;.</translation>
+    </message>
+    <message>
+        <source>Niet alles kon worden gewist. Sluit Klasgenoot af en probeer het opnieuw.</source>
+        <translation>Not everything could be wiped. Close Klasgenoot and try again.</translation>
+    </message>
+    <message>
+        <source>Schermafbeeldingen kunnen alleen met synthetisch beeld: er wordt nooit een beeld van een echte klas of leerling opgeslagen. Laat --camera weg.</source>
+        <translation>Screenshots are only possible with a synthetic picture: a picture of a real class or pupil is never saved. Leave out --camera.</translation>
+    </message>
+    <message>
+        <source>Schermafbeeldingen kunnen alleen met vensters: laat --headless weg.</source>
+        <translation>Screenshots are only possible with windows: leave out --headless.</translation>
+    </message>
+    <message>
+        <source>Verbindingslogboeken mogen hoogstens 183 dagen bewaard worden. Kies een kortere bewaartermijn.</source>
+        <translation>Connection logs may be kept for at most 183 days. Choose a shorter retention period.</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,940 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="nl" sourcelanguage="en">
+<context>
+    <name>BannerWidget</name>
+    <message>
+        <source>Message</source>
+        <translation>Melding</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Sluiten</translation>
+    </message>
+    <message>
+        <source>Close message</source>
+        <translation>Melding sluiten</translation>
+    </message>
+</context>
+<context>
+    <name>ClassroomWindow</name>
+    <message>
+        <source>Technician: the call engine is not responding. LIVE stays on until it has stopped. Restart Klasgenoot.</source>
+        <translation>Technicus: de gespreksmodule reageert niet. LIVE blijft aan tot die gestopt is. Start Klasgenoot opnieuw.</translation>
+    </message>
+    <message>
+        <source>Klasgenoot in class</source>
+        <translation>Klasgenoot in de klas</translation>
+    </message>
+</context>
+<context>
+    <name>ControlsView</name>
+    <message>
+        <source>Microphone</source>
+        <translation>Microfoon</translation>
+    </message>
+    <message>
+        <source>Microphone on</source>
+        <translation>Microfoon aan</translation>
+    </message>
+    <message>
+        <source>Microphone off</source>
+        <translation>Microfoon uit</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>Camera</translation>
+    </message>
+    <message>
+        <source>Camera on</source>
+        <translation>Camera aan</translation>
+    </message>
+    <message>
+        <source>Camera off</source>
+        <translation>Camera uit</translation>
+    </message>
+    <message>
+        <source>Leave lesson</source>
+        <translation>Les verlaten</translation>
+    </message>
+    <message>
+        <source>Join again</source>
+        <translation>Opnieuw meedoen</translation>
+    </message>
+</context>
+<context>
+    <name>Demo</name>
+    <message>
+        <source>pupil</source>
+        <translation>leerling</translation>
+    </message>
+    <message>
+        <source>class</source>
+        <translation>klas</translation>
+    </message>
+</context>
+<context>
+    <name>DigitPad</name>
+    <message>
+        <source>Digit {digit}</source>
+        <translation>Cijfer {digit}</translation>
+    </message>
+    <message>
+        <source>Erase the last digit</source>
+        <translation>Laatste cijfer wissen</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunView</name>
+    <message>
+        <source>Where should the request go?</source>
+        <translation>Waar moet de aanvraag komen?</translation>
+    </message>
+    <message>
+        <source>Request written to {path}. Give it to the administrator; install the pairing file you get back.</source>
+        <translation>Aanvraag opgeslagen in {path}. Geef hem aan de beheerder en installeer daarna het koppelbestand dat u terugkrijgt.</translation>
+    </message>
+    <message>
+        <source>Choose the pairing file</source>
+        <translation>Kies het koppelbestand</translation>
+    </message>
+    <message>
+        <source>Pairing files (*{ext});;All files (*)</source>
+        <translation>Koppelbestanden (*{ext});;Alle bestanden (*)</translation>
+    </message>
+    <message>
+        <source>Not installed; nothing was changed.</source>
+        <translation>Niet geïnstalleerd; er is niets veranderd.</translation>
+    </message>
+    <message>
+        <source>Set up this device</source>
+        <translation>Dit apparaat inrichten</translation>
+    </message>
+    <message>
+        <source>This device ({role}) is not paired yet. Write an enrollment request for the administrator, then install the pairing file you get back.</source>
+        <translation>Dit apparaat ({role}) is nog niet gekoppeld. Schrijf een aanvraag voor de beheerder en installeer daarna het koppelbestand dat u terugkrijgt.</translation>
+    </message>
+    <message>
+        <source>Device code:</source>
+        <translation>Apparaatcode:</translation>
+    </message>
+    <message>
+        <source>Device code</source>
+        <translation>Apparaatcode</translation>
+    </message>
+    <message>
+        <source>Write enrollment request…</source>
+        <translation>Aanvraag schrijven…</translation>
+    </message>
+    <message>
+        <source>Write enrollment request</source>
+        <translation>Aanvraag schrijven</translation>
+    </message>
+    <message>
+        <source>Install pairing file…</source>
+        <translation>Koppelbestand installeren…</translation>
+    </message>
+    <message>
+        <source>Install pairing file</source>
+        <translation>Koppelbestand installeren</translation>
+    </message>
+    <message>
+        <source>Check the pairing file</source>
+        <translation>Controleer het koppelbestand</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Rol</translation>
+    </message>
+    <message>
+        <source>Pairing</source>
+        <translation>Koppeling</translation>
+    </message>
+    <message>
+        <source>Paired with</source>
+        <translation>Gekoppeld met</translation>
+    </message>
+    <message>
+        <source>Valid until</source>
+        <translation>Geldig tot</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>Server</translation>
+    </message>
+    <message>
+        <source>Compare this CA fingerprint with the one the administrator gave you. Install only if every character matches.</source>
+        <translation>Vergelijk deze CA-vingerafdruk met die van de beheerder. Installeer alleen als elk teken overeenkomt.</translation>
+    </message>
+    <message>
+        <source>CA fingerprint</source>
+        <translation>CA-vingerafdruk</translation>
+    </message>
+    <message>
+        <source>It matches: install</source>
+        <translation>Komt overeen: installeren</translation>
+    </message>
+    <message>
+        <source>The fingerprint matches: install</source>
+        <translation>De vingerafdruk komt overeen: installeren</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuleren</translation>
+    </message>
+    <message>
+        <source>Do not install</source>
+        <translation>Niet installeren</translation>
+    </message>
+</context>
+<context>
+    <name>KioskWindow</name>
+    <message>
+        <source>Klasgenoot</source>
+        <translation>Klasgenoot</translation>
+    </message>
+    <message>
+        <source>Technician mode</source>
+        <translation>Technicusmodus</translation>
+    </message>
+    <message>
+        <source>Hold for three seconds, or press Ctrl+Alt+Shift+T, to open technician mode.</source>
+        <translation>Houd drie seconden ingedrukt, of druk op Ctrl+Alt+Shift+T, om de technicusmodus te openen.</translation>
+    </message>
+</context>
+<context>
+    <name>LinkQuality</name>
+    <message>
+        <source>Connection quality unknown</source>
+        <translation>Verbindingskwaliteit onbekend</translation>
+    </message>
+    <message>
+        <source>Weak connection</source>
+        <translation>Zwakke verbinding</translation>
+    </message>
+    <message>
+        <source>Fair connection</source>
+        <translation>Redelijke verbinding</translation>
+    </message>
+    <message>
+        <source>Good connection</source>
+        <translation>Goede verbinding</translation>
+    </message>
+</context>
+<context>
+    <name>LinkQualityWidget</name>
+    <message>
+        <source>Connection quality</source>
+        <translation>Verbindingskwaliteit</translation>
+    </message>
+    <message>
+        <source>{kbps} kbit/s in, {loss} % lost, round trip {rtt} ms</source>
+        <translation>{kbps} kbit/s binnen, {loss} % verloren, rondreis {rtt} ms</translation>
+    </message>
+</context>
+<context>
+    <name>LiveIndicatorWidget</name>
+    <message>
+        <source>LIVE</source>
+        <translation>LIVE</translation>
+    </message>
+    <message>
+        <source>The pupil sees and hears the class</source>
+        <translation>De leerling ziet en hoort de klas</translation>
+    </message>
+</context>
+<context>
+    <name>PinDialog</name>
+    <message>
+        <source>That PIN is not right. Tries left before a 5-minute pause: {n}.</source>
+        <translation>Die pincode klopt niet. Pogingen over voor een pauze van 5 minuten: {n}.</translation>
+    </message>
+    <message>
+        <source>Too many wrong PINs. Try again in {minutes} min.</source>
+        <translation>Te vaak een verkeerde pincode. Probeer het over {minutes} min. opnieuw.</translation>
+    </message>
+    <message>
+        <source>You can try again now.</source>
+        <translation>U kunt het nu opnieuw proberen.</translation>
+    </message>
+    <message>
+        <source>Technician mode</source>
+        <translation>Technicusmodus</translation>
+    </message>
+    <message>
+        <source>Enter the technician PIN.</source>
+        <translation>Voer de pincode van de technicus in.</translation>
+    </message>
+    <message>
+        <source>Technician PIN</source>
+        <translation>Pincode technicus</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Openen</translation>
+    </message>
+    <message>
+        <source>Open technician mode</source>
+        <translation>Technicusmodus openen</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuleren</translation>
+    </message>
+</context>
+<context>
+    <name>PinSetupWidget</name>
+    <message>
+        <source>Choose a technician PIN of 4 to 12 digits. It opens technician mode on this device; keep it with the device records.</source>
+        <translation>Kies een pincode voor de technicus van 4 tot 12 cijfers. Daarmee gaat de technicusmodus op dit apparaat open; bewaar hem bij de gegevens van het apparaat.</translation>
+    </message>
+    <message>
+        <source>New PIN</source>
+        <translation>Nieuwe pincode</translation>
+    </message>
+    <message>
+        <source>New PIN again</source>
+        <translation>Nieuwe pincode nogmaals</translation>
+    </message>
+    <message>
+        <source>Save PIN</source>
+        <translation>Pincode opslaan</translation>
+    </message>
+    <message>
+        <source>Save the technician PIN</source>
+        <translation>Pincode van de technicus opslaan</translation>
+    </message>
+</context>
+<context>
+    <name>PupilView</name>
+    <message>
+        <source>Klasgenoot is ready</source>
+        <translation>Klasgenoot staat klaar</translation>
+    </message>
+    <message>
+        <source>The pupil is not connected right now.</source>
+        <translation>De leerling is nu niet verbonden.</translation>
+    </message>
+    <message>
+        <source>The pupil&apos;s camera is off</source>
+        <translation>De camera van de leerling staat uit</translation>
+    </message>
+    <message>
+        <source>The pupil is listening and can talk.</source>
+        <translation>De leerling luistert mee en kan praten.</translation>
+    </message>
+    <message>
+        <source>The pupil is listening. Their microphone is off.</source>
+        <translation>De leerling luistert mee. De microfoon staat uit.</translation>
+    </message>
+    <message>
+        <source>Pupil</source>
+        <translation>Leerling</translation>
+    </message>
+    <message>
+        <source>The pupil&apos;s camera</source>
+        <translation>Camera van de leerling</translation>
+    </message>
+</context>
+<context>
+    <name>Roles</name>
+    <message>
+        <source>pupil&apos;s laptop</source>
+        <translation>leerlinglaptop</translation>
+    </message>
+    <message>
+        <source>classroom unit</source>
+        <translation>klasapparaat</translation>
+    </message>
+</context>
+<context>
+    <name>SelfView</name>
+    <message>
+        <source>Your own camera picture</source>
+        <translation>Je eigen camerabeeld</translation>
+    </message>
+    <message>
+        <source>Your camera is off</source>
+        <translation>Je camera staat uit</translation>
+    </message>
+</context>
+<context>
+    <name>SpeakerSink</name>
+    <message>
+        <source>Sound plays through {name}.</source>
+        <translation>Het geluid komt uit {name}.</translation>
+    </message>
+    <message>
+        <source>Sound is off.</source>
+        <translation>Het geluid staat uit.</translation>
+    </message>
+    <message>
+        <source>No speaker found. The picture keeps working; connect a speaker.</source>
+        <translation>Geen luidspreker gevonden. Het beeld blijft werken; sluit een luidspreker aan.</translation>
+    </message>
+</context>
+<context>
+    <name>StudentCallView</name>
+    <message>
+        <source>Lesson</source>
+        <translation>Les</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>Verbinding</translation>
+    </message>
+</context>
+<context>
+    <name>StudentStatus</name>
+    <message>
+        <source>Starting…</source>
+        <translation>Opstarten…</translation>
+    </message>
+    <message>
+        <source>No connection with the server</source>
+        <translation>Geen verbinding met de server</translation>
+    </message>
+    <message>
+        <source>The class is not online yet</source>
+        <translation>De klas is nog niet online</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Verbinden…</translation>
+    </message>
+    <message>
+        <source>Connected</source>
+        <translation>Verbonden</translation>
+    </message>
+    <message>
+        <source>Reconnecting…</source>
+        <translation>Verbinding herstellen…</translation>
+    </message>
+    <message>
+        <source>Outside lesson hours</source>
+        <translation>Buiten lestijd</translation>
+    </message>
+    <message>
+        <source>You left the lesson</source>
+        <translation>Je hebt de les verlaten</translation>
+    </message>
+    <message>
+        <source>The call has ended</source>
+        <translation>Het gesprek is beëindigd</translation>
+    </message>
+    <message>
+        <source>An update is needed</source>
+        <translation>Er is een update nodig</translation>
+    </message>
+    <message>
+        <source>This Klasgenoot is not trusted</source>
+        <translation>Deze Klasgenoot wordt niet vertrouwd</translation>
+    </message>
+    <message>
+        <source>Check the Wi-Fi. Klasgenoot keeps trying by itself.</source>
+        <translation>Controleer de wifi. Klasgenoot blijft het zelf proberen.</translation>
+    </message>
+    <message>
+        <source>You are connected as soon as the class is there.</source>
+        <translation>Je bent verbonden zodra de klas er is.</translation>
+    </message>
+    <message>
+        <source>Just a moment.</source>
+        <translation>Een ogenblik.</translation>
+    </message>
+    <message>
+        <source>The connection dropped. Hold on.</source>
+        <translation>De verbinding viel weg. Even geduld.</translation>
+    </message>
+    <message>
+        <source>You can join again when class starts.</source>
+        <translation>Je kunt weer meedoen als de les begint.</translation>
+    </message>
+    <message>
+        <source>Press “Join again” when you want to be back.</source>
+        <translation>Druk op “Opnieuw meedoen” als je terug wilt.</translation>
+    </message>
+    <message>
+        <source>Press “Join again” to go back to class.</source>
+        <translation>Druk op “Opnieuw meedoen” om terug te gaan naar de klas.</translation>
+    </message>
+    <message>
+        <source>Ask the helpdesk to update Klasgenoot.</source>
+        <translation>Vraag de helpdesk om Klasgenoot bij te werken.</translation>
+    </message>
+    <message>
+        <source>Ask the helpdesk to check the pairing.</source>
+        <translation>Vraag de helpdesk om de koppeling te controleren.</translation>
+    </message>
+</context>
+<context>
+    <name>StudentWindow</name>
+    <message>
+        <source>The camera is not connected. It comes back by itself when it is plugged in again.</source>
+        <translation>De camera is niet aangesloten. Hij doet het weer vanzelf als je hem opnieuw aansluit.</translation>
+    </message>
+    <message>
+        <source>No speaker found: you can see the class but not hear it. Plug in headphones or a speaker.</source>
+        <translation>Geen luidspreker gevonden: je ziet de klas, maar je hoort niets. Sluit een koptelefoon of luidspreker aan.</translation>
+    </message>
+</context>
+<context>
+    <name>TechnicianView</name>
+    <message>
+        <source>None found</source>
+        <translation>Niets gevonden</translation>
+    </message>
+    <message>
+        <source>connected</source>
+        <translation>verbonden</translation>
+    </message>
+    <message>
+        <source>not connected</source>
+        <translation>niet verbonden</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>online</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>offline</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>onbekend</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation>inactief</translation>
+    </message>
+    <message>
+        <source>waiting for the other device</source>
+        <translation>wacht op het andere apparaat</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>verbinden</translation>
+    </message>
+    <message>
+        <source>live</source>
+        <translation>live</translation>
+    </message>
+    <message>
+        <source>reconnecting</source>
+        <translation>opnieuw verbinden</translation>
+    </message>
+    <message>
+        <source>ended</source>
+        <translation>beëindigd</translation>
+    </message>
+    <message>
+        <source>no call yet</source>
+        <translation>nog geen gesprek</translation>
+    </message>
+    <message>
+        <source>in {kin:.0f} kbit/s, out {kout:.0f} kbit/s, loss {loss:.1f} %, round trip {rtt} ms, {fps:.0f} frames/s, route {route}</source>
+        <translation>in {kin:.0f} kbit/s, uit {kout:.0f} kbit/s, verlies {loss:.1f} %, rondreis {rtt} ms, {fps:.0f} beelden/s, route {route}</translation>
+    </message>
+    <message>
+        <source>Technician mode</source>
+        <translation>Technicusmodus</translation>
+    </message>
+    <message>
+        <source>This device</source>
+        <translation>Dit apparaat</translation>
+    </message>
+    <message>
+        <source>Camera, microphone and speaker</source>
+        <translation>Camera, microfoon en luidspreker</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>Verbinding</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Taal</translation>
+    </message>
+    <message>
+        <source>Device code</source>
+        <translation>Apparaatcode</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Rol</translation>
+    </message>
+    <message>
+        <source>Pairing</source>
+        <translation>Koppeling</translation>
+    </message>
+    <message>
+        <source>Paired with</source>
+        <translation>Gekoppeld met</translation>
+    </message>
+    <message>
+        <source>Valid until</source>
+        <translation>Geldig tot</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>Server</translation>
+    </message>
+    <message>
+        <source>CA fingerprint (SHA-256)</source>
+        <translation>CA-vingerafdruk (SHA-256)</translation>
+    </message>
+    <message>
+        <source>Signaling server</source>
+        <translation>Signaleringsserver</translation>
+    </message>
+    <message>
+        <source>Other device</source>
+        <translation>Ander apparaat</translation>
+    </message>
+    <message>
+        <source>Call</source>
+        <translation>Gesprek</translation>
+    </message>
+    <message>
+        <source>Last measurement</source>
+        <translation>Laatste meting</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>Camera</translation>
+    </message>
+    <message>
+        <source>Test camera</source>
+        <translation>Camera testen</translation>
+    </message>
+    <message>
+        <source>Microphone</source>
+        <translation>Microfoon</translation>
+    </message>
+    <message>
+        <source>Test microphone</source>
+        <translation>Microfoon testen</translation>
+    </message>
+    <message>
+        <source>Speaker</source>
+        <translation>Luidspreker</translation>
+    </message>
+    <message>
+        <source>Test speaker</source>
+        <translation>Luidspreker testen</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>Testen</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Terug</translation>
+    </message>
+    <message>
+        <source>Back to the call</source>
+        <translation>Terug naar het gesprek</translation>
+    </message>
+    <message>
+        <source>Exit to desktop</source>
+        <translation>Naar het bureaublad</translation>
+    </message>
+</context>
+<context>
+    <name>VideoView</name>
+    <message>
+        <source>Video</source>
+        <translation>Video</translation>
+    </message>
+    <message>
+        <source>No picture yet</source>
+        <translation>Nog geen beeld</translation>
+    </message>
+</context>
+<context>
+    <name>VolumeView</name>
+    <message>
+        <source>Volume</source>
+        <translation>Volume</translation>
+    </message>
+    <message>
+        <source>Volume down</source>
+        <translation>Zachter</translation>
+    </message>
+    <message>
+        <source>Volume up</source>
+        <translation>Harder</translation>
+    </message>
+    <message>
+        <source>No speaker found</source>
+        <translation>Geen luidspreker gevonden</translation>
+    </message>
+    <message>
+        <source>{percent} %</source>
+        <translation>{percent} %</translation>
+    </message>
+</context>
+<context>
+    <name>_NewPinDialog</name>
+    <message>
+        <source>Technician mode</source>
+        <translation>Technicusmodus</translation>
+    </message>
+</context>
+<context>
+    <name>errors</name>
+    <message>
+        <source>Beide aanvragen komen van hetzelfde apparaat. Een koppeling is altijd een leerlinglaptop met een klasapparaat.</source>
+        <translation>Beide aanvragen komen van hetzelfde apparaat. Een koppeling is altijd een leerlinglaptop met een klasapparaat.</translation>
+    </message>
+    <message>
+        <source>Dat is geen geldige apparaatcode. Controleer de tekens en probeer het opnieuw.</source>
+        <translation>Dat is geen geldige apparaatcode. Controleer de tekens en probeer het opnieuw.</translation>
+    </message>
+    <message>
+        <source>De beheermap van de vloot is niet bruikbaar.</source>
+        <translation>De beheermap van de vloot is niet bruikbaar.</translation>
+    </message>
+    <message>
+        <source>De demo kwam niet op gang: er kwam geen beeld aan. Probeer het opnieuw.</source>
+        <translation>De demo kwam niet op gang: er kwam geen beeld aan. Probeer het opnieuw.</translation>
+    </message>
+    <message>
+        <source>De einddatum moet vandaag of later zijn en hoogstens 13 maanden vooruit liggen.</source>
+        <translation>De einddatum moet vandaag of later zijn en hoogstens 13 maanden vooruit liggen.</translation>
+    </message>
+    <message>
+        <source>De export kon niet worden geschreven. Controleer de map of de USB-stick en probeer het opnieuw.</source>
+        <translation>De export kon niet worden geschreven. Controleer de map of de USB-stick en probeer het opnieuw.</translation>
+    </message>
+    <message>
+        <source>De instelling kon niet worden opgeslagen. Controleer of de schijf vol of schrijfbeveiligd is.</source>
+        <translation>De instelling kon niet worden opgeslagen. Controleer of de schijf vol of schrijfbeveiligd is.</translation>
+    </message>
+    <message>
+        <source>De instellingen van dit apparaat zijn beschadigd. Laat het apparaat opnieuw inrichten.</source>
+        <translation>De instellingen van dit apparaat zijn beschadigd. Laat het apparaat opnieuw inrichten.</translation>
+    </message>
+    <message>
+        <source>De intrekkingslijst is niet geldig en is genegeerd.</source>
+        <translation>De intrekkingslijst is niet geldig en is genegeerd.</translation>
+    </message>
+    <message>
+        <source>De naam of het adres van de signaleringsserver of de lijst met ICE-servers klopt niet.</source>
+        <translation>De naam of het adres van de signaleringsserver of de lijst met ICE-servers klopt niet.</translation>
+    </message>
+    <message>
+        <source>De pincode moet uit 4 tot 12 cijfers bestaan.</source>
+        <translation>De pincode moet uit 4 tot 12 cijfers bestaan.</translation>
+    </message>
+    <message>
+        <source>De schermafbeeldingen konden niet worden opgeslagen. Controleer de map.</source>
+        <translation>De schermafbeeldingen konden niet worden opgeslagen. Controleer de map.</translation>
+    </message>
+    <message>
+        <source>De server kan niet luisteren op die poort. Is die al in gebruik?</source>
+        <translation>De server kan niet luisteren op die poort. Is die al in gebruik?</translation>
+    </message>
+    <message>
+        <source>De servermap is niet compleet of niet leesbaar. Controleer de vlootbestanden.</source>
+        <translation>De servermap is niet compleet of niet leesbaar. Controleer de vlootbestanden.</translation>
+    </message>
+    <message>
+        <source>De sleutel van dit apparaat in de sleutelbos is beschadigd. Laat het apparaat opnieuw inrichten.</source>
+        <translation>De sleutel van dit apparaat in de sleutelbos is beschadigd. Laat het apparaat opnieuw inrichten.</translation>
+    </message>
+    <message>
+        <source>De sleutel van het auditlogboek ontbreekt, dus het auditlogboek kan niet worden gecontroleerd.</source>
+        <translation>De sleutel van het auditlogboek ontbreekt, dus het auditlogboek kan niet worden gecontroleerd.</translation>
+    </message>
+    <message>
+        <source>De sleutelbos van dit systeem is niet bereikbaar of vergrendeld. Ontgrendel hem en probeer het opnieuw.</source>
+        <translation>De sleutelbos van dit systeem is niet bereikbaar of vergrendeld. Ontgrendel hem en probeer het opnieuw.</translation>
+    </message>
+    <message>
+        <source>De sleutelbos van dit systeem is niet veilig (bijvoorbeeld onversleuteld of uitgeschakeld). Gebruik een echte sleutelbos, zoals GNOME Keyring, KWallet of Windows Referentiebeheer.</source>
+        <translation>De sleutelbos van dit systeem is niet veilig (bijvoorbeeld onversleuteld of uitgeschakeld). Gebruik een echte sleutelbos, zoals GNOME Keyring, KWallet of Windows Referentiebeheer.</translation>
+    </message>
+    <message>
+        <source>De twee pincodes zijn niet gelijk. Typ dezelfde pincode twee keer.</source>
+        <translation>De twee pincodes zijn niet gelijk. Typ dezelfde pincode twee keer.</translation>
+    </message>
+    <message>
+        <source>De twee wachtwoorden zijn niet gelijk. Er is niets veranderd.</source>
+        <translation>De twee wachtwoorden zijn niet gelijk. Er is niets veranderd.</translation>
+    </message>
+    <message>
+        <source>De verbinding kon niet worden opgezet. Probeer het opnieuw.</source>
+        <translation>De verbinding kon niet worden opgezet. Probeer het opnieuw.</translation>
+    </message>
+    <message>
+        <source>Deze wijziging kan zo niet in het auditlogboek worden vastgelegd.</source>
+        <translation>Deze wijziging kan zo niet in het auditlogboek worden vastgelegd.</translation>
+    </message>
+    <message>
+        <source>Die bewaartermijn klopt niet. Kies een aantal dagen tussen 1 en 183.</source>
+        <translation>Die bewaartermijn klopt niet. Kies een aantal dagen tussen 1 en 183.</translation>
+    </message>
+    <message>
+        <source>Die datum klopt niet. Schrijf hem als JJJJ-MM-DD, bijvoorbeeld 2026-07-01.</source>
+        <translation>Die datum klopt niet. Schrijf hem als JJJJ-MM-DD, bijvoorbeeld 2026-07-01.</translation>
+    </message>
+    <message>
+        <source>Die demomap is onvolledig of beschadigd. Kies een nieuwe, lege map.</source>
+        <translation>Die demomap is onvolledig of beschadigd. Kies een nieuwe, lege map.</translation>
+    </message>
+    <message>
+        <source>Die map is niet leeg en bevat geen Klasgenoot-demo. Kies een lege map.</source>
+        <translation>Die map is niet leeg en bevat geen Klasgenoot-demo. Kies een lege map.</translation>
+    </message>
+    <message>
+        <source>Dit aanvraagbestand is niet geldig. Maak op het apparaat een nieuwe aanvraag.</source>
+        <translation>Dit aanvraagbestand is niet geldig. Maak op het apparaat een nieuwe aanvraag.</translation>
+    </message>
+    <message>
+        <source>Dit apparaat is al ingericht voor de andere rol. Gebruik een nieuwe instellingenmap of wis het apparaat eerst.</source>
+        <translation>Dit apparaat is al ingericht voor de andere rol. Gebruik een nieuwe instellingenmap of wis het apparaat eerst.</translation>
+    </message>
+    <message>
+        <source>Dit apparaat is nog niet gekoppeld. Laat een technicus het apparaat inrichten.</source>
+        <translation>Dit apparaat is nog niet gekoppeld. Laat een technicus het apparaat inrichten.</translation>
+    </message>
+    <message>
+        <source>Dit koppelbestand is niet geldig of beschadigd. Vraag de beheerder om een nieuw bestand.</source>
+        <translation>Dit koppelbestand is niet geldig of beschadigd. Vraag de beheerder om een nieuw bestand.</translation>
+    </message>
+    <message>
+        <source>Dit koppelbestand is verlopen of nog niet geldig. Vraag de beheerder om een nieuw bestand.</source>
+        <translation>Dit koppelbestand is verlopen of nog niet geldig. Vraag de beheerder om een nieuw bestand.</translation>
+    </message>
+    <message>
+        <source>Dit koppelbestand is voor de andere rol gemaakt (leerling of klas). Controleer of u het goede bestand op het goede apparaat installeert.</source>
+        <translation>Dit koppelbestand is voor de andere rol gemaakt (leerling of klas). Controleer of u het goede bestand op het goede apparaat installeert.</translation>
+    </message>
+    <message>
+        <source>Dit koppelbestand is voor een ander apparaat gemaakt. Controleer of u het goede bestand op het goede apparaat installeert.</source>
+        <translation>Dit koppelbestand is voor een ander apparaat gemaakt. Controleer of u het goede bestand op het goede apparaat installeert.</translation>
+    </message>
+    <message>
+        <source>Een aanvraagbestand hoort bij de andere rol. Controleer welk bestand van de leerlinglaptop en welk van het klasapparaat komt.</source>
+        <translation>Een aanvraagbestand hoort bij de andere rol. Controleer welk bestand van de leerlinglaptop en welk van het klasapparaat komt.</translation>
+    </message>
+    <message>
+        <source>Een bericht van het andere apparaat was ongeldig en is genegeerd.</source>
+        <translation>Een bericht van het andere apparaat was ongeldig en is genegeerd.</translation>
+    </message>
+    <message>
+        <source>Een bestand in de beheermap van de vloot is beschadigd. Zet de reservekopie terug.</source>
+        <translation>Een bestand in de beheermap van de vloot is beschadigd. Zet de reservekopie terug.</translation>
+    </message>
+    <message>
+        <source>Een bestand of map kon niet worden gelezen of geschreven. Controleer de naam en de rechten.</source>
+        <translation>Een bestand of map kon niet worden gelezen of geschreven. Controleer de naam en de rechten.</translation>
+    </message>
+    <message>
+        <source>Er ging iets mis met de koppeling van dit apparaat.</source>
+        <translation>Er ging iets mis met de koppeling van dit apparaat.</translation>
+    </message>
+    <message>
+        <source>Er ging iets mis met de logboeken van dit apparaat.</source>
+        <translation>Er ging iets mis met de logboeken van dit apparaat.</translation>
+    </message>
+    <message>
+        <source>Er ging iets mis met de pincode van de technicus.</source>
+        <translation>Er ging iets mis met de pincode van de technicus.</translation>
+    </message>
+    <message>
+        <source>Er ging iets mis met de verbinding met de Klasgenoot-server.</source>
+        <translation>Er ging iets mis met de verbinding met de Klasgenoot-server.</translation>
+    </message>
+    <message>
+        <source>Er ging iets mis met de verbinding met het andere apparaat.</source>
+        <translation>Er ging iets mis met de verbinding met het andere apparaat.</translation>
+    </message>
+    <message>
+        <source>Er ging iets mis. Probeer het opnieuw of neem contact op met de helpdesk.</source>
+        <translation>Er ging iets mis. Probeer het opnieuw of neem contact op met de helpdesk.</translation>
+    </message>
+    <message>
+        <source>Er is geen apparaat of koppeling met die code gevonden. Er is niets ingetrokken.</source>
+        <translation>Er is geen apparaat of koppeling met die code gevonden. Er is niets ingetrokken.</translation>
+    </message>
+    <message>
+        <source>Er is geen wachtwoord voor de vloot-CA opgegeven. Er is niets veranderd.</source>
+        <translation>Er is geen wachtwoord voor de vloot-CA opgegeven. Er is niets veranderd.</translation>
+    </message>
+    <message>
+        <source>Er kwam een bericht binnen dat niet klopt. Het is genegeerd.</source>
+        <translation>Er kwam een bericht binnen dat niet klopt. Het is genegeerd.</translation>
+    </message>
+    <message>
+        <source>Het andere apparaat gebruikt een andere versie. Een update is nodig.</source>
+        <translation>Het andere apparaat gebruikt een andere versie. Een update is nodig.</translation>
+    </message>
+    <message>
+        <source>Het andere apparaat kon niet worden vertrouwd. De verbinding is geweigerd.</source>
+        <translation>Het andere apparaat kon niet worden vertrouwd. De verbinding is geweigerd.</translation>
+    </message>
+    <message>
+        <source>Het apparaat is niet volledig gewist. Sluit Klasgenoot af en probeer het opnieuw; lukt het dan nog niet, neem contact op met de helpdesk.</source>
+        <translation>Het apparaat is niet volledig gewist. Sluit Klasgenoot af en probeer het opnieuw; lukt het dan nog niet, neem contact op met de helpdesk.</translation>
+    </message>
+    <message>
+        <source>Het auditlogboek is gewijzigd of beschadigd: vanaf het genoemde record klopt het niet meer.</source>
+        <translation>Het auditlogboek is gewijzigd of beschadigd: vanaf het genoemde record klopt het niet meer.</translation>
+    </message>
+    <message>
+        <source>Het auditlogboek kan nu niet worden bijgewerkt. Probeer het opnieuw.</source>
+        <translation>Het auditlogboek kan nu niet worden bijgewerkt. Probeer het opnieuw.</translation>
+    </message>
+    <message>
+        <source>Het bericht is te groot om via de server te versturen.</source>
+        <translation>Het bericht is te groot om via de server te versturen.</translation>
+    </message>
+    <message>
+        <source>Het certificaat van dit apparaat is niet geldig.</source>
+        <translation>Het certificaat van dit apparaat is niet geldig.</translation>
+    </message>
+    <message>
+        <source>Het logboek van dit apparaat kan nu niet worden gelezen of geschreven. Probeer het opnieuw; helpt dat niet, wis dan de logboeken.</source>
+        <translation>Het logboek van dit apparaat kan nu niet worden gelezen of geschreven. Probeer het opnieuw; helpt dat niet, wis dan de logboeken.</translation>
+    </message>
+    <message>
+        <source>Het rapport kon niet worden geschreven. Controleer de map en de rechten.</source>
+        <translation>Het rapport kon niet worden geschreven. Controleer de map en de rechten.</translation>
+    </message>
+    <message>
+        <source>Het wachtwoord van de vloot-CA klopt niet.</source>
+        <translation>Het wachtwoord van de vloot-CA klopt niet.</translation>
+    </message>
+    <message>
+        <source>Het wachtwoord van de vloot-CA moet minstens 8 tekens lang zijn.</source>
+        <translation>Het wachtwoord van de vloot-CA moet minstens 8 tekens lang zijn.</translation>
+    </message>
+    <message>
+        <source>In deze map staat al een vloot. Een bestaande vloot wordt nooit overschreven; kies een lege map.</source>
+        <translation>In deze map staat al een vloot. Een bestaande vloot wordt nooit overschreven; kies een lege map.</translation>
+    </message>
+    <message>
+        <source>In deze map staat geen vloot. Maak er eerst een met &apos;klasgenoot fleet init&apos;.</source>
+        <translation>In deze map staat geen vloot. Maak er eerst een met &apos;klasgenoot fleet init&apos;.</translation>
+    </message>
+    <message>
+        <source>Niet alles kon worden gewist. Sluit Klasgenoot af en probeer het opnieuw.</source>
+        <translation>Niet alles kon worden gewist. Sluit Klasgenoot af en probeer het opnieuw.</translation>
+    </message>
+    <message>
+        <source>Schermafbeeldingen kunnen alleen met synthetisch beeld: er wordt nooit een beeld van een echte klas of leerling opgeslagen. Laat --camera weg.</source>
+        <translation>Schermafbeeldingen kunnen alleen met synthetisch beeld: er wordt nooit een beeld van een echte klas of leerling opgeslagen. Laat --camera weg.</translation>
+    </message>
+    <message>
+        <source>Schermafbeeldingen kunnen alleen met vensters: laat --headless weg.</source>
+        <translation>Schermafbeeldingen kunnen alleen met vensters: laat --headless weg.</translation>
+    </message>
+    <message>
+        <source>Verbindingslogboeken mogen hoogstens 183 dagen bewaard worden. Kies een kortere bewaartermijn.</source>
+        <translation>Verbindingslogboeken mogen hoogstens 183 dagen bewaard worden. Kies een kortere bewaartermijn.</translation>
+    </message>
+</context>
+</TS>
