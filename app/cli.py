@@ -15,6 +15,9 @@ from collections.abc import Callable, Sequence
 
 from app import cli_enroll, cli_fleet, cli_server
 from common.errors import KlasgenootError
+from privacy import logfilter
+from privacy.applog import quiet_libraries
+from privacy.coredump import disable_core_dumps
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +52,15 @@ def _register_optional(sub: argparse._SubParsersAction[argparse.ArgumentParser])
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Frames, audio and keys live in this process's memory: never dump it to disk.
+    disable_core_dumps()
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    for handler in logging.getLogger().handlers:
+        logfilter.attach(handler)  # no IP address reaches any log line in clear
+    quiet_libraries()
     func: Handler = args.func
     try:
         return func(args)

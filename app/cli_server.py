@@ -11,14 +11,10 @@ import argparse
 import asyncio
 import contextlib
 import signal
-import sys
 from pathlib import Path
 
 from signaling.config import ServerConfig
 from signaling.errors import ListenFailed
-
-if sys.platform != "win32":
-    import resource
 
 DEFAULT_PORT = 8443
 DEFAULT_HEALTH_PORT = 8444
@@ -52,7 +48,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def handler(args: argparse.Namespace) -> int:
-    _no_core_dumps()
     return asyncio.run(_serve(args))
 
 
@@ -82,9 +77,3 @@ async def _serve(args: argparse.Namespace) -> int:
     finally:
         await running.stop()
     return 0
-
-
-def _no_core_dumps() -> None:
-    """The server holds its TLS key in memory; a core dump would put it on disk."""
-    if sys.platform != "win32":
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

@@ -61,7 +61,8 @@ class CallLog:
             self._log.event(sid, EventKind.RECONNECTING)
         elif change.state is CallState.ENDED:
             reason = change.reason or EndReason.STOPPED
-            self._log.event(sid, _END_EVENTS.get(reason, EventKind.ENDED))
+            if reason in _END_EVENTS:  # session_ended logs the plain "ended" event itself
+                self._log.event(sid, _END_EVENTS[reason])
             self._log.session_ended(
                 sid, reason=reason.value, reconnects=reconnects,
                 freezes=self._last.freezes, bytes_out=self._last.bytes_out,

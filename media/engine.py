@@ -143,6 +143,10 @@ class Engine:
                 await task
         await self.session.stop()
         await self._signaling.stop()
+        # Stopping the session closes the send gate: let that finish (and log) first.
+        pending = list(self._tasks)
+        if pending:
+            await asyncio.wait(pending, timeout=2.0)
         if self.config.connection_log is not None:
             # Blocking file I/O (final summaries), off the loop: media may still be
             # flowing on other engines of this process.

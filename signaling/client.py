@@ -19,7 +19,7 @@ import aiohttp
 from pairing.credentials import DeviceCredentials
 from pairing.errors import RevocationListInvalid
 from pairing.revocation import RevocationList, load_crl, newer
-from signaling import redact
+from privacy import logfilter
 from signaling.config import ClientConfig
 from signaling.errors import PayloadTooLarge, ProtocolError
 from signaling.events import (
@@ -82,7 +82,7 @@ class SignalingClient:
     async def start(self) -> None:
         if self._task is not None:
             return
-        redact.install()
+        logfilter.install()
         ssl_context = client_context(self._credentials)
         self._session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(ssl=ssl_context),

@@ -19,7 +19,7 @@ from cryptography import x509
 
 from pairing.certificates import DeviceCertInfo, load_certificate, verify_device_certificate
 from pairing.errors import PairingError
-from signaling import redact
+from privacy import logfilter
 from signaling.config import FleetFiles, ServerConfig
 from signaling.crlwatch import CrlWatcher
 from signaling.errors import ProtocolError, ServerConfigError
@@ -61,7 +61,7 @@ class RunningServer:
         self.health_port: int | None = None
 
     async def _start(self, host: str, port: int, health_port: int | None) -> None:
-        redact.install()
+        logfilter.install()
         ctx = server_context(self.files)
         self.hub.crl = self._watcher.load()
         app = web.Application()

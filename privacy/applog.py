@@ -1,0 +1,134 @@
+"""The program's own text log: a rotating file in the state folder, addresses redacted.
+
+The handler sits on the root logger with :class:`privacy.logfilter.AddressRedactor`
+on the *handler*, so every record that reaches the file is redacted, whichever
+library logged it (aioice, aiortc, aiohttp, asyncio) and however it propagated.
+aioice's and aiortc's DEBUG output (candidate addresses, every STUN check) is off
+unless asked for; aiohttp's access log (one client address per line) is off.
+
+The file rolls over daily and at ``max_bytes``, keeps at most ``backup_count`` old
+files, and old files are purged with the connection log's retention, so disk use
+is bounded and no line outlives the retention by more than a day.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import TextIOWrapper
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+from common.paths import ensure_private_dir
+from privacy import logfilter
+from privacy.files import LOG_NAME, logs_dir
+from privacy.retention import DAY_S, Retention, purge_program_logs
+
+MAX_BYTES = 1024 * 1024
+BACKUP_COUNT = 100  # with daily rollover: at most ~100 MiB, usually a few KiB a day
+FORMAT = "%(asctime)s.%(msecs)03dZ %(levelname)s %(name)s: %(message)s"
+DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
+QUIET_LIBRARIES = {
+    "aioice": logging.WARNING,  # INFO names every candidate pair, with addresses
+    "aiortc": logging.WARNING,
+    "aiohttp.access": logging.WARNING,
+}
+
+
+def _day(seconds: float) -> int:
+    return int(seconds // DAY_S)
+
+
+class DailyRotatingFileHandler(RotatingFileHandler):
+    """Rolls over at ``max_bytes`` and when the UTC day changes; files are 0600."""
+
+    def __init__(
+        self, path: Path, *, max_bytes: int, backup_count: int, clock: Callable[[], float]
+    ) -> None:
+        self._clock = clock
+        try:
+            self._file_day = _day(path.stat().st_mtime)
+        except OSError:
+            self._file_day = _day(clock())
+        super().__init__(path, maxBytes=max_bytes, backupCount=backup_count,
+                         encoding="utf-8", delay=True)  # fmt: skip
+
+    def _open(self) -> TextIOWrapper:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)
+
+    def shouldRollover(self, record: logging.LogRecord) -> bool:
+        if _day(self._clock()) != self._file_day:
+            path = Path(self.baseFilename)
+            if path.exists() and path.stat().st_size > 0:
+                return True
+            self._file_day = _day(self._clock())
+        return bool(super().shouldRollover(record))
+
+    def doRollover(self) -> None:
+        super().doRollover()
+        self._file_day = _day(self._clock())
+
+
+@dataclass
+class ProgramLog:
+    path: Path
+    handlers: list[logging.Handler]
+
+    def close(self) -> None:
+        """Detach from the root logger (tests; the app keeps it for its lifetime)."""
+        root = logging.getLogger()
+        for handler in self.handlers:
+            root.removeHandler(handler)
+            handler.close()
+
+
+def formatter() -> logging.Formatter:
+    fmt = logfilter.RedactingFormatter(FORMAT, DATE_FORMAT)
+    fmt.converter = time.gmtime
+    return fmt
+
+
+def setup_program_log(
+    state: Path,
+    *,
+    level: int = logging.INFO,
+    debug_libraries: bool = False,
+    retention: Retention | None = None,
+    console: bool = False,
+    max_bytes: int = MAX_BYTES,
+    backup_count: int = BACKUP_COUNT,
+    clock: Callable[[], float] = time.time,
+) -> ProgramLog:
+    """Log to ``<state>/logs/klasgenoot.log`` (and, with ``console``, to stderr).
+
+    Old files past ``retention`` are purged first. Call once at program start.
+    """
+    folder = ensure_private_dir(logs_dir(state))
+    purge_program_logs(state, (retention or Retention()).connection_cutoff(clock()))
+    path = folder / LOG_NAME
+    handlers: list[logging.Handler] = [
+        DailyRotatingFileHandler(path, max_bytes=max_bytes, backup_count=backup_count, clock=clock)
+    ]
+    if console:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    root = logging.getLogger()
+    for handler in handlers:
+        handler.setFormatter(formatter())
+        logfilter.attach(handler)
+        root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level > level:
+        root.setLevel(level)
+    quiet_libraries(debug=debug_libraries)
+    logfilter.install()
+    return ProgramLog(path, handlers)
+
+
+def quiet_libraries(*, debug: bool = False) -> None:
+    """Library debug output off (or on, for a technician chasing a fault: still redacted)."""
+    for name, level in QUIET_LIBRARIES.items():
+        logging.getLogger(name).setLevel(logging.DEBUG if debug else level)

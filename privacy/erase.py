@@ -1,0 +1,103 @@
+"""Erase the connection log and the program log (the right to erasure, 001/004).
+
+Erased means gone from the bytes on disk, not just unlinked from an index:
+``secure_delete`` zeroes the freed space, VACUUM rebuilds the file and a TRUNCATE
+checkpoint empties the WAL, where older copies of pages would otherwise linger.
+Program log files are overwritten with zeros before they go. (Flash storage may
+still keep remapped blocks; full-disk encryption covers that, see docs/privacy.md.)
+
+The audit trail is not erased here: it is the record of who did what, including
+this erase (app/cli_logs.py appends ``logs_erased``). Wiping the device removes it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from privacy.errors import EraseIncomplete
+from privacy.files import LOG_NAME, database_files, database_path, program_log_files
+from privacy.health import LogFault, classify
+from privacy.schema import SchemaTooNew, connect
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class EraseReport:
+    sessions: int = 0
+    events: int = 0
+    log_files: int = 0
+    database_replaced: bool = False  # it was damaged, so the whole file went
+
+
+def overwrite_and_remove(path: Path, *, keep: bool = False) -> bool:
+    """Zero-fill ``path`` and remove it (or empty it, with ``keep``); False if it stays."""
+    try:
+        if path.is_symlink():  # never follow: the target is not ours to zero
+            path.unlink()
+            return True
+        size = path.stat().st_size
+        with path.open("r+b") as fh:
+            fh.write(bytes(size))
+            fh.flush()
+            os.fsync(fh.fileno())
+            if keep:
+                fh.truncate(0)
+        if not keep:
+            path.unlink()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        logger.warning("could not erase %s", path.name)
+        return False
+    return True
+
+
+def _erase_database(state: Path) -> EraseReport:
+    db = database_path(state)
+    if not db.exists():
+        return EraseReport()
+    try:
+        conn = connect(db)
+    except (sqlite3.Error, OSError, SchemaTooNew) as exc:
+        if classify(exc) is not LogFault.DAMAGED:
+            raise EraseIncomplete(type(exc).__name__) from exc
+        # Nothing in a damaged file can be read or kept: remove it whole.
+        if not all(overwrite_and_remove(p) for p in database_files(state)):
+            raise EraseIncomplete("database files") from exc
+        return EraseReport(database_replaced=True)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        events = conn.execute("DELETE FROM events").rowcount
+        sessions = conn.execute("DELETE FROM sessions").rowcount
+        conn.execute("COMMIT")
+        conn.execute("VACUUM")
+        busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    except sqlite3.Error as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise EraseIncomplete(type(exc).__name__) from exc
+    finally:
+        conn.close()
+    if busy:  # another program is reading: old pages may still be in the WAL
+        raise EraseIncomplete("database in use")
+    return EraseReport(sessions, events)
+
+
+def erase_logs(state: Path) -> EraseReport:
+    """Erase every session, event and program log line; raise EraseIncomplete if not."""
+    report = _erase_database(state)
+    removed, failed = 0, 0
+    for path in program_log_files(state):
+        # The running program keeps writing to its current file: empty that one.
+        if overwrite_and_remove(path, keep=path.name == LOG_NAME):
+            removed += 1
+        else:
+            failed += 1
+    if failed:
+        raise EraseIncomplete(f"{failed} program log file(s)")
+    return EraseReport(report.sessions, report.events, removed, report.database_replaced)

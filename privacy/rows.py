@@ -1,0 +1,64 @@
+"""The SQL the connection log runs on its writer thread, one small function per row kind.
+
+Every value here has been checked against the fixed sets (privacy/codes.py) before
+it is queued; column names come from privacy/schema.py, never from a caller.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+
+from privacy.codes import EventKind
+
+
+def ms(seconds: float) -> int:
+    """Seconds since 1970 as the integer milliseconds the database stores."""
+    return round(seconds * 1000)
+
+
+def count(value: object) -> int | None:
+    """A non-negative whole number, or None (bool is not a number here)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value
+
+
+def insert_session(conn: sqlite3.Connection, role: str, peer_short: str, now: float) -> int | None:
+    cur = conn.execute(
+        "INSERT INTO sessions (role, peer_short, started_at) VALUES (?, ?, ?)",
+        (role, peer_short, ms(now)),
+    )
+    return cur.lastrowid
+
+
+def insert_event(
+    conn: sqlite3.Connection, now: float, row: int | None, kind: EventKind, code: str | None
+) -> None:
+    # The session row may be gone (erased or purged meanwhile): then the event stands alone.
+    conn.execute(
+        "INSERT INTO events (at, session_id, kind, code) "
+        "VALUES (?, (SELECT id FROM sessions WHERE id = ?), ?, ?)",
+        (ms(now), row, kind.value, code),
+    )
+
+
+def mark_connected(
+    conn: sqlite3.Connection, row: int | None, now: float, setup_ms: int, candidate: str | None
+) -> None:
+    """The first connection's time and setup stay; the candidate type follows the newest."""
+    conn.execute(
+        "UPDATE sessions SET connected_at = coalesce(connected_at, ?), "
+        "setup_ms = coalesce(setup_ms, ?), "
+        "candidate_type = coalesce(?, candidate_type) WHERE id = ?",
+        (ms(now), setup_ms, candidate, row),
+    )
+
+
+def update_session(conn: sqlite3.Connection, row: int | None, values: Mapping[str, object]) -> None:
+    """Set summary and end columns (names from privacy.schema, values checked)."""
+    assignments = ", ".join(f"{name} = ?" for name in values)
+    conn.execute(
+        f"UPDATE sessions SET {assignments} WHERE id = ?",  # noqa: S608
+        (*values.values(), row),
+    )

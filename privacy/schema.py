@@ -1,0 +1,247 @@
+"""The log database: its schema, its migrations and how every connection is opened.
+
+``PRAGMA user_version`` is the schema version; ``MIGRATIONS[i]`` takes a database
+from version ``i`` to ``i + 1``. Migrations are frozen once released: the coded
+value lists below are written out, not derived from privacy/codes.py, so adding an
+enum value means adding a migration (SQLite changes a CHECK only by rebuilding
+the table, see :func:`rebuild_table`). tests/unit/test_privacy_schema.py fails
+when an enum and the newest schema disagree.
+
+Every column is a technical fact of DESIGN.md "What is kept"; STRICT tables and
+CHECK constraints keep free text, full DeviceIds and addresses out even if a
+caller has a bug. privacy/keeplist.py describes each column to people.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+from common.paths import ensure_private_dir
+
+
+def _in(values: Sequence[str]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+_ROLES = ("student", "classroom")
+_END_REASONS = (
+    "hangup_local", "hangup_remote", "peer_untrusted", "peer_revoked",
+    "update_needed", "declined", "stopped",
+)  # fmt: skip
+_CANDIDATES = ("host", "srflx", "prflx", "relay")
+_KINDS = (
+    "signaling_up", "signaling_down", "peer_online", "peer_offline", "ice_state",
+    "dtls_state", "connected", "reconnecting", "sending_started", "sending_stopped",
+    "peer_untrusted", "peer_revoked", "update_needed", "crl_updated", "device_lost",
+    "device_found", "ended",
+)  # fmt: skip
+_CODES = (
+    *_END_REASONS,
+    "new", "checking", "completed", "failed", "closed", "connected", "disconnected",
+    "connecting", "camera", "microphone", "speaker", "refused", "timeout", "error",
+)  # fmt: skip
+_ACTORS = ("technician", "teacher", "pupil", "operator", "system")
+_ACTIONS = (
+    "setting_changed", "technician_mode_opened", "technician_mode_closed",
+    "bundle_installed", "diagnostics_run", "logs_viewed", "logs_exported", "logs_erased",
+)  # fmt: skip
+# Per-second values kept as min/avg/max (names of media.stats.CallStats fields).
+SUMMARIES = (
+    "bitrate_out_kbps", "bitrate_in_kbps", "packet_loss_pct", "rtt_ms", "fps_out", "fps_in",
+)  # fmt: skip
+_SUMMARY_COLUMNS = ",\n".join(
+    f"  {name}_{part} REAL CHECK ({name}_{part} IS NULL OR {name}_{part} >= 0)"
+    for name in SUMMARIES
+    for part in ("min", "avg", "max")
+)
+
+
+def _count(name: str) -> str:
+    return f"{name} INTEGER CHECK ({name} IS NULL OR {name} >= 0)"
+
+
+_V1 = f"""
+CREATE TABLE sessions (
+  id INTEGER PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN {_in(_ROLES)}),
+  peer_short TEXT CHECK (peer_short IS NULL OR
+    (length(peer_short) = 7 AND peer_short NOT GLOB '*[^A-Z2-7]*')),
+  started_at INTEGER NOT NULL,
+  connected_at INTEGER,
+  ended_at INTEGER,
+  end_reason TEXT CHECK (end_reason IS NULL OR end_reason IN {_in(_END_REASONS)}),
+  setup_ms INTEGER CHECK (setup_ms IS NULL OR setup_ms BETWEEN 0 AND 3600000),
+  candidate_type TEXT CHECK (candidate_type IS NULL OR candidate_type IN {_in(_CANDIDATES)}),
+  {_count("bytes_out")},
+  {_count("bytes_in")},
+{_SUMMARY_COLUMNS},
+  {_count("freezes")},
+  {_count("reconnects")}
+) STRICT;
+CREATE INDEX sessions_started ON sessions (started_at);
+
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  session_id INTEGER REFERENCES sessions (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN {_in(_KINDS)}),
+  code TEXT CHECK (code IS NULL OR code IN {_in(_CODES)})
+) STRICT;
+CREATE INDEX events_at ON events (at);
+CREATE INDEX events_session ON events (session_id);
+
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL CHECK (actor IN {_in(_ACTORS)}),
+  action TEXT NOT NULL CHECK (action IN {_in(_ACTIONS)}),
+  setting TEXT CHECK (setting IS NULL OR
+    (length(setting) BETWEEN 1 AND 64 AND setting NOT GLOB '*[^a-z0-9_.]*')),
+  sensitive INTEGER NOT NULL CHECK (sensitive IN (0, 1)),
+  old_value TEXT CHECK (old_value IS NULL OR length(old_value) <= 64),
+  new_value TEXT CHECK (new_value IS NULL OR length(new_value) <= 64),
+  mac BLOB NOT NULL CHECK (length(mac) = 32),
+  CHECK (sensitive = 0 OR (old_value IS NULL AND new_value IS NULL))
+) STRICT;
+
+CREATE TABLE audit_anchor (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  last_id INTEGER NOT NULL,
+  last_mac BLOB NOT NULL CHECK (length(last_mac) = 32),
+  purged_before INTEGER NOT NULL,
+  mac BLOB NOT NULL CHECK (length(mac) = 32)
+) STRICT;
+
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1,)
+VERSION = len(MIGRATIONS)
+# Guarded by these triggers; only privacy.audit's purge lifts them, inside its own
+# transaction (DDL is transactional in SQLite), and puts them back before COMMIT.
+AUDIT_GUARDS = ("audit_no_update", "audit_no_delete")
+
+
+class SchemaTooNew(sqlite3.DatabaseError):
+    """The database was written by a newer Klasgenoot; we do not guess its meaning."""
+
+
+def connect(path: Path, *, busy_ms: int = 1000) -> sqlite3.Connection:
+    """Open (creating it 0600 if needed) and migrate the log database.
+
+    ``secure_delete`` is a per-connection setting, so every connection is opened
+    here: deleted records are overwritten with zeros, not just unlinked from a page.
+    """
+    ensure_private_dir(path.parent)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # SQLite copies the mode
+    conn = sqlite3.connect(path, timeout=busy_ms / 1000, isolation_level=None)
+    try:
+        conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("PRAGMA foreign_keys = ON")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode != "wal":
+            raise sqlite3.OperationalError(f"journal mode {mode}")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        # Small WAL: fewer stale page copies lying around, and bounded disk use.
+        conn.execute("PRAGMA wal_autocheckpoint = 64")
+        conn.execute("PRAGMA journal_size_limit = 262144")
+        migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema to :data:`VERSION`; each step in its own transaction.
+
+    Foreign keys are off while migrating (SQLite's procedure for changing a table:
+    otherwise dropping a rebuilt table would cascade into its events) and checked
+    before they are switched on again.
+    """
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > VERSION:
+        raise SchemaTooNew(f"schema {version} > {VERSION}")
+    if version == VERSION:
+        return VERSION
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for number in range(version, VERSION):
+            _step(conn, number)
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
+    return VERSION
+
+
+def _step(conn: sqlite3.Connection, number: int) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Another process may have migrated while we waited for the lock.
+        if conn.execute("PRAGMA user_version").fetchone()[0] == number:
+            for statement in _statements(MIGRATIONS[number]):
+                conn.execute(statement)
+            if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                raise sqlite3.IntegrityError(f"migration {number + 1} broke a reference")
+            conn.execute(f"PRAGMA user_version = {number + 1}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (triggers contain ';' inside BEGIN...END)."""
+    out, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            out.append(current.strip())
+            current = ""
+    if current.strip():
+        raise ValueError("incomplete statement in migration")
+    return out
+
+
+def rebuild_table(conn: sqlite3.Connection, table: str, create_new_sql: str) -> None:
+    """For a future migration: replace ``table`` by a new definition, keeping its rows.
+
+    ``create_new_sql`` creates ``<table>_new`` with the new columns/CHECKs (SQLite
+    changes a CHECK only this way). Call it from a migration (foreign keys are off
+    there), then recreate the table's indexes and triggers.
+    """
+    conn.execute(create_new_sql)
+    old, new = column_names(conn, table), set(column_names(conn, f"{table}_new"))
+    columns = ", ".join(c for c in old if c in new)
+    conn.execute(f"INSERT INTO {table}_new ({columns}) SELECT {columns} FROM {table}")  # noqa: S608
+    conn.execute(f"DROP TABLE {table}")
+    conn.execute(f"ALTER TABLE {table}_new RENAME TO {table}")
+
+
+def table_names(conn: sqlite3.Connection) -> list[str]:
+    """Our tables in creation order (SQLite's own ``sqlite_*`` tables left out)."""
+    rows = conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY rowid"
+    )
+    return [row[0] for row in rows]
+
+
+def column_names(conn: sqlite3.Connection, table: str) -> list[str]:
+    return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+
+
+def current_schema() -> dict[str, list[str]]:
+    """table -> columns of the newest schema, built in memory (no file needed)."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        migrate(conn)
+        return {table: column_names(conn, table) for table in table_names(conn)}
+    finally:
+        conn.close()
