@@ -6,13 +6,14 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.cli_logs import audit_secret, retention
 from media.engine import Engine, EngineConfig, EngineListener
 from media.peer import LocalMedia
 from media.session import SessionSettings
 from media.signaling_port import client_port_factory
 from pairing.bundle import ice_servers_json
 from pairing.device import DeviceConfig, load_crl, load_device, store_crl
-from pairing.keystore import open_keystore
+from pairing.keystore import KeyStore, open_keystore
 from privacy.files import state_dir
 from privacy.store import ConnectionLog
 
@@ -24,14 +25,24 @@ class DeviceRuntime:
     folder: Path
     device: DeviceConfig
     signaling_url: str  # the bundle's, or the demo's embedded server
+    keystore: KeyStore
 
     @classmethod
     def load(
         cls, folder: Path, *, dev_keyring: bool | None = None, signaling_url: str | None = None
     ) -> DeviceRuntime:
         """Raises pairing.device.NotEnrolled (a PairingError) if not enrolled yet."""
-        device = load_device(folder, open_keystore(folder, dev=dev_keyring))
-        return cls(folder, device, signaling_url or device.signaling_url)
+        store = open_keystore(folder, dev=dev_keyring)
+        device = load_device(folder, store)
+        return cls(folder, device, signaling_url or device.signaling_url, store)
+
+    def open_log(self) -> ConnectionLog:
+        """This device's connection log, with its audit secret and retention setting."""
+        return ConnectionLog.open(
+            state_dir(self.folder),
+            secret=audit_secret(self.keystore, create=True),
+            retention=retention(self.folder),
+        )
 
     def engine(
         self,
@@ -54,7 +65,7 @@ class DeviceRuntime:
             store_crl=functools.partial(store_crl, self.folder),
             confirm_sending=confirm_sending,
             measure=measure,
-            connection_log=ConnectionLog.open(state_dir(self.folder)),
+            connection_log=self.open_log(),
         )
         port = client_port_factory(self.signaling_url, self.device.credentials, crl=crl)
         return Engine(config, port, listener)
