@@ -190,9 +190,15 @@ def dev_requested() -> bool:
 
 
 def open_keystore(config_dir: Path, dev: bool | None = None) -> KeyStore:
-    """The key store of one device; ``dev=None`` reads ``KLASGENOOT_DEV_KEYRING``."""
+    """The key store of one device.
+
+    ``dev=None`` reads ``KLASGENOOT_DEV_KEYRING``, and also keeps using the developer
+    store of a folder that was set up with it explicitly (the demo's devices): its
+    key is in that file and nowhere else. The store warns on every start either way.
+    ``dev=False`` always means the OS keyring.
+    """
     if dev is None:
-        dev = dev_requested()
+        dev = dev_requested() or (config_dir / DEV_FILE).is_file()
     if dev:
         return DevFileKeyStore(config_dir / DEV_FILE)
     return KeyringKeyStore(service_name(config_dir))

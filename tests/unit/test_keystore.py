@@ -209,3 +209,18 @@ def test_non_p256_device_key_is_refused(memory: MemoryKeyring, tmp_path: Path) -
     )
     with pytest.raises(DeviceKeyInvalid, match="P-256"):
         load_device_key(store)
+
+
+def test_a_folder_set_up_with_the_dev_store_keeps_using_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.delenv("KLASGENOOT_DEV_KEYRING", raising=False)
+    config = tmp_path / "demo-device"
+    config.mkdir()
+    open_keystore(config, dev=True).set("device-key", b"pem")
+    with caplog.at_level(logging.WARNING, logger="pairing.keystore"):
+        store = open_keystore(config)  # no flag, no environment variable
+    assert isinstance(store, DevFileKeyStore) and store.get("device-key") == b"pem"
+    assert "developer key store" in caplog.text  # still warned
+    assert isinstance(open_keystore(config, dev=False), KeyringKeyStore)
+    assert isinstance(open_keystore(tmp_path / "fresh"), KeyringKeyStore)
