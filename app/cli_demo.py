@@ -14,6 +14,7 @@ from typing import Any
 from common.errors import KlasgenootError
 
 MAX_SECONDS = 24 * 3600
+DEFAULT_SECONDS = 10.0
 
 
 class ReportNotWritten(KlasgenootError):
@@ -29,9 +30,41 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "met synthetisch beeld en geluid.",
     )
     parser.add_argument("--headless", action="store_true", help="zonder vensters")
-    parser.add_argument("--seconds", type=_seconds, default=10.0, help="duur (standaard 10)")
+    parser.add_argument(
+        "--seconds",
+        type=_seconds,
+        default=None,
+        help="duur (standaard 10 zonder vensters; met vensters tot ze dicht zijn)",
+    )
+    parser.add_argument(
+        "--windowed",
+        action="store_true",
+        help="gewone vensters naast elkaar (zo draait de demo met beeldscherm)",
+    )
+    parser.add_argument(
+        "--synthetic",
+        action="store_true",
+        help="nooit de camera van deze computer, alleen synthetisch beeld",
+    )
+    parser.add_argument(
+        "--camera",
+        action="store_true",
+        help="de camera van deze computer voor de leerling (als er een is)",
+    )
+    parser.add_argument(
+        "--screenshots",
+        type=Path,
+        metavar="DIR",
+        help="sla na de duur een PNG van elk venster op in DIR (alleen met synthetisch beeld)",
+    )
     parser.add_argument("--data", type=Path, help="map om de demo in te bewaren en te hergebruiken")
     parser.add_argument("--report", type=Path, help="schrijf een JSON-rapport naar dit bestand")
+    # Issue 5: drive every classroom feature once (app.demo.exercise); headless only.
+    parser.add_argument(
+        "--exercise",
+        action="store_true",
+        help="probeer elke functie één keer (hand, pauze, zoom, …); alleen met --headless",
+    )
     parser.set_defaults(func=run)
 
 
@@ -54,37 +87,81 @@ def _has_display() -> bool:
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    # aiortc and the fleet code load only when a demo runs: other commands start fast.
-    from app.demo.headless import media_flowed, run_call
-    from app.demo.workspace import prepare
+class ScreenshotsNeedSynthetic(KlasgenootError):
+    """Schermafbeeldingen kunnen alleen met synthetisch beeld: er wordt nooit een beeld
+    van een echte klas of leerling opgeslagen. Laat --camera weg."""
 
+
+class ScreenshotsNeedWindows(KlasgenootError):
+    """Schermafbeeldingen kunnen alleen met vensters: laat --headless weg."""
+
+
+def run(args: argparse.Namespace) -> int:
     if not args.verbose:
         logging.getLogger().setLevel(logging.WARNING)
+    if args.screenshots is not None and args.camera:
+        raise ScreenshotsNeedSynthetic()
+    if args.screenshots is not None and args.headless:
+        raise ScreenshotsNeedWindows()
     if not args.headless:
-        if not _has_display():
-            print("Geen beeldscherm gevonden: de demo draait zonder vensters.", file=sys.stderr)
-        else:
-            print(
-                "De vensterversie van de demo is er nog niet: de demo draait zonder vensters.",
-                file=sys.stderr,
-            )
+        if _has_display():
+            return _run_windowed(args)
+        print("Geen beeldscherm gevonden: de demo draait zonder vensters.", file=sys.stderr)
+    return _run_headless(args)
+
+
+def _run_windowed(args: argparse.Namespace) -> int:
+    # Qt loads only here: the headless demo and the other commands run without it.
+    from app.demo.windows import DemoOptions, run_windowed
+    from app.demo.workspace import prepare
+
+    seconds = args.seconds
+    if args.screenshots is not None and seconds is None:
+        seconds = DEFAULT_SECONDS
+    options = DemoOptions(
+        seconds=seconds,
+        screenshots=args.screenshots,
+        synthetic=args.synthetic or args.screenshots is not None,
+    )
     workspace, made = prepare(args.data)
     try:
-        print(
-            "Demo: vloot en koppeling "
-            + ("gemaakt" if made else "hergebruikt")
-            + (f" in {workspace.root}" if not workspace.temporary else ""),
-            file=sys.stderr,
-        )
-        report = asyncio.run(run_call(workspace, args.seconds, _progress))
+        _say_workspace(made, None if workspace.temporary else workspace.root)
+        code = run_windowed(workspace, options)
+    finally:
+        workspace.cleanup()
+    if code == 0 and args.screenshots is not None:
+        print(f"Schermafbeeldingen opgeslagen in {args.screenshots}")
+    return code
+
+
+def _run_headless(args: argparse.Namespace) -> int:
+    # aiortc and the fleet code load only when a demo runs: other commands start fast.
+    from app.demo.headless import exercised, media_flowed, run_call
+    from app.demo.workspace import prepare
+
+    seconds = DEFAULT_SECONDS if args.seconds is None else args.seconds
+    workspace, made = prepare(args.data)
+    try:
+        _say_workspace(made, None if workspace.temporary else workspace.root)
+        report = asyncio.run(run_call(workspace, seconds, _progress, exercise=args.exercise))
     finally:
         workspace.cleanup()
     _clear_progress()
     if args.report is not None:
         _write_report(args.report, report)
     print(summary(report))
-    return 0 if media_flowed(report) else 1
+    for name, outcome in report.get("interactions", {}).items():  # --exercise
+        print(f"  {name}: {outcome}")
+    return 0 if media_flowed(report) and exercised(report) else 1
+
+
+def _say_workspace(made: bool, root: Path | None) -> None:
+    print(
+        "Demo: vloot en koppeling "
+        + ("gemaakt" if made else "hergebruikt")
+        + (f" in {root}" if root is not None else ""),
+        file=sys.stderr,
+    )
 
 
 def _progress(text: str) -> None:

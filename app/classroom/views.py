@@ -1,0 +1,200 @@
+"""What the class sees: the pupil, a friendly avatar when their camera is off, a calm
+idle screen when they are not there, and the speaker volume."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.widgets import icons, theme
+from app.widgets.buttons import ActionButton
+
+VOLUME_STEP = 10  # percent per press of − or +
+
+
+class AvatarWidget(QWidget):
+    """A soft, friendly figure: a head and shoulders in a circle (no photo, no name)."""
+
+    def __init__(self, diameter: int = 220, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFixedSize(diameter, diameter)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        d = self.width()
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        circle = QPainterPath()
+        circle.addEllipse(QRectF(0, 0, d, d))
+        p.fillPath(circle, QColor("#3b4a5c"))
+        p.setClipPath(circle)  # the shoulders end at the circle's edge
+        p.setBrush(QColor("#9fc9c3"))
+        p.drawEllipse(QRectF(d * 0.33, d * 0.18, d * 0.34, d * 0.34))  # head
+        p.drawEllipse(QRectF(d * 0.17, d * 0.58, d * 0.66, d * 0.62))  # shoulders
+        p.end()
+
+
+class _Message(QWidget):
+    """A big title with a kinder line below, centred on the dark stage."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.avatar = AvatarWidget(parent=self)
+        self.title = QLabel(self)
+        self.title.setObjectName("stageTitle")
+        self.title.setFont(theme.font(30, bold=True))
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title.setWordWrap(True)
+        self.text = QLabel(self)
+        self.text.setObjectName("stageText")
+        self.text.setFont(theme.font(18))
+        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.text.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(18)
+        layout.addStretch(1)
+        layout.addWidget(self.avatar, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(12)
+        layout.addWidget(self.title)
+        layout.addWidget(self.text)
+        layout.addStretch(1)
+
+
+class PupilView(QStackedWidget):
+    """Idle (nobody there) → the pupil's video, or the avatar while their camera is off."""
+
+    def __init__(self, video: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("stage")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.video = video
+        self.idle = _Message(self)
+        self.avatar = _Message(self)
+        self.addWidget(self.idle)
+        self.addWidget(video)
+        self.addWidget(self.avatar)
+        self._connected = False
+        self._camera = self._mic = True
+        self.retranslate()
+
+    @property
+    def showing(self) -> str:
+        """What is shown: "idle", "video" or "avatar" (tests and the technician use it)."""
+        current = self.currentWidget()
+        return "video" if current is self.video else "avatar" if current is self.avatar else "idle"
+
+    def show_pupil(self, *, connected: bool, camera: bool, mic: bool) -> None:
+        self._connected, self._camera, self._mic = connected, camera, mic
+        if not connected:
+            self.setCurrentWidget(self.idle)
+        elif camera:
+            self.setCurrentWidget(self.video)
+        else:
+            self.setCurrentWidget(self.avatar)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.idle.title.setText(self.tr("Klasgenoot is ready"))
+        self.idle.text.setText(self.tr("The pupil is not connected right now."))
+        self.avatar.title.setText(self.tr("The pupil's camera is off"))
+        self.avatar.text.setText(
+            self.tr("The pupil is listening and can talk.")
+            if self._mic
+            else self.tr("The pupil is listening. Their microphone is off.")
+        )
+        self.setAccessibleName(self.tr("Pupil"))
+        current = self.currentWidget()
+        if isinstance(current, _Message):
+            self.setAccessibleDescription(f"{current.title.text()} {current.text.text()}")
+        else:
+            self.setAccessibleDescription(self.tr("The pupil's camera"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+
+class VolumeView(QFrame):
+    """Speaker volume: − and + buttons and a slider (all keyboard- and touch-operable)."""
+
+    volume_changed = Signal(float)  # 0.0 … 1.0
+
+    def __init__(self, volume: float = 0.8, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("bar")
+        self._icon = QLabel(self)
+        self._icon.setPixmap(icons.pixmap("speaker", 32, theme.INK))
+        self.label = QLabel(self)
+        self.label.setFont(theme.font(14, bold=True))
+        self.down = ActionButton(self)
+        self.up = ActionButton(self)
+        for button in (self.down, self.up):
+            button.setMinimumSize(theme.MIN_TARGET + 16, theme.MIN_TARGET + 8)
+        self.slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.slider.setRange(0, 100)
+        self.slider.setSingleStep(5)
+        self.slider.setPageStep(VOLUME_STEP)
+        self.slider.setMinimumSize(320, theme.MIN_TARGET)
+        self.slider.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.slider.setValue(round(volume * 100))
+        self.percent = QLabel(self)
+        self.percent.setFont(theme.font(14))
+        self.percent.setMinimumWidth(64)
+        self.no_speaker = QLabel(self)
+        self.no_speaker.setFont(theme.font(14, bold=True))
+        self.no_speaker.setStyleSheet(f"color: {theme.ALERT};")
+        self.no_speaker.hide()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(24, 10, 24, 10)
+        layout.setSpacing(14)
+        layout.addWidget(self._icon)
+        layout.addWidget(self.label)
+        layout.addWidget(self.down)
+        layout.addWidget(self.slider)
+        layout.addWidget(self.up)
+        layout.addWidget(self.percent)
+        layout.addWidget(self.no_speaker)
+        layout.addStretch(1)
+        self.down.clicked.connect(lambda: self.slider.setValue(self.slider.value() - VOLUME_STEP))
+        self.up.clicked.connect(lambda: self.slider.setValue(self.slider.value() + VOLUME_STEP))
+        self.slider.valueChanged.connect(self._changed)
+        self.retranslate()
+
+    @property
+    def volume(self) -> float:
+        return self.slider.value() / 100
+
+    def set_speaker_available(self, available: bool) -> None:
+        """No speaker: say so plainly; the rest of the call keeps working."""
+        self.no_speaker.setVisible(not available)
+        for widget in (self.down, self.up, self.slider):
+            widget.setEnabled(available)
+
+    def retranslate(self) -> None:
+        self.label.setText(self.tr("Volume"))
+        self.down.show_action("minus", "", self.tr("Volume down"), "volume")
+        self.up.show_action("plus", "", self.tr("Volume up"), "volume")
+        self.slider.setAccessibleName(self.tr("Volume"))
+        self.no_speaker.setText(self.tr("No speaker found"))
+        self._changed(self.slider.value())
+
+    def _changed(self, value: int) -> None:
+        text = self.tr("{percent} %").format(percent=value)
+        self.percent.setText(text)
+        self.slider.setAccessibleDescription(text)
+        self.volume_changed.emit(value / 100)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

@@ -1,0 +1,310 @@
+"""``klasgenoot student`` and ``klasgenoot classroom``: the device's window.
+
+Qt is imported only inside the handlers (and the helpers they call), so this
+module can be imported — and ``klasgenoot server`` run — on a machine without Qt.
+Not enrolled yet → the first-run view; enrolled → the call window, with the call
+engine on its own thread behind an :class:`app.bridge.EngineBridge`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from common.errors import KlasgenootError
+from pairing.roles import Role
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from app.av.camera import CameraSource
+    from app.av.catalog import DeviceCatalog
+    from app.av.microphone import MicrophoneSource
+    from app.av.speaker import SpeakerSink
+    from app.bridge import EngineBridge
+    from app.kiosk import KioskWindow
+    from app.runtime import DeviceRuntime
+    from app.technician import TechnicianMode
+    from media.peer import LocalMedia
+
+logger = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    for role, help_text in (
+        (Role.STUDENT, "het venster van de leerling (laptop)"),
+        (Role.CLASSROOM, "het venster van de Klasgenoot in de klas"),
+    ):
+        parser = sub.add_parser(role.value, help=help_text, description=help_text)
+        parser.add_argument(
+            "--config", type=Path, required=True, metavar="DIR", help="de map van dit apparaat"
+        )
+        parser.add_argument(
+            "--windowed",
+            action="store_true",
+            help="een gewoon venster in plaats van volledig scherm",
+        )
+        parser.add_argument(
+            "--synthetic",
+            action="store_true",
+            help="synthetisch beeld en geluid in plaats van camera en microfoon",
+        )
+        parser.add_argument(
+            "--dev-keyring",
+            action="store_true",
+            default=None,
+            help="ontwikkelaars-sleutelopslag (een bestand; niet voor echt gebruik)",
+        )
+        parser.set_defaults(func=run_student if role is Role.STUDENT else run_classroom)
+
+
+def run_student(args: argparse.Namespace) -> int:
+    return run_device(args, Role.STUDENT)
+
+
+def run_classroom(args: argparse.Namespace) -> int:
+    return run_device(args, Role.CLASSROOM)
+
+
+# -- media ----------------------------------------------------------------------------
+
+
+@dataclass
+class Sources:
+    """A device's camera, microphone and speaker (Qt objects) and the engine's tracks."""
+
+    catalog: DeviceCatalog
+    camera: CameraSource
+    microphone: MicrophoneSource
+    speaker: SpeakerSink
+
+    @property
+    def media(self) -> LocalMedia:
+        from media.peer import LocalMedia
+
+        return LocalMedia(audio=self.microphone.track, video=self.camera.track)
+
+    def choose(self, kind: str, key: str) -> None:
+        """The technician chose another device (a key as stored in the settings)."""
+        follower = {
+            "camera": self.camera,
+            "microphone": self.microphone,
+            "speaker": self.speaker,
+        }.get(kind)
+        if follower is not None:
+            follower.choose(key.encode())
+
+    def stop(self) -> None:
+        for follower in (self.camera, self.microphone, self.speaker):
+            follower.stop()
+
+
+def open_sources(
+    role: Role,
+    config: Path | None = None,
+    *,
+    synthetic: bool = False,
+    synthetic_microphone: bool | None = None,
+    catalog: DeviceCatalog | None = None,
+) -> Sources:
+    """Start camera, microphone and speaker (the settings' choices, else the defaults).
+
+    ``synthetic``: synthetic picture and tone instead of camera and microphone (the
+    speaker still plays); ``synthetic_microphone`` overrides it for the microphone.
+    A missing camera or microphone gets the same stand-ins.
+    """
+    from app.av.camera import CLASSROOM_SIZE, STUDENT_SIZE, CameraSource
+    from app.av.catalog import QtDeviceCatalog
+    from app.av.microphone import MicrophoneSource
+    from app.av.speaker import SpeakerSink
+    from app.settings import DeviceSettings, SettingsStore
+
+    settings = SettingsStore(config).load() if config is not None else DeviceSettings()
+    catalog = catalog or QtDeviceCatalog()
+    size = CLASSROOM_SIZE if role is Role.CLASSROOM else STUDENT_SIZE
+    sources = Sources(
+        catalog,
+        CameraSource(catalog, device_id=_key(settings.camera), size=size, synthetic=synthetic),
+        MicrophoneSource(
+            catalog,
+            device_id=_key(settings.microphone),
+            synthetic=synthetic if synthetic_microphone is None else synthetic_microphone,
+        ),
+        SpeakerSink(catalog, device_id=_key(settings.speaker)),
+    )
+    for follower in (sources.camera, sources.microphone, sources.speaker):
+        follower.start()
+    return sources
+
+
+def _key(value: str | None) -> bytes | None:
+    return None if value is None else value.encode()
+
+
+# -- windows and engine ------------------------------------------------------------------
+
+
+def build_window(
+    role: Role, bridge: EngineBridge, sources: Sources, *, windowed: bool, measure: bool = True
+) -> KioskWindow:
+    """``measure``: read the synthetic pictures' frame numbers (not for a real camera)."""
+    if role is Role.STUDENT:
+        from app.student.window import StudentWindow
+
+        return StudentWindow(bridge, camera=sources.camera, speaker=sources.speaker,
+                             windowed=windowed, read_markers=measure)  # fmt: skip
+    from app.classroom.window import ClassroomWindow
+
+    return ClassroomWindow(bridge, speaker=sources.speaker, windowed=windowed,
+                           read_markers=measure)  # fmt: skip
+
+
+def start_engine(
+    bridge: EngineBridge,
+    runtime: DeviceRuntime,
+    media: LocalMedia,
+    *,
+    loopback_only: bool = False,
+    measure: bool = False,
+) -> None:
+    """The engine on the bridge's thread; the classroom confirms LIVE before sending."""
+    confirm = runtime.device.role is Role.CLASSROOM
+    bridge.start(
+        lambda b: runtime.engine(
+            b, media, confirm_sending=confirm, loopback_only=loopback_only, measure=measure
+        )
+    )
+
+
+def application() -> QApplication:
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Klasgenoot")
+    return app
+
+
+def quit_on_interrupt(app: QApplication) -> None:
+    """Ctrl+C in the terminal ends the program (Qt's loop alone would swallow it)."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    signal.signal(signal.SIGINT, lambda *_args: app.quit())
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)  # Python runs signal handlers between events
+    timer.start(200)
+
+
+# -- the command -------------------------------------------------------------------------
+
+
+@dataclass
+class DeviceSession:
+    """One device's windows for the life of the program: first run, then the call."""
+
+    config: Path
+    role: Role
+    windowed: bool = False
+    synthetic: bool = False
+    dev_keyring: bool | None = None
+    windows: list[KioskWindow] = field(default_factory=list)
+    bridge: EngineBridge | None = None
+    sources: Sources | None = None
+    technician: TechnicianMode | None = None
+
+    def open(self) -> None:
+        from app.runtime import DeviceRuntime
+        from pairing.errors import NotEnrolled
+
+        try:
+            runtime = DeviceRuntime.load(self.config, dev_keyring=self.dev_keyring)
+        except NotEnrolled:
+            self._first_run()
+            return
+        except KlasgenootError as exc:  # e.g. no secure key store: say so in the window
+            self._problem(exc)
+            return
+        self._call(runtime)
+
+    def _first_run(self) -> None:
+        from app.firstrun.view import FirstRunView
+        from app.kiosk import KioskWindow
+
+        window = KioskWindow(windowed=self.windowed)
+        view = FirstRunView(self.config, self.role, dev_keyring=self.dev_keyring)
+        view.enrolled.connect(lambda _installed: self._enrolled(window))
+        window.set_content(view)
+        self._show(window)
+
+    def _enrolled(self, first_run: KioskWindow) -> None:
+        self.open()
+        first_run.exit_to_desktop()  # the call window is up: this one may close now
+
+    def _problem(self, exc: KlasgenootError) -> None:
+        from app.kiosk import KioskWindow
+        from app.settings import SettingsStore
+        from app.technician import TechnicianMode
+
+        window = KioskWindow(windowed=self.windowed)
+        self.technician = TechnicianMode(window, SettingsStore(self.config))
+        self._show(window)
+        window.show_error(exc)
+
+    def _call(self, runtime: DeviceRuntime) -> None:
+        from app.bridge import EngineBridge
+        from app.kiosk import install_excepthooks
+        from app.settings import SettingsStore
+        from app.technician import TechnicianMode
+
+        self.sources = sources = open_sources(self.role, self.config, synthetic=self.synthetic)
+        self.bridge = bridge = EngineBridge()
+        window = build_window(self.role, bridge, sources, windowed=self.windowed,
+                              measure=self.synthetic)  # fmt: skip
+        self.technician = TechnicianMode(
+            window,
+            SettingsStore(self.config),
+            device=runtime.device,
+            catalog=sources.catalog,
+            bridge=bridge,
+        )
+        self.technician.device_chosen.connect(sources.choose)
+        install_excepthooks(window)
+        start_engine(bridge, runtime, sources.media)
+        self._show(window)
+
+    def _show(self, window: KioskWindow) -> None:
+        self.windows.append(window)
+        window.show_kiosk()
+
+    def close(self) -> None:
+        if self.bridge is not None:
+            self.bridge.stop()
+        if self.sources is not None:
+            self.sources.stop()
+
+
+def run_device(args: argparse.Namespace, role: Role) -> int:
+    from app.i18n import set_language
+    from app.settings import SettingsStore
+
+    app = application()
+    set_language(SettingsStore(args.config).load().language)
+    session = DeviceSession(
+        args.config,
+        role,
+        windowed=args.windowed,
+        synthetic=args.synthetic,
+        dev_keyring=args.dev_keyring,
+    )
+    session.open()
+    quit_on_interrupt(app)
+    try:
+        return app.exec()
+    finally:
+        session.close()

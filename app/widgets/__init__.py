@@ -1,0 +1,1 @@
+"""Widgets the student and classroom windows share (they never import each other)."""

@@ -1,0 +1,71 @@
+"""Big, clear buttons: an on/off toggle that says its state, and a plain action button."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QPushButton, QSizePolicy, QWidget
+
+from app.widgets import icons, theme
+
+ICON_SIZE = 32
+
+
+class ToggleButton(QPushButton):
+    """A checkable button whose words, icon and colour all change with its state.
+
+    The accessible name stays the control's name ("Microphone"); the description
+    says the state ("Microphone is on"), so a screen reader announces both.
+    """
+
+    def __init__(
+        self, icon_kind: str, *, checked: bool = True, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._icon_kind = icon_kind
+        self._on_text = self._off_text = ""
+        self.setCheckable(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMinimumSize(theme.MIN_TARGET * 4, theme.BUTTON_HEIGHT)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
+        self.setFont(theme.font(15, bold=True))
+        self.setChecked(checked)
+        self.toggled.connect(self._render)
+        self._render(checked)
+
+    def set_texts(self, name: str, on_text: str, off_text: str) -> None:
+        """The control's name and its words when on and off (again on a language change)."""
+        self.setAccessibleName(name)
+        self._on_text, self._off_text = on_text, off_text
+        self._render(self.isChecked())
+
+    def _render(self, checked: bool) -> None:
+        text = self._on_text if checked else self._off_text
+        self.setText(text)
+        self.setAccessibleDescription(text)
+        color = theme.CALM if checked else theme.ALERT
+        self.setIcon(icons.icon(self._icon_kind, color, off=not checked, size=ICON_SIZE))
+        self.setProperty("state", "on" if checked else "off")
+        theme.restyle(self)
+
+
+class ActionButton(QPushButton):
+    """A big push button with an icon; ``role`` picks its look in the style sheet."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMinimumSize(theme.MIN_TARGET * 4, theme.BUTTON_HEIGHT)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
+        self.setFont(theme.font(15, bold=True))
+
+    def show_action(self, icon_kind: str, text: str, name: str, role: str) -> None:
+        """Set what the button does now (its words are also its accessible name)."""
+        color = "white" if role == "join" else theme.INK
+        self.setIcon(icons.icon(icon_kind, color, size=ICON_SIZE))
+        self.setText(text)
+        self.setAccessibleName(name)
+        self.setAccessibleDescription(text)
+        self.setProperty("role", role)
+        theme.restyle(self)

@@ -1,0 +1,152 @@
+"""The pupil's window on a real call: the class's frames, the buttons, the words."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.av.catalog import DeviceState
+from app.classroom.window import ClassroomWindow
+from app.student.status import Connection, Situation, can_rejoin, connection, headline
+from app.student.window import StudentWindow
+from app.widgets.quality import LinkQualityWidget, Quality, QualityRater, classify
+from media.state import CallState, EndReason
+from media.stats import CallStats
+from pairing.roles import Role
+from tests.gui.devices import CallRig, rig  # noqa: F401 (the fixture)
+from tests.support.a11y import assert_accessible
+
+SETUP_MS = 20_000
+
+
+def _windows(rig: CallRig) -> tuple[StudentWindow, ClassroomWindow]:  # noqa: F811
+    classroom = rig.open(Role.CLASSROOM).window
+    student = rig.open(Role.STUDENT).window
+    assert isinstance(student, StudentWindow) and isinstance(classroom, ClassroomWindow)
+    return student, classroom
+
+
+def test_the_student_window_paints_the_class_frames(rig: CallRig, qtbot: QtBot) -> None:  # noqa: F811
+    student, _ = _windows(rig)
+    video = student.video
+    qtbot.waitUntil(lambda: video.frames_painted >= 5, timeout=SETUP_MS)
+    assert video.last_frame_size == (1280, 720)
+    first = video.last_painted_seq
+    assert first is not None
+    qtbot.waitUntil(lambda: (video.last_painted_seq or 0) >= first + 20, timeout=5000)
+    assert student.connection is Connection.CONNECTED
+    assert student.view.pill.headline.text() == "Connected"
+    assert student.live_call  # the screen stays on while the call is live
+
+
+def test_microphone_and_camera_buttons_change_what_the_class_receives(
+    rig: CallRig,  # noqa: F811
+    qtbot: QtBot,
+) -> None:
+    student, classroom = _windows(rig)
+    speaker = rig.devices[0].sources.speaker  # the classroom's
+    camera = rig.devices[1].sources.camera  # the pupil's
+    qtbot.waitUntil(lambda: classroom.video.frames_painted >= 5, timeout=SETUP_MS)
+    qtbot.waitUntil(lambda: (speaker.level_dbfs or -200) > -30, timeout=5000)
+
+    qtbot.mouseClick(student.view.controls.mic, Qt.MouseButton.LeftButton)
+    assert student.view.controls.mic.text() == "Microphone off"
+    qtbot.waitUntil(lambda: not classroom.pupil_mic, timeout=3000)  # the class is told
+    qtbot.waitUntil(lambda: (speaker.level_dbfs or 0) < -60, timeout=3000)  # and hears silence
+    assert "microphone is off" in classroom.pupil.avatar.text.text()
+
+    qtbot.mouseClick(student.view.controls.camera, Qt.MouseButton.LeftButton)
+    assert camera.state is DeviceState.OFF  # released, not just muted
+    qtbot.waitUntil(lambda: classroom.pupil.showing == "avatar", timeout=3000)
+    painted = classroom.video.frames_painted
+    qtbot.wait(1000)  # a second of "camera off": at most what was in flight arrives
+    assert classroom.video.frames_painted - painted <= 3
+    assert not classroom.video.has_picture  # no frozen last picture of the pupil
+
+    qtbot.keyClick(student.view.controls.camera, Qt.Key.Key_Space)  # keyboard works too
+    qtbot.keyClick(student.view.controls.mic, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: classroom.pupil.showing == "video", timeout=3000)
+    qtbot.waitUntil(lambda: classroom.video.frames_painted > painted + 10, timeout=5000)
+    qtbot.waitUntil(lambda: (speaker.level_dbfs or -200) > -30, timeout=5000)
+
+
+def test_the_state_in_words_leave_and_join_again(rig: CallRig, qtbot: QtBot) -> None:  # noqa: F811
+    student = rig.open(Role.STUDENT).window
+    assert isinstance(student, StudentWindow)
+    qtbot.waitUntil(lambda: student.connection is Connection.CLASS_OFFLINE, timeout=SETUP_MS)
+    assert student.view.waiting.title.text() == "The class is not online yet"
+    assert not student.video.isVisible()
+
+    rig.open(Role.CLASSROOM)  # the class comes online: the pupil connects by itself
+    qtbot.waitUntil(lambda: student.connection is Connection.CONNECTED, timeout=SETUP_MS)
+    button = student.view.controls.leave
+    assert button.text() == "Leave lesson"
+
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: student.connection is Connection.LEFT, timeout=5000)
+    assert button.text() == "Join again" and button.accessibleName() == "Join again"
+    assert student.view.waiting.title.text() == "You left the lesson"
+    assert not student.live_call
+
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: student.connection is Connection.CONNECTED, timeout=SETUP_MS)
+    assert button.text() == "Leave lesson"
+    assert student.situation.state is CallState.LIVE
+
+
+def test_both_windows_are_accessible(rig: CallRig, qtbot: QtBot) -> None:  # noqa: F811
+    student, classroom = _windows(rig)
+    qtbot.waitUntil(lambda: student.video.frames_painted >= 1, timeout=SETUP_MS)
+    for window in (student, classroom):
+        assert_accessible(window)
+    controls = student.view.controls
+    for button in (controls.mic, controls.camera, controls.leave):
+        assert button.height() >= 48 and button.focusPolicy() & Qt.FocusPolicy.TabFocus
+
+
+# -- the words and the link-quality rating, on their own ------------------------------
+
+
+def test_the_connection_words_follow_the_engine() -> None:
+    offline = Situation(CallState.WAITING, signaling=True, peer_online=False)
+    assert connection(offline) is Connection.CLASS_OFFLINE
+    assert headline(Connection.CLASS_OFFLINE) == "The class is not online yet"
+    assert connection(Situation(CallState.WAITING)) is Connection.NO_SERVER
+    assert connection(Situation(CallState.LIVE)) is Connection.CONNECTED
+    assert headline(Connection.CONNECTED) == "Connected"
+    assert headline(connection(Situation(CallState.RECONNECTING))) == "Reconnecting…"
+    ended = {
+        EndReason.HANGUP_LOCAL: Connection.LEFT,
+        EndReason.HANGUP_REMOTE: Connection.ENDED,
+        EndReason.UPDATE_NEEDED: Connection.UPDATE_NEEDED,
+        EndReason.PEER_UNTRUSTED: Connection.NOT_TRUSTED,
+        EndReason.PEER_REVOKED: Connection.NOT_TRUSTED,
+    }
+    for reason, expected in ended.items():
+        assert connection(Situation(CallState.ENDED, reason)) is expected
+    assert headline(Connection.OUTSIDE_HOURS) == "Outside lesson hours"
+    assert can_rejoin(Connection.LEFT) and not can_rejoin(Connection.UPDATE_NEEDED)
+
+
+def test_link_quality_drops_at_once_and_recovers_calmly() -> None:
+    good = CallStats(bitrate_in_kbps=1200, packet_loss_pct=0.1, rtt_ms=40)
+    assert classify(good) is Quality.GOOD
+    assert classify(CallStats(bitrate_in_kbps=1200, packet_loss_pct=4, rtt_ms=40)) is Quality.FAIR
+    assert classify(CallStats(bitrate_in_kbps=1200, rtt_ms=900)) is Quality.POOR
+    assert classify(CallStats(bitrate_in_kbps=50)) is Quality.POOR
+    rater = QualityRater(climb=3)
+    assert rater.update(good) is Quality.GOOD
+    assert rater.update(CallStats(bitrate_in_kbps=50)) is Quality.POOR
+    assert [rater.update(good) for _ in range(3)] == [Quality.POOR, Quality.POOR, Quality.GOOD]
+
+
+def test_the_quality_indicator_says_it_in_words(qtbot: QtBot) -> None:
+    widget = LinkQualityWidget()
+    qtbot.addWidget(widget)
+    widget.update_stats(CallStats(bitrate_in_kbps=50, packet_loss_pct=12, rtt_ms=300))
+    assert widget.text() == "Weak connection" and widget.accessibleDescription() == widget.text()
+    assert "12.0 % lost" in widget.toolTip()
