@@ -94,6 +94,10 @@ class EngineBridge(QObject):
                 future.result(timeout)
             except Exception:  # a hung or failed engine must not block closing
                 logger.warning("engine did not stop cleanly")
+        try:  # aiortc leaves tasks behind (timers, transports): end them, then the loop
+            asyncio.run_coroutine_threadsafe(_cancel_remaining(), loop).result(timeout)
+        except Exception:  # a hung loop must not block closing the window
+            logger.warning("engine loop did not wind down cleanly")
         loop.call_soon_threadsafe(loop.stop)
         if self._thread is not None:
             self._thread.join(timeout)
@@ -210,3 +214,11 @@ class EngineBridge(QObject):
 
     def _pong_from_engine(self) -> None:
         self._pong = time.monotonic()  # a float store: atomic under the GIL
+
+
+async def _cancel_remaining() -> None:
+    current = asyncio.current_task()
+    tasks = [t for t in asyncio.all_tasks() if t is not current]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

@@ -108,6 +108,18 @@ def av_to_video_frame(frame: av.VideoFrame) -> QVideoFrame:
     return out
 
 
+def av_to_display_image(frame: av.VideoFrame, width: int, height: int) -> QImage:
+    """``frame`` scaled to ``width``×``height`` as a QImage, ready to blit.
+
+    libswscale converts and scales in one pass (~0.6 ms for 720p), where
+    QVideoFrame.paint converts and scales on the CPU when there is no GPU (~3 ms).
+    """
+    rgb = frame.reformat(width=width, height=height, format="bgra")
+    plane = rgb.planes[0]
+    # copy(): the QImage must own its pixels, not borrow PyAV's buffer.
+    return QImage(bytes(plane), width, height, plane.line_size, QImage.Format.Format_RGB32).copy()
+
+
 def _copy_plane_out(plane: av.video.plane.VideoPlane, dst: memoryview, dst_stride: int) -> None:
     src, src_stride = memoryview(plane), plane.line_size
     if src_stride == dst_stride and len(dst) == len(src):

@@ -18,15 +18,25 @@ from __future__ import annotations
 import av
 from PySide6.QtCore import QCoreApplication, QElapsedTimer, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
-from PySide6.QtMultimedia import QtVideo, QVideoFrame, QVideoSink
+from PySide6.QtMultimedia import QtVideo, QVideoFrame, QVideoFrameFormat, QVideoSink
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.av.convert import av_to_video_frame
+from app.av.convert import av_to_display_image, av_to_video_frame
 from media.synthetic_video import read_marker
 
 BACKGROUND = QColor(24, 26, 30)
 PLACEHOLDER_INK = QColor(200, 204, 212)
 AVATAR_FILL = QColor(70, 76, 88)
+
+
+_RGB_FORMATS = (
+    QVideoFrameFormat.PixelFormat.Format_XRGB8888,
+    QVideoFrameFormat.PixelFormat.Format_ARGB8888,
+    QVideoFrameFormat.PixelFormat.Format_BGRX8888,
+    QVideoFrameFormat.PixelFormat.Format_BGRA8888,
+    QVideoFrameFormat.PixelFormat.Format_RGBX8888,
+    QVideoFrameFormat.PixelFormat.Format_RGBA8888,
+)
 
 
 def letterbox(frame: QSize, area: QRectF) -> QRectF:
@@ -63,6 +73,8 @@ class VideoView(QWidget):
         self._sink.videoFrameChanged.connect(self._on_sink_frame)
         self._frame = QVideoFrame()
         self._pending_seq: int | None = None
+        self._pending_size: tuple[int, int] | None = None
+        self._frame_size: tuple[int, int] | None = None  # of the frame as received
         self._frame_seq: int | None = None
         self._generation = 0  # bumped per frame received
         self._painted_generation = 0
@@ -88,10 +100,22 @@ class VideoView(QWidget):
         if isinstance(frame, av.VideoFrame):
             marker = read_marker(frame) if self._read_markers else None
             self._pending_seq = marker.seq if marker is not None else None
-            frame = av_to_video_frame(frame)
+            self._pending_size = (frame.width, frame.height)
+            frame = self._display_frame(frame)
         else:
             self._pending_seq = None
+            self._pending_size = (frame.width(), frame.height())
         self._sink.setVideoFrame(frame)
+
+    def _display_frame(self, frame: av.VideoFrame) -> QVideoFrame:
+        """Scale to the letterboxed size on screen in PyAV; Qt then only blits it."""
+        ratio = self.devicePixelRatioF()
+        area = QRectF(0, 0, self.width() * ratio, self.height() * ratio)
+        target = letterbox(QSize(frame.width, frame.height), area)
+        width, height = int(target.width()) // 2 * 2, int(target.height()) // 2 * 2
+        if width < 2 or height < 2:
+            return av_to_video_frame(frame)
+        return QVideoFrame(av_to_display_image(frame, width, height))
 
     def clear(self) -> None:
         """Back to the placeholder (e.g. the other side turned their camera off)."""
@@ -122,6 +146,7 @@ class VideoView(QWidget):
     def _on_sink_frame(self, frame: QVideoFrame) -> None:
         self._frame = frame
         self._frame_seq, self._pending_seq = self._pending_seq, None
+        self._frame_size = self._pending_size
         if frame.isValid():
             self._generation += 1
             self.frames_shown += 1
@@ -151,16 +176,27 @@ class VideoView(QWidget):
             painter.save()
             painter.translate(target.x() + target.right(), 0)
             painter.scale(-1, 1)
-            frame.paint(painter, target, options)
+            self._draw(painter, frame, target, options)
             painter.restore()
         else:
-            frame.paint(painter, target, options)
+            self._draw(painter, frame, target, options)
         if self._painted_generation != self._generation:
             self._painted_generation = self._generation
             self.frames_painted += 1
             self.last_painted_seq = self._frame_seq
-            self.last_frame_size = (frame.width(), frame.height())
+            self.last_frame_size = self._frame_size
             self.painted.emit()
+
+    @staticmethod
+    def _draw(
+        painter: QPainter, frame: QVideoFrame, target: QRectF, options: QVideoFrame.PaintOptions
+    ) -> None:
+        # A frame we pre-scaled to the screen (RGB) is blitted as it is; anything else
+        # (a camera's QVideoFrame) goes through Qt's own conversion.
+        if frame.pixelFormat() in _RGB_FORMATS:
+            painter.drawImage(target, frame.toImage())
+        else:
+            frame.paint(painter, target, options)
 
     def _paint_placeholder(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
