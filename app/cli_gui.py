@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from app.av.microphone import MicrophoneSource
     from app.av.speaker import SpeakerSink
     from app.bridge import EngineBridge
+    from app.devicetest import DeviceTester
     from app.kiosk import KioskWindow
     from app.runtime import DeviceRuntime
     from app.technician import TechnicianMode
@@ -217,6 +218,7 @@ class DeviceSession:
     bridge: EngineBridge | None = None
     sources: Sources | None = None
     technician: TechnicianMode | None = None
+    tester: DeviceTester | None = None
 
     def open(self) -> None:
         from app.runtime import DeviceRuntime
@@ -258,6 +260,7 @@ class DeviceSession:
 
     def _call(self, runtime: DeviceRuntime) -> None:
         from app.bridge import EngineBridge
+        from app.devicetest import DeviceTester
         from app.kiosk import install_excepthooks
         from app.settings import SettingsStore
         from app.technician import TechnicianMode
@@ -274,6 +277,11 @@ class DeviceSession:
             bridge=bridge,
         )
         self.technician.device_chosen.connect(sources.choose)
+        self.tester = tester = DeviceTester(
+            sources.camera, sources.microphone, sources.speaker, window
+        )
+        self.technician.device_test_requested.connect(lambda kind, _key: tester.run(kind))
+        tester.finished.connect(self.technician.view.show_test_result)
         install_excepthooks(window)
         start_engine(bridge, runtime, sources.media)
         self._show(window)
