@@ -18,6 +18,8 @@ from typing import Any, Protocol
 from media import ice
 from media.calllog import CallLog, ConnectionLogLike
 from media.control import ControlMessage
+from media.crop import View, ViewTrack
+from media.features.hub import FeatureConfig, FeatureHub
 from media.gate import GatedTrack, SendGate
 from media.impair import Impairment
 from media.measure import FrameMeter
@@ -28,6 +30,7 @@ from media.stats import CallStats, FrameCounter, StatsBuilder
 from media.tracks import CountingTrack
 from pairing.credentials import DeviceCredentials
 from pairing.revocation import RevocationList, newer
+from pairing.roles import Role
 from privacy.codes import EventKind
 
 logger = logging.getLogger(__name__)
@@ -82,6 +85,8 @@ class EngineConfig:
     # The connection log (privacy.store.ConnectionLog): technical facts only. The
     # engine closes it when it stops.
     connection_log: ConnectionLogLike | None = None
+    # Hand, presence, view, pause, whisper, reactions, level, school hours (issue 5).
+    features: FeatureConfig = field(default_factory=FeatureConfig)
 
 
 class Engine:
@@ -97,9 +102,16 @@ class Engine:
         self.gate = SendGate()
         media = config.media
         self.audio = GatedTrack(media.audio, self.gate) if media.audio else None
-        counted = CountingTrack(media.video, self.sent.tick) if media.video else None
+        # Looking around (media.features): the classroom crops the camera's full
+        # frame before scaling to the sent size, at the source.
+        camera = media.video
+        self.view: ViewTrack | None = None
+        if camera is not None and config.credentials.info.role is Role.CLASSROOM:
+            camera = self.view = ViewTrack(camera, config.features.send_size)
+        counted = CountingTrack(camera, self.sent.tick) if camera else None
         self.video = GatedTrack(counted, self.gate) if counted else None
         self._mic = self._camera = True
+        self.features = FeatureHub(self, config.features)
         self.session = CallSession(
             credentials=config.credentials,
             ice_servers=config.ice_servers,
@@ -107,10 +119,11 @@ class Engine:
             send_relay=self._send_relay,
             hooks=SessionHooks(
                 on_state=self._on_state,
-                on_control=listener.on_control,
+                on_control=self.features.on_control,  # it passes them on to the listener
                 video_sink=self._on_video,
                 audio_sink=self._on_audio,
-                on_channels_open=self._announce_media,
+                on_channels_open=self._on_channels_open,
+                admit=self.features.admit,  # school hours
             ),
             crl=lambda: self._crl,
             settings=config.session,
@@ -133,6 +146,7 @@ class Engine:
         # here reaches every ICE gatherer this engine's tasks create, and no other.
         ice.set_loopback_only(self.config.loopback_only)
         self.session.start()
+        self.features.start()
         self._spawn(self._stats_loop())
         await self._signaling.start()
 
@@ -172,13 +186,53 @@ class Engine:
 
     def allow_sending(self) -> None:
         """The UI shows LIVE: media may leave now (only while the call is live)."""
-        if self.session.state is CallState.LIVE and not self.gate.is_open:
-            self.gate.open()
-            self._log_event(EventKind.SENDING_STARTED)
-            self._listener.on_sending(True)
+        if self.session.state is not CallState.LIVE or self.gate.passing:
+            return
+        if self.features.paused:
+            # The teacher's pause: only the pause picture and silence leave; LIVE stays off.
+            self.gate.open(substitute=True)
+            return
+        self.gate.open()
+        self._log_event(EventKind.SENDING_STARTED)
+        self._listener.on_sending(True)
 
     def _announce_media(self) -> None:
         self.send_control(ControlMessage("media", {"mic": self._mic, "camera": self._camera}))
+
+    # -- features (media.features; the rest is on self.features) ---------------
+
+    def set_presence(self, level: str) -> bool:
+        """Pupil: listening | voice | video (maps to set_media, the class is told)."""
+        return self.features.set_presence(level)
+
+    def pause(self, minutes: float | None = None) -> bool:
+        """Classroom: replace class media by the pause picture and silence; LIVE off."""
+        room = self.features.classroom
+        return room is not None and room.pause(minutes)
+
+    def resume(self) -> None:
+        if self.features.classroom is not None:
+            self.features.classroom.resume()
+
+    def save_board_view(self) -> View | None:
+        """Classroom: the current view becomes the one-touch "board" view."""
+        room = self.features.classroom
+        return room.save_board_view() if room is not None else None
+
+    def report_control(self, message: ControlMessage) -> None:
+        """To the listener: a control message, or a local feature state change."""
+        self._listener.on_control(message)
+
+    async def _substitute(self) -> None:
+        was_passing = self.gate.passing
+        await self.gate.substitute()  # returns once no class frame can leave any more
+        if was_passing:
+            self._log_event(EventKind.SENDING_STOPPED)
+            self._listener.on_sending(False)
+
+    def _on_channels_open(self) -> None:
+        self._announce_media()
+        self.features.on_channels_open()
 
     @property
     def crl(self) -> RevocationList | None:
@@ -226,8 +280,9 @@ class Engine:
                 candidate_type=link.candidate_type if link else None,
             )
         self._listener.on_state(change)
+        self.features.on_state(change)
         if change.state is CallState.LIVE:
-            if not self.config.confirm_sending:
+            if not self.config.confirm_sending or self.features.paused:
                 self.allow_sending()
         elif self.gate.is_open:
             self._spawn_close()
@@ -237,10 +292,13 @@ class Engine:
             self._calllog.event(kind)
 
     def _spawn_close(self) -> None:
+        was_passing = self.gate.passing  # a paused class already reported LIVE off
+
         async def close() -> None:
             await self.gate.close()  # returns once no frame can leave any more
-            self._log_event(EventKind.SENDING_STOPPED)
-            self._listener.on_sending(False)
+            if was_passing:
+                self._log_event(EventKind.SENDING_STOPPED)
+                self._listener.on_sending(False)
 
         self._spawn(close())
 
@@ -256,6 +314,7 @@ class Engine:
         self._listener.on_video_frame(frame)
 
     def _on_audio(self, frame: Any) -> None:
+        self.features.on_audio(frame)  # "am I heard?"
         if self.meter is not None:
             self.meter.on_audio(frame)
         self._listener.on_audio_frame(frame)

@@ -6,6 +6,11 @@ opens only when asked (after the UI has shown LIVE), and :meth:`SendGate.close`
 returns only once no frame can pass any more. Muting works the same way per
 track: a muted microphone sends digital silence, a camera that is off sends
 nothing (the peer is told over the control channel and shows a placeholder).
+
+The teacher's pause uses a third mode, *substitute*: frames still flow (the pupil
+sees a "paused" picture and hears silence) but every class frame is replaced
+here, after the gate's in-flight count, so :meth:`SendGate.substitute` returns
+only once no class frame can pass any more, like :meth:`SendGate.close`.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from typing import Any
 
 import av
 from aiortc import MediaStreamTrack
+
+from media.features.pause import pause_like
 
 AUDIO_PTIME = 0.020
 
@@ -30,13 +37,26 @@ class SendGate:
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self.substituting = False  # the teacher's pause: replace every frame
 
     @property
     def is_open(self) -> bool:
         return self._open.is_set()
 
-    def open(self) -> None:
+    @property
+    def passing(self) -> bool:
+        """Class frames leave now (what LIVE shows)."""
+        return self._open.is_set() and not self.substituting
+
+    def open(self, *, substitute: bool = False) -> None:
+        """Open; real frames pass from the next one on unless ``substitute``."""
+        self.substituting = substitute
         self._open.set()
+
+    async def substitute(self) -> None:
+        """Replace every frame from now on; returns once no real frame is in flight."""
+        self.substituting = True
+        await self._idle.wait()
 
     async def close(self) -> None:
         """Close, then wait until no frame is on its way out through a gated track."""
@@ -77,6 +97,8 @@ class GatedTrack(MediaStreamTrack):
             if not self._gate.enter():
                 continue  # closed while we waited for the source: drop that frame
             try:
+                if self._gate.substituting:  # checked after enter(): see substitute()
+                    return _silence_like(frame) if self.kind == "audio" else pause_like(frame)
                 if self.enabled:
                     return frame
                 if self.kind == "audio":

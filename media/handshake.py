@@ -4,7 +4,10 @@
     classroom → student   welcome  {call, nonce, cert}
     student → classroom   offer    {call, sealed}     (media.sealing: encrypted + signed)
     classroom → student   answer   {call, sealed}
-    either                bye      {call, reason}
+    either                bye      {call, reason[, next]}
+
+``next`` (bye "schedule" only, optional): when the classroom opens again, ISO 8601
+with offset; the pupil's screen shows it.
 
 ``call`` names one attempt (one peer connection); both nonces are fresh per attempt
 and are bound into the sealed offer and answer, so a replayed offer fails. The
@@ -18,6 +21,7 @@ import binascii
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from media.control import BYE_REASONS, ControlInvalid, VersionMismatch
@@ -58,6 +62,7 @@ class Handshake:
     cert: str = ""
     sealed: Any = None
     reason: str = ""
+    next: str = ""  # bye "schedule": the next start
 
     def to_payload(self) -> dict[str, Any]:
         out: dict[str, Any] = {"hs": HANDSHAKE_VERSION, "t": self.kind, "call": self.call}
@@ -67,6 +72,8 @@ class Handshake:
             out["sealed"] = self.sealed
         else:
             out["reason"] = self.reason
+            if self.next:
+                out["next"] = self.next
         return out
 
 
@@ -86,6 +93,8 @@ def parse_handshake(payload: Any) -> Handshake:
     if kind not in KINDS or not isinstance(call, str) or not _CALL_RE.match(call):
         raise ControlInvalid("kind or call")
     expected = {"hs", "t", "call"} | _FIELDS[kind]
+    if kind == "bye" and payload.get("reason") == "schedule" and "next" in payload:
+        expected |= {"next"}
     if set(payload) != expected:
         raise ControlInvalid("fields")
     if kind in ("hello", "welcome"):
@@ -97,7 +106,20 @@ def parse_handshake(payload: Any) -> Handshake:
         return Handshake(kind, call, sealed=payload["sealed"])
     if payload["reason"] not in BYE_REASONS:
         raise ControlInvalid("reason")
-    return Handshake(kind, call, reason=payload["reason"])
+    next_start = payload.get("next", "")
+    if next_start and not _is_instant(next_start):
+        raise ControlInvalid("next")
+    return Handshake(kind, call, reason=payload["reason"], next=next_start)
+
+
+def _is_instant(text: object) -> bool:
+    """An ISO 8601 date-time with offset, at most 40 characters."""
+    if not isinstance(text, str) or not 16 <= len(text) <= 40:
+        return False
+    try:
+        return datetime.fromisoformat(text).utcoffset() is not None
+    except ValueError:
+        return False
 
 
 _FIELDS = {

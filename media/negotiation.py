@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from asyncio import Lock
 
     from media.peer import PeerLink
+    from media.session import SessionHooks
     from pairing.certificates import DeviceCertInfo
     from pairing.credentials import DeviceCredentials
     from pairing.revocation import RevocationList
@@ -52,6 +53,7 @@ class Negotiation:
         _state: CallState
         _reason: EndReason | None
         _lock: Lock
+        _hooks: SessionHooks
         peer: DeviceCertInfo | None
         _crl: Callable[[], RevocationList | None]
         _send_relay: Callable[[dict[str, Any]], Awaitable[bool]]
@@ -59,7 +61,7 @@ class Negotiation:
         def _wants_attempt(self) -> bool: ...
         def _new_link(self) -> PeerLink: ...
         async def _drop_attempt(self, *, bye: str | None) -> None: ...
-        async def _remote_bye(self, reason: str) -> None: ...
+        async def _remote_bye(self, reason: str, next_start: str = "") -> None: ...
         def _set_state(self, state: CallState, reason: EndReason | None = None) -> None: ...
 
     async def _begin_attempt(self) -> None:
@@ -80,7 +82,7 @@ class Negotiation:
     async def _on_handshake(self, msg: Handshake) -> None:
         if msg.kind == "bye":
             if self._attempt and msg.call == self._attempt.call:
-                await self._remote_bye(msg.reason)
+                await self._remote_bye(msg.reason, msg.next)
             return
         handler = {
             (Role.CLASSROOM, "hello"): self._on_hello,
@@ -113,6 +115,11 @@ class Negotiation:
             EndReason.STOPPED,
         ):
             await self._send_relay(Handshake("bye", msg.call, reason="declined").to_payload())
+            return
+        refusal = self._hooks.admit()  # school hours: outside them, say when they start
+        if refusal is not None:
+            bye = Handshake("bye", msg.call, reason="schedule", next=refusal)
+            await self._send_relay(bye.to_payload())
             return
         cert, info = self._peer_certificate(msg.cert)
         await self._drop_attempt(bye=None)  # a new hello supersedes any earlier attempt

@@ -57,6 +57,9 @@ class SessionHooks:
     video_sink: Callable[[Any], None] | None = None
     audio_sink: Callable[[Any], None] | None = None
     on_channels_open: Callable[[], None] = lambda: None
+    # Classroom: may the pupil call now (school hours)? None admits; otherwise the
+    # next start as ISO 8601 ("" if none), sent back with bye "schedule".
+    admit: Callable[[], str | None] = lambda: None
 
 
 class CallSession(Negotiation):
@@ -202,7 +205,9 @@ class CallSession(Negotiation):
 
     def _on_control(self, message: ControlMessage) -> None:
         if message.kind == "bye":
-            self._spawn(self._remote_bye(message.body["reason"]))
+            # Bound to the attempt whose link carried it: run later than the same bye
+            # via the relay, it must not end an attempt begun since (a rejoin).
+            self._spawn(self._link_bye(self._attempt, message.body["reason"]))
             return
         self._hooks.on_control(message)
 
@@ -211,10 +216,23 @@ class CallSession(Negotiation):
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _remote_bye(self, reason: str) -> None:
+    async def _link_bye(self, attempt: Attempt | None, reason: str) -> None:
+        if attempt is not None and attempt is self._attempt:
+            await self._remote_bye(reason)
+
+    async def end_for_schedule(self) -> None:
+        """School hours are over: end politely; the peer is told why."""
+        await self._drop_attempt(bye="schedule")
+        self._set_state(CallState.ENDED, EndReason.OUTSIDE_SCHEDULE)
+
+    async def _remote_bye(self, reason: str, next_start: str = "") -> None:
         await self._drop_attempt(bye=None)
         self.peer = None
-        if reason == "declined":
+        if reason == "schedule":
+            if next_start:  # the pupil's screen says when the next lesson starts
+                self._hooks.on_control(ControlMessage("next_lesson", {"at": next_start}))
+            self._set_state(CallState.ENDED, EndReason.OUTSIDE_SCHEDULE)
+        elif reason == "declined":
             self._set_state(CallState.ENDED, EndReason.DECLINED)
         elif reason == "untrusted":
             self._set_state(CallState.ENDED, EndReason.PEER_UNTRUSTED)

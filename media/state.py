@@ -25,6 +25,7 @@ class EndReason(enum.Enum):
     UPDATE_NEEDED = "update_needed"
     DECLINED = "declined"
     STOPPED = "stopped"
+    OUTSIDE_SCHEDULE = "outside_schedule"  # school hours (media.features.schedule)
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,7 @@ class EndReason(enum.StrEnum):
     UPDATE_NEEDED = "update_needed"
     DECLINED = "declined"
     STOPPED = "stopped"
+    OUTSIDE_SCHEDULE = "outside_schedule"  # schema v2
 
 
 class CandidateType(enum.StrEnum):

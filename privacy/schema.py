@@ -4,7 +4,7 @@
 from version ``i`` to ``i + 1``. Migrations are frozen once released: the coded
 value lists below are written out, not derived from privacy/codes.py, so adding an
 enum value means adding a migration (SQLite changes a CHECK only by rebuilding
-the table, see :func:`rebuild_table`). tests/unit/test_privacy_schema.py fails
+the table, as migration V2 does). tests/unit/test_privacy_schema.py fails
 when an enum and the newest schema disagree.
 
 Every column is a technical fact of DESIGN.md "What is kept"; STRICT tables and
@@ -63,8 +63,8 @@ def _count(name: str) -> str:
     return f"{name} INTEGER CHECK ({name} IS NULL OR {name} >= 0)"
 
 
-_V1 = f"""
-CREATE TABLE sessions (
+def _sessions_table(name: str, end_reasons: Sequence[str]) -> str:
+    return f"""CREATE TABLE {name} (
   id INTEGER PRIMARY KEY,
   role TEXT NOT NULL CHECK (role IN {_in(_ROLES)}),
   peer_short TEXT CHECK (peer_short IS NULL OR
@@ -72,7 +72,7 @@ CREATE TABLE sessions (
   started_at INTEGER NOT NULL,
   connected_at INTEGER,
   ended_at INTEGER,
-  end_reason TEXT CHECK (end_reason IS NULL OR end_reason IN {_in(_END_REASONS)}),
+  end_reason TEXT CHECK (end_reason IS NULL OR end_reason IN {_in(end_reasons)}),
   setup_ms INTEGER CHECK (setup_ms IS NULL OR setup_ms BETWEEN 0 AND 3600000),
   candidate_type TEXT CHECK (candidate_type IS NULL OR candidate_type IN {_in(_CANDIDATES)}),
   {_count("bytes_out")},
@@ -81,16 +81,24 @@ CREATE TABLE sessions (
   {_count("freezes")},
   {_count("reconnects")}
 ) STRICT;
-CREATE INDEX sessions_started ON sessions (started_at);
+"""
 
-CREATE TABLE events (
+
+def _events_table(name: str, codes: Sequence[str]) -> str:
+    return f"""CREATE TABLE {name} (
   id INTEGER PRIMARY KEY,
   at INTEGER NOT NULL,
   session_id INTEGER REFERENCES sessions (id) ON DELETE CASCADE,
   kind TEXT NOT NULL CHECK (kind IN {_in(_KINDS)}),
-  code TEXT CHECK (code IS NULL OR code IN {_in(_CODES)})
+  code TEXT CHECK (code IS NULL OR code IN {_in(codes)})
 ) STRICT;
-CREATE INDEX events_at ON events (at);
+"""
+
+
+_V1 = f"""
+{_sessions_table("sessions", _END_REASONS)}CREATE INDEX sessions_started ON sessions (started_at);
+
+{_events_table("events", _CODES)}CREATE INDEX events_at ON events (at);
 CREATE INDEX events_session ON events (session_id);
 
 CREATE TABLE audit (
@@ -121,7 +129,27 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1,)
+# V2: calls ended by the school-hours schedule ("outside_schedule", issue 5). SQLite
+# changes a CHECK only by rebuilding the table; rows are kept, indexes recreated.
+_END_REASONS_V2 = (*_END_REASONS, "outside_schedule")
+_CODES_V2 = (*_CODES, "outside_schedule")
+# Built from this module's constants only: no outside input reaches this SQL.
+_V2 = f"""
+{_sessions_table("sessions_new", _END_REASONS_V2)}
+INSERT INTO sessions_new SELECT * FROM sessions;
+DROP TABLE sessions;
+ALTER TABLE sessions_new RENAME TO sessions;
+CREATE INDEX sessions_started ON sessions (started_at);
+
+{_events_table("events_new", _CODES_V2)}
+INSERT INTO events_new SELECT * FROM events;
+DROP TABLE events;
+ALTER TABLE events_new RENAME TO events;
+CREATE INDEX events_at ON events (at);
+CREATE INDEX events_session ON events (session_id);
+"""  # noqa: S608
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 VERSION = len(MIGRATIONS)
 # Guarded by these triggers; only privacy.audit's purge lifts them, inside its own
 # transaction (DDL is transactional in SQLite), and puts them back before COMMIT.
@@ -209,28 +237,18 @@ def _statements(script: str) -> list[str]:
     return out
 
 
-def rebuild_table(conn: sqlite3.Connection, table: str, create_new_sql: str) -> None:
-    """For a future migration: replace ``table`` by a new definition, keeping its rows.
-
-    ``create_new_sql`` creates ``<table>_new`` with the new columns/CHECKs (SQLite
-    changes a CHECK only this way). Call it from a migration (foreign keys are off
-    there), then recreate the table's indexes and triggers.
-    """
-    conn.execute(create_new_sql)
-    old, new = column_names(conn, table), set(column_names(conn, f"{table}_new"))
-    columns = ", ".join(c for c in old if c in new)
-    conn.execute(f"INSERT INTO {table}_new ({columns}) SELECT {columns} FROM {table}")  # noqa: S608
-    conn.execute(f"DROP TABLE {table}")
-    conn.execute(f"ALTER TABLE {table}_new RENAME TO {table}")
+TABLE_ORDER = ("sessions", "events", "audit", "audit_anchor")
 
 
 def table_names(conn: sqlite3.Connection) -> list[str]:
-    """Our tables in creation order (SQLite's own ``sqlite_*`` tables left out)."""
+    """Our tables in a fixed order (a migration that rebuilds one must not reorder
+    what people are shown); SQLite's own ``sqlite_*`` tables left out."""
     rows = conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "ORDER BY rowid"
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
     )
-    return [row[0] for row in rows]
+    names = [row[0] for row in rows]
+    rank = {name: i for i, name in enumerate(TABLE_ORDER)}
+    return sorted(names, key=lambda name: (rank.get(name, len(rank)), name))
 
 
 def column_names(conn: sqlite3.Connection, table: str) -> list[str]:

@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.demo.exercise import Exercise
 from app.demo.workspace import Workspace
 from app.runtime import DeviceRuntime
 from media.control import ControlMessage
@@ -45,6 +47,11 @@ class Party:
     engine: Engine | None = None
     media_started: asyncio.Event = field(default_factory=asyncio.Event)
     ended: asyncio.Event = field(default_factory=asyncio.Event)
+    # What --exercise checks (app.demo.exercise): recent control messages, bounded.
+    controls: deque[ControlMessage] = field(default_factory=lambda: deque(maxlen=512))
+    control_count: int = 0  # all ever received, so a position survives the deque's bound
+    last_video: Any = None
+    sending: bool = False
 
     # EngineListener -----------------------------------------------------------
     def on_state(self, change: StateChange) -> None:
@@ -58,7 +65,8 @@ class Party:
         self.stats = stats
 
     def on_control(self, message: ControlMessage) -> None:
-        pass  # the plain demo sends no control messages
+        self.controls.append(message)
+        self.control_count += 1
 
     def on_signaling(self, connected: bool) -> None:
         pass
@@ -67,6 +75,7 @@ class Party:
         pass
 
     def on_video_frame(self, frame: Any) -> None:
+        self.last_video = frame
         self.last_frame = time.monotonic()
         if self.first_frame is None:
             self.first_frame = self.last_frame
@@ -76,19 +85,23 @@ class Party:
         pass  # the engine's own meter counts it (EngineConfig.measure)
 
     def on_sending(self, sending: bool) -> None:
-        pass  # the headless demo lets the engine open its send gate by itself
+        self.sending = sending  # the headless demo lets the engine open its send gate
 
     @property
     def state(self) -> CallState | None:
         return self.states[-1].state if self.states else None
 
 
-def _engine(workspace: Workspace, party: Party, url: str) -> Engine:
+def _engine(
+    workspace: Workspace, party: Party, url: str, exercise: Exercise | None = None
+) -> Engine:
     runtime = DeviceRuntime.load(
         workspace.device_dir(party.role), dev_keyring=True, signaling_url=url
     )
     width, height = SIZES[party.role]
     media = LocalMedia(audio=SyntheticAudioTrack(), video=SyntheticVideoTrack(width, height, FPS))
+    if exercise is not None:  # a 4K classroom camera and a pupil tone it can change
+        media = exercise.media(party.role)
     return runtime.engine(party, media, loopback_only=True, measure=True)
 
 
@@ -96,24 +109,44 @@ async def run_call(
     workspace: Workspace,
     seconds: float,
     progress: Callable[[str], None] = lambda _s: None,
+    *,
+    exercise: bool = False,
 ) -> dict[str, Any]:
-    """Run one call for ``seconds`` of media and return the report."""
+    """Run one call for ``seconds`` of media and return the report.
+
+    With ``exercise``, every classroom feature is driven once during the call
+    (app.demo.exercise) and the report gets ``interactions``.
+    """
+    drill = Exercise() if exercise else None
     server = await start_server(workspace.server, "127.0.0.1", 0)
     url = f"wss://127.0.0.1:{server.port}/ws"
     parties = {role: Party(role) for role in (Role.CLASSROOM, Role.STUDENT)}
     started = time.monotonic()
     try:
         for party in parties.values():
-            party.engine = _engine(workspace, party, url)
+            party.engine = _engine(workspace, party, url, drill)
             await party.engine.start()
         await _wait_media(parties, progress)
         setup_done = time.monotonic()
-        await _run_for(parties, seconds, progress)
+        if drill is not None and all(p.first_frame is not None for p in parties.values()):
+            await asyncio.gather(
+                _run_for(parties, seconds, progress),
+                drill.run(parties[Role.STUDENT], parties[Role.CLASSROOM]),
+            )
+        else:
+            await _run_for(parties, seconds, progress)
         student_engine = parties[Role.STUDENT].engine
         assert student_engine is not None
         await student_engine.hangup()
         await _wait_ended(parties)
-        return _report(parties, started, setup_done)
+        report = _report(parties, started, setup_done)
+        if drill is not None:
+            names = ("features", "hand", "presence", "whisper", "reaction", "level", "view",
+                     "pause", "schedule")  # fmt: skip
+            report["interactions"] = {
+                n: drill.interactions.get(n, "failed: the call never carried media") for n in names
+            }
+        return report
     finally:
         for party in parties.values():
             if party.engine is not None:
@@ -202,6 +235,12 @@ def media_flowed(report: dict[str, Any]) -> bool:
         report[d]["frames_received"] > 0 and report[d]["audio_frames_received"] > 0
         for d in ("classroom_to_student", "student_to_classroom")
     )
+
+
+def exercised(report: dict[str, Any]) -> bool:
+    """Every interaction of --exercise was observed on the other side."""
+    interactions = report.get("interactions", {})
+    return all(v == "ok" for v in interactions.values())
 
 
 def _round(value: float | None) -> float | None:

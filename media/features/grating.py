@@ -10,6 +10,7 @@ of levels for resolved lines.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import av
@@ -71,7 +72,7 @@ def column_contrast(frame: av.VideoFrame, box: Box) -> float:
         for i, value in enumerate(data[y * stride + box.x0 : y * stride + box.x0 + box.w]):
             sums[i] += value
     means = [s / box.h for s in sums]
-    return sum(abs(a - b) for a, b in zip(means, means[1:], strict=False)) / max(1, box.w - 1)
+    return sum(abs(a - b) for a, b in itertools.pairwise(means)) / max(1, box.w - 1)
 
 
 class GratingVideoTrack(SyntheticVideoTrack):

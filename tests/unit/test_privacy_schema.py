@@ -16,7 +16,6 @@ from privacy.schema import (
     connect,
     current_schema,
     migrate,
-    rebuild_table,
 )
 
 
@@ -135,39 +134,28 @@ def test_sensitive_audit_rows_cannot_hold_values(conn: sqlite3.Connection) -> No
         )
 
 
-def test_a_rebuilding_migration_keeps_rows_and_references(
+def test_migrating_v1_to_v2_keeps_rows_and_references(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """How a later migration widens a CHECK: rows and their events survive."""
-    db = tmp_path / "c.sqlite3"
-    conn = connect(db)
-    _session(conn, bytes_out=5)
-    conn.execute("INSERT INTO events (at, session_id, kind) VALUES (1, 1, 'connected')")
-    conn.close()
-
-    def widen(c: sqlite3.Connection) -> None:
-        sql = c.execute("SELECT sql FROM sqlite_master WHERE name = 'sessions'").fetchone()[0]
-        new = sql.replace("CREATE TABLE sessions", "CREATE TABLE sessions_new", 1)
-        rebuild_table(c, "sessions", new.replace("'stopped'", "'stopped', 'new_reason'"))
-
-    # A real migration is SQL text; this one runs widen() when its turn comes.
+    """V2 rebuilds sessions and events (a wider CHECK): rows and their events survive."""
     from privacy import schema
 
-    monkeypatch.setattr(schema, "MIGRATIONS", (*MIGRATIONS, "SELECT 1;"))
-    monkeypatch.setattr(schema, "VERSION", VERSION + 1)
-    original = schema._statements
+    db = tmp_path / "c.sqlite3"
+    monkeypatch.setattr(schema, "MIGRATIONS", MIGRATIONS[:1])
+    monkeypatch.setattr(schema, "VERSION", 1)
+    conn = connect(db)  # a device that ran the first release
+    _session(conn, bytes_out=5)
+    conn.execute("INSERT INTO events (at, session_id, kind) VALUES (1, 1, 'connected')")
+    with pytest.raises(sqlite3.IntegrityError):
+        _session(conn, end_reason="outside_schedule")
+    conn.close()
+    monkeypatch.undo()
 
-    def statements(script: str) -> list[str]:
-        if script == "SELECT 1;":
-            widen(current)
-        return original(script)
-
-    monkeypatch.setattr(schema, "_statements", statements)
-    current = sqlite3.connect(db, isolation_level=None)
-    schema.migrate(current)
+    current = connect(db)
+    assert current.execute("PRAGMA user_version").fetchone()[0] == VERSION == 2
     assert current.execute("SELECT bytes_out FROM sessions").fetchone()[0] == 5
-    current.execute("UPDATE sessions SET end_reason = 'new_reason'")
-    current.execute("PRAGMA foreign_keys = ON")
-    assert current.execute("PRAGMA foreign_key_check").fetchall() == []
-    current.execute("DELETE FROM sessions")
-    assert current.execute("SELECT count(*) FROM events").fetchone()[0] == 0  # cascade kept
+    assert current.execute("SELECT session_id FROM events").fetchone()[0] == 1
+    _session(current, end_reason="outside_schedule")
+    current.execute("DELETE FROM sessions WHERE id = 1")  # the reference still cascades
+    assert current.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+    assert current.execute("PRAGMA foreign_key_check").fetchone() is None

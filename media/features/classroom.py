@@ -1,0 +1,193 @@
+"""The classroom's half of the features: hand, view, pause, level, school hours.
+
+Part of :class:`media.features.hub.FeatureHub` (kept apart so each file stays
+small). One tick loop on the engine loop sends the "am I heard?" level ~10 times
+a second, ends the teacher's pause when its time is up and watches school hours
+(a notice ``notice_s`` before the end, then a polite end with bye "schedule").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from media.control import ControlMessage
+from media.crop import View
+from media.measure import FrameMeter
+from media.state import CallState, StateChange
+
+if TYPE_CHECKING:
+    from media.engine import Engine
+    from media.features.hub import FeatureHub
+    from media.features.schedule import Schedule
+    from media.features.switches import FeatureSwitches
+
+logger = logging.getLogger(__name__)
+
+LEVEL_FRAMES = 5  # 5 × 20 ms: the level is the RMS over the last ~100 ms
+SCHEDULE_EVERY_S = 1.0
+
+
+class ClassroomFeatures:
+    def __init__(self, engine: Engine, hub: FeatureHub) -> None:
+        self._engine, self._hub = engine, hub
+        self.schedule: Schedule | None = hub.config.schedule
+        self.paused = False
+        self._paused_until = 0.0
+        self.board: View | None = None
+        self._meter = FrameMeter(level_frames=LEVEL_FRAMES)
+        self._audio_seen = 0
+        self._noticed: dt.datetime | None = None  # the closing time already announced
+        self._next_schedule_check = 0.0
+
+    def start(self) -> None:
+        self._engine._spawn(self._tick_forever())
+
+    # -- from the engine --------------------------------------------------------
+
+    def announce(self) -> None:
+        self._send("features", **self._hub.switches.to_body())
+        if self.paused:
+            self._send("pause", paused=True)
+
+    def on_state(self, change: StateChange) -> None:
+        if change.state is CallState.ENDED:
+            self._hub.hand_raised = False
+            self._noticed = None
+
+    def on_audio(self, frame: Any) -> None:
+        if self._hub.switches.level:
+            self._meter.on_audio(frame)
+            self._audio_seen += 1
+
+    def on_control(self, message: ControlMessage) -> bool:
+        """Apply a pupil's message; False drops it (not for the class screen)."""
+        kind, body = message.kind, message.body
+        if kind == "hand":
+            self._hub.hand_raised = bool(body["raised"])
+        elif kind == "view":
+            self._set_view(View(body["x"], body["y"], body["zoom"]))
+        elif kind == "view_preset":
+            self._set_view((self.board or View()) if body["name"] == "board" else View())
+        elif kind == "reaction":
+            return self._hub._reaction_due()
+        return True
+
+    # -- the teacher and the technician -----------------------------------------
+
+    def acknowledge_hand(self) -> None:
+        """The teacher tapped the hand: lowered on both sides."""
+        if not self._hub.hand_raised:
+            return
+        self._hub.hand_raised = False
+        self._send("hand_ack")
+        self._engine.report_control(ControlMessage("hand", {"raised": False}))
+
+    def save_board_view(self) -> View | None:
+        """Remember the current view as the one-touch "board" view."""
+        track = self._engine.view
+        self.board = track.view if track is not None else None
+        return self.board
+
+    def pause(self, minutes: float | None = None) -> bool:
+        if not self._hub.switches.pause:
+            return False
+        minutes = self._hub.config.pause_minutes if minutes is None else minutes
+        self._paused_until = time.monotonic() + max(0.0, minutes) * 60
+        if not self.paused:
+            self.paused = True
+            self._engine._spawn(self._engine._substitute())
+            self._send("pause", paused=True)
+            self._engine.report_control(ControlMessage("pause", {"paused": True}))
+        return True
+
+    def resume(self) -> None:
+        if not self.paused:
+            return
+        self.paused = False
+        self._send("pause", paused=False)
+        # With confirm_sending the screen shows LIVE on this report and then calls
+        # allow_sending(); without, the engine lets class media out at once.
+        self._engine.report_control(ControlMessage("pause", {"paused": False}))
+        if not self._engine.config.confirm_sending:
+            self._engine.allow_sending()
+
+    def configure(
+        self, *, switches: FeatureSwitches | None = None, schedule: Schedule | None = None
+    ) -> None:
+        """New settings from technician mode; the pupil is told at once."""
+        self.schedule = schedule
+        self._noticed = None
+        if switches is not None:
+            self._hub.switches = switches
+        if self.schedule is None or not self.schedule.has_lessons:
+            self._hub.switches = replace(self._hub.switches, schedule=False)
+        self._send("features", **self._hub.switches.to_body())
+
+    def open_rest_of_today(self) -> None:
+        if self.schedule is not None:
+            self.configure(schedule=self.schedule.open_rest_of_today(self._hub.config.clock()))
+
+    def admit(self) -> str | None:
+        """May the pupil call now? None: yes; else the next start (ISO, "" if none)."""
+        schedule = self.schedule
+        if not self._hub.switches.schedule or schedule is None:
+            return None
+        now = self._hub.config.clock()
+        if schedule.is_open(now):
+            return None
+        start = schedule.next_start(now)
+        return start.isoformat() if start is not None else ""
+
+    # -- the tick ----------------------------------------------------------------
+
+    async def _tick_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self._hub.config.level_interval)
+            try:
+                await self._tick(time.monotonic())
+            except Exception:  # a feature must never end the call by accident
+                logger.exception("feature tick failed")
+
+    async def _tick(self, now: float) -> None:
+        if self.paused and now >= self._paused_until:
+            self.resume()
+        if self._engine.session.state is not CallState.LIVE:
+            return
+        if self._audio_seen and self._hub.switches.level:
+            self._audio_seen = 0
+            level = self._meter.snapshot().audio_level_dbfs
+            if level is not None:
+                self._send("level", dbfs=round(min(0.0, level), 1))
+        if now >= self._next_schedule_check:
+            self._next_schedule_check = now + SCHEDULE_EVERY_S
+            await self._check_schedule()
+
+    async def _check_schedule(self) -> None:
+        schedule = self.schedule
+        if schedule is None or not self._hub.switches.schedule:
+            return
+        now = self._hub.config.clock()
+        closes = schedule.closes_at(now)
+        left = (closes - now).total_seconds() if closes is not None else 0.0
+        if left <= 0:
+            start = schedule.next_start(now)
+            self._send("next_lesson", at=start.isoformat() if start else "")
+            await self._engine.session.end_for_schedule()
+            return
+        if left <= self._hub.config.notice_s and closes != self._noticed:
+            notice = ControlMessage("schedule", {"closes_in_s": int(left)})
+            if self._engine.send_control(notice):  # not before the channel is open
+                self._noticed = closes
+                self._engine.report_control(notice)
+
+    def _set_view(self, view: View) -> None:
+        if self._engine.view is not None:
+            self._engine.view.set_view(view)
+
+    def _send(self, kind: str, /, **body: object) -> bool:
+        return self._engine.send_control(ControlMessage(kind, body))
