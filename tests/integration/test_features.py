@@ -118,8 +118,8 @@ async def test_am_i_heard_level_follows_the_pupils_tone(fleet: TestFleet) -> Non
         level = latest(rs)
         await wait_until(lambda: (level() or 0) < -60, 5, "silence measured")
         tone.set_level(-20)
-        await wait_until(lambda: (level() or -120) > -30, 5, "tone measured")
-        assert -26 < (level() or 0) < -14
+        # Levels are ~100 ms averages: the first after the switch may be partial.
+        await wait_until(lambda: -26 < (level() or -120) < -14, 5, "tone measured")
         count = len(kinds(rs, "level"))
         await wait_until(lambda: len(kinds(rs, "level")) >= count + 8, 2, "~10 a second")
 
@@ -219,13 +219,15 @@ async def test_school_hours_refuse_notice_and_end_politely(fleet: TestFleet) -> 
         await wait_until(lambda: rc.state is CallState.LIVE, 10, "admitted")
         await wait_until(lambda: kinds(rs, "schedule"), 5, "notice")
         assert 190 <= kinds(rs, "schedule")[0]["closes_in_s"] <= 200
+        await wait_until(lambda: kinds(rs, "features"), 5, "features announced")
         assert kinds(rs, "features")[-1]["schedule"] is True
 
         now[0] = dt.datetime(2026, 11, 25, 12, 0, 1, tzinfo=AMS)
         await wait_until(lambda: rs.state is CallState.ENDED, 5, "ended at 12:00")
         assert rs.last is not None and rs.last.reason is EndReason.OUTSIDE_SCHEDULE
         assert rc.last is not None and rc.last.reason is EndReason.OUTSIDE_SCHEDULE
-        assert kinds(rs, "next_lesson")[-1] == {"at": "2026-11-30T07:30:00+00:00"}
+        monday = {"at": "2026-11-30T07:30:00+00:00"}  # next Monday 08:30 Amsterdam
+        await wait_until(lambda: kinds(rs, "next_lesson")[-1] == monday, 3, "next lesson")
 
 
 def test_demo_exercise_drives_every_feature_and_the_other_side_sees_it(tmp_path: Path) -> None:
