@@ -34,10 +34,6 @@ class _Speaker(Protocol):
     def play_test_tone(self, seconds: float = 1.0) -> None: ...
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("DeviceTester", text)
-
-
 class DeviceTester(QObject):
     finished = Signal(str, str)  # kind, a sentence for the technician
 
@@ -59,24 +55,42 @@ class DeviceTester(QObject):
                 self.finished.emit(kind, self._speaker.status)
                 return
             self._speaker.play_test_tone(1.0)
-            self.finished.emit(kind, _tr("A test tone is playing. Do you hear it?"))
+            self.finished.emit(
+                kind,
+                QCoreApplication.translate(
+                    "DeviceTester", "A test tone is playing. Do you hear it?"
+                ),
+            )
 
     def _camera_done(self, before: int) -> None:
         if self._camera.is_synthetic:
-            text = _tr("No camera: a test picture is sent instead.")
+            text = QCoreApplication.translate(
+                "DeviceTester", "No camera: a test picture is sent instead."
+            )
         elif self._camera.frames_converted > before:
             per_second = (self._camera.frames_converted - before) * 1000 // TEST_MS
-            text = _tr("The camera gives a picture ({fps} frames a second).").format(fps=per_second)
+            text = QCoreApplication.translate(
+                "DeviceTester", "The camera gives a picture ({fps} frames a second)."
+            ).format(fps=per_second)
         else:
-            text = _tr("No picture from the camera. Check the cable or choose another camera.")
+            text = QCoreApplication.translate(
+                "DeviceTester",
+                "No picture from the camera. Check the cable or choose another camera.",
+            )
         self.finished.emit("camera", text)
 
     def _microphone_done(self) -> None:
         level = self._microphone.level_dbfs
         if self._microphone.is_synthetic:
-            text = _tr("No microphone: the class hears nothing from this device.")
+            text = QCoreApplication.translate(
+                "DeviceTester", "No microphone: the class hears nothing from this device."
+            )
         elif level is None or level < SILENT_DBFS:
-            text = _tr("The microphone hears nothing. Speak, or choose another microphone.")
+            text = QCoreApplication.translate(
+                "DeviceTester", "The microphone hears nothing. Speak, or choose another microphone."
+            )
         else:
-            text = _tr("The microphone hears sound ({level} dB).").format(level=round(level))
+            text = QCoreApplication.translate(
+                "DeviceTester", "The microphone hears sound ({level} dB)."
+            ).format(level=round(level))
         self.finished.emit("microphone", text)

@@ -50,6 +50,10 @@ MESSAGES: tuple[str, ...] = (
     ),
     # pairing.errors.RevocationListInvalid
     QT_TRANSLATE_NOOP("errors", "De intrekkingslijst is niet geldig en is genegeerd."),
+    # media.features.schedule.ScheduleInvalid
+    QT_TRANSLATE_NOOP(
+        "errors", "De lestijden zijn niet geldig. Er is niets veranderd; controleer de invoer."
+    ),
     # pairing.errors.FleetSettingsInvalid
     QT_TRANSLATE_NOOP(
         "errors",

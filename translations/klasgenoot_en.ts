@@ -40,6 +40,10 @@
         <translation>The revocation list is not valid and was ignored.</translation>
     </message>
     <message>
+        <source>De lestijden zijn niet geldig. Er is niets veranderd; controleer de invoer.</source>
+        <translation>The lesson times are not valid. Nothing was changed; check what was entered.</translation>
+    </message>
+    <message>
         <source>De naam of het adres van de signaleringsserver of de lijst met ICE-servers klopt niet.</source>
         <translation>The name or address of the signaling server or the list of ICE servers is not right.</translation>
     </message>

@@ -19,6 +19,14 @@
 <context>
     <name>ClassroomWindow</name>
     <message>
+        <source>Klasgenoot needs an update. Ask the helpdesk.</source>
+        <translation>Klasgenoot moet worden bijgewerkt. Vraag het aan de helpdesk.</translation>
+    </message>
+    <message>
+        <source>The pupil&apos;s laptop is not trusted. Ask the helpdesk to check the pairing.</source>
+        <translation>De laptop van de leerling wordt niet vertrouwd. Vraag de helpdesk om de koppeling te controleren.</translation>
+    </message>
+    <message>
         <source>Technician: the call engine is not responding. LIVE stays on until it has stopped. Restart Klasgenoot.</source>
         <translation>Technicus: de gespreksmodule reageert niet. LIVE blijft aan tot die gestopt is. Start Klasgenoot opnieuw.</translation>
     </message>
@@ -71,6 +79,37 @@
     <message>
         <source>class</source>
         <translation>klas</translation>
+    </message>
+</context>
+<context>
+    <name>DeviceTester</name>
+    <message>
+        <source>A test tone is playing. Do you hear it?</source>
+        <translation>Er klinkt nu een testtoon. Hoort u die?</translation>
+    </message>
+    <message>
+        <source>No camera: a test picture is sent instead.</source>
+        <translation>Geen camera: er wordt een testbeeld verstuurd.</translation>
+    </message>
+    <message>
+        <source>The camera gives a picture ({fps} frames a second).</source>
+        <translation>De camera geeft beeld ({fps} beelden per seconde).</translation>
+    </message>
+    <message>
+        <source>No picture from the camera. Check the cable or choose another camera.</source>
+        <translation>Geen beeld van de camera. Controleer de kabel of kies een andere camera.</translation>
+    </message>
+    <message>
+        <source>No microphone: the class hears nothing from this device.</source>
+        <translation>Geen microfoon: de klas hoort niets van dit apparaat.</translation>
+    </message>
+    <message>
+        <source>The microphone hears nothing. Speak, or choose another microphone.</source>
+        <translation>De microfoon hoort niets. Zeg iets, of kies een andere microfoon.</translation>
+    </message>
+    <message>
+        <source>The microphone hears sound ({level} dB).</source>
+        <translation>De microfoon hoort geluid ({level} dB).</translation>
     </message>
 </context>
 <context>
@@ -719,6 +758,10 @@
     <message>
         <source>De intrekkingslijst is niet geldig en is genegeerd.</source>
         <translation>De intrekkingslijst is niet geldig en is genegeerd.</translation>
+    </message>
+    <message>
+        <source>De lestijden zijn niet geldig. Er is niets veranderd; controleer de invoer.</source>
+        <translation>De lestijden zijn niet geldig. Er is niets veranderd; controleer de invoer.</translation>
     </message>
     <message>
         <source>De naam of het adres van de signaleringsserver of de lijst met ICE-servers klopt niet.</source>
