@@ -13,8 +13,6 @@ from PySide6.QtCore import QCoreApplication
 
 from media.state import CallState, EndReason
 
-# A school-hours schedule ends a call with this reason once the engine has one.
-_SCHEDULE_REASONS = frozenset({"schedule", "outside_hours"})
 
 
 class Connection(enum.Enum):
@@ -63,7 +61,7 @@ def connection(s: Situation) -> Connection:
 def _ended(reason: EndReason | None) -> Connection:
     if reason is None:
         return Connection.ENDED
-    if reason.value in _SCHEDULE_REASONS:
+    if reason is EndReason.OUTSIDE_SCHEDULE:
         return Connection.OUTSIDE_HOURS
     if reason is EndReason.HANGUP_LOCAL:
         return Connection.LEFT

@@ -125,6 +125,7 @@ def test_the_connection_words_follow_the_engine() -> None:
         EndReason.UPDATE_NEEDED: Connection.UPDATE_NEEDED,
         EndReason.PEER_UNTRUSTED: Connection.NOT_TRUSTED,
         EndReason.PEER_REVOKED: Connection.NOT_TRUSTED,
+        EndReason.OUTSIDE_SCHEDULE: Connection.OUTSIDE_HOURS,
     }
     for reason, expected in ended.items():
         assert connection(Situation(CallState.ENDED, reason)) is expected
