@@ -34,8 +34,8 @@ from app.banner import BannerKind, BannerWidget
 from app.i18n import error_text
 from app.settings import SettingsStore
 from app.technician.pin import PinStore
-from app.technician.view import (
-    PinSetupWidget,
+from app.technician.pinpad import PinSetupWidget
+from app.technician.widgets import (
     big_button,
     date_text,
     grouped_fingerprint,

@@ -22,7 +22,8 @@ from app.i18n import error_text, set_language
 from app.kiosk import KioskWindow
 from app.settings import SettingsStore
 from app.technician.pin import Clock, PinStore
-from app.technician.view import DeviceCatalogLike, PinDialog, PinSetupWidget, TechnicianView
+from app.technician.pinpad import PinDialog, PinSetupWidget
+from app.technician.view import DeviceCatalogLike, TechnicianView
 from common.errors import KlasgenootError
 from pairing.device import DeviceConfig
 

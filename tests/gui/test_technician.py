@@ -20,7 +20,8 @@ from app.kiosk import KioskWindow
 from app.settings import SettingsStore
 from app.technician import TechnicianMode
 from app.technician.pin import LOCKOUT_SECONDS, MAX_TRIES
-from app.technician.view import PinDialog, TechnicianView
+from app.technician.pinpad import PinDialog
+from app.technician.view import TechnicianView
 from media.state import CallState, StateChange
 from media.stats import CallStats
 from pairing.certificates import fingerprint

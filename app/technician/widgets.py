@@ -1,0 +1,58 @@
+"""Small shared pieces of the technician and first-run screens: touch-sized widgets
+and how ids, fingerprints, roles and dates are written for a technician."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDate,
+    QLocale,
+    Qt,
+)
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QLabel,
+    QPushButton,
+    QWidget,
+)
+
+from pairing.deviceid import DeviceId
+from pairing.roles import Role
+
+MIN_TARGET = 48
+
+
+def grouped_id(device_id: DeviceId) -> str:
+    """The DeviceId on two lines of four groups: easier to read aloud."""
+    groups = device_id.text.split("-")
+    return "-".join(groups[:4]) + "-\n" + "-".join(groups[4:])
+
+
+def grouped_fingerprint(fingerprint: str) -> str:
+    pairs = fingerprint.split(":")
+    return "\n".join(":".join(pairs[i : i + 8]) for i in range(0, len(pairs), 8))
+
+
+def role_text(role: Role) -> str:
+    if role is Role.STUDENT:
+        return QCoreApplication.translate("Roles", "pupil's laptop")
+    return QCoreApplication.translate("Roles", "classroom unit")
+
+
+def date_text(when: Any) -> str:
+    return QLocale().toString(QDate(when.year, when.month, when.day), QLocale.FormatType.LongFormat)
+
+
+def mono_label(parent: QWidget) -> QLabel:
+    label = QLabel(parent)
+    label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def big_button(parent: QWidget) -> QPushButton:
+    button = QPushButton(parent)
+    button.setMinimumSize(MIN_TARGET * 2, MIN_TARGET)
+    return button
