@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.cli_logs import audit_secret, retention
-from media.engine import Engine, EngineConfig, EngineListener
+from media.engine import Engine, EngineConfig
 from media.peer import LocalMedia
+from media.ports import EngineListener
 from media.session import SessionSettings
 from media.signaling_port import client_port_factory
 from pairing.bundle import ice_servers_json

@@ -13,7 +13,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from media import ice
 from media.calllog import CallLog, ConnectionLogLike
@@ -24,6 +24,10 @@ from media.gate import GatedTrack, SendGate
 from media.impair import Impairment
 from media.measure import FrameMeter
 from media.peer import LocalMedia
+from media.ports import (
+    EngineListener,
+    SignalingFactory,
+)
 from media.session import CallSession, SessionHooks, SessionSettings
 from media.state import CallState, StateChange
 from media.stats import CallStats, FrameCounter, StatsBuilder
@@ -34,35 +38,6 @@ from pairing.roles import Role
 from privacy.codes import EventKind
 
 logger = logging.getLogger(__name__)
-
-
-class EngineListener(Protocol):
-    def on_state(self, change: StateChange) -> None: ...
-    def on_stats(self, stats: CallStats) -> None: ...
-    def on_control(self, message: ControlMessage) -> None: ...
-    def on_signaling(self, connected: bool) -> None: ...
-    def on_peer_online(self, online: bool) -> None: ...
-    def on_video_frame(self, frame: Any) -> None: ...
-    def on_audio_frame(self, frame: Any) -> None: ...
-    def on_sending(self, sending: bool) -> None: ...
-
-
-class SignalingHandler(Protocol):
-    """What a signaling port reports to the engine."""
-
-    async def signaling_changed(self, connected: bool) -> None: ...
-    async def peer_changed(self, online: bool) -> None: ...
-    async def relayed(self, payload: Any) -> None: ...
-    async def crl_received(self, crl: RevocationList) -> None: ...
-
-
-class SignalingPort(Protocol):
-    async def start(self) -> None: ...
-    async def stop(self) -> None: ...
-    async def send_relay(self, payload: dict[str, Any]) -> bool: ...
-
-
-SignalingFactory = Callable[[SignalingHandler], SignalingPort]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import contextlib
 import logging
 from typing import Any
 
-from media.engine import SignalingHandler, SignalingPort
+from media.ports import SignalingHandler, SignalingPort
 from pairing.credentials import DeviceCredentials
 from pairing.revocation import RevocationList
 from signaling.client import SignalingClient

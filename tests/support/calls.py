@@ -11,9 +11,10 @@ from typing import Any
 from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
 
 from media.control import ControlMessage
-from media.engine import Engine, EngineConfig, SignalingFactory
+from media.engine import Engine, EngineConfig
 from media.impair import Impairment
 from media.peer import LocalMedia
+from media.ports import SignalingFactory
 from media.session import SessionSettings
 from media.state import CallState, StateChange
 from media.stats import CallStats

@@ -12,7 +12,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from media.engine import SignalingHandler, SignalingPort
+from media.ports import SignalingHandler, SignalingPort
 
 Tamper = Callable[[str, dict[str, Any]], dict[str, Any] | None]
 
