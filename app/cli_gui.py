@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from common.errors import KlasgenootError
 from pairing.roles import Role
+from privacy.errors import WipeIncomplete
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from app.runtime import DeviceRuntime
     from app.technician import TechnicianMode
     from media.peer import LocalMedia
+    from pairing.keystore import KeyStore
 
 logger = logging.getLogger(__name__)
 
@@ -264,6 +266,7 @@ class DeviceSession:
         from app.kiosk import install_excepthooks
         from app.settings import SettingsStore
         from app.technician import TechnicianMode
+        from app.technician.kept import KeptDataView
 
         self.sources = sources = open_sources(self.role, self.config, synthetic=self.synthetic)
         self.bridge = bridge = EngineBridge()
@@ -275,7 +278,9 @@ class DeviceSession:
             device=runtime.device,
             catalog=sources.catalog,
             bridge=bridge,
+            kept=KeptDataView(self.config, runtime.keystore),
         )
+        self.technician.wipe_requested.connect(lambda: self.wipe(runtime.keystore, window))
         self.technician.device_chosen.connect(sources.choose)
         self.tester = tester = DeviceTester(
             sources.camera, sources.microphone, sources.speaker, window
@@ -293,14 +298,39 @@ class DeviceSession:
     def close(self) -> None:
         if self.bridge is not None:
             self.bridge.stop()
+            self.bridge = None
         if self.sources is not None:
             self.sources.stop()
+            self.sources = None
+
+    def wipe(self, store: KeyStore, window: KioskWindow) -> None:
+        """Service end: stop the call (it holds the log open), wipe, start at first run."""
+        from app.cli_logs import wipe_device
+
+        self.close()
+        outcome = wipe_device(self.config, store)
+        logger.info("device wiped: %d removed, %d failed", len(outcome.removed),
+                    len(outcome.failed))  # fmt: skip
+        self._first_run()
+        if outcome.failed:
+            self.windows[-1].show_error(WipeIncomplete(", ".join(outcome.failed)))
+        window.exit_to_desktop()
 
 
 def run_device(args: argparse.Namespace, role: Role) -> int:
+    from app.cli_logs import retention
     from app.i18n import set_language
     from app.settings import SettingsStore
+    from privacy.applog import setup_program_log
+    from privacy.files import state_dir
 
+    # The device's own text log: rotating, addresses redacted, same retention as the
+    # connection log (DESIGN.md "What is kept").
+    program_log = setup_program_log(
+        state_dir(args.config),
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        retention=retention(args.config),
+    )
     app = application()
     set_language(SettingsStore(args.config).load().language)
     session = DeviceSession(
@@ -316,3 +346,4 @@ def run_device(args: argparse.Namespace, role: Role) -> int:
         return app.exec()
     finally:
         session.close()
+        program_log.close()

@@ -227,6 +227,73 @@
     </message>
 </context>
 <context>
+    <name>KeptDataView</name>
+    <message>
+        <source>What this device keeps</source>
+        <translation>Wat dit apparaat bewaart</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>Exporteren…</translation>
+    </message>
+    <message>
+        <source>Erase logs</source>
+        <translation>Logboeken wissen</translation>
+    </message>
+    <message>
+        <source>Wipe device (service end)</source>
+        <translation>Apparaat wissen (einde dienst)</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Terug</translation>
+    </message>
+    <message>
+        <source>What is kept, field by field</source>
+        <translation>Wat bewaard wordt, veld voor veld</translation>
+    </message>
+    <message>
+        <source>Recent connection log</source>
+        <translation>Recent verbindingslogboek</translation>
+    </message>
+    <message>
+        <source>Only technical connection data, never pictures, sound or names. Connection logs are kept {days} days, the audit trail {months} months. Now: {sessions} calls, {events} events, {audit} audit records.</source>
+        <translation>Alleen technische verbindingsgegevens, nooit beeld, geluid of namen. Verbindingslogboeken worden {days} dagen bewaard, het auditlogboek {months} maanden. Nu: {sessions} gesprekken, {events} gebeurtenissen, {audit} auditregels.</translation>
+    </message>
+    <message>
+        <source>Export the connection log</source>
+        <translation>Het verbindingslogboek exporteren</translation>
+    </message>
+    <message>
+        <source>The file could not be written.</source>
+        <translation>Het bestand kon niet worden geschreven.</translation>
+    </message>
+    <message>
+        <source>Exported to {path}</source>
+        <translation>Geëxporteerd naar {path}</translation>
+    </message>
+    <message>
+        <source>Erase all connection and program logs?</source>
+        <translation>Alle verbindings- en programmalogboeken wissen?</translation>
+    </message>
+    <message>
+        <source>Erased: {sessions} calls, {events} events.</source>
+        <translation>Gewist: {sessions} gesprekken, {events} gebeurtenissen.</translation>
+    </message>
+    <message>
+        <source>Wipe this device? Its key, pairing, settings and logs are deleted; it starts at first run again.</source>
+        <translation>Dit apparaat wissen? De sleutel, koppeling, instellingen en logboeken worden verwijderd; het apparaat begint daarna opnieuw bij het inrichten.</translation>
+    </message>
+    <message>
+        <source>Are you sure? This cannot be undone.</source>
+        <translation>Weet u het zeker? Dit kan niet ongedaan worden gemaakt.</translation>
+    </message>
+    <message>
+        <source>Please confirm</source>
+        <translation>Bevestig alstublieft</translation>
+    </message>
+</context>
+<context>
     <name>KioskWindow</name>
     <message>
         <source>Klasgenoot</source>
@@ -674,6 +741,10 @@
     <message>
         <source>Back to the call</source>
         <translation>Terug naar het gesprek</translation>
+    </message>
+    <message>
+        <source>What this device keeps</source>
+        <translation>Wat dit apparaat bewaart</translation>
     </message>
     <message>
         <source>Exit to desktop</source>

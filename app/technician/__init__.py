@@ -21,6 +21,7 @@ from app.bridge import EngineBridge
 from app.i18n import error_text, set_language
 from app.kiosk import KioskWindow
 from app.settings import SettingsStore
+from app.technician.kept import KeptDataView
 from app.technician.pin import Clock, PinStore
 from app.technician.pinpad import PinDialog, PinSetupWidget
 from app.technician.view import DeviceCatalogLike, TechnicianView
@@ -43,6 +44,7 @@ class TechnicianMode(QObject):
     device_chosen = Signal(str, str)  # kind, device key (already saved in the settings)
     device_test_requested = Signal(str, str)  # kind, device key
     language_changed = Signal(str)
+    wipe_requested = Signal()  # confirmed twice in "What this device keeps"
 
     def __init__(
         self,
@@ -54,6 +56,7 @@ class TechnicianMode(QObject):
         bridge: EngineBridge | None = None,
         clock: Clock = time.time,
         idle_ms: int = IDLE_MS,
+        kept: KeptDataView | None = None,
     ) -> None:
         super().__init__(window)
         self._window = window
@@ -74,14 +77,24 @@ class TechnicianMode(QObject):
         self.view.language_chosen.connect(self.choose_language)
         self.view.device_chosen.connect(self._device_chosen)
         self.view.device_test_requested.connect(self.device_test_requested)
+        self.kept = kept
+        self.view.kept_button.setVisible(kept is not None)
+        if kept is not None:
+            kept.hide()
+            self.view.kept_requested.connect(self.open_kept)
+            kept.back_requested.connect(self.open_panel)
+            kept.wipe_requested.connect(self.wipe_requested)
         window.technician_requested.connect(self.request)
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.setInterval(idle_ms)
         self._idle.timeout.connect(self.close_panel)
-        self.view.installEventFilter(self)
-        for child in self.view.findChildren(QObject):
-            child.installEventFilter(self)
+        for panel in (self.view, self.kept):
+            if panel is None:
+                continue
+            panel.installEventFilter(self)
+            for child in panel.findChildren(QObject):
+                child.installEventFilter(self)
 
     def set_device(self, device: DeviceConfig | None) -> None:
         self.view.set_device(device)
@@ -104,6 +117,13 @@ class TechnicianMode(QObject):
         self.dialog = dialog
         dialog.open()
 
+    def open_kept(self) -> None:
+        """ "What this device keeps", over the technician panel (PIN already given)."""
+        if self.kept is not None:
+            self.kept.refresh()
+            self._window.show_panel(self.kept)
+            self._idle.start()
+
     def open_panel(self) -> None:
         self.view.refresh_devices()
         self._window.show_panel(self.view)
@@ -113,13 +133,14 @@ class TechnicianMode(QObject):
     def close_panel(self) -> None:
         """Back to the call (the Back button, or nobody touched the panel for a while)."""
         self._idle.stop()
-        if self._window.current_page() is self.view:
+        if self.panel_open:
             self._window.close_panel()
             logger.info("technician mode closed")
 
     @property
     def panel_open(self) -> bool:
-        return self._window.current_page() is self.view
+        page = self._window.current_page()
+        return page is self.view or (self.kept is not None and page is self.kept)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _ACTIVITY and self._idle.isActive():

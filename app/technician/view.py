@@ -87,6 +87,7 @@ class TechnicianView(QWidget):
     language_chosen = Signal(str)
     back_requested = Signal()
     exit_requested = Signal()
+    kept_requested = Signal()  # "What this device keeps"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -115,8 +116,11 @@ class TechnicianView(QWidget):
         self.back_button.clicked.connect(self.back_requested)
         self.exit_button = big_button(self)
         self.exit_button.clicked.connect(self.exit_requested)
+        self.kept_button = big_button(self)
+        self.kept_button.clicked.connect(self.kept_requested)
         buttons = QHBoxLayout()
         buttons.addWidget(self.exit_button)
+        buttons.addWidget(self.kept_button)
         buttons.addStretch(1)
         buttons.addWidget(self.back_button)
         layout = QVBoxLayout(self)
@@ -337,6 +341,8 @@ class TechnicianView(QWidget):
         self.set_language(language())
         self.back_button.setText(self.tr("Back"))
         self.back_button.setAccessibleName(self.tr("Back to the call"))
+        self.kept_button.setText(self.tr("What this device keeps"))
+        self.kept_button.setAccessibleName(self.tr("What this device keeps"))
         self.exit_button.setText(self.tr("Exit to desktop"))
         self.exit_button.setAccessibleName(self.tr("Exit to desktop"))
         self._show_device()

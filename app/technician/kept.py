@@ -1,0 +1,153 @@
+"""Technician screen "What this device keeps": generated from the log schema, so it
+cannot drift from what is stored; the recent log; export, erase and wipe.
+
+Thin: it reads privacy.overview for display, writes exports through privacy.export,
+erases through privacy.erase, and asks the device session to wipe (which must stop
+the call first). Every action that changes something asks for confirmation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.cli_logs import device_info, retention
+from app.i18n import error_text, language
+from app.technician.widgets import big_button
+from common.errors import KlasgenootError
+from pairing.keystore import KeyStore
+from privacy.erase import erase_logs
+from privacy.export import export_document, write_export
+from privacy.files import state_dir
+from privacy.overview import LogOverview, load_overview
+
+
+class KeptDataView(QWidget):
+    back_requested = Signal()
+    wipe_requested = Signal()  # confirmed twice; the device session does the wipe
+
+    def __init__(self, config: Path, store: KeyStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._config, self._store = config, store
+        self.title = QLabel(self)
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        self.kept = QPlainTextEdit(self)
+        self.kept.setReadOnly(True)
+        self.log = QPlainTextEdit(self)
+        self.log.setReadOnly(True)
+        self.result = QLabel(self)
+        self.result.setWordWrap(True)
+        self.export_button, self.erase_button = big_button(self), big_button(self)
+        self.wipe_button, self.back_button = big_button(self), big_button(self)
+        # clicked passes "checked": keep it away from the optional arguments
+        self.export_button.clicked.connect(lambda _checked=False: self.export())
+        self.erase_button.clicked.connect(lambda _checked=False: self.erase())
+        self.wipe_button.clicked.connect(self._confirm_wipe)
+        self.back_button.clicked.connect(self.back_requested)
+        buttons = QHBoxLayout()
+        for button in (self.export_button, self.erase_button, self.wipe_button,
+                       self.back_button):  # fmt: skip
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        for widget in (self.title, self.summary, self.kept, self.log, self.result):
+            layout.addWidget(widget)
+        layout.addLayout(buttons)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("What this device keeps"))
+        self.export_button.setText(self.tr("Export…"))
+        self.erase_button.setText(self.tr("Erase logs"))
+        self.wipe_button.setText(self.tr("Wipe device (service end)"))
+        self.back_button.setText(self.tr("Back"))
+        self.kept.setAccessibleName(self.tr("What is kept, field by field"))
+        self.log.setAccessibleName(self.tr("Recent connection log"))
+        for button in (self.export_button, self.erase_button, self.wipe_button,
+                       self.back_button):  # fmt: skip
+            button.setAccessibleName(button.text())
+
+    def refresh(self) -> None:
+        try:
+            overview = load_overview(state_dir(self._config), retention=retention(self._config))
+        except KlasgenootError as exc:
+            self.result.setText(error_text(exc))
+            return
+        self._show(overview)
+
+    def _show(self, overview: LogOverview) -> None:
+        dutch = language() == "nl"
+        self.summary.setText(self.tr(
+            "Only technical connection data, never pictures, sound or names. "
+            "Connection logs are kept {days} days, the audit trail {months} months. "
+            "Now: {sessions} calls, {events} events, {audit} audit records."
+        ).format(days=overview.retention_days, months=overview.audit_months,
+                 sessions=overview.counts["sessions"], events=overview.counts["events"],
+                 audit=overview.counts["audit"]))  # fmt: skip
+        lines = []
+        for table in overview.kept:
+            lines.append(f"{table.nl if dutch else table.en} "
+                         f"({table.retention_nl if dutch else table.retention_en})")  # fmt: skip
+            lines += [f"  • {f.column}: {f.nl if dutch else f.en}" for f in table.fields]
+        self.kept.setPlainText("\n".join(lines))
+        self.log.setPlainText("\n".join(
+            "  ".join(f"{key}={value}" for key, value in row.items() if value is not None)
+            for row in overview.sessions[:20]
+        ))  # fmt: skip
+
+    def export(self, path: Path | None = None) -> bool:
+        """Write the export (JSON) to ``path`` or a file the technician picks (USB)."""
+        if path is None:
+            chosen, _ = QFileDialog.getSaveFileName(
+                self, self.tr("Export the connection log"), "klasgenoot-log.json", "JSON (*.json)"
+            )
+            if not chosen:
+                return False
+            path = Path(chosen)
+        try:
+            doc = export_document(
+                state_dir(self._config),
+                device=device_info(self._config, self._store),
+                retention=retention(self._config),
+            )
+            write_export(path, doc)
+        except (KlasgenootError, OSError) as exc:
+            self.result.setText(error_text(exc) if isinstance(exc, KlasgenootError)
+                                else self.tr("The file could not be written."))  # fmt: skip
+            return False
+        self.result.setText(self.tr("Exported to {path}").format(path=path))
+        return True
+
+    def erase(self, *, confirmed: bool = False) -> bool:
+        if not confirmed and not self._ask(self.tr("Erase all connection and program logs?")):
+            return False
+        try:
+            report = erase_logs(state_dir(self._config))
+        except KlasgenootError as exc:
+            self.result.setText(error_text(exc))
+            return False
+        self.result.setText(self.tr("Erased: {sessions} calls, {events} events.").format(
+            sessions=report.sessions, events=report.events))  # fmt: skip
+        self.refresh()
+        return True
+
+    def _confirm_wipe(self) -> None:
+        if self._ask(self.tr("Wipe this device? Its key, pairing, settings and logs are "
+                             "deleted; it starts at first run again.")) and self._ask(
+            self.tr("Are you sure? This cannot be undone.")
+        ):  # fmt: skip
+            self.wipe_requested.emit()
+
+    def _ask(self, question: str) -> bool:
+        answer = QMessageBox.question(self, self.tr("Please confirm"), question)
+        return answer == QMessageBox.StandardButton.Yes

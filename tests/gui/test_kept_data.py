@@ -1,0 +1,85 @@
+"""Technician screen "What this device keeps": fields, the log, export, erase, wipe."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from app.cli_gui import DeviceSession
+from app.demo.workspace import prepare
+from app.firstrun.view import FirstRunView
+from app.technician.kept import KeptDataView
+from pairing.device import load_device
+from pairing.errors import NotEnrolled
+from pairing.keystore import open_keystore
+from pairing.roles import Role
+from privacy.files import state_dir
+from privacy.store import ConnectionLog
+from tests.support.a11y import assert_accessible
+
+
+def _device_with_one_call(tmp_path: Path) -> Path:
+    workspace, _ = prepare(tmp_path / "demo")
+    folder = workspace.device_dir(Role.STUDENT)
+    log = ConnectionLog.open(state_dir(folder))
+    sid = log.session_started(role="student", peer_short="ABCDEFG")
+    log.session_connected(sid, setup_ms=321, candidate_type="host")
+    log.session_ended(sid, reason="hangup_local", reconnects=0, freezes=0,
+                      bytes_out=4242, bytes_in=4343)  # fmt: skip
+    log.close()
+    return folder
+
+
+def test_kept_data_lists_fields_and_log_exports_and_erases(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _device_with_one_call(tmp_path)
+    view = KeptDataView(folder, open_keystore(folder, dev=True))
+    qtbot.addWidget(view)
+    view.show()
+    view.refresh()
+    assert "setup_ms" in view.kept.toPlainText() and "candidate_type" in view.kept.toPlainText()
+    assert "setup_ms=321" in view.log.toPlainText()
+    assert_accessible(view)
+
+    out = tmp_path / "usb" / "log.json"
+    out.parent.mkdir()
+    assert view.export(out)
+    exported = json.loads(out.read_text())
+    assert exported["sessions"][0]["bytes_out"] == 4242
+
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *_a, **_k: QMessageBox.StandardButton.Yes)  # fmt: skip
+    assert view.erase()
+    assert "setup_ms=321" not in view.log.toPlainText()
+    with qtbot.waitSignal(view.wipe_requested, timeout=1000):
+        view.wipe_button.click()
+
+
+def test_wipe_from_technician_mode_returns_the_device_to_first_run(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    folder = _device_with_one_call(tmp_path)
+    session = DeviceSession(folder, Role.STUDENT, windowed=True, synthetic=True,
+                            dev_keyring=True)  # fmt: skip
+    session.open()
+    call_window = session.windows[-1]
+    qtbot.addWidget(call_window)
+    try:
+        assert session.technician is not None and session.technician.kept is not None
+        session.technician.kept.wipe_requested.emit()  # confirmed twice in the view
+        first_run = session.windows[-1]
+        qtbot.addWidget(first_run)
+        assert isinstance(first_run.content(), FirstRunView)
+        with pytest.raises(NotEnrolled):
+            load_device(folder, open_keystore(folder, dev=True))
+        assert not (state_dir(folder) / "connections.sqlite3").exists()
+    finally:
+        session.close()
