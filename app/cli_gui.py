@@ -261,6 +261,7 @@ class DeviceSession:
         window.show_error(exc)
 
     def _call(self, runtime: DeviceRuntime) -> None:
+        from app.audit import AuditLog
         from app.bridge import EngineBridge
         from app.devicetest import DeviceTester
         from app.kiosk import install_excepthooks
@@ -268,6 +269,7 @@ class DeviceSession:
         from app.technician import TechnicianMode
         from app.technician.kept import KeptDataView
 
+        audit = AuditLog(self.config, runtime.keystore)
         self.sources = sources = open_sources(self.role, self.config, synthetic=self.synthetic)
         self.bridge = bridge = EngineBridge()
         window = build_window(self.role, bridge, sources, windowed=self.windowed,
@@ -278,7 +280,8 @@ class DeviceSession:
             device=runtime.device,
             catalog=sources.catalog,
             bridge=bridge,
-            kept=KeptDataView(self.config, runtime.keystore),
+            kept=KeptDataView(self.config, runtime.keystore, audit=audit),
+            audit=audit,
         )
         self.technician.wipe_requested.connect(lambda: self.wipe(runtime.keystore, window))
         self.technician.device_chosen.connect(sources.choose)

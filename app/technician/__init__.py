@@ -17,6 +17,7 @@ import time
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QVBoxLayout
 
+from app.audit import AuditLog
 from app.bridge import EngineBridge
 from app.i18n import error_text, set_language
 from app.kiosk import KioskWindow
@@ -27,6 +28,7 @@ from app.technician.pinpad import PinDialog, PinSetupWidget
 from app.technician.view import DeviceCatalogLike, TechnicianView
 from common.errors import KlasgenootError
 from pairing.device import DeviceConfig
+from privacy.codes import AuditAction
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +59,7 @@ class TechnicianMode(QObject):
         clock: Clock = time.time,
         idle_ms: int = IDLE_MS,
         kept: KeptDataView | None = None,
+        audit: AuditLog | None = None,
     ) -> None:
         super().__init__(window)
         self._window = window
@@ -78,6 +81,8 @@ class TechnicianMode(QObject):
         self.view.device_chosen.connect(self._device_chosen)
         self.view.device_test_requested.connect(self.device_test_requested)
         self.kept = kept
+        self.audit = audit
+        self.view.device_test_requested.connect(lambda *_: self._audit(AuditAction.DIAGNOSTICS_RUN))
         self.view.kept_button.setVisible(kept is not None)
         if kept is not None:
             kept.hide()
@@ -120,14 +125,18 @@ class TechnicianMode(QObject):
     def open_kept(self) -> None:
         """ "What this device keeps", over the technician panel (PIN already given)."""
         if self.kept is not None:
+            self._audit(AuditAction.LOGS_VIEWED)
             self.kept.refresh()
             self._window.show_panel(self.kept)
             self._idle.start()
 
     def open_panel(self) -> None:
+        opening = not self.panel_open
         self.view.refresh_devices()
         self._window.show_panel(self.view)
         self._idle.start()
+        if opening:
+            self._audit(AuditAction.TECHNICIAN_MODE_OPENED)
         self.opened.emit()
 
     def close_panel(self) -> None:
@@ -135,6 +144,7 @@ class TechnicianMode(QObject):
         self._idle.stop()
         if self.panel_open:
             self._window.close_panel()
+            self._audit(AuditAction.TECHNICIAN_MODE_CLOSED)
             logger.info("technician mode closed")
 
     @property
@@ -148,11 +158,15 @@ class TechnicianMode(QObject):
         return False
 
     def choose_language(self, code: str) -> None:
+        old = self._settings.load().language
         set_language(code)
         try:
             self._settings.update(language=code)
         except KlasgenootError as exc:
             self._window.show_error(exc)
+        else:
+            if self.audit is not None and old != code:
+                self.audit.setting("language", old, code)
         self.language_changed.emit(code)
 
     def _device_chosen(self, kind: str, key: str) -> None:
@@ -160,7 +174,14 @@ class TechnicianMode(QObject):
             self._settings.update(**{kind: key})
         except KlasgenootError as exc:
             self._window.show_banner(error_text(exc))
+        else:
+            if self.audit is not None:  # device ids are unbounded text: no values kept
+                self.audit.setting(kind, None, None, sensitive=True)
         self.device_chosen.emit(kind, key)
+
+    def _audit(self, action: AuditAction) -> None:
+        if self.audit is not None:
+            self.audit.action(action)
 
     def _dialog_closed(self) -> None:
         if self.dialog is not None:

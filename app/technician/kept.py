@@ -21,11 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.audit import AuditLog
 from app.cli_logs import device_info, retention
 from app.i18n import error_text, language
 from app.technician.widgets import big_button
 from common.errors import KlasgenootError
 from pairing.keystore import KeyStore
+from privacy.codes import AuditAction
 from privacy.erase import erase_logs
 from privacy.export import export_document, write_export
 from privacy.files import state_dir
@@ -36,9 +38,12 @@ class KeptDataView(QWidget):
     back_requested = Signal()
     wipe_requested = Signal()  # confirmed twice; the device session does the wipe
 
-    def __init__(self, config: Path, store: KeyStore, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, config: Path, store: KeyStore, parent: QWidget | None = None,
+        audit: AuditLog | None = None,
+    ) -> None:  # fmt: skip
         super().__init__(parent)
-        self._config, self._store = config, store
+        self._config, self._store, self._audit = config, store, audit
         self.title = QLabel(self)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
@@ -125,6 +130,8 @@ class KeptDataView(QWidget):
             self.result.setText(error_text(exc) if isinstance(exc, KlasgenootError)
                                 else self.tr("The file could not be written."))  # fmt: skip
             return False
+        if self._audit is not None:
+            self._audit.action(AuditAction.LOGS_EXPORTED)
         self.result.setText(self.tr("Exported to {path}").format(path=path))
         return True
 
@@ -136,6 +143,8 @@ class KeptDataView(QWidget):
         except KlasgenootError as exc:
             self.result.setText(error_text(exc))
             return False
+        if self._audit is not None:  # the audit trail is not erased: it says this happened
+            self._audit.action(AuditAction.LOGS_ERASED)
         self.result.setText(self.tr("Erased: {sessions} calls, {events} events.").format(
             sessions=report.sessions, events=report.events))  # fmt: skip
         self.refresh()

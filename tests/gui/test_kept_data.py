@@ -83,3 +83,43 @@ def test_wipe_from_technician_mode_returns_the_device_to_first_run(
         assert not (state_dir(folder) / "connections.sqlite3").exists()
     finally:
         session.close()
+
+
+def test_technician_actions_reach_the_audit_trail(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.cli_logs import audit_secret
+    from app.i18n import remove_translators
+    from privacy.audit import AuditTrail
+
+    folder = _device_with_one_call(tmp_path)
+    session = DeviceSession(folder, Role.STUDENT, windowed=True, synthetic=True,
+                            dev_keyring=True)  # fmt: skip
+    session.open()
+    qtbot.addWidget(session.windows[-1])
+    try:
+        mode = session.technician
+        assert mode is not None and mode.kept is not None
+        mode.open_panel()
+        mode.choose_language("en")
+        mode.open_kept()
+        assert mode.kept.export(tmp_path / "log.json")
+        assert mode.kept.erase(confirmed=True)
+        mode.close_panel()
+    finally:
+        session.close()
+        remove_translators()  # back to the source language for the other tests
+    store = open_keystore(folder, dev=True)
+    secret = audit_secret(store, create=False)
+    assert secret is not None
+    trail = AuditTrail(state_dir(folder), secret)
+    actions = [(r.action, r.setting, r.old_value, r.new_value) for r in trail.records()]
+    assert ("technician_mode_opened", None, None, None) in actions
+    assert ("setting_changed", "language", "nl", "en") in actions
+    assert [a[0] for a in actions][-4:] == [
+        "logs_viewed",
+        "logs_exported",
+        "logs_erased",
+        "technician_mode_closed",
+    ]
+    assert trail.verify().ok
