@@ -157,4 +157,17 @@ def _revoke(args: argparse.Namespace) -> int:
     else:
         print("Ingetrokken serienummers: geen nieuwe (was al ingetrokken)")
     print(f"In totaal ingetrokken: {len(crl.serials)}")
+    _purge_server_logs(args.data, set(fresh))
     return 0
+
+
+def _purge_server_logs(data: Path, serials: set[int]) -> None:
+    """The server's log lines about revoked devices and their pairings go too."""
+    from privacy.applog import purge_lines
+    from privacy.files import state_dir
+
+    records = [r for r in read_records(data) if r.serial in serials]
+    needles = {r.device_id.short for r in records} | {r.pairing_id for r in records}
+    removed = purge_lines(state_dir(data), needles)
+    if removed:
+        print(f"Serverlogboek: {removed} regels over deze apparaten verwijderd")

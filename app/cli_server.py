@@ -44,11 +44,26 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "0 = vrije poort)",
     )
     server.add_argument("--no-health", action="store_true", help="geen /health aanbieden")
+    server.add_argument(
+        "--log-console",
+        action="store_true",
+        help="ook naar stderr loggen (standaard alleen naar DATA/state/logs, 90 dagen)",
+    )
     server.set_defaults(func=handler)
 
 
 def handler(args: argparse.Namespace) -> int:
-    return asyncio.run(_serve(args))
+    from privacy.applog import setup_program_log
+    from privacy.files import state_dir
+
+    # The server's own log: a rotating file next to the fleet, addresses redacted,
+    # purged after the same 90 days, and cleaned by `fleet revoke` (DESIGN.md "What
+    # is kept"). The journal gets it only when asked (it has its own retention).
+    log = setup_program_log(state_dir(args.data), console=args.log_console)
+    try:
+        return asyncio.run(_serve(args))
+    finally:
+        log.close()
 
 
 async def _serve(args: argparse.Namespace) -> int:

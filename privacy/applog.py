@@ -17,7 +17,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from io import TextIOWrapper
 from logging.handlers import RotatingFileHandler
@@ -25,8 +25,10 @@ from pathlib import Path
 
 from common.paths import ensure_private_dir
 from privacy import logfilter
-from privacy.files import LOG_NAME, logs_dir
+from privacy.files import LOG_NAME, logs_dir, program_log_files
 from privacy.retention import DAY_S, Retention, purge_program_logs
+
+logger = logging.getLogger(__name__)
 
 MAX_BYTES = 1024 * 1024
 BACKUP_COUNT = 100  # with daily rollover: at most ~100 MiB, usually a few KiB a day
@@ -132,3 +134,31 @@ def quiet_libraries(*, debug: bool = False) -> None:
     """Library debug output off (or on, for a technician chasing a fault: still redacted)."""
     for name, level in QUIET_LIBRARIES.items():
         logging.getLogger(name).setLevel(logging.DEBUG if debug else level)
+
+
+def purge_lines(state: Path, needles: Iterable[str]) -> int:
+    """Remove every program-log line that mentions one of ``needles`` (short DeviceIds,
+    a pairing id); return how many went. For the operator: revoking a pairing also
+    removes what the server logged about it.
+
+    Files are rewritten in place: a running server appends with O_APPEND, so its
+    next line still lands at the end of the shortened file.
+    """
+    wanted = [n for n in needles if n]
+    if not wanted:
+        return 0
+    removed = 0
+    for path in program_log_files(state):
+        try:
+            with path.open("r+", encoding="utf-8", errors="replace") as fh:
+                lines = fh.readlines()
+                kept = [line for line in lines if not any(n in line for n in wanted)]
+                if len(kept) == len(lines):
+                    continue
+                fh.seek(0)
+                fh.writelines(kept)
+                fh.truncate()
+                removed += len(lines) - len(kept)
+        except OSError:
+            logger.warning("could not purge a program log file")
+    return removed
