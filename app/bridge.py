@@ -136,6 +136,12 @@ class EngineBridge(QObject):
     def responsive(self) -> bool:
         return self._responsive
 
+    def log_health(self) -> Any:
+        """The connection log's health (a frozen value: safe to read from the GUI)."""
+        engine = self._engine
+        log = engine.config.connection_log if engine is not None else None
+        return getattr(log, "health", None)
+
     # -- EngineListener (engine thread) -----------------------------------------
 
     def on_state(self, change: StateChange) -> None:

@@ -280,7 +280,7 @@ class DeviceSession:
             device=runtime.device,
             catalog=sources.catalog,
             bridge=bridge,
-            kept=KeptDataView(self.config, runtime.keystore, audit=audit),
+            kept=KeptDataView(self.config, runtime.keystore, audit=audit, health=bridge.log_health),
             audit=audit,
         )
         self.technician.wipe_requested.connect(lambda: self.wipe(runtime.keystore, window))

@@ -8,6 +8,7 @@ the call first). Every action that changes something asks for confirmation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -31,6 +32,7 @@ from privacy.codes import AuditAction
 from privacy.erase import erase_logs
 from privacy.export import export_document, write_export
 from privacy.files import state_dir
+from privacy.health import LogHealth
 from privacy.overview import LogOverview, load_overview
 
 
@@ -41,9 +43,13 @@ class KeptDataView(QWidget):
     def __init__(
         self, config: Path, store: KeyStore, parent: QWidget | None = None,
         audit: AuditLog | None = None,
+        health: Callable[[], LogHealth | None] = lambda: None,
     ) -> None:  # fmt: skip
         super().__init__(parent)
         self._config, self._store, self._audit = config, store, audit
+        self._health = health  # the running call's log (a broken log never stops a call)
+        self.health = QLabel(self)
+        self.health.setWordWrap(True)
         self.title = QLabel(self)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
@@ -65,7 +71,7 @@ class KeptDataView(QWidget):
                        self.back_button):  # fmt: skip
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
-        for widget in (self.title, self.summary, self.kept, self.log, self.result):
+        for widget in (self.title, self.summary, self.health, self.kept, self.log, self.result):
             layout.addWidget(widget)
         layout.addLayout(buttons)
         self.retranslate()
@@ -83,6 +89,7 @@ class KeptDataView(QWidget):
             button.setAccessibleName(button.text())
 
     def refresh(self) -> None:
+        self._show_health(self._health())
         try:
             overview = load_overview(state_dir(self._config), retention=retention(self._config))
         except KlasgenootError as exc:
@@ -109,6 +116,14 @@ class KeptDataView(QWidget):
             "  ".join(f"{key}={value}" for key, value in row.items() if value is not None)
             for row in overview.sessions[:20]
         ))  # fmt: skip
+
+    def _show_health(self, health: LogHealth | None) -> None:
+        if health is None or health.ok:
+            self.health.setText(self.tr("Logging works."))
+            return
+        text = self.tr("Logging has a fault: {fault}. The call is not affected; "
+                       "{dropped} records were not written.")  # fmt: skip
+        self.health.setText(text.format(fault=health.fault.value, dropped=health.dropped))
 
     def export(self, path: Path | None = None) -> bool:
         """Write the export (JSON) to ``path`` or a file the technician picks (USB)."""

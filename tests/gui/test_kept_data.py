@@ -47,6 +47,7 @@ def test_kept_data_lists_fields_and_log_exports_and_erases(
     view.refresh()
     assert "setup_ms" in view.kept.toPlainText() and "candidate_type" in view.kept.toPlainText()
     assert "setup_ms=321" in view.log.toPlainText()
+    assert view.health.text() == "Logging works."
     assert_accessible(view)
 
     out = tmp_path / "usb" / "log.json"
@@ -123,3 +124,14 @@ def test_technician_actions_reach_the_audit_trail(
         "technician_mode_closed",
     ]
     assert trail.verify().ok
+
+
+def test_a_broken_log_shows_in_technician_mode(qtbot: QtBot, tmp_path: Path) -> None:
+    from privacy.health import LogFault, LogHealth
+
+    folder = _device_with_one_call(tmp_path)
+    broken = LogHealth(fault=LogFault.FULL, at=1.0, dropped=3, working=False)
+    view = KeptDataView(folder, open_keystore(folder, dev=True), health=lambda: broken)
+    qtbot.addWidget(view)
+    view.refresh()
+    assert "full" in view.health.text() and "3" in view.health.text()
