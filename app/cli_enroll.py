@@ -25,7 +25,8 @@ from pairing.roles import Role
 YES = {"j", "ja", "y", "yes"}
 
 
-def _device_args(parser: argparse.ArgumentParser) -> None:
+def device_args(parser: argparse.ArgumentParser) -> None:
+    """--config and --dev-keyring, as every command about one device takes them."""
     parser.add_argument(
         "--config", type=Path, required=True, metavar="MAP", help="instellingenmap van dit apparaat"
     )
@@ -43,21 +44,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cmds = enroll.add_subparsers(dest="enroll_command", required=True, metavar="ACTIE")
 
     req = cmds.add_parser("request", help="sleutel maken (eenmalig) en een aanvraag schrijven")
-    _device_args(req)
+    device_args(req)
     req.add_argument("--role", required=True, choices=[r.value for r in Role])
     req.add_argument("--out", type=Path, metavar="BESTAND", help="aanvraagbestand (anders stdout)")
     req.set_defaults(func=_request)
 
     inst = cmds.add_parser("install", help="een bundel van de beheerder installeren")
     inst.add_argument("bundle", type=Path, metavar="BUNDEL", help="het .klasgenoot-bestand")
-    _device_args(inst)
+    device_args(inst)
     inst.add_argument("--yes", action="store_true", help="niet om bevestiging vragen")
     inst.set_defaults(func=_install)
 
     show = cmds.add_parser(
         "show", help="laten zien wie dit apparaat is en waarmee het gekoppeld is"
     )
-    _device_args(show)
+    device_args(show)
     show.set_defaults(func=_show)
 
 

@@ -15,11 +15,12 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.cli_enroll import device_args
 from app.settings import FILENAME as SETTINGS_FILE
 from common.errors import KlasgenootError
 from pairing import device
 from pairing.identity import delete_device_key, device_id, load_device_key
-from pairing.keystore import DEV_ENV, DevFileKeyStore, KeyStore, open_keystore
+from pairing.keystore import DevFileKeyStore, KeyStore, open_keystore
 from privacy.audit import AUDIT_SECRET_NAME, AuditTrail, new_secret
 from privacy.codes import ActorRole, AuditAction
 from privacy.erase import erase_logs, overwrite_and_remove
@@ -39,37 +40,24 @@ BUNDLE_GLOB = "*.klasgenoot"
 DEVICE_FILES = (device.CERTIFICATE, device.CA_CERT, device.DEVICE_JSON, device.CRL, SETTINGS)
 
 
-def _device_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--config", type=Path, required=True, metavar="MAP", help="instellingenmap van dit apparaat"
-    )
-    parser.add_argument(
-        "--dev-keyring",
-        action="store_const",
-        const=True,
-        default=None,
-        help=f"ontwikkelaars-sleutelbestand i.p.v. de sleutelbos (ook: {DEV_ENV}=1)",
-    )
-
-
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     logs = sub.add_parser("logs", help="technische logboeken inzien, exporteren, wissen")
     cmds = logs.add_subparsers(dest="logs_command", required=True, metavar="ACTIE")
     show = cmds.add_parser("show", help="de logboeken van dit apparaat laten zien")
-    _device_args(show)
+    device_args(show)
     show.add_argument("--fields", action="store_true", help="alleen: wat dit apparaat bewaart")
     show.add_argument("--limit", type=int, default=20, help="hoeveel regels per soort")
     show.set_defaults(func=_show)
     export = cmds.add_parser("export", help="alles als JSON (inzage en overdraagbaarheid)")
-    _device_args(export)
+    device_args(export)
     export.add_argument("--out", type=Path, metavar="BESTAND", help="bestand (anders stdout)")
     export.set_defaults(func=_export)
     erase = cmds.add_parser("erase", help="verbindings- en programmalogboeken wissen")
-    _device_args(erase)
+    device_args(erase)
     erase.add_argument("--yes", action="store_true", help="niet om bevestiging vragen")
     erase.set_defaults(func=_erase)
     verify = cmds.add_parser("verify", help="controleren dat het auditlogboek klopt")
-    _device_args(verify)
+    device_args(verify)
     verify.set_defaults(func=_verify)
 
     wipe = sub.add_parser(
@@ -79,7 +67,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "koppeling, de instellingen en alle logboeken. Daarna begint het apparaat "
         "opnieuw bij het inrichten.",
     )
-    _device_args(wipe)
+    device_args(wipe)
     wipe.add_argument("--yes", action="store_true", help="niet om bevestiging vragen")
     wipe.set_defaults(func=_wipe)
 
