@@ -158,7 +158,8 @@ def build_window(
     if role is Role.STUDENT:
         from app.student.window import StudentWindow
 
-        return StudentWindow(bridge, camera=sources.camera, speaker=sources.speaker,
+        return StudentWindow(bridge, camera=sources.camera, microphone=sources.microphone,
+                             speaker=sources.speaker,
                              windowed=windowed, read_markers=measure)  # fmt: skip
     from app.classroom.window import ClassroomWindow
 

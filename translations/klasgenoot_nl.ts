@@ -17,6 +17,53 @@
     </message>
 </context>
 <context>
+    <name>ClassroomFeaturesView</name>
+    <message>
+        <source>Board view saved</source>
+        <translation>Bordweergave opgeslagen</translation>
+    </message>
+    <message>
+        <source>Pupil: Listening</source>
+        <translation>Leerling: luistert mee</translation>
+    </message>
+    <message>
+        <source>Pupil: Voice only</source>
+        <translation>Leerling: alleen geluid</translation>
+    </message>
+    <message>
+        <source>Pupil: On camera</source>
+        <translation>Leerling: in beeld</translation>
+    </message>
+    <message>
+        <source>The lesson with the pupil ends in {minutes} minutes</source>
+        <translation>De les met de leerling stopt over {minutes} minuten</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Verder</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pauze</translation>
+    </message>
+    <message>
+        <source>Paused — the pupil sees a pause picture ({minutes}:{seconds:02d} left)</source>
+        <translation>Gepauzeerd — de leerling ziet een pauzebeeld (nog {minutes}:{seconds:02d})</translation>
+    </message>
+    <message>
+        <source>Whispering</source>
+        <translation>Fluisteren</translation>
+    </message>
+    <message>
+        <source>The pupil turned the speaker down</source>
+        <translation>De leerling heeft de luidspreker zachter gezet</translation>
+    </message>
+    <message>
+        <source>Save as board view</source>
+        <translation>Opslaan als bordweergave</translation>
+    </message>
+</context>
+<context>
     <name>ClassroomWindow</name>
     <message>
         <source>Klasgenoot needs an update. Ask the helpdesk.</source>
@@ -124,6 +171,89 @@
     </message>
 </context>
 <context>
+    <name>FeaturesView</name>
+    <message>
+        <source>How you are in class</source>
+        <translation>Hoe je in de klas bent</translation>
+    </message>
+    <message>
+        <source>Reactions</source>
+        <translation>Reacties</translation>
+    </message>
+    <message>
+        <source>Thumbs up</source>
+        <translation>Duim omhoog</translation>
+    </message>
+    <message>
+        <source>I don&apos;t understand</source>
+        <translation>Ik snap het niet</translation>
+    </message>
+    <message>
+        <source>Please repeat</source>
+        <translation>Nog een keer, graag</translation>
+    </message>
+    <message>
+        <source>Sent: thumbs up</source>
+        <translation>Verstuurd: duim omhoog</translation>
+    </message>
+    <message>
+        <source>Sent: I don&apos;t understand</source>
+        <translation>Verstuurd: ik snap het niet</translation>
+    </message>
+    <message>
+        <source>Sent: please repeat</source>
+        <translation>Verstuurd: nog een keer, graag</translation>
+    </message>
+    <message>
+        <source>Your hand is up — lower it</source>
+        <translation>Je vinger is op — laat zakken</translation>
+    </message>
+    <message>
+        <source>Raise your hand</source>
+        <translation>Vinger opsteken</translation>
+    </message>
+    <message>
+        <source>Raise hand</source>
+        <translation>Vinger opsteken</translation>
+    </message>
+    <message>
+        <source>Your hand is up</source>
+        <translation>Je vinger is op</translation>
+    </message>
+    <message>
+        <source>Your hand is down</source>
+        <translation>Je vinger is niet op</translation>
+    </message>
+    <message>
+        <source>Listening</source>
+        <translation>Luisteren</translation>
+    </message>
+    <message>
+        <source>Voice</source>
+        <translation>Geluid</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>Beeld</translation>
+    </message>
+    <message>
+        <source>Chosen</source>
+        <translation>Gekozen</translation>
+    </message>
+    <message>
+        <source>Whispering</source>
+        <translation>Aan het fluisteren</translation>
+    </message>
+    <message>
+        <source>Whisper</source>
+        <translation>Fluisteren</translation>
+    </message>
+    <message>
+        <source>The class speaker is turned down</source>
+        <translation>De luidspreker in de klas staat zachter</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunView</name>
     <message>
         <source>Where should the request go?</source>
@@ -227,6 +357,42 @@
     </message>
 </context>
 <context>
+    <name>HandView</name>
+    <message>
+        <source>Hand raised
+Tap to answer</source>
+        <translation>Vinger opgestoken
+Tik om te reageren</translation>
+    </message>
+    <message>
+        <source>The pupil raises their hand</source>
+        <translation>De leerling steekt een vinger op</translation>
+    </message>
+    <message>
+        <source>Tap to let the pupil know you saw it</source>
+        <translation>Tik zodat de leerling weet dat u het zag</translation>
+    </message>
+</context>
+<context>
+    <name>HeardMeterView</name>
+    <message>
+        <source>Your microphone is off</source>
+        <translation>Je microfoon staat uit</translation>
+    </message>
+    <message>
+        <source>The class hears you</source>
+        <translation>De klas hoort je</translation>
+    </message>
+    <message>
+        <source>The class hears nothing from you</source>
+        <translation>De klas hoort niets van je</translation>
+    </message>
+    <message>
+        <source>Am I heard?</source>
+        <translation>Hoort de klas mij?</translation>
+    </message>
+</context>
+<context>
     <name>KeptDataView</name>
     <message>
         <source>What this device keeps</source>
@@ -259,6 +425,14 @@
     <message>
         <source>Only technical connection data, never pictures, sound or names. Connection logs are kept {days} days, the audit trail {months} months. Now: {sessions} calls, {events} events, {audit} audit records.</source>
         <translation>Alleen technische verbindingsgegevens, nooit beeld, geluid of namen. Verbindingslogboeken worden {days} dagen bewaard, het auditlogboek {months} maanden. Nu: {sessions} gesprekken, {events} gebeurtenissen, {audit} auditregels.</translation>
+    </message>
+    <message>
+        <source>Logging works.</source>
+        <translation>Het logboek werkt.</translation>
+    </message>
+    <message>
+        <source>Logging has a fault: {fault}. The call is not affected; {dropped} records were not written.</source>
+        <translation>Het logboek heeft een storing: {fault}. Het gesprek gaat gewoon door; {dropped} regels zijn niet opgeslagen.</translation>
     </message>
     <message>
         <source>Export the connection log</source>
@@ -350,6 +524,66 @@
     </message>
 </context>
 <context>
+    <name>LookAroundView</name>
+    <message>
+        <source>Zoom in</source>
+        <translation>Inzoomen</translation>
+    </message>
+    <message>
+        <source>Zoom out</source>
+        <translation>Uitzoomen</translation>
+    </message>
+    <message>
+        <source>Look left</source>
+        <translation>Naar links kijken</translation>
+    </message>
+    <message>
+        <source>Look right</source>
+        <translation>Naar rechts kijken</translation>
+    </message>
+    <message>
+        <source>Look up</source>
+        <translation>Omhoog kijken</translation>
+    </message>
+    <message>
+        <source>Look down</source>
+        <translation>Omlaag kijken</translation>
+    </message>
+    <message>
+        <source>Board</source>
+        <translation>Bord</translation>
+    </message>
+    <message>
+        <source>Look at the board</source>
+        <translation>Naar het bord kijken</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>Terug</translation>
+    </message>
+    <message>
+        <source>Whole class</source>
+        <translation>Hele klas</translation>
+    </message>
+    <message>
+        <source>Look around</source>
+        <translation>Rondkijken</translation>
+    </message>
+</context>
+<context>
+    <name>PauseNoticeView</name>
+    <message>
+        <source>Paused by the teacher
+The lesson goes on in a moment. You do not need to do anything.</source>
+        <translation>Gepauzeerd door de leraar
+De les gaat zo verder. Je hoeft niets te doen.</translation>
+    </message>
+    <message>
+        <source>Paused by the teacher</source>
+        <translation>Gepauzeerd door de leraar</translation>
+    </message>
+</context>
+<context>
     <name>PinDialog</name>
     <message>
         <source>That PIN is not right. Tries left before a 5-minute pause: {n}.</source>
@@ -422,6 +656,22 @@
         <translation>De leerling is nu niet verbonden.</translation>
     </message>
     <message>
+        <source>Listening</source>
+        <translation>Luistert mee</translation>
+    </message>
+    <message>
+        <source>The pupil is listening along with the class.</source>
+        <translation>De leerling luistert mee met de klas.</translation>
+    </message>
+    <message>
+        <source>Voice only</source>
+        <translation>Alleen geluid</translation>
+    </message>
+    <message>
+        <source>The pupil can talk. Their camera is off.</source>
+        <translation>De leerling kan praten. De camera staat uit.</translation>
+    </message>
+    <message>
         <source>The pupil&apos;s camera is off</source>
         <translation>De camera van de leerling staat uit</translation>
     </message>
@@ -440,6 +690,21 @@
     <message>
         <source>The pupil&apos;s camera</source>
         <translation>Camera van de leerling</translation>
+    </message>
+</context>
+<context>
+    <name>ReactionView</name>
+    <message>
+        <source>Thumbs up</source>
+        <translation>Duim omhoog</translation>
+    </message>
+    <message>
+        <source>I don&apos;t understand</source>
+        <translation>Ik snap het niet</translation>
+    </message>
+    <message>
+        <source>Please repeat</source>
+        <translation>Nog een keer, graag</translation>
     </message>
 </context>
 <context>
@@ -575,6 +840,18 @@
 </context>
 <context>
     <name>StudentWindow</name>
+    <message>
+        <source>Next lesson: {when}</source>
+        <translation>Volgende les: {when}</translation>
+    </message>
+    <message>
+        <source>The lesson ends in 5 minutes</source>
+        <translation>De les stopt over 5 minuten</translation>
+    </message>
+    <message>
+        <source>The lesson ends in {minutes} minutes</source>
+        <translation>De les stopt over {minutes} minuten</translation>
+    </message>
     <message>
         <source>The camera is not connected. It comes back by itself when it is plugged in again.</source>
         <translation>De camera is niet aangesloten. Hij doet het weer vanzelf als je hem opnieuw aansluit.</translation>

@@ -7,6 +7,9 @@ The rule, :class:`LiveRule`, is plain Python so it can be checked line by line:
 * LIVE goes off only when the engine reports that sending has stopped, or when
   the call left "live" before any sending began (the engine reports in order on
   one thread, so "not live" arriving before "sending" means nothing was sent);
+* the teacher's pause: LIVE goes off once sending has stopped; at the end of the
+  pause LIVE goes on again and sending must be confirmed once more (a second LIVE
+  cycle within the same call);
 * if the engine stops answering while LIVE is on, LIVE stays on (fail-safe) and
   the technician is told; there is no setting that hides it.
 """
@@ -32,6 +35,7 @@ class LiveRule:
     call_live: bool = False
     sending: bool = False
     responsive: bool = True
+    paused: bool = False
 
     def state_changed(self, state: CallState) -> bool:
         """Returns True when sending must be confirmed once LIVE is on screen."""
@@ -47,8 +51,20 @@ class LiveRule:
         self.sending = sending
         if sending:
             self.on = True  # never sending without LIVE, whatever happened before
-        elif not self.call_live:
+        elif not self.call_live or self.paused:
             self.on = False
+
+    def pause_changed(self, paused: bool) -> bool:
+        """The teacher's pause; returns True when sending must be confirmed (it ended)."""
+        self.paused = paused
+        if paused:
+            if not self.sending and self.responsive:
+                self.on = False  # only the pause picture leaves
+            return False
+        if self.call_live:
+            self.on = True
+            return True
+        return False
 
     def responsive_changed(self, responsive: bool) -> None:
         self.responsive = responsive  # never turns LIVE off by itself

@@ -84,6 +84,7 @@ class PupilView(QStackedWidget):
         self.addWidget(self.avatar)
         self._connected = False
         self._camera = self._mic = True
+        self._presence = ""  # the pupil's chosen level (issue 5), "" before it is known
         self.retranslate()
 
     @property
@@ -91,6 +92,11 @@ class PupilView(QStackedWidget):
         """What is shown: "idle", "video" or "avatar" (tests and the technician use it)."""
         current = self.currentWidget()
         return "video" if current is self.video else "avatar" if current is self.avatar else "idle"
+
+    def set_presence(self, level: str) -> None:
+        """ "listening" | "voice" | "video" as the pupil chose it; "" when unknown."""
+        self._presence = level
+        self.retranslate()
 
     def show_pupil(self, *, connected: bool, camera: bool, mic: bool) -> None:
         self._connected, self._camera, self._mic = connected, camera, mic
@@ -105,12 +111,19 @@ class PupilView(QStackedWidget):
     def retranslate(self) -> None:
         self.idle.title.setText(self.tr("Klasgenoot is ready"))
         self.idle.text.setText(self.tr("The pupil is not connected right now."))
-        self.avatar.title.setText(self.tr("The pupil's camera is off"))
-        self.avatar.text.setText(
-            self.tr("The pupil is listening and can talk.")
-            if self._mic
-            else self.tr("The pupil is listening. Their microphone is off.")
-        )
+        if self._presence == "listening":
+            self.avatar.title.setText(self.tr("Listening"))
+            self.avatar.text.setText(self.tr("The pupil is listening along with the class."))
+        elif self._presence == "voice":
+            self.avatar.title.setText(self.tr("Voice only"))
+            self.avatar.text.setText(self.tr("The pupil can talk. Their camera is off."))
+        else:
+            self.avatar.title.setText(self.tr("The pupil's camera is off"))
+            self.avatar.text.setText(
+                self.tr("The pupil is listening and can talk.")
+                if self._mic
+                else self.tr("The pupil is listening. Their microphone is off.")
+            )
         self.setAccessibleName(self.tr("Pupil"))
         current = self.currentWidget()
         if isinstance(current, _Message):

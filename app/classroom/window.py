@@ -21,6 +21,7 @@ from app.av.speaker import SpeakerSink
 from app.av.video_view import VideoView
 from app.banner import BannerKind
 from app.bridge import EngineBridge
+from app.classroom.features import REACTION_MS, REMINDER_MS, ClassroomFeaturesView
 from app.classroom.live import LiveIndicatorWidget, LiveRule
 from app.classroom.views import PupilView, VolumeView
 from app.kiosk import KioskWindow
@@ -42,6 +43,8 @@ class ClassroomWindow(KioskWindow):
         volume: float = 0.8,
         windowed: bool = False,
         read_markers: bool = True,
+        reminder_ms: int = REMINDER_MS,
+        reaction_ms: int = REACTION_MS,
         **kiosk: Any,
     ) -> None:
         self._ready = False
@@ -59,10 +62,13 @@ class ClassroomWindow(KioskWindow):
         body = QWidget(self)
         self.pupil = PupilView(self.video, body)
         self.volume = VolumeView(volume, body)
+        self.features = ClassroomFeaturesView(bridge, self.pupil, speaker, reminder_ms=reminder_ms,
+                                              reaction_ms=reaction_ms, parent=self)  # fmt: skip
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.pupil, 1)
+        layout.addWidget(self.features.bar)
         layout.addWidget(self.volume)
         theme.apply(body)
         self.set_content(body)
@@ -71,8 +77,8 @@ class ClassroomWindow(KioskWindow):
         self.banner.installEventFilter(self)
 
         if speaker is not None:
-            speaker.set_volume(self.volume.volume)
-            self.volume.volume_changed.connect(speaker.set_volume)
+            self.features.set_volume(self.volume.volume)
+            self.volume.volume_changed.connect(self.features.set_volume)  # whisper scales it
             speaker.state_changed.connect(self._speaker_changed)
             bridge.audio_sink = speaker.push  # dropped while no speaker is open
         self._speaker_changed()
@@ -94,8 +100,10 @@ class ClassroomWindow(KioskWindow):
             self._confirm_pending = True
         if change.state is not CallState.LIVE:
             self.pupil_camera = self.pupil_mic = True  # the next call announces its own
+            self.pupil.set_presence("")
         self._render_live()
         self._render_pupil()
+        self.features.on_state(change.state)
         self._explain_end(change)
 
     def _explain_end(self, change: StateChange) -> None:
@@ -163,6 +171,13 @@ class ClassroomWindow(KioskWindow):
         self.volume.set_speaker_available(self.speaker is not None and self.speaker.available)
 
     def _on_control(self, message: ControlMessage) -> None:
+        if message.kind == "pause":
+            if self.rule.pause_changed(bool(message.body["paused"])):
+                self._confirm_pending = True  # LIVE again: confirm once it is painted
+            self._render_live()
+        elif message.kind == "presence":
+            self.pupil.set_presence(str(message.body["level"]))
+        self.features.on_control(message)
         if message.kind == "media":
             self.pupil_camera = bool(message.body["camera"])
             self.pupil_mic = bool(message.body["mic"])
@@ -186,6 +201,7 @@ class ClassroomWindow(KioskWindow):
         super().retranslate()
         if getattr(self, "_ready", False):
             self.setAccessibleName(self.tr("Klasgenoot in class"))
+            self.features.retranslate()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.banner and event.type() in (

@@ -14,7 +14,6 @@ from PySide6.QtCore import QCoreApplication
 from media.state import CallState, EndReason
 
 
-
 class Connection(enum.Enum):
     STARTING = "starting"
     NO_SERVER = "no_server"

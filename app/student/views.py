@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLay
 
 from app.av.video_view import SelfView, VideoView
 from app.student.controls import ControlsView
+from app.student.features import FeaturesView
+from app.student.lookaround import LookAroundController, LookAroundView
 from app.student.status import Connection, detail, headline
 from app.widgets import theme
 from app.widgets.quality import LinkQualityWidget
@@ -78,6 +80,37 @@ class SelfViewFrame(QFrame):
         layout.addWidget(preview, 0, 0)
 
 
+class PauseNoticeView(QLabel):
+    """Over the class picture while the teacher has paused: calm, not an error."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("pauseNotice")
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setWordWrap(True)
+        self.setFont(theme.font(22, bold=True))
+        self.setStyleSheet(
+            "QLabel#pauseNotice { background: rgba(29, 35, 44, 215); color: #f2efe8;"
+            " border-radius: 18px; padding: 32px; }"
+        )
+        self.retranslate()
+        self.hide()
+
+    def retranslate(self) -> None:
+        self.setText(
+            self.tr(
+                "Paused by the teacher\n"
+                "The lesson goes on in a moment. You do not need to do anything."
+            )
+        )
+        self.setAccessibleName(self.tr("Paused by the teacher"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+
 class StudentCallView(QWidget):
     """The whole call screen; ``controls`` carries the pupil's presses as signals."""
 
@@ -86,6 +119,7 @@ class StudentCallView(QWidget):
         self.video = video
         self.connection = Connection.STARTING
         self._camera_on = True
+        self._look_allowed = True
         stage = QWidget(self)
         stage.setObjectName("stage")
         stage.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
@@ -93,6 +127,9 @@ class StudentCallView(QWidget):
         self.waiting = WaitingCard(stage)
         self.pill = StatusPill(stage)
         self.self_view = SelfViewFrame(preview, stage)
+        self.pause_notice = PauseNoticeView(stage)
+        self.look = LookAroundController(video, self)
+        self.look_pad = LookAroundView(self.look, stage)
         grid = QGridLayout(stage)
         grid.setContentsMargins(24, 24, 24, 24)
         video.setParent(stage)
@@ -102,11 +139,20 @@ class StudentCallView(QWidget):
         grid.addWidget(
             self.self_view, 0, 0, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignRight
         )
+        grid.addWidget(self.pause_notice, 0, 0, Qt.AlignmentFlag.AlignCenter)
+        grid.addWidget(
+            self.look_pad, 0, 0, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft
+        )
+        self.features = FeaturesView(stage, self)
+        grid.addWidget(
+            self.features.reactions, 0, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight
+        )
         self.controls = ControlsView(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(stage, 1)
+        layout.addWidget(self.features)
         layout.addWidget(self.controls)
         self.setAccessibleName(self.tr("Lesson"))
         theme.apply(self)
@@ -119,6 +165,10 @@ class StudentCallView(QWidget):
         if not connected:
             self.video.clear()  # no stale class picture when the call comes back
         self.video.setVisible(connected)
+        self.look_pad.setVisible(connected and self._look_allowed)
+        self.features.show_in_call(connected)
+        if not connected:
+            self.pause_notice.hide()
         self.waiting.setVisible(not connected)
         self.pill.headline.setText(headline(connection))
         self.pill.setAccessibleName(self.tr("Connection"))
@@ -131,6 +181,23 @@ class StudentCallView(QWidget):
             self.pill.quality.reset()
         self.self_view.raise_()
         self.pill.raise_()
+        self.look_pad.raise_()
+        self.pause_notice.raise_()
+
+    def show_paused(self, paused: bool) -> None:
+        """The teacher's pause: the picture is the engine's pause frame, this says it."""
+        self.pause_notice.setVisible(paused and self.connection is Connection.CONNECTED)
+        self.pause_notice.raise_()
+
+    def allow_looking(self, allowed: bool) -> None:
+        self._look_allowed = allowed
+        self.look.enabled = allowed
+        self.look_pad.setVisible(allowed and self.connection is Connection.CONNECTED)
+
+    def show_waiting_detail(self, text: str) -> None:
+        """Replace the kind line under the headline (e.g. when the next lesson starts)."""
+        self.waiting.text.setText(text)
+        self.waiting.text.setVisible(bool(text))
 
     def show_stats(self, stats: CallStats) -> None:
         if self.connection is Connection.CONNECTED:

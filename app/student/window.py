@@ -11,16 +11,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QDateTime, QEvent, QLocale, Qt, QTimer
 
 from app.av.camera import CameraSource
+from app.av.microphone import MicrophoneSource
 from app.av.speaker import SpeakerSink
 from app.av.video_view import SelfView, VideoView
 from app.banner import BannerKind
 from app.bridge import EngineBridge
 from app.kiosk import KioskWindow
+from app.student.lookaround import ViewPosition
 from app.student.status import Connection, Situation, can_rejoin, connection
 from app.student.views import StudentCallView
+from media.control import ControlMessage
 from media.state import CallState, StateChange
 
 logger = logging.getLogger(__name__)
@@ -32,6 +35,7 @@ class StudentWindow(KioskWindow):
         bridge: EngineBridge,
         *,
         camera: CameraSource | None = None,
+        microphone: MicrophoneSource | None = None,
         speaker: SpeakerSink | None = None,
         windowed: bool = False,
         read_markers: bool = True,
@@ -44,7 +48,12 @@ class StudentWindow(KioskWindow):
         self.video = VideoView(read_markers=read_markers)
         self.preview = SelfView()
         self.camera = camera
+        self.microphone = microphone
         self.speaker = speaker
+        self.presence = "video"
+        self.paused = False
+        self.next_lesson: QDateTime | None = None
+        self._syncing = False
         self.situation = Situation()
         self.mic_on = self.camera_on = True
         self._speaker_notice = False
@@ -55,6 +64,13 @@ class StudentWindow(KioskWindow):
         controls.camera_toggled.connect(self._set_camera)
         controls.leave_requested.connect(bridge.hangup)
         controls.rejoin_requested.connect(bridge.rejoin)
+        features = self.view.features
+        features.hand_toggled.connect(self._raise_hand)
+        features.presence_chosen.connect(self.set_presence)
+        features.whisper_toggled.connect(self._whisper)
+        features.reacted.connect(self._react)
+        self.view.look.view_changed.connect(self._send_view)
+        self.view.look.preset_chosen.connect(self._send_preset)
         if camera is not None:
             camera.frame_captured.connect(self.preview.show_frame)
             camera.lost.connect(self._camera_lost)
@@ -69,6 +85,7 @@ class StudentWindow(KioskWindow):
         bridge.stats_updated.connect(self.view.show_stats)
         bridge.video_frame_arrived.connect(self._on_frame)
         bridge.failed.connect(self.show_error)
+        bridge.control_received.connect(self._on_control)
         self._ready = True
         self._render()
 
@@ -79,6 +96,9 @@ class StudentWindow(KioskWindow):
     # -- from the engine ------------------------------------------------------------
 
     def _on_state(self, change: StateChange) -> None:
+        if change.state is CallState.ENDED:  # the engine forgets the hand and the pause
+            self.paused = False
+            self.view.features.show_hand(False)
         self._update(state=change.state, reason=change.reason)
         self.set_live_call(change.state is CallState.LIVE)
 
@@ -106,23 +126,124 @@ class StudentWindow(KioskWindow):
     def _render(self) -> None:
         current = self.connection
         self.view.show_connection(current)
+        self.view.show_paused(self.paused)
         self.view.controls.show_in_call(not can_rejoin(current))
+        if current is Connection.OUTSIDE_HOURS and self.next_lesson is not None:
+            when = QLocale().toString(self.next_lesson, "dddd HH:mm")
+            self.view.show_waiting_detail(self.tr("Next lesson: {when}").format(when=when))
+
+    def _on_control(self, message: ControlMessage) -> None:
+        kind, body = message.kind, message.body
+        features = self.view.features
+        if kind == "features":
+            self._show_switches(body)
+        elif kind == "hand_ack":
+            features.show_hand(False)
+        elif kind == "pause":
+            self.paused = bool(body["paused"])
+            self.view.show_paused(self.paused)
+        elif kind == "level":
+            features.meter.show_level(float(body["dbfs"]))
+        elif kind == "schedule":
+            self._schedule_notice(int(body["closes_in_s"]))
+        elif kind == "next_lesson":
+            self._next_lesson(str(body["at"]))
+
+    def _show_switches(self, switches: Any) -> None:
+        """A feature the school switched off is not shown at all."""
+        self.view.features.allow(switches)
+        self.view.allow_looking(bool(switches.get("view", True)))
+
+    def _schedule_notice(self, closes_in_s: int) -> None:
+        minutes = max(1, round(closes_in_s / 60))
+        if minutes == 5:
+            text = self.tr("The lesson ends in 5 minutes")
+        else:
+            text = self.tr("The lesson ends in {minutes} minutes").format(minutes=minutes)
+        self.show_banner(text, BannerKind.INFO)
+
+    def _next_lesson(self, at: str) -> None:
+        when = QDateTime.fromString(at, Qt.DateFormat.ISODateWithMs)
+        if not when.isValid():
+            when = QDateTime.fromString(at, Qt.DateFormat.ISODate)
+        self.next_lesson = when.toLocalTime() if at and when.isValid() else None
+        self._render()
 
     # -- from the pupil ----------------------------------------------------------------
 
     def _set_mic(self, on: bool) -> None:
+        if self._syncing:
+            return
         self.mic_on = on
+        if on and self.microphone is not None:
+            self.microphone.start()  # it may have been released for "listening"
+        self.view.features.meter.show_mic(on)
         self.bridge.set_media(mic=self.mic_on, camera=self.camera_on)
+        self._follow_buttons()
 
     def _set_camera(self, on: bool) -> None:
+        if self._syncing:
+            return
         self.camera_on = on
+        self._apply_camera(on)
+        self.bridge.set_media(mic=self.mic_on, camera=self.camera_on)
+        self._follow_buttons()
+
+    def _apply_camera(self, on: bool) -> None:
         if self.camera is not None:
             if on:
                 self.camera.start()
             else:
                 self.camera.stop()  # releases the device: its light goes off
         self.view.show_camera(on)
+
+    def set_presence(self, level: str) -> None:
+        """listening: microphone and camera off and released; voice: microphone; video: both."""
+        self.presence = level
+        self.mic_on, self.camera_on = level != "listening", level == "video"
+        if self.microphone is not None:
+            if self.mic_on:
+                self.microphone.start()
+            else:
+                self.microphone.stop()  # released, like the camera
+        self._apply_camera(self.camera_on)
+        self._syncing = True
+        try:  # the two buttons say the same as the level
+            self.view.controls.mic.setChecked(self.mic_on)
+            self.view.controls.camera.setChecked(self.camera_on)
+        finally:
+            self._syncing = False
+        self.view.features.show_presence(level)
+        self.view.features.meter.show_mic(self.mic_on)
         self.bridge.set_media(mic=self.mic_on, camera=self.camera_on)
+        self.bridge.run(lambda e: e.set_presence(level))
+
+    def _follow_buttons(self) -> None:
+        """The microphone and camera buttons move the level along where one fits."""
+        level = {(False, False): "listening", (True, False): "voice", (True, True): "video"}.get(
+            (self.mic_on, self.camera_on)
+        )
+        if level is not None and level != self.presence:
+            self.presence = level
+            self.view.features.show_presence(level)
+            self.bridge.run(lambda e: e.set_presence(level))
+
+    def _raise_hand(self, raised: bool) -> None:
+        self.bridge.run(lambda e: e.features.raise_hand(raised))
+
+    def _whisper(self, on: bool) -> None:
+        self.bridge.run(lambda e: e.features.whisper(on))
+
+    def _react(self, kind: str) -> None:
+        self.bridge.run(lambda e: e.features.react(kind))
+        self.view.features.confirm_reaction(kind)
+
+    def _send_view(self, position: ViewPosition) -> None:
+        x, y, zoom = position.x, position.y, position.zoom
+        self.bridge.run(lambda e: e.features.set_view(x, y, zoom))
+
+    def _send_preset(self, name: str) -> None:
+        self.bridge.run(lambda e: e.features.view_preset(name))
 
     def _camera_lost(self) -> None:
         self.view.show_camera(False)
@@ -151,3 +272,9 @@ class StudentWindow(KioskWindow):
             ),
             BannerKind.WARNING,
         )
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange and self._ready:
+            # After the views retranslated (their order is Qt's): the next lesson's line again.
+            QTimer.singleShot(0, self._render)

@@ -1,0 +1,118 @@
+"""The widgets of the classroom features: the hand badge, a reaction, the feature bar.
+
+Thin views for :mod:`app.classroom.features`: they show what they are given.
+The hand badge is yellow with dark ink, a drawn hand and words (not colour alone).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from app.widgets import feature_icons, theme
+from app.widgets.buttons import ActionButton
+
+HAND_ICON = 64
+REACTION_ICON = 56
+
+_HAND_STYLE = (
+    "QPushButton { background: #ffd54a; color: #1f2a44; border: 6px solid #1f2a44;"
+    " border-radius: 28px; padding: 16px 28px; }"
+    " QPushButton:focus { border-color: #c62828; }"
+)
+PAUSED_STYLE = (
+    "QLabel { background: #ffe0a3; color: #1f2a44; border: 3px solid #b7791f;"
+    " border-radius: 20px; padding: 10px 24px; }"
+)
+_REACTION_STYLE = (
+    "QFrame#reaction { background: rgba(246, 244, 239, 235);"
+    " border: 3px solid #1f2a44; border-radius: 24px; }"
+    " QLabel { color: #1f2a44; background: transparent; }"
+)
+
+
+class HandView(QPushButton):
+    """The raised hand: yellow and dark ink, a hand sign and words (not colour alone)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFont(theme.font(26, bold=True))
+        self.setStyleSheet(_HAND_STYLE)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMinimumSize(320, 120)
+        self.setIcon(feature_icons.icon("hand", theme.INK, size=HAND_ICON))
+        self.setIconSize(QSize(HAND_ICON, HAND_ICON))
+        self.retranslate()
+        self.hide()
+
+    def retranslate(self) -> None:
+        self.setText(self.tr("Hand raised\nTap to answer"))
+        self.setAccessibleName(self.tr("The pupil raises their hand"))
+        self.setAccessibleDescription(self.tr("Tap to let the pupil know you saw it"))
+        self.adjustSize()
+
+
+class ReactionView(QFrame):
+    """The pupil's reaction, large and friendly, for a few seconds (a drawn sign and words)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reaction")
+        self.setStyleSheet(_REACTION_STYLE)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.sign = QLabel(self)
+        self.words = QLabel(self)
+        self.words.setFont(theme.font(26, bold=True))
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(28, 14, 28, 14)
+        layout.setSpacing(16)
+        layout.addWidget(self.sign)
+        layout.addWidget(self.words)
+        self.kind = ""
+        self.hide()
+
+    def text(self) -> str:
+        return self.words.text()
+
+    def show_kind(self, kind: str) -> None:
+        texts = {
+            "thumbs_up": self.tr("Thumbs up"),
+            "confused": self.tr("I don't understand"),
+            "repeat": self.tr("Please repeat"),
+        }
+        if kind not in texts:
+            return
+        self.kind = kind
+        self.sign.setPixmap(feature_icons.pixmap(kind, REACTION_ICON, theme.INK))
+        self.words.setText(texts[kind])
+        self.setAccessibleName(texts[kind])
+        self.adjustSize()
+        self.show()
+        self.raise_()
+
+
+class FeatureBarView(QFrame):
+    """Presence, whisper, notice and pause status; the Pause and board buttons."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("bar")
+        self.presence = QLabel(self)
+        self.whisper = QLabel(self)
+        self.notice = QLabel(self)
+        for label in (self.presence, self.whisper, self.notice):
+            label.setFont(theme.font(14, bold=label is not self.notice))
+            label.hide()
+        self.notice.setWordWrap(True)  # a narrow screen wraps rather than widens
+        self.board = ActionButton(self)
+        self.pause = ActionButton(self)
+        self.board.hide()
+        self.pause.hide()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(24, 8, 24, 8)
+        layout.setSpacing(18)
+        for label in (self.presence, self.whisper, self.notice):
+            layout.addWidget(label)
+        layout.addStretch(1)
+        layout.addWidget(self.board)
+        layout.addWidget(self.pause)

@@ -1,0 +1,281 @@
+"""The pupil's presence controls (issue 5): hand, presence level, whisper, reactions
+and "am I heard?".
+
+Thin: the view renders what the window tells it and passes the pupil's presses on
+as signals; the window talks to the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.widgets import theme
+
+PRESENCE_LEVELS = ("listening", "voice", "video")
+REACTIONS = ("thumbs_up", "confused", "repeat")
+HEARD_DBFS = -50.0  # above this the class hears the pupil
+METER_FLOOR_DBFS = -60.0
+CONFIRM_MS = 2000
+STALE_MS = 600  # levels come ~10 a second; none for this long: nothing arrives in class
+
+
+def _button(parent: QWidget, *, checkable: bool = False) -> QPushButton:
+    button = QPushButton(parent)
+    button.setCheckable(checkable)
+    button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    button.setMinimumSize(theme.MIN_TARGET, theme.MIN_TARGET)
+    button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+    button.setFont(theme.font(13, bold=True))
+    return button
+
+
+class HeardMeterView(QWidget):
+    """How loud the pupil's own voice arrives in class, with the answer in words."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bar = QProgressBar(self)
+        self.bar.setRange(0, int(-METER_FLOOR_DBFS))
+        self.bar.setTextVisible(False)
+        self.bar.setFixedHeight(14)
+        self.bar.setMinimumWidth(120)
+        self.label = QLabel(self)
+        self.label.setFont(theme.font(12))
+        self.label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.label)
+        layout.addWidget(self.bar)
+        self.dbfs: float | None = None
+        self.mic_on = True
+        self._stale = QTimer(self)
+        self._stale.setSingleShot(True)
+        self._stale.setInterval(STALE_MS)
+        self._stale.timeout.connect(lambda: self.show_level(None))
+        self.refresh()
+
+    def show_level(self, dbfs: float | None) -> None:
+        """The level the class measured (None: no sound of the pupil arrives at all)."""
+        self.dbfs = dbfs
+        if dbfs is not None:
+            self._stale.start()
+        self.refresh()
+
+    def show_mic(self, on: bool) -> None:
+        self.mic_on = on
+        self.refresh()
+
+    @property
+    def heard(self) -> bool:
+        return self.mic_on and self.dbfs is not None and self.dbfs > HEARD_DBFS
+
+    def refresh(self) -> None:
+        level = self.dbfs if self.mic_on and self.dbfs is not None else METER_FLOOR_DBFS
+        self.bar.setValue(int(max(0.0, min(-METER_FLOOR_DBFS, level - METER_FLOOR_DBFS))))
+        if not self.mic_on:
+            text = self.tr("Your microphone is off")
+        elif self.heard:
+            text = self.tr("The class hears you")
+        else:
+            text = self.tr("The class hears nothing from you")
+        self.label.setText(text)
+        self.setAccessibleName(self.tr("Am I heard?"))
+        self.setAccessibleDescription(text)
+
+
+class FeaturesView(QFrame):
+    """Second bar under the class: hand, presence level, whisper, reactions, meter."""
+
+    hand_toggled = Signal(bool)
+    presence_chosen = Signal(str)
+    whisper_toggled = Signal(bool)
+    reacted = Signal(str)
+
+    def __init__(self, stage: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("bar")
+        self.hand = _button(self, checkable=True)
+        self.hand.setMinimumWidth(theme.MIN_TARGET * 4)
+        self.presence = QWidget(self)
+        self.levels = {level: _button(self.presence, checkable=True) for level in PRESENCE_LEVELS}
+        self._group = QButtonGroup(self)
+        self._group.setExclusive(True)
+        row = QHBoxLayout(self.presence)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        for level, button in self.levels.items():
+            self._group.addButton(button)
+            row.addWidget(button)
+            button.clicked.connect(lambda _=False, lv=level: self.presence_chosen.emit(lv))
+        self.whisper = _button(self, checkable=True)
+        # The reactions sit on the class picture (top right), where the eye is.
+        self.reactions = QWidget(stage)
+        self.reaction_buttons = {kind: _button(self.reactions) for kind in REACTIONS}
+        column = QVBoxLayout(self.reactions)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(6)
+        for kind, button in self.reaction_buttons.items():
+            column.addWidget(button)
+            button.clicked.connect(lambda _=False, k=kind: self.reacted.emit(k))
+        self.confirmation = QLabel(self.reactions)
+        self.confirmation.setObjectName("reactionSent")
+        self.confirmation.setFont(theme.font(12, bold=True))
+        self.confirmation.setStyleSheet(
+            "QLabel#reactionSent { background: #d9ece9; border-radius: 8px; padding: 6px; }"
+        )
+        self.confirmation.hide()
+        column.addWidget(self.confirmation)
+        self._confirm_timer = QTimer(self)
+        self._confirm_timer.setSingleShot(True)
+        self._confirm_timer.setInterval(CONFIRM_MS)
+        self._confirm_timer.timeout.connect(self.confirmation.hide)
+        self.meter = HeardMeterView(self)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(24, 8, 24, 8)
+        layout.setSpacing(12)
+        for widget in (self.hand, self.presence, self.whisper):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        layout.addWidget(self.meter)
+        self._allowed: dict[str, bool] = {}
+        self._in_call = True
+        self.hand.toggled.connect(self._hand_clicked)
+        self.whisper.toggled.connect(self._whisper_clicked)
+        self._level = "video"
+        self._sent_reaction: str | None = None
+        self.retranslate()
+
+    # -- rendering (the window decides) ---------------------------------------------
+
+    def allow(self, switches: Mapping[str, object]) -> None:
+        """Hide every control whose feature the school switched off."""
+        self._allowed = {name: bool(on) for name, on in switches.items()}
+        self._show_allowed()
+
+    def show_in_call(self, in_call: bool) -> None:
+        self._in_call = in_call
+        self.setVisible(in_call)
+        self._show_allowed()
+
+    def _show_allowed(self) -> None:
+        def on(name: str) -> bool:
+            return self._allowed.get(name, True)
+
+        self.hand.setVisible(on("hand"))
+        self.presence.setVisible(on("presence"))
+        self.whisper.setVisible(on("whisper"))
+        self.meter.setVisible(on("level"))
+        self.reactions.setVisible(self._in_call and on("reactions"))
+        if self.reactions.isVisible():
+            self.reactions.raise_()
+
+    def show_hand(self, raised: bool) -> None:
+        self.hand.blockSignals(True)
+        self.hand.setChecked(raised)
+        self.hand.blockSignals(False)
+        self._render_hand()
+
+    def show_presence(self, level: str) -> None:
+        self._level = level
+        self.levels[level].setChecked(True)
+        self._render_presence()
+
+    def show_whisper(self, on: bool) -> None:
+        self.whisper.blockSignals(True)
+        self.whisper.setChecked(on)
+        self.whisper.blockSignals(False)
+        self._render_whisper()
+
+    def confirm_reaction(self, kind: str) -> None:
+        """A short "sent" line next to the buttons."""
+        self._sent_reaction = kind
+        self.confirmation.setText(self._reaction_sent_text(kind))
+        self.confirmation.show()
+        self._confirm_timer.start()
+
+    def retranslate(self) -> None:
+        self._render_hand()
+        self._render_presence()
+        self._render_whisper()
+        self.presence.setAccessibleName(self.tr("How you are in class"))
+        self.reactions.setAccessibleName(self.tr("Reactions"))
+        names = {
+            "thumbs_up": (self.tr("Thumbs up"), self.tr("Thumbs up")),
+            "confused": (self.tr("I don't understand"), self.tr("I don't understand")),
+            "repeat": (self.tr("Please repeat"), self.tr("Please repeat")),
+        }
+        for kind, (text, name) in names.items():
+            self.reaction_buttons[kind].setText(text)
+            self.reaction_buttons[kind].setAccessibleName(name)
+        if self._sent_reaction is not None:
+            self.confirmation.setText(self._reaction_sent_text(self._sent_reaction))
+        self.meter.refresh()
+
+    def _reaction_sent_text(self, kind: str) -> str:
+        return {
+            "thumbs_up": self.tr("Sent: thumbs up"),
+            "confused": self.tr("Sent: I don't understand"),
+            "repeat": self.tr("Sent: please repeat"),
+        }[kind]
+
+    def _render_hand(self) -> None:
+        raised = self.hand.isChecked()
+        text = self.tr("Your hand is up — lower it") if raised else self.tr("Raise your hand")
+        self.hand.setText(text)
+        self.hand.setAccessibleName(self.tr("Raise hand"))
+        self.hand.setAccessibleDescription(
+            self.tr("Your hand is up") if raised else self.tr("Your hand is down")
+        )
+        self.hand.setProperty("state", "on" if raised else "")
+        theme.restyle(self.hand)
+
+    def _render_presence(self) -> None:
+        texts = {
+            "listening": self.tr("Listening"),
+            "voice": self.tr("Voice"),
+            "video": self.tr("Video"),
+        }
+        for level, button in self.levels.items():
+            button.setText(texts[level])
+            button.setAccessibleName(texts[level])
+            current = level == self._level
+            button.setAccessibleDescription(self.tr("Chosen") if current else "")
+            button.setProperty("state", "on" if current else "")
+            theme.restyle(button)
+
+    def _render_whisper(self) -> None:
+        on = self.whisper.isChecked()
+        self.whisper.setText(self.tr("Whispering") if on else self.tr("Whisper"))
+        self.whisper.setAccessibleName(self.tr("Whisper"))
+        self.whisper.setAccessibleDescription(
+            self.tr("The class speaker is turned down") if on else ""
+        )
+        self.whisper.setProperty("state", "on" if on else "")
+        theme.restyle(self.whisper)
+
+    def _hand_clicked(self, raised: bool) -> None:
+        self._render_hand()
+        self.hand_toggled.emit(raised)
+
+    def _whisper_clicked(self, on: bool) -> None:
+        self._render_whisper()
+        self.whisper_toggled.emit(on)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

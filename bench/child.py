@@ -1,0 +1,41 @@
+"""One benchmark run in its own process: ``python -m bench.child raw|demo SECONDS``.
+
+Prints one JSON line on stdout (the figures, or ``{"error": ...}``) and exits 0
+when the run completed, 2 when media never flowed both ways. Its own process so
+that CPU time and resident memory are this run's alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from typing import Any
+
+from bench.demo_call import run_demo
+from bench.raw_loopback import run_raw
+from bench.window import MediaWindow
+
+MODES = {"raw": run_raw, "demo": run_demo}
+
+
+async def _run(mode: str, seconds: float) -> dict[str, Any]:
+    return {"mode": mode, **await MODES[mode](seconds, MediaWindow(seconds))}
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    mode, seconds = argv[0], float(argv[1])
+    try:
+        result = asyncio.run(_run(mode, seconds))
+    except Exception as exc:  # reported to the parent, which says the run failed to start
+        logging.getLogger(__name__).exception("%s run failed", mode)
+        print(json.dumps({"mode": mode, "error": f"{type(exc).__name__}: {exc}"}))
+        return 2
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
