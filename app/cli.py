@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 from app import cli_enroll, cli_fleet, cli_server
 from common.errors import KlasgenootError
+from common.process import limit_malloc_arenas
 from privacy import logfilter
 from privacy.applog import quiet_libraries
 from privacy.coredump import disable_core_dumps
@@ -54,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # Frames, audio and keys live in this process's memory: never dump it to disk.
     disable_core_dumps()
+    limit_malloc_arenas()
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

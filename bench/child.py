@@ -16,6 +16,7 @@ from typing import Any
 from bench.demo_call import run_demo
 from bench.raw_loopback import run_raw
 from bench.window import MediaWindow
+from common.process import limit_malloc_arenas
 
 MODES = {"raw": run_raw, "demo": run_demo}
 
@@ -26,6 +27,7 @@ async def _run(mode: str, seconds: float) -> dict[str, Any]:
 
 def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    limit_malloc_arenas()  # as every klasgenoot command does (app/cli.py), for both modes
     mode, seconds = argv[0], float(argv[1])
     try:
         result = asyncio.run(_run(mode, seconds))
