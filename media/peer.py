@@ -15,7 +15,7 @@ from typing import Any
 
 from aiortc import MediaStreamTrack, RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 
-from media import ice
+from media import codecs, ice
 from media.control import (
     ControlInvalid,
     ControlMessage,
@@ -63,6 +63,7 @@ class PeerLink:
         relay_only: bool = False,
         impairment: Impairment | None = None,
     ) -> None:
+        codecs.install()  # VP8 whose bitrate moves in steps: fewer keyframes, less delay
         self.pc = RTCPeerConnection(ice.rtc_configuration(ice_servers, relay_only=relay_only))
         self._media = media
         self._events = events

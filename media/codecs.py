@@ -1,0 +1,70 @@
+"""A VP8 encoder whose bitrate moves in steps, not on every estimate.
+
+aiortc rebuilds its VP8 encoder - and so sends a keyframe, 15-90 kB instead of
+2-4 kB - whenever the bitrate target changes by more than 10 %. Its receiver's
+estimate ramps in ~12 % steps and wobbles under load, so a call sent 20-38
+keyframes in 20 s, each a latency spike that lowered the estimate again
+(docs/performance.md). Here a rise takes effect only when it is >= 25 % and 3 s
+after the previous change; a drop below 70 % applies at once (congestion must be
+obeyed). media.peer installs it before every peer connection.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any, cast
+
+import aiortc.rtcrtpsender
+from aiortc.codecs import get_encoder as _aiortc_get_encoder
+from aiortc.codecs.vpx import Vp8Encoder
+
+STEP = 0.25  # smallest relative change worth a keyframe
+HOLD_S = 3.0  # at most one rise per this many seconds
+DROP_NOW = 0.7  # a target below this fraction of the current one applies at once
+START_BITRATE = 1_000_000  # near the steady state at 720p/480p, within aiortc's clamp
+
+
+# aiortc's own property: its setter clamps to the module's bitrate limits.
+_BASE = cast(property, vars(Vp8Encoder)["target_bitrate"])
+
+
+def _set_base(encoder: Vp8Encoder, bitrate: int) -> None:
+    assert _BASE.fset is not None
+    _BASE.fset(encoder, bitrate)
+
+
+class SteadyVp8Encoder(Vp8Encoder):
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self._clock = clock
+        self._changed_at = -math.inf
+        _set_base(self, START_BITRATE)
+
+    @property
+    def target_bitrate(self) -> int:
+        assert _BASE.fget is not None
+        return int(_BASE.fget(self))
+
+    @target_bitrate.setter
+    def target_bitrate(self, bitrate: int) -> None:
+        current = self.target_bitrate
+        now = self._clock()
+        drop = bitrate < current * DROP_NOW
+        rise = abs(bitrate - current) >= STEP * current and now - self._changed_at >= HOLD_S
+        if drop or rise:
+            _set_base(self, bitrate)
+            self._changed_at = now
+
+
+def get_encoder(codec: Any) -> Any:
+    if codec.mimeType.lower() == "video/vp8":
+        return SteadyVp8Encoder()
+    return _aiortc_get_encoder(codec)
+
+
+def install() -> None:
+    """Make aiortc's senders use it (idempotent; the sender looks the function up in
+    its own module for each new track)."""
+    aiortc.rtcrtpsender.get_encoder = get_encoder
