@@ -34,6 +34,7 @@ class ConnectionLogLike(Protocol):
         bytes_out: int, bytes_in: int,
     ) -> None: ...  # fmt: skip
     def close(self) -> None: ...
+    def purge_if_due(self) -> bool: ...
 
 
 class CallLog:

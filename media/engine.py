@@ -36,6 +36,7 @@ from pairing.credentials import DeviceCredentials
 from pairing.revocation import RevocationList, newer
 from pairing.roles import Role
 from privacy.codes import EventKind
+from privacy.retention import purge_daily
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +124,9 @@ class Engine:
         self.session.start()
         self.features.start()
         self._spawn(self._stats_loop())
+        if self.config.connection_log is not None:
+            # A classroom unit runs for weeks: retention must not wait for a restart.
+            self._spawn(purge_daily(self.config.connection_log))
         await self._signaling.start()
 
     async def stop(self) -> None:

@@ -52,3 +52,24 @@ async def test_call_is_logged_with_technical_facts_only(fleet: TestFleet, tmp_pa
     everything = repr(sessions) + repr(events)
     assert not re.search(r"\d{1,3}(\.\d{1,3}){3}", everything)  # no IP address
     assert student.device_id.text not in everything  # not even our own full id
+
+
+async def test_a_running_engine_purges_its_log(fleet: TestFleet, tmp_path: Path) -> None:
+    """Retention must not wait for a restart: the engine runs the daily purge itself."""
+
+    class CountingLog(ConnectionLog):
+        checks = 0
+
+        def purge_if_due(self) -> bool:
+            type(self).checks += 1
+            return super().purge_if_due()
+
+    student, _ = fleet.pair()
+    log = CountingLog.open(tmp_path / "state")
+    opened_with = CountingLog.checks  # the open itself purges once
+    engine, _ = make_engine(student, MemoryRelay().port, connection_log=log)
+    await engine.start()
+    try:
+        await wait_until(lambda: CountingLog.checks > opened_with, 2, "a purge check")
+    finally:
+        await engine.stop()
