@@ -146,52 +146,46 @@ class Negotiation:
         self.peer = info
         attempt.link = self._new_link()
         sdp = await attempt.link.create_offer()
-        sealed = sealing.seal(
-            sdp,
-            "offer",
-            own=self._own,
-            peer_certificate=cert,
-            own_nonce=attempt.nonce,
-            peer_nonce=attempt.peer_nonce,
-            crl=self._crl(),
-        )
-        await self._send_relay(Handshake("offer", attempt.call, sealed=sealed).to_payload())
+        await self._send_sealed(attempt, "offer", sdp)
 
     async def _on_offer(self, msg: Handshake) -> None:
         attempt = self._attempt
         if attempt is None or msg.call != attempt.call or attempt.link is not None:
             return
-        opened = sealing.open_sealed(
-            msg.sealed,
-            own=self._own,
-            expected_kind="offer",
-            own_nonce=attempt.nonce,
-            peer_nonce=attempt.peer_nonce,
-            crl=self._crl(),
-        )
+        opened = self._open_sealed(attempt, msg, "offer")
         attempt.link = self._new_link()
         sdp = await attempt.link.accept_offer(opened.sdp)
+        await self._send_sealed(attempt, "answer", sdp)
+
+    async def _on_answer(self, msg: Handshake) -> None:
+        attempt = self._attempt
+        if attempt is None or msg.call != attempt.call or attempt.link is None:
+            return
+        opened = self._open_sealed(attempt, msg, "answer")
+        await attempt.link.accept_answer(opened.sdp)
+
+    async def _send_sealed(self, attempt: Attempt, kind: sealing.Kind, sdp: str) -> None:
+        """Seal our SDP to the peer (bound to both nonces) and relay it."""
         sealed = sealing.seal(
             sdp,
-            "answer",
+            kind,
             own=self._own,
             peer_certificate=attempt.peer_cert,
             own_nonce=attempt.nonce,
             peer_nonce=attempt.peer_nonce,
             crl=self._crl(),
         )
-        await self._send_relay(Handshake("answer", attempt.call, sealed=sealed).to_payload())
+        await self._send_relay(Handshake(kind, attempt.call, sealed=sealed).to_payload())
 
-    async def _on_answer(self, msg: Handshake) -> None:
-        attempt = self._attempt
-        if attempt is None or msg.call != attempt.call or attempt.link is None:
-            return
-        opened = sealing.open_sealed(
+    def _open_sealed(
+        self, attempt: Attempt, msg: Handshake, kind: sealing.Kind
+    ) -> sealing.OpenedSdp:
+        """Check and decrypt the peer's sealed SDP of this attempt (PeerUntrusted if not)."""
+        return sealing.open_sealed(
             msg.sealed,
             own=self._own,
-            expected_kind="answer",
+            expected_kind=kind,
             own_nonce=attempt.nonce,
             peer_nonce=attempt.peer_nonce,
             crl=self._crl(),
         )
-        await attempt.link.accept_answer(opened.sdp)
