@@ -10,7 +10,7 @@ import pytest
 from media.control import CONTROL_VERSION
 from media.impair import Impairment
 from media.state import CallState, EndReason
-from tests.support.calls import Recorder, make_engine, wait_until
+from tests.support.calls import Recorder, make_engine, running, wait_until
 from tests.support.pki import TestFleet
 from tests.support.relay import MemoryRelay
 
@@ -27,9 +27,7 @@ async def test_silent_peer_is_gone_within_3s_and_call_recovers(fleet: TestFleet)
     impairment = Impairment()
     es, rs = make_engine(student, relay.port, impairment=impairment)
     ec, rc = make_engine(classroom, relay.port)
-    await ec.start()
-    await es.start()
-    try:
+    async with running(ec, es):
         await wait_until(lambda: rs.state is CallState.LIVE and rc.video_times, 10, "live")
         impairment.drop_all = True  # packets vanish: no goodbye, no close
         dropped = time.monotonic()
@@ -45,9 +43,6 @@ async def test_silent_peer_is_gone_within_3s_and_call_recovers(fleet: TestFleet)
         )
         await wait_until(lambda: any(t > healed for t in rc.video_times), 5, "frames again")
         assert es.session.reconnects >= 1
-    finally:
-        await es.stop()
-        await ec.stop()
 
 
 @pytest.mark.parametrize("who", ["student", "classroom"])
@@ -56,9 +51,7 @@ async def test_hangup_from_either_side_ends_both_within_1s(fleet: TestFleet, who
     relay = MemoryRelay()
     es, rs = make_engine(student, relay.port)
     ec, rc = make_engine(classroom, relay.port)
-    await ec.start()
-    await es.start()
-    try:
+    async with running(ec, es):
         await wait_until(
             lambda: rs.state is CallState.LIVE and rc.state is CallState.LIVE, 10, "live"
         )
@@ -79,9 +72,6 @@ async def test_hangup_from_either_side_ends_both_within_1s(fleet: TestFleet, who
             await ec.rejoin()
             await es.rejoin()
             await wait_until(lambda: rs.state is CallState.LIVE, 10, "rejoined")
-    finally:
-        await es.stop()
-        await ec.stop()
 
 
 async def test_engine_contacts_only_configured_addresses(fleet: TestFleet) -> None:
@@ -89,9 +79,7 @@ async def test_engine_contacts_only_configured_addresses(fleet: TestFleet) -> No
     relay = MemoryRelay()
     es, rs = make_engine(student, relay.port)
     ec, rc = make_engine(classroom, relay.port)
-    await ec.start()
-    await es.start()
-    try:
+    async with running(ec, es):
         await wait_until(lambda: rs.video_times and rc.video_times, 10, "media")
         for engine in (es, ec):
             link = engine.session.link
@@ -105,9 +93,6 @@ async def test_engine_contacts_only_configured_addresses(fleet: TestFleet) -> No
                 assert conn.stun_server is None and conn.turn_server is None
                 assert {c.host for c in conn.remote_candidates} == {"127.0.0.1"}
                 assert {p.remote_addr[0] for p in conn._check_list} == {"127.0.0.1"}
-    finally:
-        await es.stop()
-        await ec.stop()
 
 
 async def test_control_version_mismatch_ends_in_update_needed(fleet: TestFleet) -> None:
@@ -115,9 +100,7 @@ async def test_control_version_mismatch_ends_in_update_needed(fleet: TestFleet) 
     relay = MemoryRelay()
     es, rs = make_engine(student, relay.port)
     ec, rc = make_engine(classroom, relay.port)
-    await ec.start()
-    await es.start()
-    try:
+    async with running(ec, es):
         await wait_until(
             lambda: es.session.link is not None and es.session.link.channels_open, 10, "channels"
         )
@@ -127,6 +110,3 @@ async def test_control_version_mismatch_ends_in_update_needed(fleet: TestFleet) 
         assert rc.last is not None and rc.last.reason is EndReason.UPDATE_NEEDED
         await wait_until(lambda: rs.state is CallState.ENDED, 2, "student told")
         assert rs.last is not None and rs.last.reason is EndReason.UPDATE_NEEDED
-    finally:
-        await es.stop()
-        await ec.stop()

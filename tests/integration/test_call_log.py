@@ -10,7 +10,7 @@ import pytest
 from media.state import CallState
 from privacy.export import open_for_reading, read_rows
 from privacy.store import ConnectionLog
-from tests.support.calls import make_engine, wait_until
+from tests.support.calls import make_engine, running, wait_until
 from tests.support.pki import TestFleet
 from tests.support.relay import MemoryRelay
 
@@ -23,15 +23,10 @@ async def test_call_is_logged_with_technical_facts_only(fleet: TestFleet, tmp_pa
     logs = {name: ConnectionLog.open(tmp_path / name) for name in ("student", "classroom")}
     es, rs = make_engine(student, relay.port, connection_log=logs["student"])
     ec, rc = make_engine(classroom, relay.port, connection_log=logs["classroom"])
-    await ec.start()
-    await es.start()
-    try:
+    async with running(ec, es):
         await wait_until(lambda: len(rs.stats) >= 2, 10, "two seconds of stats")
         await es.hangup()
         await wait_until(lambda: rc.state is CallState.ENDED, 2, "ended")
-    finally:
-        await es.stop()
-        await ec.stop()
     for log in logs.values():  # the engines closed their logs when they stopped
         assert log.health.ok
 

@@ -9,7 +9,7 @@ from media.peer import LocalMedia
 from media.state import CallState
 from media.synthetic_audio import SyntheticAudioTrack
 from media.synthetic_video import SyntheticVideoTrack
-from tests.support.calls import Recorder, make_engine, wait_until
+from tests.support.calls import Recorder, make_engine, running, wait_until
 from tests.support.pki import TestFleet
 from tests.support.relay import MemoryRelay
 
@@ -42,9 +42,7 @@ async def test_media_flows_both_ways_and_95_percent_arrives(fleet: TestFleet) ->
     ec, _ = make_engine(
         classroom, relay.port, recorder=rc, media=LocalMedia(SyntheticAudioTrack(), class_video)
     )
-    await ec.start()
-    await es.start()
-    try:
+    async with running(ec, es):
         await wait_until(
             lambda: (
                 rs.meter.snapshot().frames_received >= 90
@@ -68,9 +66,6 @@ async def test_media_flows_both_ways_and_95_percent_arrives(fleet: TestFleet) ->
         )
         await es.hangup()
         await wait_until(lambda: rc.state is CallState.ENDED, 2, "ended")
-    finally:
-        await es.stop()
-        await ec.stop()
     to_student, to_class = rs.meter.snapshot(), rc.meter.snapshot()
     assert (to_student.width, to_student.height) == (1280, 720)
     assert (to_class.width, to_class.height) == (640, 480)

@@ -10,7 +10,7 @@ from media.state import CallState
 from media.synthetic_audio import SyntheticAudioTrack
 from media.synthetic_video import SyntheticVideoTrack
 from tests.integration.test_call_media import MeteredRecorder
-from tests.support.calls import make_engine, wait_until
+from tests.support.calls import make_engine, running, wait_until
 from tests.support.pki import TestFleet
 from tests.support.relay import MemoryRelay
 
@@ -29,9 +29,7 @@ async def test_nothing_leaves_before_live_is_confirmed_or_after_it_ends(fleet: T
     ec, _ = make_engine(
         classroom, relay.port, recorder=rc, media=_media(1280, 720), confirm_sending=True
     )
-    await ec.start()
-    await es.start()
-    try:
+    async with running(ec, es):
         await wait_until(lambda: rc.state is CallState.LIVE and rc.video_times, 10, "pupil media")
         # The classroom is live but has not confirmed LIVE on screen: no class frame out.
         await wait_until(lambda: len(rc.video_times) > 30, 5, "a second of pupil frames")
@@ -47,9 +45,6 @@ async def test_nothing_leaves_before_live_is_confirmed_or_after_it_ends(fleet: T
         await wait_until(lambda: rc.state is CallState.ENDED, 2, "ended")
         assert ec.sent.total == sent_then  # nothing passed the gate after it reported off
         assert all(t <= stopped_at + 0.2 for t in rs.video_times)  # in-flight at most
-    finally:
-        await es.stop()
-        await ec.stop()
 
 
 async def test_microphone_and_camera_switches_change_what_the_peer_receives(
@@ -60,9 +55,7 @@ async def test_microphone_and_camera_switches_change_what_the_peer_receives(
     rs, rc = MeteredRecorder(), MeteredRecorder()
     es, _ = make_engine(student, relay.port, recorder=rs, media=_media(640, 480))
     ec, _ = make_engine(classroom, relay.port, recorder=rc, media=_media(1280, 720))
-    await ec.start()
-    await es.start()
-    try:
+    async with running(ec, es):
         await wait_until(lambda: len(rc.video_times) > 15 and rc.audio_frames > 25, 10, "media")
         level = rc.meter.snapshot().audio_level_dbfs
         assert level is not None and level > -30
@@ -83,6 +76,3 @@ async def test_microphone_and_camera_switches_change_what_the_peer_receives(
         es.set_media(mic=True, camera=True)
         await wait_until(lambda: len(rc.video_times) > frames_before + 15, 5, "video back")
         assert any(m.kind == "media" and m.body["mic"] is True for m in rc.controls)
-    finally:
-        await es.stop()
-        await ec.stop()

@@ -19,7 +19,7 @@ from media import sealing
 from media.ice import rtc_configuration
 from media.state import CallState, EndReason
 from pairing.certificates import certificate_pem
-from tests.support.calls import make_engine, wait_until
+from tests.support.calls import make_engine, running, wait_until
 from tests.support.pki import TestFleet
 from tests.support.relay import MemoryRelay
 
@@ -31,16 +31,11 @@ async def _untrusted_call(
 ) -> tuple[Any, Any]:
     es, rs = make_engine(student, relay.port)
     ec, rc = make_engine(classroom, relay.port, **classroom_extra)
-    await ec.start()
-    await es.start()
-    try:
+    async with running(ec, es):
         await wait_until(lambda: rc.state is CallState.ENDED, 5, "classroom to refuse")
         assert rc.last is not None and rc.last.reason is EndReason.PEER_UNTRUSTED
         assert CallState.LIVE not in [c.state for _, c in rs.changes + rc.changes]
         assert rs.video_times == [] and rc.video_times == []
-    finally:
-        await es.stop()
-        await ec.stop()
     return rs, rc
 
 
@@ -134,13 +129,8 @@ async def test_server_never_sees_sdp_or_addresses(fleet: TestFleet) -> None:
     relay = MemoryRelay()
     es, rs = make_engine(student, relay.port)
     ec, rc = make_engine(classroom, relay.port)
-    await ec.start()
-    await es.start()
-    try:
+    async with running(ec, es):
         await wait_until(lambda: rs.video_times and rc.video_times, 10, "media both ways")
-    finally:
-        await es.stop()
-        await ec.stop()
     kinds = [p["t"] for p in relay.seen]
     assert "offer" in kinds and "answer" in kinds
     text = repr(relay.seen)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,3 +104,17 @@ def make_engine(
         **extra,
     )
     return Engine(config, signaling, recorder), recorder
+
+
+@asynccontextmanager
+async def running(*engines: Engine) -> AsyncIterator[None]:
+    """Start the engines in order (classroom first); stop them in reverse, always."""
+    started: list[Engine] = []
+    try:
+        for engine in engines:
+            await engine.start()
+            started.append(engine)
+        yield
+    finally:
+        for engine in reversed(started):
+            await engine.stop()
