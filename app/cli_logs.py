@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,15 +76,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 # -- helpers ------------------------------------------------------------------------
 
 
+# The GUI thread (technician actions) and the engine thread (connection log) may
+# both ask first: without this they could each make a secret and sign with it.
+_SECRET_LOCK = threading.Lock()
+
+
 def audit_secret(store: KeyStore, *, create: bool) -> bytes | None:
     """The audit secret from the key store; made on first use when ``create``."""
-    secret = store.get(AUDIT_SECRET_NAME)
-    if secret is None and create:
-        store.set(AUDIT_SECRET_NAME, new_secret())
-        secret = store.get(AUDIT_SECRET_NAME)  # read back: some backends drop values
-        if secret is None:
-            raise AuditUnavailable("key store did not keep the audit secret")
-    return secret
+    with _SECRET_LOCK:
+        secret = store.get(AUDIT_SECRET_NAME)
+        if secret is None and create:
+            store.set(AUDIT_SECRET_NAME, new_secret())
+            secret = store.get(AUDIT_SECRET_NAME)  # read back: some backends drop values
+            if secret is None:
+                raise AuditUnavailable("key store did not keep the audit secret")
+        return secret
 
 
 def retention(config: Path) -> Retention:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 
@@ -21,8 +22,10 @@ def ensure_private_dir(path: Path) -> Path:
 
 def write_private_file(path: Path, data: bytes) -> None:
     """Write ``data`` atomically with mode 0600, so a crash never leaves half a file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # A unique temporary name: two writers of one file (two threads of the app)
+    # must never truncate or rename each other's half-written copy.
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

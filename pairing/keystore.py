@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import re
+import threading
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -131,6 +132,11 @@ class KeyringKeyStore:
             raise KeyStoreUnavailable(type(exc).__name__) from exc
 
 
+# Read-modify-write of the file: the GUI and engine threads each hold a store of
+# the same folder, and one must not drop the entry the other just added.
+_DEV_FILE_LOCK = threading.Lock()
+
+
 class DevFileKeyStore:
     """Developer store: a 0600 JSON file in the config folder. Never for real pupils."""
 
@@ -167,15 +173,17 @@ class DevFileKeyStore:
 
     def set(self, name: str, value: bytes) -> None:
         _check_name(name)
-        data = self._read()
-        data[name] = _encode(value)
-        self._write(data)
+        with _DEV_FILE_LOCK:
+            data = self._read()
+            data[name] = _encode(value)
+            self._write(data)
 
     def delete(self, name: str) -> None:
         _check_name(name)
-        data = self._read()
-        if data.pop(name, None) is not None:
-            self._write(data)
+        with _DEV_FILE_LOCK:
+            data = self._read()
+            if data.pop(name, None) is not None:
+                self._write(data)
 
     def _write(self, data: dict[str, str]) -> None:
         try:

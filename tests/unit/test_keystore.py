@@ -224,3 +224,20 @@ def test_a_folder_set_up_with_the_dev_store_keeps_using_it(
     assert "developer key store" in caplog.text  # still warned
     assert isinstance(open_keystore(config, dev=False), KeyringKeyStore)
     assert isinstance(open_keystore(tmp_path / "fresh"), KeyringKeyStore)
+
+
+def test_two_threads_first_asking_for_the_audit_secret_get_one_secret(tmp_path: Path) -> None:
+    """GUI and engine threads each hold a store of one folder and may both ask first."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.cli_logs import audit_secret
+
+    for round_ in range(20):
+        folder = tmp_path / str(round_)
+        stores = [DevFileKeyStore(folder / DEV_FILE) for _ in range(8)]
+        stores[0].set("device-key", b"kept")
+        with ThreadPoolExecutor(len(stores)) as pool:
+            secrets = list(pool.map(lambda s: audit_secret(s, create=True), stores))
+        assert len(set(secrets)) == 1 and secrets[0] is not None
+        assert stores[0].get("device-key") == b"kept"
+        assert sorted(p.name for p in folder.iterdir()) == [DEV_FILE]  # no temporary left
