@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -31,23 +30,19 @@ from signaling.events import (
 from signaling.server import RunningServer, start_server
 from signaling.tls import client_context
 from tests.support.pki import TestFleet
+from tests.support.signaling import no_addresses_in_logs, serve
 
 FAST_SERVER = ServerConfig(close_timeout=1.0, crl_poll=0.2)
 FAST_CLIENT = ClientConfig(backoff_initial=0.1, backoff_max=0.5, connect_timeout=3.0)
 
 
-@pytest.fixture(autouse=True)
-def no_addresses_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    caplog.set_level(logging.DEBUG)
-    yield
-    assert "127.0.0.1" not in caplog.text
+no_addresses = pytest.fixture(autouse=True)(no_addresses_in_logs)
 
 
 @pytest.fixture
 async def server(fleet: TestFleet) -> AsyncIterator[RunningServer]:
-    running = await start_server(fleet.folder, "127.0.0.1", 0, FAST_SERVER)
-    yield running
-    await running.stop()
+    async for running in serve(fleet, FAST_SERVER):
+        yield running
 
 
 @pytest.fixture

@@ -6,9 +6,8 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
-import logging
 import ssl
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from signaling.config import ServerConfig
 from signaling.server import RunningServer, start_server
 from signaling.tls import client_context
 from tests.support.pki import TestFleet, certificate_without_fields, self_signed_device
+from tests.support.signaling import no_addresses_in_logs, serve
 
 FAST = ServerConfig(heartbeat=5.0, close_timeout=1.0, crl_poll=0.2)
 UPGRADE = (
@@ -32,19 +32,13 @@ UPGRADE = (
 )
 
 
-@pytest.fixture(autouse=True)
-def no_addresses_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    """Every test here doubles as a check that no IP address reaches the logs."""
-    caplog.set_level(logging.DEBUG)
-    yield
-    assert "127.0.0.1" not in caplog.text
+no_addresses = pytest.fixture(autouse=True)(no_addresses_in_logs)
 
 
 @pytest.fixture
 async def server(fleet: TestFleet) -> AsyncIterator[RunningServer]:
-    running = await start_server(fleet.folder, "127.0.0.1", 0, FAST)
-    yield running
-    await running.stop()
+    async for running in serve(fleet, FAST):
+        yield running
 
 
 def url(server: RunningServer) -> str:
