@@ -16,8 +16,6 @@ from dataclasses import dataclass
 import av
 
 from media.synthetic_video import (
-    _ROW_DIVISOR,
-    ROWS,
     VIDEO_TIME_BASE,
     Marker,
     SyntheticVideoTrack,
@@ -78,28 +76,38 @@ def column_contrast(frame: av.VideoFrame, box: Box) -> float:
 class GratingVideoTrack(SyntheticVideoTrack):
     """A still synthetic class picture with the grating; only the marker changes.
 
-    Drawing a moving 4K pattern costs ~20 ms a frame in Python; the still picture
-    is drawn once and each frame only gets its own marker band (~3 ms), so the
-    demo can afford a 4K source.
+    Drawing a moving 4K pattern costs ~20 ms a frame in Python, and even copying a
+    still 4K picture into a fresh frame costs ~7 ms (the page faults of 12 MB of
+    new memory). So the picture is drawn once into a small ring of frames that are
+    reused; each frame only gets its own marker band (~0.2 ms). Reuse is safe
+    because a sender pulls one frame at a time: the classroom's crop stage
+    (media.crop) copies every frame larger than the sent size into a new one, and
+    a frame that passes whole is encoded before the next ``recv``. The ring keeps
+    a frame unchanged for ``RING - 1`` further frames to spare.
     """
+
+    RING = 4
 
     def __init__(self, width: int = 3840, height: int = 2160, fps: float = 30, line: int = 2):
         super().__init__(width, height, fps)
         self.line = line
         base = super().make_frame(0, 0)
         paint_grating(base, line)
-        self._planes = [bytes(p) for p in base.planes]
-        self._strides = [p.line_size for p in base.planes]
-        self._band_rows = ROWS * height // _ROW_DIVISOR
+        self._ring = [self._copy(base) for _ in range(self.RING)]
+        self._next = 0
+
+    def _copy(self, base: av.VideoFrame) -> av.VideoFrame:
+        frame = av.VideoFrame(self.width, self.height, "yuv420p")
+        for plane, source in zip(frame.planes, base.planes, strict=True):
+            plane.update(bytes(source))
+        return frame
 
     def make_frame(self, seq: int, capture_ms: int, pts: int = 0) -> av.VideoFrame:
-        frame = av.VideoFrame(self.width, self.height, "yuv420p")
-        pad = b"\x00" * (self._strides[0] - self.width)
-        band = b"".join(
-            row + pad for row in marker_rows(Marker(seq, capture_ms), self.width, self.height)
-        )
-        frame.planes[0].update(band + self._planes[0][len(band) :])
-        frame.planes[1].update(self._planes[1])
-        frame.planes[2].update(self._planes[2])
+        frame = self._ring[self._next]
+        self._next = (self._next + 1) % self.RING
+        plane = frame.planes[0]
+        data, stride = memoryview(plane), plane.line_size
+        for y, row in enumerate(marker_rows(Marker(seq, capture_ms), self.width, self.height)):
+            data[y * stride : y * stride + self.width] = row
         frame.pts, frame.time_base = pts, VIDEO_TIME_BASE
         return frame

@@ -67,3 +67,16 @@ def test_pause_picture_is_recognisable_and_carries_no_marker() -> None:
     assert not is_pause_picture(class_frame)
     like = pause_like(class_frame)
     assert (like.width, like.height, like.pts) == (1280, 720, 3000)
+
+
+def test_the_grating_ring_reuses_frames_the_crop_stage_has_copied() -> None:
+    """Reuse is safe only because every 4K frame leaves the crop stage as a new frame."""
+    track = GratingVideoTrack(3840, 2160, line=2)
+    first = track.make_frame(1, 1_000)
+    sent = [apply_view(first, View(*GRATING_CENTRE, z), SENT) for z in (1.0, 4.0)]
+    assert all(frame is not first for frame in sent)
+    later = [track.make_frame(seq, 1_000 + seq) for seq in range(2, 2 + GratingVideoTrack.RING)]
+    assert later[-1] is first  # the ring came round
+    markers = [read_marker(frame) for frame in later]
+    assert [m.seq if m else None for m in markers] == list(range(2, 2 + GratingVideoTrack.RING))
+    assert column_contrast(first, grating_box(3840, 2160, 0.8)) > 100  # the picture is intact
