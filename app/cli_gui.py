@@ -84,6 +84,7 @@ class Sources:
     camera: CameraSource
     microphone: MicrophoneSource
     speaker: SpeakerSink
+    presence: str = "video"  # the pupil's starting level (technician setting)
 
     @property
     def media(self) -> LocalMedia:
@@ -118,15 +119,19 @@ def open_sources(
 
     ``synthetic``: synthetic picture and tone instead of camera and microphone (the
     speaker still plays); ``synthetic_microphone`` overrides it for the microphone.
-    A missing camera or microphone gets the same stand-ins.
+    A missing camera or microphone gets the same stand-ins. The pupil's laptop
+    starts at the technician's presence level: for "listening" camera and
+    microphone stay closed, for "voice" the camera does (its light never comes on).
     """
     from app.av.camera import CLASSROOM_SIZE, STUDENT_SIZE, CameraSource
     from app.av.catalog import QtDeviceCatalog
     from app.av.microphone import MicrophoneSource
     from app.av.speaker import SpeakerSink
+    from app.feature_settings import from_extra
     from app.settings import DeviceSettings, SettingsStore
 
     settings = SettingsStore(config).load() if config is not None else DeviceSettings()
+    presence = from_extra(settings.extra).start_presence if role is Role.STUDENT else "video"
     catalog = catalog or QtDeviceCatalog()
     size = CLASSROOM_SIZE if role is Role.CLASSROOM else STUDENT_SIZE
     sources = Sources(
@@ -138,9 +143,13 @@ def open_sources(
             synthetic=synthetic if synthetic_microphone is None else synthetic_microphone,
         ),
         SpeakerSink(catalog, device_id=_key(settings.speaker)),
+        presence,
     )
-    for follower in (sources.camera, sources.microphone, sources.speaker):
-        follower.start()
+    wanted = (presence == "video", presence != "listening", True)
+    for follower, on in zip((sources.camera, sources.microphone, sources.speaker), wanted,
+                            strict=True):  # fmt: skip
+        if on:
+            follower.start()
     return sources
 
 
@@ -159,12 +168,12 @@ def build_window(
         from app.student.window import StudentWindow
 
         return StudentWindow(bridge, camera=sources.camera, microphone=sources.microphone,
-                             speaker=sources.speaker,
+                             speaker=sources.speaker, presence=sources.presence,
                              windowed=windowed, read_markers=measure)  # fmt: skip
     from app.classroom.window import ClassroomWindow
 
-    return ClassroomWindow(bridge, speaker=sources.speaker, windowed=windowed,
-                           read_markers=measure)  # fmt: skip
+    return ClassroomWindow(bridge, speaker=sources.speaker, camera=sources.camera,
+                           windowed=windowed, read_markers=measure)  # fmt: skip
 
 
 def start_engine(

@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.cli_logs import audit_secret, retention
+from app.feature_settings import FeatureSettings
+from app.feature_settings import load as load_features
+from app.settings import SettingsStore
 from media.engine import Engine, EngineConfig
+from media.features.hub import FeatureConfig
 from media.peer import LocalMedia
 from media.ports import EngineListener
 from media.session import SessionSettings
@@ -45,6 +49,10 @@ class DeviceRuntime:
             retention=retention(self.folder),
         )
 
+    def feature_settings(self) -> FeatureSettings:
+        """The technician's feature settings (defaults if none or damaged)."""
+        return load_features(SettingsStore(self.folder))
+
     def engine(
         self,
         listener: EngineListener,
@@ -54,7 +62,9 @@ class DeviceRuntime:
         loopback_only: bool = False,
         session: SessionSettings | None = None,
         measure: bool = False,
+        features: FeatureConfig | None = None,
     ) -> Engine:
+        """``features``: the stored technician settings unless given (tests, benchmarks)."""
         crl = load_crl(self.folder)
         config = EngineConfig(
             credentials=self.device.credentials,
@@ -67,6 +77,7 @@ class DeviceRuntime:
             confirm_sending=confirm_sending,
             measure=measure,
             connection_log=self.open_log(),
+            features=self.feature_settings().feature_config() if features is None else features,
         )
         port = client_port_factory(self.signaling_url, self.device.credentials, crl=crl)
         return Engine(config, port, listener)

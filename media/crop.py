@@ -4,7 +4,8 @@ The pupil pans and zooms the class view (control ``view``). Zooming the *receive
 720p picture would only enlarge pixels; cropping the camera's full frame (e.g.
 3840×2160) before it is scaled to the sent size makes the zoomed detail real. The
 crop copies plane rows of the YUV frame (no RGB round trip, no numpy) and PyAV's
-swscale does the scaling.
+swscale does the scaling. Where the camera has optical zoom (media.optical), the
+lens does the part of the zoom it can and the crop the rest.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 
 import av
 from aiortc import MediaStreamTrack
+
+from media.optical import Optics, in_zoomed, optical_factor, zoom_of
 
 MIN_ZOOM, MAX_ZOOM = 1.0, 4.0
 SEND_SIZE = (1280, 720)
@@ -96,16 +99,38 @@ class ViewTrack(MediaStreamTrack):
         super().__init__()
         self._source = source
         self.size = size
-        self.view = View()
+        self.view = View()  # as the pupil asked, in the camera's full field
+        self.optics: Optics | None = None
+        self._asked = 1.0  # the optical factor last requested (a camera starts unzoomed)
 
     def set_view(self, view: View) -> None:
         self.view = view.clamped()  # one swap: the next frame uses it whole
+
+    def set_optics(self, optics: Optics | None) -> None:
+        """The camera's optical zoom (the app sets it; call on the engine loop)."""
+        if optics is not self.optics:
+            # The camera side keeps the last request for a camera that comes later.
+            self.optics, self._asked = optics, 1.0
+
+    def crop_view(self, frame: Any) -> View:
+        """The view to crop from ``frame``: what the lens did not already zoom.
+
+        Each frame is cropped for the optical factor it was captured at, so the
+        region stays the same while the lens catches up with a request.
+        """
+        view, optics = self.view, self.optics
+        if optics is not None:
+            wanted = optical_factor(view, optics.maximum)
+            if wanted != self._asked:  # checked per frame: a new camera may zoom differently
+                self._asked = wanted
+                optics.request(wanted)
+        return in_zoomed(view, zoom_of(frame))
 
     async def recv(self) -> Any:
         frame = await self._source.recv()
         if not isinstance(frame, av.VideoFrame):
             return frame
-        view = self.view
+        view = self.crop_view(frame)
         if frame.width * frame.height > _THREAD_PIXELS:
             return await asyncio.to_thread(apply_view, frame, view, self.size)
         return apply_view(frame, view, self.size)

@@ -17,6 +17,45 @@
     </message>
 </context>
 <context>
+    <name>ClassSpeakerView</name>
+    <message>
+        <source>No speaker in class</source>
+        <translation>Geen luidspreker in de klas</translation>
+    </message>
+    <message>
+        <source>Whisper: {percent} %</source>
+        <translation>Fluisteren: {percent} %</translation>
+    </message>
+    <message>
+        <source>Class speaker off</source>
+        <translation>Klasluidspreker uit</translation>
+    </message>
+    <message>
+        <source>Class speaker {percent} %</source>
+        <translation>Klasluidspreker {percent} %</translation>
+    </message>
+    <message>
+        <source>There is no speaker in class: the class cannot hear you.</source>
+        <translation>Er is geen luidspreker in de klas: de klas kan je niet horen.</translation>
+    </message>
+    <message>
+        <source>You are whispering: the class speaker plays at {percent} %.</source>
+        <translation>Je fluistert: de luidspreker in de klas speelt op {percent} %.</translation>
+    </message>
+    <message>
+        <source>The class speaker is turned all the way down.</source>
+        <translation>De luidspreker in de klas staat helemaal zacht.</translation>
+    </message>
+    <message>
+        <source>The class speaker plays at {percent} %.</source>
+        <translation>De luidspreker in de klas speelt op {percent} %.</translation>
+    </message>
+    <message>
+        <source>Class speaker volume</source>
+        <translation>Volume van de luidspreker in de klas</translation>
+    </message>
+</context>
+<context>
     <name>ClassroomFeaturesView</name>
     <message>
         <source>Board view saved</source>
@@ -118,6 +157,33 @@
     </message>
 </context>
 <context>
+    <name>DayView</name>
+    <message>
+        <source>Add lesson time</source>
+        <translation>Lestijd toevoegen</translation>
+    </message>
+    <message>
+        <source>Add a lesson time on {day}</source>
+        <translation>Een lestijd toevoegen op {day}</translation>
+    </message>
+    <message>
+        <source>{day}, lesson time {n}, start</source>
+        <translation>{day}, lestijd {n}, begin</translation>
+    </message>
+    <message>
+        <source>{day}, lesson time {n}, end</source>
+        <translation>{day}, lestijd {n}, einde</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Weghalen</translation>
+    </message>
+    <message>
+        <source>Remove lesson time {n} on {day}</source>
+        <translation>Lestijd {n} op {day} weghalen</translation>
+    </message>
+</context>
+<context>
     <name>Demo</name>
     <message>
         <source>pupil</source>
@@ -168,6 +234,131 @@
     <message>
         <source>Erase the last digit</source>
         <translation>Laatste cijfer wissen</translation>
+    </message>
+</context>
+<context>
+    <name>FeatureSettingsMode</name>
+    <message>
+        <source>The settings could not be saved: too many days off. Remove some. Nothing was saved.</source>
+        <translation>De instellingen konden niet worden opgeslagen: te veel vrije dagen. Haal er een paar weg. Er is niets opgeslagen.</translation>
+    </message>
+    <message>
+        <source>Nothing was saved.</source>
+        <translation>Er is niets opgeslagen.</translation>
+    </message>
+</context>
+<context>
+    <name>FeatureSwitchesView</name>
+    <message>
+        <source>1 minute</source>
+        <translation>1 minuut</translation>
+    </message>
+    <message>
+        <source>{n} minutes</source>
+        <translation>{n} minuten</translation>
+    </message>
+    <message>
+        <source>The school decides which features this pairing uses. A feature that is off is hidden on both devices. Changes apply at once, also in a call.</source>
+        <translation>De school bepaalt welke functies deze koppeling gebruikt. Een functie die uit staat, is op beide apparaten verborgen. Wijzigingen gelden meteen, ook tijdens een gesprek.</translation>
+    </message>
+    <message>
+        <source>Raise hand</source>
+        <translation>Vinger opsteken</translation>
+    </message>
+    <message>
+        <source>The pupil can raise a hand; the class hears a soft chime.</source>
+        <translation>De leerling kan een vinger opsteken; de klas hoort een zacht belletje.</translation>
+    </message>
+    <message>
+        <source>Listening, voice or video</source>
+        <translation>Luisteren, geluid of beeld</translation>
+    </message>
+    <message>
+        <source>The pupil chooses to only listen, to talk, or to be seen.</source>
+        <translation>De leerling kiest of hij alleen luistert, praat of ook te zien is.</translation>
+    </message>
+    <message>
+        <source>Looking around</source>
+        <translation>Rondkijken</translation>
+    </message>
+    <message>
+        <source>The pupil can zoom into the class picture, e.g. the board.</source>
+        <translation>De leerling kan inzoomen op het klasbeeld, bijvoorbeeld op het bord.</translation>
+    </message>
+    <message>
+        <source>Teacher pause</source>
+        <translation>Pauze door de leraar</translation>
+    </message>
+    <message>
+        <source>The teacher can pause the picture and sound for a private moment.</source>
+        <translation>De leraar kan beeld en geluid pauzeren voor een privémoment.</translation>
+    </message>
+    <message>
+        <source>Whisper</source>
+        <translation>Fluisteren</translation>
+    </message>
+    <message>
+        <source>The pupil can turn the class speaker down.</source>
+        <translation>De leerling kan de luidspreker in de klas zachter zetten.</translation>
+    </message>
+    <message>
+        <source>Reactions</source>
+        <translation>Reacties</translation>
+    </message>
+    <message>
+        <source>Thumbs up, “I don&apos;t understand”, “please repeat” on the class screen.</source>
+        <translation>Duim omhoog, „Ik snap het niet”, „Nog een keer, graag” op het scherm in de klas.</translation>
+    </message>
+    <message>
+        <source>Am I heard?</source>
+        <translation>Hoort de klas mij?</translation>
+    </message>
+    <message>
+        <source>The pupil sees how loud their voice arrives in class.</source>
+        <translation>De leerling ziet hoe luid zijn stem in de klas aankomt.</translation>
+    </message>
+    <message>
+        <source>School hours</source>
+        <translation>Schooltijden</translation>
+    </message>
+    <message>
+        <source>The pupil is let in only during the lesson times.</source>
+        <translation>De leerling komt alleen binnen tijdens de lestijden.</translation>
+    </message>
+    <message>
+        <source>Enter lesson times first; then this turns on by itself.</source>
+        <translation>Vul eerst lestijden in; dan gaat dit vanzelf aan.</translation>
+    </message>
+    <message>
+        <source>A teacher pause ends by itself after</source>
+        <translation>Een pauze door de leraar stopt vanzelf na</translation>
+    </message>
+    <message>
+        <source>Length of a teacher pause</source>
+        <translation>Duur van een pauze door de leraar</translation>
+    </message>
+</context>
+<context>
+    <name>FeaturesPage</name>
+    <message>
+        <source>School hours and features</source>
+        <translation>Schooltijden en functies</translation>
+    </message>
+    <message>
+        <source>School hours</source>
+        <translation>Schooltijden</translation>
+    </message>
+    <message>
+        <source>Features</source>
+        <translation>Functies</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Terug</translation>
+    </message>
+    <message>
+        <source>Back to technician mode</source>
+        <translation>Terug naar de technicusmodus</translation>
     </message>
 </context>
 <context>
@@ -483,6 +674,125 @@ Tik om te reageren</translation>
     </message>
 </context>
 <context>
+    <name>LessonTimesView</name>
+    <message>
+        <source>Open for the pupil until midnight today (opened by a technician).</source>
+        <translation>Open voor de leerling tot middernacht vandaag (geopend door een technicus).</translation>
+    </message>
+    <message>
+        <source>School hours are off: the pupil can join at any time.</source>
+        <translation>Schooltijden staan uit: de leerling kan altijd meedoen.</translation>
+    </message>
+    <message>
+        <source>Open now, until {time}.</source>
+        <translation>Nu open, tot {time}.</translation>
+    </message>
+    <message>
+        <source>Closed now. Next lesson: {when}.</source>
+        <translation>Nu dicht. Volgende les: {when}.</translation>
+    </message>
+    <message>
+        <source>Closed now. No lesson is planned.</source>
+        <translation>Nu dicht. Er is geen les gepland.</translation>
+    </message>
+    <message>
+        <source>Saved. The classroom uses the new school hours now.</source>
+        <translation>Opgeslagen. De klas gebruikt de nieuwe schooltijden nu.</translation>
+    </message>
+    <message>
+        <source>{where}: type a time as hours:minutes, for example 08:30.</source>
+        <translation>{where}: typ een tijd als uren:minuten, bijvoorbeeld 08:30.</translation>
+    </message>
+    <message>
+        <source>{where}: the end must be after the start.</source>
+        <translation>{where}: het einde moet na het begin liggen.</translation>
+    </message>
+    <message>
+        <source>{where} overlaps another lesson time on the same day.</source>
+        <translation>{where} overlapt met een andere lestijd op dezelfde dag.</translation>
+    </message>
+    <message>
+        <source>{where}: at most {ranges} lesson times a day.</source>
+        <translation>{where}: hoogstens {ranges} lestijden per dag.</translation>
+    </message>
+    <message>
+        <source>The last day off is before the first.</source>
+        <translation>De laatste vrije dag ligt voor de eerste.</translation>
+    </message>
+    <message>
+        <source>At most {days} days off.</source>
+        <translation>Hoogstens {days} vrije dagen.</translation>
+    </message>
+    <message>
+        <source>The time zone is not known on this device.</source>
+        <translation>Deze tijdzone is op dit apparaat niet bekend.</translation>
+    </message>
+    <message>
+        <source>The lesson times are not valid.</source>
+        <translation>De lestijden zijn niet geldig.</translation>
+    </message>
+    <message>
+        <source>{day}, lesson time {n}</source>
+        <translation>{day}, lestijd {n}</translation>
+    </message>
+    <message>
+        <source>Nothing was saved.</source>
+        <translation>Er is niets opgeslagen.</translation>
+    </message>
+    <message>
+        <source>The pupil is let in only during these times. Outside them the pupil sees when the next lesson starts; a call gets a notice 5 minutes before the end.</source>
+        <translation>De leerling komt alleen binnen tijdens deze tijden. Daarbuiten ziet de leerling wanneer de volgende les begint; een gesprek krijgt 5 minuten voor het einde een melding.</translation>
+    </message>
+    <message>
+        <source>Time zone: {zone}</source>
+        <translation>Tijdzone: {zone}</translation>
+    </message>
+    <message>
+        <source>Days off (holidays, study days)</source>
+        <translation>Vrije dagen (vakanties, studiedagen)</translation>
+    </message>
+    <message>
+        <source>Days off</source>
+        <translation>Vrije dagen</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>tot en met</translation>
+    </message>
+    <message>
+        <source>First day off</source>
+        <translation>Eerste vrije dag</translation>
+    </message>
+    <message>
+        <source>Last day off</source>
+        <translation>Laatste vrije dag</translation>
+    </message>
+    <message>
+        <source>Add days off</source>
+        <translation>Vrije dagen toevoegen</translation>
+    </message>
+    <message>
+        <source>Remove chosen days</source>
+        <translation>Gekozen dagen weghalen</translation>
+    </message>
+    <message>
+        <source>Save school hours</source>
+        <translation>Schooltijden opslaan</translation>
+    </message>
+    <message>
+        <source>Nothing changes until you press Save.</source>
+        <translation>Er verandert niets tot je op Opslaan drukt.</translation>
+    </message>
+    <message>
+        <source>Open for the rest of today</source>
+        <translation>Open voor de rest van vandaag</translation>
+    </message>
+    <message>
+        <source>Back to the normal school hours</source>
+        <translation>Terug naar de gewone schooltijden</translation>
+    </message>
+</context>
+<context>
     <name>LinkQuality</name>
     <message>
         <source>Connection quality unknown</source>
@@ -742,6 +1052,33 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
     <message>
         <source>No speaker found. The picture keeps working; connect a speaker.</source>
         <translation>Geen luidspreker gevonden. Het beeld blijft werken; sluit een luidspreker aan.</translation>
+    </message>
+</context>
+<context>
+    <name>StartPresenceView</name>
+    <message>
+        <source>How the pupil starts</source>
+        <translation>Hoe de leerling begint</translation>
+    </message>
+    <message>
+        <source>Listening (microphone and camera off)</source>
+        <translation>Luisteren (microfoon en camera uit)</translation>
+    </message>
+    <message>
+        <source>Voice (microphone on, camera off)</source>
+        <translation>Geluid (microfoon aan, camera uit)</translation>
+    </message>
+    <message>
+        <source>Video (microphone and camera on)</source>
+        <translation>Beeld (microfoon en camera aan)</translation>
+    </message>
+    <message>
+        <source>Presence level at start</source>
+        <translation>Aanwezigheid bij het starten</translation>
+    </message>
+    <message>
+        <source>Used each time Klasgenoot starts. The pupil can change it at any time during the lesson.</source>
+        <translation>Geldt elke keer dat Klasgenoot start. De leerling kan het tijdens de les altijd veranderen.</translation>
     </message>
 </context>
 <context>
@@ -1022,6 +1359,10 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
     <message>
         <source>What this device keeps</source>
         <translation>Wat dit apparaat bewaart</translation>
+    </message>
+    <message>
+        <source>School hours and features</source>
+        <translation>Schooltijden en functies</translation>
     </message>
     <message>
         <source>Exit to desktop</source>

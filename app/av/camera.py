@@ -6,7 +6,9 @@ and pushed into :attr:`CameraSource.track`, which the engine pulls on its own
 thread. "Camera off" (:meth:`stop`) destroys the camera and its session, so the
 device is released and its light goes off; muting alone would keep it open.
 Without a camera (or with ``synthetic=True``) the track's synthetic fallback runs
-on the engine loop instead, so the engine gets a track either way.
+on the engine loop instead, so the engine gets a track either way. A camera with
+optical zoom is steered through :attr:`CameraSource.optics` (:mod:`app.av.zoom`);
+each frame carries the zoom factor Qt reported when it arrived.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from PySide6.QtMultimedia import QCamera, QMediaCaptureSession, QVideoFrame, QVi
 
 from app.av.catalog import DeviceCatalog, DeviceEntry, DeviceFollower, DeviceKind, DeviceState
 from app.av.convert import choose_format, is_direct, video_frame_to_av
+from app.av.zoom import OpticalZoom
+from media.optical import tag_zoom
 from media.push import PushVideoTrack
 from media.synthetic import wall_clock_ms
 from media.synthetic_video import SyntheticVideoTrack
@@ -53,6 +57,7 @@ class CameraSource(DeviceFollower):
         self._sink.videoFrameChanged.connect(self._on_frame)
         self._camera: QCamera | None = None
         self._session: QMediaCaptureSession | None = None
+        self.optics = OpticalZoom(self)  # the engine's media.optical.Optics
         preview_height = max(36, round(PREVIEW_WIDTH * size[1] / size[0] / 2) * 2)
         self._preview_source = SyntheticVideoTrack(PREVIEW_WIDTH, preview_height)
         self._preview_seq = 0
@@ -96,6 +101,7 @@ class CameraSource(DeviceFollower):
         session.setVideoSink(self._sink)
         camera.errorOccurred.connect(self._on_camera_error)
         self._camera, self._session = camera, session
+        self.optics.attach(camera)
         camera.start()
         if camera.error() != QCamera.Error.NoError:  # failed at once (busy, no permission)
             logger.warning("camera did not start: %s", camera.error().name)
@@ -107,6 +113,7 @@ class CameraSource(DeviceFollower):
         self._use_synthetic(False)
         camera, session = self._camera, self._session
         self._camera = self._session = None
+        self.optics.attach(None)
         if camera is not None:
             camera.errorOccurred.disconnect(self._on_camera_error)
             camera.stop()  # releases the device: the light goes off
@@ -132,6 +139,7 @@ class CameraSource(DeviceFollower):
             return
         self.frames_converted += 1
         self.direct_frames += is_direct(frame.pixelFormat())
+        tag_zoom(converted, self.optics.factor)  # the crop follows the lens frame by frame
         self.track.push(converted)
         self.frame_captured.emit(frame)
 

@@ -5,7 +5,9 @@ during the teacher's pause, "Paused" with the time left. Below it, a calm bar:
 the pupil's presence, "Whispering", the school-hours notice, "Pause"/"Resume"
 and "Save as board view". Widgets: :mod:`app.classroom.overlays`.
 A feature switched off on this device is hidden. The views only render what the
-engine reported and pass on what the teacher asked for (``bridge.run``).
+engine reported and pass on what the teacher asked for (``bridge.run``). The
+class volume and whether a speaker plays are told to the engine on every change
+and at each call start: the pupil sees them next to "am I heard?".
 """
 
 from __future__ import annotations
@@ -23,12 +25,12 @@ from app.classroom.overlays import PAUSED_STYLE, FeatureBarView, HandView, React
 from app.widgets import feature_icons, theme
 from media.control import ControlMessage
 from media.engine import Engine
+from media.features.speaker import played_volume
 from media.features.switches import FeatureSwitches
 from media.state import CallState
 
 REMINDER_MS = 30_000  # a gentle reminder while the hand stays up
 REACTION_MS = 5_000
-WHISPER_FACTOR = 0.15  # of the volume the class set
 OVERLAY_MARGIN = 24
 PAUSE_TICK_MS = 1000
 
@@ -72,6 +74,8 @@ class ClassroomFeaturesView(QObject):
         self.bar.pause.clicked.connect(self._toggle_pause)
         self.bar.board.clicked.connect(self._save_board)
         self.switches_read.connect(self._switches_known)
+        if speaker is not None:
+            speaker.state_changed.connect(self._report_speaker)  # found, lost, back
         stage.installEventFilter(self)
         stage.currentChanged.connect(self._place)  # a page switch raises the page
         self.retranslate()
@@ -87,6 +91,7 @@ class ClassroomFeaturesView(QObject):
                     e.features.switches, e.features.config.pause_minutes
                 )
             )
+            self._report_speaker()  # the engine may have started after the last change
         self.live = live
         if not live:
             self._hand(False)
@@ -123,7 +128,14 @@ class ClassroomFeaturesView(QObject):
         """The class's volume; while the pupil whispers the speaker plays a fraction of it."""
         self.volume = volume
         if self.speaker is not None:
-            self.speaker.set_volume(volume * (WHISPER_FACTOR if self.whispering else 1.0))
+            self.speaker.set_volume(played_volume(volume, self.whispering))
+        self._report_speaker()
+
+    def _report_speaker(self, *_state: object) -> None:
+        """Tell the engine the class volume and whether a speaker plays (it knows the whisper)."""
+        volume = min(1.0, max(0.0, self.volume))
+        available = self.speaker is not None and self.speaker.available
+        self.bridge.run(lambda e: _set_speaker(e, volume, available))
 
     # -- the teacher's touches ---------------------------------------------------
 
@@ -241,6 +253,11 @@ def _show_action(button: QPushButton, kind: str, text: str, role: str) -> None:
     button.setAccessibleName(text)
     button.setProperty("role", role)
     theme.restyle(button)
+
+
+def _set_speaker(engine: Engine, volume: float, available: bool) -> None:
+    if engine.features.classroom is not None:
+        engine.features.classroom.set_speaker(volume, available=available)
 
 
 def _acknowledge_hand(engine: Engine) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from app.av.camera import CameraSource
 from app.av.speaker import SpeakerSink
 from app.av.video_view import VideoView
 from app.banner import BannerKind
@@ -40,6 +41,7 @@ class ClassroomWindow(KioskWindow):
         bridge: EngineBridge,
         *,
         speaker: SpeakerSink | None = None,
+        camera: CameraSource | None = None,
         volume: float = 0.8,
         windowed: bool = False,
         read_markers: bool = True,
@@ -53,6 +55,7 @@ class ClassroomWindow(KioskWindow):
         # Reading the synthetic frame number costs ~0.4 ms a frame: demo, tests, bench.
         self.video = VideoView(read_markers=read_markers)
         self.speaker = speaker
+        self.camera = camera  # its optical zoom, if any, serves the pupil's looking around
         self.rule = LiveRule()
         self.state: CallState | None = None
         self.pupil_camera = self.pupil_mic = True
@@ -95,6 +98,8 @@ class ClassroomWindow(KioskWindow):
     # -- LIVE -------------------------------------------------------------------
 
     def _on_state(self, change: StateChange) -> None:
+        if change.state is CallState.LIVE and self.state is not CallState.LIVE:
+            self._lend_optics()
         self.state = change.state
         if self.rule.state_changed(change.state):
             self._confirm_pending = True
@@ -164,6 +169,13 @@ class ClassroomWindow(KioskWindow):
         top = LIVE_MARGIN + (self.banner.height() if self.banner.isVisible() else 0)
         self.live.move(self.width() - self.live.width() - LIVE_MARGIN, top)
         self.live.raise_()
+
+    def _lend_optics(self) -> None:
+        """The engine crops for the pupil; the camera's lens can do part of the zoom."""
+        if self.camera is None:
+            return
+        optics = self.camera.optics
+        self.bridge.run(lambda e: e.view.set_optics(optics) if e.view is not None else None)
 
     # -- the pupil ----------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 
 Each step acts on one engine and waits until the *other* side observed the effect
 (the classroom saw the hand, the pupil's decoded frames became the pause picture,
-the zoomed frame resolved the grating, the level followed the pupil's tone, ...);
+the zoomed frame resolved the grating, the level followed the pupil's tone, the
+pupil read the class speaker drop to a whisper and come back, ...);
 a message that was merely sent is not "ok". The classroom captures a still 4K
 synthetic picture with a fine grating (media.features.grating) behind the crop
 stage, at a lower frame rate: drawing and scaling 4K in Python costs ~10-20 ms a
@@ -31,6 +32,7 @@ from media.features.grating import (
 )
 from media.features.pause import is_pause_picture
 from media.features.schedule import Schedule
+from media.features.speaker import ClassSpeaker
 from media.peer import LocalMedia
 from media.synthetic_audio import SyntheticAudioTrack
 from media.synthetic_video import SyntheticVideoTrack, read_marker
@@ -44,6 +46,7 @@ CLASS_SIZE = (3840, 2160)  # the classroom camera's full resolution
 CLASS_FPS = 10
 PUPIL_SIZE, PUPIL_FPS = (640, 480), 30
 WAIT_S = 5.0
+CLASS_VOLUME = 0.8  # the classroom window's default; the headless classroom has no screen
 SENT = (1280, 720)
 # At 4× on the grating's centre it fills the middle of the sent frame.
 ZOOMED = Box(SENT[0] // 2 - 150, SENT[1] // 2 - 80, 300, 160)
@@ -119,10 +122,16 @@ class Exercise:
             )
 
     async def _whisper(self, student: Party, classroom: Party) -> None:
+        room = _engine(classroom).features.classroom
+        assert room is not None
+        room.set_speaker(CLASS_VOLUME, available=True)  # what the class screen reports
         for on in (True, False):
-            mark = classroom.control_count
+            mark, seen = classroom.control_count, student.control_count
             _engine(student).features.whisper(on)
             await _expect(classroom, mark, "the classroom did not see it", "whisper", on=on)
+            heard = ClassSpeaker.of(CLASS_VOLUME, whispering=on, available=True)
+            await _expect(student, seen, "the pupil did not see the class speaker follow",
+                          "speaker", **heard.to_body())  # fmt: skip
 
     async def _reaction(self, student: Party, classroom: Party) -> None:
         mark = classroom.control_count

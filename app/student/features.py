@@ -1,5 +1,5 @@
 """The pupil's presence controls (issue 5): hand, presence level, whisper, reactions
-and "am I heard?".
+and "am I heard?" with the class speaker's volume next to it (app.student.speaker).
 
 Thin: the view renders what the window tells it and passes the pupil's presses on
 as signals; the window talks to the engine.
@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.student.speaker import ClassSpeakerView
 from app.widgets import theme
+from media.features.speaker import ClassSpeaker
 
 PRESENCE_LEVELS = ("listening", "voice", "video")
 REACTIONS = ("thumbs_up", "confused", "repeat")
@@ -40,6 +42,14 @@ def _button(parent: QWidget, *, checkable: bool = False) -> QPushButton:
     button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
     button.setFont(theme.font(13, bold=True))
     return button
+
+
+def _column(*widgets: QWidget) -> QVBoxLayout:
+    column = QVBoxLayout()
+    column.setSpacing(4)
+    for widget in widgets:
+        column.addWidget(widget)
+    return column
 
 
 class HeardMeterView(QWidget):
@@ -62,6 +72,9 @@ class HeardMeterView(QWidget):
         layout.addWidget(self.bar)
         self.dbfs: float | None = None
         self.mic_on = True
+        # The class speaker is off or missing: the sound arrives, nobody hears it
+        # (the speaker's words under the meter say why).
+        self.speaker_silent = False
         self._stale = QTimer(self)
         self._stale.setSingleShot(True)
         self._stale.setInterval(STALE_MS)
@@ -79,9 +92,17 @@ class HeardMeterView(QWidget):
         self.mic_on = on
         self.refresh()
 
+    def show_speaker_silent(self, silent: bool) -> None:
+        self.speaker_silent = silent
+        self.refresh()
+
+    @property
+    def arrives(self) -> bool:
+        return self.mic_on and self.dbfs is not None and self.dbfs > HEARD_DBFS
+
     @property
     def heard(self) -> bool:
-        return self.mic_on and self.dbfs is not None and self.dbfs > HEARD_DBFS
+        return self.arrives and not self.speaker_silent
 
     def refresh(self) -> None:
         level = self.dbfs if self.mic_on and self.dbfs is not None else METER_FLOOR_DBFS
@@ -144,13 +165,14 @@ class FeaturesView(QFrame):
         self._confirm_timer.setInterval(CONFIRM_MS)
         self._confirm_timer.timeout.connect(self.confirmation.hide)
         self.meter = HeardMeterView(self)
+        self.speaker = ClassSpeakerView(self)  # how loud the class plays what the meter shows
         layout = QHBoxLayout(self)
         layout.setContentsMargins(24, 8, 24, 8)
         layout.setSpacing(12)
         for widget in (self.hand, self.presence, self.whisper):
             layout.addWidget(widget)
         layout.addStretch(1)
-        layout.addWidget(self.meter)
+        layout.addLayout(_column(self.meter, self.speaker))
         self._allowed: dict[str, bool] = {}
         self._in_call = True
         self.hand.toggled.connect(self._hand_clicked)
@@ -179,6 +201,7 @@ class FeaturesView(QFrame):
         self.presence.setVisible(on("presence"))
         self.whisper.setVisible(on("whisper"))
         self.meter.setVisible(on("level"))
+        self.speaker.setVisible(on("level") and self.speaker.known)
         self.reactions.setVisible(self._in_call and on("reactions"))
         if self.reactions.isVisible():
             self.reactions.raise_()
@@ -199,6 +222,14 @@ class FeaturesView(QFrame):
         self.whisper.setChecked(on)
         self.whisper.blockSignals(False)
         self._render_whisper()
+
+    def show_class_speaker(self, speaker: ClassSpeaker | None) -> None:
+        """The class speaker as reported (None between calls: hidden)."""
+        self.speaker.show_speaker(speaker)
+        self.meter.show_speaker_silent(
+            speaker is not None and (not speaker.available or speaker.volume <= 0)
+        )
+        self._show_allowed()
 
     def confirm_reaction(self, kind: str) -> None:
         """A short "sent" line next to the buttons."""

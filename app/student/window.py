@@ -24,6 +24,7 @@ from app.student.lookaround import ViewPosition
 from app.student.status import Connection, Situation, can_rejoin, connection
 from app.student.views import StudentCallView
 from media.control import ControlMessage
+from media.features.speaker import ClassSpeaker
 from media.state import CallState, StateChange
 
 logger = logging.getLogger(__name__)
@@ -39,8 +40,11 @@ class StudentWindow(KioskWindow):
         speaker: SpeakerSink | None = None,
         windowed: bool = False,
         read_markers: bool = True,
+        presence: str = "video",
         **kiosk: Any,
     ) -> None:
+        """``presence``: the level to start at (a technician setting; the engine is
+        built with the same one, so nothing is sent from here)."""
         self._ready = False
         super().__init__(windowed=windowed, **kiosk)
         self.bridge = bridge
@@ -86,6 +90,7 @@ class StudentWindow(KioskWindow):
         bridge.video_frame_arrived.connect(self._on_frame)
         bridge.failed.connect(self.show_error)
         bridge.control_received.connect(self._on_control)
+        self._show_level(presence)
         self._ready = True
         self._render()
 
@@ -99,6 +104,7 @@ class StudentWindow(KioskWindow):
         if change.state is CallState.ENDED:  # the engine forgets the hand and the pause
             self.paused = False
             self.view.features.show_hand(False)
+            self.view.features.show_class_speaker(None)  # the next call reports it afresh
         self._update(state=change.state, reason=change.reason)
         self.set_live_call(change.state is CallState.LIVE)
 
@@ -144,6 +150,8 @@ class StudentWindow(KioskWindow):
             self.view.show_paused(self.paused)
         elif kind == "level":
             features.meter.show_level(float(body["dbfs"]))
+        elif kind == "speaker":
+            features.show_class_speaker(ClassSpeaker.from_body(body))
         elif kind == "schedule":
             self._schedule_notice(int(body["closes_in_s"]))
         elif kind == "next_lesson":
@@ -199,6 +207,12 @@ class StudentWindow(KioskWindow):
 
     def set_presence(self, level: str) -> None:
         """listening: microphone and camera off and released; voice: microphone; video: both."""
+        self._show_level(level)
+        self.bridge.set_media(mic=self.mic_on, camera=self.camera_on)
+        self.bridge.run(lambda e: e.set_presence(level))
+
+    def _show_level(self, level: str) -> None:
+        """This side of a level: devices released or started, buttons and meter to match."""
         self.presence = level
         self.mic_on, self.camera_on = level != "listening", level == "video"
         if self.microphone is not None:
@@ -215,8 +229,6 @@ class StudentWindow(KioskWindow):
             self._syncing = False
         self.view.features.show_presence(level)
         self.view.features.meter.show_mic(self.mic_on)
-        self.bridge.set_media(mic=self.mic_on, camera=self.camera_on)
-        self.bridge.run(lambda e: e.set_presence(level))
 
     def _follow_buttons(self) -> None:
         """The microphone and camera buttons move the level along where one fits."""

@@ -4,24 +4,28 @@
 chord or long press in the corner) to the PIN dialog, then shows the technician
 panel over the call. It stores what the technician chooses (language, camera,
 microphone, speaker) in the device's settings and passes device choices and tests
-on as signals, which the window wires to its capture/playback objects. Left alone
-for ``idle_ms`` (5 minutes) the panel closes by itself, so a laptop a technician
-walked away from does not stay one tap from the desktop.
+on as signals, which the window wires to its capture/playback objects; the
+classroom features' settings (school hours, switches, pause time, the pupil's
+starting level) are kept by app.technician.features. Left alone for ``idle_ms``
+(5 minutes) the panel closes by itself, so a laptop a technician walked away
+from does not stay one tap from the desktop.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtWidgets import QDialog, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
 from app.audit import AuditLog
 from app.bridge import EngineBridge
 from app.i18n import error_text, set_language
 from app.kiosk import KioskWindow
 from app.settings import SettingsStore
+from app.technician.features import FeatureSettingsMode
 from app.technician.kept import KeptDataView
 from app.technician.pin import Clock, PinStore
 from app.technician.pinpad import PinDialog, PinSetupWidget
@@ -89,17 +93,48 @@ class TechnicianMode(QObject):
             self.view.kept_requested.connect(self.open_kept)
             kept.back_requested.connect(self.open_panel)
             kept.wipe_requested.connect(self.wipe_requested)
+        self.features = self._feature_settings(device, bridge, clock)
         window.technician_requested.connect(self.request)
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.setInterval(idle_ms)
         self._idle.timeout.connect(self.close_panel)
-        for panel in (self.view, self.kept):
-            if panel is None:
-                continue
-            panel.installEventFilter(self)
-            for child in panel.findChildren(QObject):
-                child.installEventFilter(self)
+        for panel in (self.view, self.kept, self.features_page):
+            if panel is not None:
+                self._watch(panel)
+
+    def _feature_settings(
+        self, device: DeviceConfig | None, bridge: EngineBridge | None, clock: Clock
+    ) -> FeatureSettingsMode | None:
+        """School hours and features (classroom page) or the starting presence (pupil)."""
+        if device is None:
+            self.view.features_button.hide()
+            return None
+        features = FeatureSettingsMode(
+            self._settings, device.info.role, bridge=bridge, audit=self.audit, parent=self,
+            clock=lambda: dt.datetime.fromtimestamp(clock(), dt.UTC),
+        )  # fmt: skip
+        features.failed.connect(self._window.show_error)
+        page = features.page
+        self.view.features_button.setVisible(page is not None)
+        if page is not None:
+            page.hide()
+            self.view.features_requested.connect(self.open_features)
+            page.back_requested.connect(self.open_panel)
+            page.widgets_added.connect(lambda: self._watch(page))
+        if features.presence is not None:
+            self.view.add_section(features.presence)
+        return features
+
+    @property
+    def features_page(self) -> QWidget | None:
+        return self.features.page if self.features is not None else None
+
+    def _watch(self, panel: QWidget) -> None:
+        """Any touch or key in the panel restarts the idle timer (Qt adds each filter once)."""
+        panel.installEventFilter(self)
+        for child in panel.findChildren(QObject):
+            child.installEventFilter(self)
 
     def set_device(self, device: DeviceConfig | None) -> None:
         self.view.set_device(device)
@@ -130,6 +165,14 @@ class TechnicianMode(QObject):
             self._window.show_panel(self.kept)
             self._idle.start()
 
+    def open_features(self) -> None:
+        """Classroom: school hours and features, over the technician panel."""
+        page = self.features_page
+        if self.features is not None and page is not None:
+            self.features.refresh()
+            self._window.show_panel(page)
+            self._idle.start()
+
     def open_panel(self) -> None:
         opening = not self.panel_open
         self.view.refresh_devices()
@@ -150,7 +193,8 @@ class TechnicianMode(QObject):
     @property
     def panel_open(self) -> bool:
         page = self._window.current_page()
-        return page is self.view or (self.kept is not None and page is self.kept)
+        return page is not None and any(page is p for p in (self.view, self.kept,
+                                                            self.features_page))  # fmt: skip
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _ACTIVITY and self._idle.isActive():

@@ -88,6 +88,7 @@ class TechnicianView(QWidget):
     back_requested = Signal()
     exit_requested = Signal()
     kept_requested = Signal()  # "What this device keeps"
+    features_requested = Signal()  # classroom: school hours and features
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,7 +100,7 @@ class TechnicianView(QWidget):
         self._title = QLabel(self)
         self._title.setFont(QFont(self.font().family(), 20, QFont.Weight.Bold))
         inner = QWidget(self)
-        body = QVBoxLayout(inner)
+        self._body = body = QVBoxLayout(inner)
         self._boxes = [QGroupBox(inner) for _ in range(4)]
         self._build_info(self._boxes[0])
         self._build_devices(self._boxes[1])
@@ -118,9 +119,12 @@ class TechnicianView(QWidget):
         self.exit_button.clicked.connect(self.exit_requested)
         self.kept_button = big_button(self)
         self.kept_button.clicked.connect(self.kept_requested)
+        self.features_button = big_button(self)
+        self.features_button.clicked.connect(self.features_requested)
         buttons = QHBoxLayout()
         buttons.addWidget(self.exit_button)
         buttons.addWidget(self.kept_button)
+        buttons.addWidget(self.features_button)
         buttons.addStretch(1)
         buttons.addWidget(self.back_button)
         layout = QVBoxLayout(self)
@@ -185,6 +189,10 @@ class TechnicianView(QWidget):
         )
         row.addWidget(self.language_choice)
         row.addStretch(1)
+
+    def add_section(self, section: QWidget) -> None:
+        """One more box in the panel, after the others (e.g. app.technician.presence)."""
+        self._body.insertWidget(self._body.count() - 1, section)  # before the stretch
 
     # -- what it shows ------------------------------------------------------------
 
@@ -343,6 +351,8 @@ class TechnicianView(QWidget):
         self.back_button.setAccessibleName(self.tr("Back to the call"))
         self.kept_button.setText(self.tr("What this device keeps"))
         self.kept_button.setAccessibleName(self.tr("What this device keeps"))
+        self.features_button.setText(self.tr("School hours and features"))
+        self.features_button.setAccessibleName(self.tr("School hours and features"))
         self.exit_button.setText(self.tr("Exit to desktop"))
         self.exit_button.setAccessibleName(self.tr("Exit to desktop"))
         self._show_device()

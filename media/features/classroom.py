@@ -1,9 +1,11 @@
-"""The classroom's half of the features: hand, view, pause, level, school hours.
+"""The classroom's half of the features: hand, view, pause, level, speaker, school hours.
 
 Part of :class:`media.features.hub.FeatureHub` (kept apart so each file stays
 small). One tick loop on the engine loop sends the "am I heard?" level ~10 times
-a second, ends the teacher's pause when its time is up and watches school hours
-(a notice ``notice_s`` before the end, then a polite end with bye "schedule").
+a second and the class speaker's volume when it changed (at most as often; the
+screen reports it with :meth:`ClassroomFeatures.set_speaker`, the engine knows
+the whisper), ends the teacher's pause when its time is up and watches school
+hours (a notice ``notice_s`` before the end, then a polite end with bye "schedule").
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from media.control import ControlMessage
 from media.crop import View
+from media.features.speaker import ClassSpeaker
 from media.measure import FrameMeter
 from media.state import CallState, StateChange
 
@@ -43,6 +46,9 @@ class ClassroomFeatures:
         self._audio_seen = 0
         self._noticed: dt.datetime | None = None  # the closing time already announced
         self._next_schedule_check = 0.0
+        self.whispering = False
+        self._speaker: tuple[float, bool] | None = None  # class volume, available; None: unknown
+        self._speaker_sent: ClassSpeaker | None = None
 
     def start(self) -> None:
         self._engine._spawn(self._tick_forever())
@@ -53,11 +59,15 @@ class ClassroomFeatures:
         self._send("features", **self._hub.switches.to_body())
         if self.paused:
             self._send("pause", paused=True)
+        self._speaker_sent = None  # a new link: the pupil's screen knows nothing yet
+        self._send_speaker()
 
     def on_state(self, change: StateChange) -> None:
         if change.state is CallState.ENDED:
             self._hub.hand_raised = False
             self._noticed = None
+        if change.state is not CallState.LIVE:
+            self.whispering = False  # as the class screen does: the next call starts loud
 
     def on_audio(self, frame: Any) -> None:
         if self._hub.switches.level:
@@ -75,6 +85,8 @@ class ClassroomFeatures:
             self._set_view((self.board or View()) if body["name"] == "board" else View())
         elif kind == "reaction":
             return self._hub._reaction_due()
+        elif kind == "whisper":
+            self.whispering = bool(body["on"])  # the tick tells the pupil the new volume
         return True
 
     # -- the teacher and the technician -----------------------------------------
@@ -116,12 +128,27 @@ class ClassroomFeatures:
         if not self._engine.config.confirm_sending:
             self._engine.allow_sending()
 
+    def set_speaker(self, volume: float, *, available: bool) -> None:
+        """The screen's class volume (0..1) and whether a speaker plays; sent when it changed."""
+        if not 0.0 <= volume <= 1.0:
+            raise ValueError(f"volume {volume} is not within 0..1")
+        self._speaker = (volume, available)
+
+    @property
+    def speaker(self) -> ClassSpeaker | None:
+        """What the pupil is told about the class speaker (None until the screen said)."""
+        if self._speaker is None:
+            return None
+        volume, available = self._speaker
+        return ClassSpeaker.of(volume, whispering=self.whispering, available=available)
+
     def configure(
         self, *, switches: FeatureSwitches | None = None, schedule: Schedule | None = None
     ) -> None:
         """New settings from technician mode; the pupil is told at once."""
         self.schedule = schedule
         self._noticed = None
+        self._speaker_sent = None  # "level" may have come on: the tick sends it again
         if switches is not None:
             self._hub.switches = switches
         if self.schedule is None or not self.schedule.has_lessons:
@@ -163,6 +190,8 @@ class ClassroomFeatures:
             level = self._meter.snapshot().audio_level_dbfs
             if level is not None:
                 self._send("level", dbfs=round(min(0.0, level), 1))
+        if self.speaker != self._speaker_sent:
+            self._send_speaker()
         if now >= self._next_schedule_check:
             self._next_schedule_check = now + SCHEDULE_EVERY_S
             await self._check_schedule()
@@ -184,6 +213,13 @@ class ClassroomFeatures:
             if self._engine.send_control(notice):  # not before the channel is open
                 self._noticed = closes
                 self._engine.report_control(notice)
+
+    def _send_speaker(self) -> None:
+        speaker = self.speaker
+        if speaker is None or not self._hub.switches.level:
+            return
+        if self._send("speaker", **speaker.to_body()):  # not before the channel is open
+            self._speaker_sent = speaker
 
     def _set_view(self, view: View) -> None:
         if self._engine.view is not None:

@@ -34,7 +34,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 FROM_PUPIL = frozenset({"hand", "presence", "view", "view_preset", "whisper", "reaction"})
-FROM_CLASS = frozenset({"hand_ack", "pause", "level", "schedule", "next_lesson", "features"})
+FROM_CLASS = frozenset(
+    {"hand_ack", "pause", "level", "speaker", "schedule", "next_lesson", "features"}
+)
 REACTION_GAP_S = 1.0  # at most one reaction a second reaches the class screen
 # A refused pupil joins again at the next start, but never sooner than this: with
 # clocks that disagree, "now" on one side may still be "closed" on the other.

@@ -6,7 +6,11 @@ message of a switched-off feature is ignored on both sides. Nothing here is stor
     pupil → class   hand {raised}            presence {level}       view {x, y, zoom}
                     view_preset {name}       whisper {on}           reaction {kind}
     class → pupil   hand_ack {}              pause {paused}         level {dbfs}
-                    schedule {closes_in_s}   next_lesson {at}       features {<switch>: bool}
+                    speaker {volume, whisper, available}            schedule {closes_in_s}
+                    next_lesson {at}         features {<switch>: bool}
+
+``speaker`` belongs to "am I heard?" (switch ``level``): the pupil reads how loud
+they arrive next to how loud the class speaker plays them.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ FEATURE_OF = {
     "whisper": "whisper",
     "reaction": "reactions",
     "level": "level",
+    "speaker": "level",
     "schedule": "schedule",
     "next_lesson": "schedule",
 }
@@ -45,6 +50,7 @@ register("pause", {"paused": bool})
 register("whisper", {"on": bool})
 register("reaction", {"kind": REACTIONS})
 register("level", {"dbfs": (float, -120.0, 0.0)})
+register("speaker", {"volume": _UNIT, "whisper": bool, "available": bool})
 register("schedule", {"closes_in_s": (int, 0, MAX_NOTICE_S)})
 # ``at``: ISO 8601 with offset, or "" when no lesson is planned (checked by the receiver).
 register("next_lesson", {"at": str})
