@@ -6,8 +6,8 @@ the zoomed frame resolved the grating, the level followed the pupil's tone, the
 pupil read the class speaker drop to a whisper and come back, ...);
 a message that was merely sent is not "ok". The classroom captures a still 4K
 synthetic picture with a fine grating (media.features.grating) behind the crop
-stage, at a lower frame rate: drawing and scaling 4K in Python costs ~10-20 ms a
-frame, too much for 30 fps next to two encoders on one loop.
+stage, at 30 fps like a real camera: the picture is drawn once into a ring of
+reused frames, and the crop and scale (~5 ms at 4K) run off the engine loop.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from media.engine import Engine
 
 CLASS_SIZE = (3840, 2160)  # the classroom camera's full resolution
-CLASS_FPS = 10
+CLASS_FPS = 30
 PUPIL_SIZE, PUPIL_FPS = (640, 480), 30
 WAIT_S = 5.0
 CLASS_VOLUME = 0.8  # the classroom window's default; the headless classroom has no screen
@@ -236,20 +236,21 @@ def _paused_picture(party: Party) -> bool:
     return frame is not None and is_pause_picture(frame) and read_marker(frame) is None
 
 
-def _closing_soon() -> Schedule:
-    """Lesson hours that end in 4 minutes, today, in the device's time zone."""
-    zone = Schedule().zone
-    now = dt.datetime.now(zone)
-    start = max(now - dt.timedelta(minutes=1), now.replace(hour=0, minute=0))
-    end = min(now + dt.timedelta(minutes=4), now.replace(hour=23, minute=59))
-    today: tuple[tuple[dt.time, dt.time], ...] = (
-        (
-            start.time().replace(second=0, microsecond=0),
-            end.time().replace(second=0, microsecond=0),
-        ),
-    )
-    week = tuple(today if day == now.weekday() else () for day in range(7))
-    return Schedule(week=week)
+def _closing_soon(now: dt.datetime | None = None) -> Schedule:
+    """Lesson hours that end in 4 minutes, in a time zone where it is about noon.
+
+    In the device's own zone the 5-minute window may cross local midnight, which
+    a lesson cannot (ranges end by 23:59): near midnight the step would fail. A
+    fixed-offset zone (``Etc/GMT-2`` is UTC+2) puts "now" near noon at any hour.
+    """
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    offset = 12 - now.hour  # -11 .. +12 hours: all exist as Etc/GMT zones
+    schedule = Schedule(timezone=f"Etc/GMT{-offset:+d}")
+    local = now.astimezone(schedule.zone)
+    start = (local - dt.timedelta(minutes=1)).time().replace(second=0, microsecond=0)
+    end = (local + dt.timedelta(minutes=4)).time().replace(second=0, microsecond=0)
+    week = tuple(((start, end),) if day == local.weekday() else () for day in range(7))
+    return replace(schedule, week=week)
 
 
 async def _until(condition: Callable[[], bool], reason: str) -> None:

@@ -148,9 +148,10 @@ class GuiDemo:
             # Pictures are written: no real device is touched at all, not even a speaker.
             catalog = FakeDeviceCatalog()
             catalog.add_speaker(b"demo-speaker", "demo", default=True)
-        sources = open_sources(
-            role, synthetic=synthetic, synthetic_microphone=True, catalog=catalog
-        )
+        sources = open_sources(  # the folder: the pupil starts at its stored level
+            role, self.workspace.device_dir(role), synthetic=synthetic,
+            synthetic_microphone=True, catalog=catalog,
+        )  # fmt: skip
         bridge = EngineBridge()
         window = build_window(role, bridge, sources, windowed=True)
         start_engine(bridge, runtime, sources.media, loopback_only=True)

@@ -105,6 +105,8 @@ class StudentWindow(KioskWindow):
             self.paused = False
             self.view.features.show_hand(False)
             self.view.features.show_class_speaker(None)  # the next call reports it afresh
+        if change.state is not CallState.LIVE:  # the class turns its speaker up again
+            self.view.features.show_whisper(False)
         self._update(state=change.state, reason=change.reason)
         self.set_live_call(change.state is CallState.LIVE)
 

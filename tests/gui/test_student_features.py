@@ -215,3 +215,17 @@ def test_lesson_end_notice_and_the_next_lesson(qtbot: QtBot) -> None:
     assert window.view.waiting.title.text() == "Outside lesson hours"
     assert window.view.waiting.text.text().startswith("Next lesson: ")
     assert window.view.waiting.text.text().endswith(" 08:30")
+
+
+def test_whisper_button_is_released_when_the_call_drops(qtbot: QtBot) -> None:
+    """The class turns its speaker up again when the link goes; the button must agree."""
+    bridge = EngineBridge()
+    window = StudentWindow(bridge, windowed=True)
+    qtbot.addWidget(window)
+    window.show()
+    bridge.state_changed.emit(StateChange(CallState.LIVE))
+    whisper = window.view.features.whisper
+    qtbot.mouseClick(whisper, Qt.MouseButton.LeftButton)
+    assert whisper.isChecked() and whisper.text() == "Whispering"
+    bridge.state_changed.emit(StateChange(CallState.RECONNECTING))
+    assert not whisper.isChecked() and whisper.text() == "Whisper"

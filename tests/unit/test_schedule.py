@@ -141,3 +141,15 @@ def test_bye_carries_an_optional_validated_next_start() -> None:
             parse_handshake({**bye.to_payload(), "next": bad})
     with pytest.raises(ControlInvalid):  # only a schedule bye may carry it
         parse_handshake({**plain, "next": "2026-11-25T07:30:00+00:00"})
+
+
+@pytest.mark.parametrize("hour", range(24))
+@pytest.mark.parametrize("minute", [0, 58, 59])
+def test_the_demo_exercise_schedule_closes_in_minutes_at_any_hour(hour: int, minute: int) -> None:
+    """Near local midnight a lesson window cannot end 4 minutes later: the step failed."""
+    from app.demo.exercise import _closing_soon
+
+    now = dt.datetime(2026, 3, 29, hour, minute, 30, tzinfo=dt.UTC)  # a DST day as well
+    schedule = _closing_soon(now)
+    closes = schedule.closes_at(now)
+    assert closes is not None and 150 <= (closes - now).total_seconds() <= 240
