@@ -123,7 +123,7 @@ def open_sources(
     starts at the technician's presence level: for "listening" camera and
     microphone stay closed, for "voice" the camera does (its light never comes on).
     """
-    from app.av.camera import CLASSROOM_SIZE, STUDENT_SIZE, CameraSource
+    from app.av.camera import CLASSROOM_CAPTURE, CLASSROOM_SIZE, STUDENT_SIZE, CameraSource
     from app.av.catalog import QtDeviceCatalog
     from app.av.microphone import MicrophoneSource
     from app.av.speaker import SpeakerSink
@@ -134,9 +134,16 @@ def open_sources(
     presence = from_extra(settings.extra).start_presence if role is Role.STUDENT else "video"
     catalog = catalog or QtDeviceCatalog()
     size = CLASSROOM_SIZE if role is Role.CLASSROOM else STUDENT_SIZE
+    capture = CLASSROOM_CAPTURE if role is Role.CLASSROOM else None
     sources = Sources(
         catalog,
-        CameraSource(catalog, device_id=_key(settings.camera), size=size, synthetic=synthetic),
+        CameraSource(
+            catalog,
+            device_id=_key(settings.camera),
+            size=size,
+            capture=capture,
+            synthetic=synthetic,
+        ),
         MicrophoneSource(
             catalog,
             device_id=_key(settings.microphone),

@@ -142,27 +142,46 @@ def _format_rank(pixel_format: PF) -> int:
 
 
 def format_key(
-    width: int, height: int, max_fps: float, pixel_format: PF, *, size: tuple[int, int], fps: float
-) -> tuple[bool, bool, int, int]:
-    """Sort key, best first: fast enough, then at least ``size`` and closest to it, then YUV."""
+    width: int,
+    height: int,
+    max_fps: float,
+    pixel_format: PF,
+    *,
+    size: tuple[int, int],
+    fps: float,
+    largest: tuple[int, int] | None = None,
+) -> tuple[bool, bool, bool, int, int]:
+    """Sort key, best first: fast enough, then at least ``size``, then YUV.
+
+    Among those of at least ``size``: the closest to it, or with ``largest`` the
+    largest that fits within ``largest`` (the classroom crops before it scales, so
+    every extra pixel is real detail when the pupil zooms in).
+    """
     area, wanted = width * height, size[0] * size[1]
     big_enough = width >= size[0] and height >= size[1]
-    return (max_fps < fps - 0.5, not big_enough, abs(area - wanted), _format_rank(pixel_format))
+    if largest is None:
+        return (max_fps < fps - 0.5, not big_enough, False, abs(area - wanted),
+                _format_rank(pixel_format))  # fmt: skip
+    too_big = width > largest[0] or height > largest[1]
+    order = area if too_big else -area  # the largest that fits; else the smallest too big
+    return (max_fps < fps - 0.5, not big_enough, too_big, order, _format_rank(pixel_format))
 
 
 def choose_format(
-    formats: Sequence[QCameraFormat], size: tuple[int, int], fps: float
+    formats: Sequence[QCameraFormat],
+    size: tuple[int, int],
+    fps: float,
+    largest: tuple[int, int] | None = None,
 ) -> QCameraFormat | None:
-    """The camera format to ask for; None when the camera lists none."""
+    """The camera format to ask for; None when the camera lists none (see format_key)."""
     usable = [f for f in formats if not f.isNull()]
     if not usable:
         return None
 
-    def key(f: QCameraFormat) -> tuple[bool, bool, int, int]:
+    def key(f: QCameraFormat) -> tuple[bool, bool, bool, int, int]:
         res = f.resolution()
-        return format_key(
-            res.width(), res.height(), f.maxFrameRate(), f.pixelFormat(), size=size, fps=fps
-        )
+        return format_key(res.width(), res.height(), f.maxFrameRate(), f.pixelFormat(),
+                          size=size, fps=fps, largest=largest)  # fmt: skip
 
     return min(usable, key=key)
 

@@ -16,7 +16,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtMultimedia import QMediaCaptureSession, QVideoFrame, QVideoFrameFormat
 from pytestqt.qtbot import QtBot
 
-from app.av.camera import STUDENT_SIZE, CameraSource
+from app.av.camera import CLASSROOM_CAPTURE, STUDENT_SIZE, CameraSource
 from app.av.catalog import DeviceState, FakeDeviceCatalog
 from app.av.convert import choose_format, format_key, video_frame_to_av
 from media.push import VIDEO_TIME_BASE, PushVideoTrack
@@ -135,6 +135,31 @@ def test_format_choice_prefers_rate_then_size_then_yuv() -> None:
     small = [(320, 240, 30, PF.Format_NV12), (640, 360, 30, PF.Format_NV12)]
     assert best(small, (1280, 720))[:2] == (640, 360)  # nothing big enough: the largest
     assert choose_format([], (1280, 720), 30) is None
+
+
+def test_the_classroom_captures_the_largest_format_at_full_rate_up_to_4k() -> None:
+    """Looking around crops the full frame: every pixel up to 4K is detail for the pupil."""
+
+    def best(formats: list[tuple[int, int, float, PF]]) -> tuple:
+        return min(formats, key=lambda f: format_key(*f, size=(1280, 720), fps=30,
+                                                      largest=CLASSROOM_CAPTURE))  # fmt: skip
+
+    uhd_webcam = [
+        (1280, 720, 30, PF.Format_NV12),
+        (1920, 1080, 30, PF.Format_Jpeg),
+        (3840, 2160, 30, PF.Format_Jpeg),
+        (3840, 2160, 5, PF.Format_YUYV),  # raw 4K is too slow
+        (4096, 2160, 30, PF.Format_Jpeg),  # beyond 4K: not worth the copy
+    ]
+    assert best(uhd_webcam) == (3840, 2160, 30, PF.Format_Jpeg)
+    hd_webcam = [(640, 480, 30, PF.Format_YUYV), (1920, 1080, 30, PF.Format_Jpeg),
+                 (1280, 720, 30, PF.Format_NV12)]  # fmt: skip
+    assert best(hd_webcam) == (1920, 1080, 30, PF.Format_Jpeg)
+    assert best([(640, 480, 30, PF.Format_NV12), (320, 240, 30, PF.Format_NV12)])[:2] == (640, 480)
+    assert best([(5120, 2880, 30, PF.Format_Jpeg), (7680, 4320, 30, PF.Format_Jpeg)])[:2] == (
+        5120,
+        2880,
+    )  # only too big: the smallest of them
 
 
 # -- conversion through a real capture session (QVideoFrameInput) -----------------------
