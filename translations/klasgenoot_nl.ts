@@ -122,6 +122,81 @@
     </message>
 </context>
 <context>
+    <name>ConnectionStatusBox</name>
+    <message>
+        <source>connected</source>
+        <translation>verbonden</translation>
+    </message>
+    <message>
+        <source>not connected</source>
+        <translation>niet verbonden</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>online</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>offline</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>onbekend</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation>inactief</translation>
+    </message>
+    <message>
+        <source>waiting for the other device</source>
+        <translation>wacht op het andere apparaat</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>verbinden</translation>
+    </message>
+    <message>
+        <source>live</source>
+        <translation>live</translation>
+    </message>
+    <message>
+        <source>reconnecting</source>
+        <translation>opnieuw verbinden</translation>
+    </message>
+    <message>
+        <source>ended</source>
+        <translation>beëindigd</translation>
+    </message>
+    <message>
+        <source>no call yet</source>
+        <translation>nog geen gesprek</translation>
+    </message>
+    <message>
+        <source>in {kin:.0f} kbit/s, out {kout:.0f} kbit/s, loss {loss:.1f} %, round trip {rtt} ms, {fps:.0f} frames/s, route {route}</source>
+        <translation>in {kin:.0f} kbit/s, uit {kout:.0f} kbit/s, verlies {loss:.1f} %, rondreis {rtt} ms, {fps:.0f} beelden/s, route {route}</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>Verbinding</translation>
+    </message>
+    <message>
+        <source>Signaling server</source>
+        <translation>Signaleringsserver</translation>
+    </message>
+    <message>
+        <source>Other device</source>
+        <translation>Ander apparaat</translation>
+    </message>
+    <message>
+        <source>Call</source>
+        <translation>Gesprek</translation>
+    </message>
+    <message>
+        <source>Last measurement</source>
+        <translation>Laatste meting</translation>
+    </message>
+</context>
+<context>
     <name>ControlsView</name>
     <message>
         <source>Microphone</source>
@@ -1205,58 +1280,6 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
         <translation>Niets gevonden</translation>
     </message>
     <message>
-        <source>connected</source>
-        <translation>verbonden</translation>
-    </message>
-    <message>
-        <source>not connected</source>
-        <translation>niet verbonden</translation>
-    </message>
-    <message>
-        <source>online</source>
-        <translation>online</translation>
-    </message>
-    <message>
-        <source>offline</source>
-        <translation>offline</translation>
-    </message>
-    <message>
-        <source>unknown</source>
-        <translation>onbekend</translation>
-    </message>
-    <message>
-        <source>idle</source>
-        <translation>inactief</translation>
-    </message>
-    <message>
-        <source>waiting for the other device</source>
-        <translation>wacht op het andere apparaat</translation>
-    </message>
-    <message>
-        <source>connecting</source>
-        <translation>verbinden</translation>
-    </message>
-    <message>
-        <source>live</source>
-        <translation>live</translation>
-    </message>
-    <message>
-        <source>reconnecting</source>
-        <translation>opnieuw verbinden</translation>
-    </message>
-    <message>
-        <source>ended</source>
-        <translation>beëindigd</translation>
-    </message>
-    <message>
-        <source>no call yet</source>
-        <translation>nog geen gesprek</translation>
-    </message>
-    <message>
-        <source>in {kin:.0f} kbit/s, out {kout:.0f} kbit/s, loss {loss:.1f} %, round trip {rtt} ms, {fps:.0f} frames/s, route {route}</source>
-        <translation>in {kin:.0f} kbit/s, uit {kout:.0f} kbit/s, verlies {loss:.1f} %, rondreis {rtt} ms, {fps:.0f} beelden/s, route {route}</translation>
-    </message>
-    <message>
         <source>Technician mode</source>
         <translation>Technicusmodus</translation>
     </message>
@@ -1267,10 +1290,6 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
     <message>
         <source>Camera, microphone and speaker</source>
         <translation>Camera, microfoon en luidspreker</translation>
-    </message>
-    <message>
-        <source>Connection</source>
-        <translation>Verbinding</translation>
     </message>
     <message>
         <source>Language</source>
@@ -1303,22 +1322,6 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
     <message>
         <source>CA fingerprint (SHA-256)</source>
         <translation>CA-vingerafdruk (SHA-256)</translation>
-    </message>
-    <message>
-        <source>Signaling server</source>
-        <translation>Signaleringsserver</translation>
-    </message>
-    <message>
-        <source>Other device</source>
-        <translation>Ander apparaat</translation>
-    </message>
-    <message>
-        <source>Call</source>
-        <translation>Gesprek</translation>
-    </message>
-    <message>
-        <source>Last measurement</source>
-        <translation>Laatste meting</translation>
     </message>
     <message>
         <source>Camera</source>

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.bridge import EngineBridge
 from app.i18n import LANGUAGE_NAMES, language
+from app.technician.status import ConnectionStatusBox
 from app.technician.widgets import (
     MIN_TARGET,
     big_button,
@@ -39,8 +40,6 @@ from app.technician.widgets import (
     mono_label,
     role_text,
 )
-from media.state import CallState, StateChange
-from media.stats import CallStats
 from pairing.device import DeviceConfig
 
 KINDS = ("camera", "microphone", "speaker")
@@ -95,18 +94,16 @@ class TechnicianView(QWidget):
         self._catalog: DeviceCatalogLike | None = None
         self._chosen: dict[str, str | None] = dict.fromkeys(KINDS)
         self._device: DeviceConfig | None = None
-        self._status: dict[str, Any] = {"signaling": False, "peer": False, "state": None}
-        self._stats: CallStats | None = None
         self._title = QLabel(self)
         self._title.setFont(QFont(self.font().family(), 20, QFont.Weight.Bold))
         inner = QWidget(self)
         self._body = body = QVBoxLayout(inner)
-        self._boxes = [QGroupBox(inner) for _ in range(4)]
+        self._boxes = [QGroupBox(inner) for _ in range(3)]
         self._build_info(self._boxes[0])
         self._build_devices(self._boxes[1])
-        self._build_status(self._boxes[2])
-        self._build_language(self._boxes[3])
-        for box in self._boxes:
+        self._build_language(self._boxes[2])
+        self.status = ConnectionStatusBox(inner)
+        for box in (*self._boxes[:2], self.status, self._boxes[2]):
             body.addWidget(box)
         body.addStretch(1)
         scroll = QScrollArea(self)
@@ -167,17 +164,6 @@ class TechnicianView(QWidget):
             self.test_buttons[kind], self.test_results[kind] = button, result
         grid.setColumnStretch(3, 1)
 
-    def _build_status(self, box: QGroupBox) -> None:
-        form = QFormLayout(box)
-        self._status_labels: dict[str, QLabel] = {}
-        self._status_captions: list[QLabel] = []
-        for key in ("signaling", "peer", "state", "stats"):
-            value = QLabel(box)
-            value.setWordWrap(True)
-            self._status_labels[key] = value
-            self._status_captions.append(QLabel(box))
-            form.addRow(self._status_captions[-1], value)
-
     def _build_language(self, box: QGroupBox) -> None:
         row = QHBoxLayout(box)
         self.language_choice = QComboBox(box)
@@ -237,29 +223,10 @@ class TechnicianView(QWidget):
         self.test_results[kind].setText(text)
 
     def connect_bridge(self, bridge: EngineBridge) -> None:
-        bridge.signaling_changed.connect(self.set_signaling)
-        bridge.peer_online_changed.connect(self.set_peer_online)
-        bridge.state_changed.connect(self.set_call_state)
-        bridge.stats_updated.connect(self.set_stats)
-
-    def set_signaling(self, connected: bool) -> None:
-        self._status["signaling"] = connected
-        self._show_status()
-
-    def set_peer_online(self, online: bool) -> None:
-        self._status["peer"] = online
-        self._show_status()
-
-    def set_call_state(self, change: StateChange) -> None:
-        self._status["state"] = change.state
-        self._show_status()
-
-    def set_stats(self, stats: CallStats) -> None:
-        self._stats = stats
-        self._show_status()
+        self.status.connect_bridge(bridge)
 
     def status_text(self, key: str) -> str:
-        return self._status_labels[key].text()
+        return self.status.text(key)
 
     def info_text(self, key: str) -> str:
         return self._info[key].text()
@@ -293,50 +260,16 @@ class TechnicianView(QWidget):
         self._info["server"].setText(device.signaling_url)
         self._info["ca"].setText(grouped_fingerprint(device.ca_fingerprint))
 
-    def _show_status(self) -> None:
-        yes_no = {True: self.tr("connected"), False: self.tr("not connected")}
-        self._status_labels["signaling"].setText(yes_no[self._status["signaling"]])
-        online = {True: self.tr("online"), False: self.tr("offline")}
-        self._status_labels["peer"].setText(online[self._status["peer"]])
-        self._status_labels["state"].setText(self._state_text(self._status["state"]))
-        self._status_labels["stats"].setText(self._stats_text(self._stats))
-
-    def _state_text(self, state: CallState | None) -> str:
-        texts = {
-            None: self.tr("unknown"),
-            CallState.IDLE: self.tr("idle"),
-            CallState.WAITING: self.tr("waiting for the other device"),
-            CallState.CONNECTING: self.tr("connecting"),
-            CallState.LIVE: self.tr("live"),
-            CallState.RECONNECTING: self.tr("reconnecting"),
-            CallState.ENDED: self.tr("ended"),
-        }
-        return texts[state]
-
-    def _stats_text(self, stats: CallStats | None) -> str:
-        if stats is None:
-            return self.tr("no call yet")
-        rtt = "—" if stats.rtt_ms is None else f"{stats.rtt_ms:.0f}"
-        return self.tr(
-            "in {kin:.0f} kbit/s, out {kout:.0f} kbit/s, loss {loss:.1f} %, "
-            "round trip {rtt} ms, {fps:.0f} frames/s, route {route}"
-        ).format(kin=stats.bitrate_in_kbps, kout=stats.bitrate_out_kbps,
-                 loss=stats.packet_loss_pct, rtt=rtt, fps=stats.fps_in,
-                 route=stats.candidate_type or "—")  # fmt: skip
-
     def retranslate(self) -> None:
         self._title.setText(self.tr("Technician mode"))
         titles = (self.tr("This device"), self.tr("Camera, microphone and speaker"),
-                  self.tr("Connection"), self.tr("Language"))  # fmt: skip
+                  self.tr("Language"))  # fmt: skip
         for box, title in zip(self._boxes, titles, strict=True):
             box.setTitle(title)
         info_labels = (self.tr("Device code"), self.tr("Role"), self.tr("Pairing"),
                        self.tr("Paired with"), self.tr("Valid until"), self.tr("Server"),
                        self.tr("CA fingerprint (SHA-256)"))  # fmt: skip
         _set_texts(self._info_captions, info_labels)
-        status_labels = (self.tr("Signaling server"), self.tr("Other device"),
-                         self.tr("Call"), self.tr("Last measurement"))  # fmt: skip
-        _set_texts(self._status_captions, status_labels)
         names = {"camera": (self.tr("Camera"), self.tr("Test camera")),
                  "microphone": (self.tr("Microphone"), self.tr("Test microphone")),
                  "speaker": (self.tr("Speaker"), self.tr("Test speaker"))}  # fmt: skip
@@ -356,7 +289,6 @@ class TechnicianView(QWidget):
         self.exit_button.setText(self.tr("Exit to desktop"))
         self.exit_button.setAccessibleName(self.tr("Exit to desktop"))
         self._show_device()
-        self._show_status()
         self.refresh_devices()
 
     def changeEvent(self, event: QEvent) -> None:
