@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bench.memtrace import print_memory_trace
 from bench.report import print_side_by_side, print_soak
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,9 +32,11 @@ SOAK_FROM_S = 60.0
 STARTUP_ALLOWANCE_S = 120.0  # fleet, pairing, set-up and teardown around the media
 
 
-def run_child(mode: str, seconds: float) -> dict[str, Any]:
+def run_child(mode: str, seconds: float, trace: str | None = None) -> dict[str, Any]:
     """One run in a fresh interpreter; its figures, or ``{"error": ...}``."""
     command = [sys.executable, "-m", "bench.child", mode, str(seconds)]
+    if trace is not None:
+        command.append(trace)
     print(f"… {mode}: {seconds:g} s of media", file=sys.stderr, flush=True)
     try:
         limit = seconds + STARTUP_ALLOWANCE_S
@@ -83,6 +86,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="instead: one long demo call, memory growth and end frame rate",
     )
     add("--baseline", action="store_true", help="with --soak: the raw loopback that long first")
+    add(
+        "--trace-memory",
+        choices=("native", "python"),
+        help="diagnostic: trace resident memory by kind every 10 s (python: and tracemalloc)",
+    )
     add("--json", type=Path, metavar="PATH", help="also write all figures here")
     return parser.parse_args(argv)
 
@@ -98,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
         seconds, modes = args.seconds, ["raw", "demo"] * args.repeat
     results: Runs = {}
     for mode in modes:  # alternating, so a drift in the machine's load hits both alike
-        results.setdefault(mode, []).append(run_child(mode, seconds))
+        results.setdefault(mode, []).append(run_child(mode, seconds, args.trace_memory))
+    if args.trace_memory is not None:
+        print_memory_trace(results)
     if args.soak is not None:
         print_soak({mode: runs[0] for mode, runs in results.items()}, seconds, SOAK_FROM_S)
     else:

@@ -6,7 +6,10 @@ estimate ramps in ~12 % steps and wobbles under load, so a call sent 20-38
 keyframes in 20 s, each a latency spike that lowered the estimate again
 (docs/performance.md). Here a rise takes effect only when it is >= 25 % and 3 s
 after the previous change; a drop below 70 % applies at once (congestion must be
-obeyed). media.peer installs it before every peer connection.
+obeyed). Each encoder it builds lives in its own memory mappings
+(common.process.large_blocks_mapped), so a rebuild gives the old one's ~50 MB back
+to the OS instead of leaving it in a malloc heap. media.peer installs it before
+every peer connection.
 """
 
 from __future__ import annotations
@@ -19,11 +22,15 @@ from typing import Any, cast
 import aiortc.rtcrtpsender
 from aiortc.codecs import get_encoder as _aiortc_get_encoder
 from aiortc.codecs.vpx import Vp8Encoder
+from av.frame import Frame
+
+from common.process import large_blocks_mapped
 
 STEP = 0.25  # smallest relative change worth a keyframe
 HOLD_S = 3.0  # at most one rise per this many seconds
 DROP_NOW = 0.7  # a target below this fraction of the current one applies at once
 START_BITRATE = 1_000_000  # near the steady state at 720p/480p, within aiortc's clamp
+REBUILD_CHANGE = 0.1  # aiortc rebuilds when the bitrate target moved by more than this
 
 
 # aiortc's own property: its setter clamps to the module's bitrate limits.
@@ -56,6 +63,23 @@ class SteadyVp8Encoder(Vp8Encoder):
         if drop or rise:
             _set_base(self, bitrate)
             self._changed_at = now
+
+    def encode(self, frame: Frame, force_keyframe: bool = False) -> tuple[list[bytes], int]:
+        if not self.rebuild_due(frame):
+            return super().encode(frame, force_keyframe)
+        with large_blocks_mapped():
+            self.codec = None  # the old encoder's mappings go back now
+            return super().encode(frame, force_keyframe)  # builds the new one
+
+    def rebuild_due(self, frame: Frame) -> bool:
+        """Whether aiortc's ``encode`` would build a new encoder for this frame."""
+        codec = self.codec
+        if codec is None:
+            return True
+        size = getattr(frame, "width", None), getattr(frame, "height", None)
+        rate = codec.bit_rate or 0
+        moved = abs(self.target_bitrate - rate) > REBUILD_CHANGE * rate
+        return size != (codec.width, codec.height) or moved
 
 
 def get_encoder(codec: Any) -> Any:
