@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.audit import AuditLog
 from app.bridge import EngineBridge
@@ -34,7 +34,7 @@ from app.settings import SettingsStore
 from app.technician.lessons import LessonTimesView
 from app.technician.presence import StartPresenceView
 from app.technician.switches import FeatureSwitchesView
-from app.technician.widgets import big_button
+from app.technician.widgets import big_button, scroll_area
 from common.errors import KlasgenootError
 from media.features.schedule import DEFAULT_TZ, Schedule
 from pairing.roles import Role
@@ -69,10 +69,7 @@ class FeaturesPage(QWidget):
             QVBoxLayout(box).addWidget(view)
             body.addWidget(box)
         body.addStretch(1)
-        scroll = QScrollArea(self)
-        scroll.setWidget(inner)
-        scroll.setWidgetResizable(True)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll = scroll_area(self, inner)
         self.back_button = big_button(self)
         self.back_button.clicked.connect(self.back_requested)
         buttons = QHBoxLayout()

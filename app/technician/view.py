@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +38,7 @@ from app.technician.widgets import (
     grouped_id,
     mono_label,
     role_text,
+    scroll_area,
 )
 from pairing.device import DeviceConfig
 
@@ -106,10 +106,7 @@ class TechnicianView(QWidget):
         for box in (*self._boxes[:2], self.status, self._boxes[2]):
             body.addWidget(box)
         body.addStretch(1)
-        scroll = QScrollArea(self)
-        scroll.setWidget(inner)
-        scroll.setWidgetResizable(True)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll = scroll_area(self, inner)
         self.back_button = big_button(self)
         self.back_button.clicked.connect(self.back_requested)
         self.exit_button = big_button(self)

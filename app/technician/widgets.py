@@ -15,6 +15,7 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
+    QScrollArea,
     QWidget,
 )
 
@@ -56,3 +57,12 @@ def big_button(parent: QWidget) -> QPushButton:
     button = QPushButton(parent)
     button.setMinimumSize(MIN_TARGET * 2, MIN_TARGET)
     return button
+
+
+def scroll_area(parent: QWidget, inner: QWidget) -> QScrollArea:
+    """A panel's long body, scrolling; the area itself takes no focus (its fields do)."""
+    scroll = QScrollArea(parent)
+    scroll.setWidget(inner)
+    scroll.setWidgetResizable(True)
+    scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    return scroll
