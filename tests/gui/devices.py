@@ -16,6 +16,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -92,3 +93,10 @@ def rig(tmp_path: Path, qtbot: QtBot) -> Iterator[CallRig]:
         yield call
     finally:
         call.close()
+
+
+def received(bridge: EngineBridge, kind: str) -> list[dict[str, Any]]:
+    """Bodies of the control messages of ``kind`` that reach this device's screen from now on."""
+    seen: list[dict[str, Any]] = []
+    bridge.control_received.connect(lambda m: seen.append(dict(m.body)) if m.kind == kind else None)
+    return seen

@@ -28,7 +28,7 @@ from media.features.switches import ALL_OFF, FeatureSwitches
 from media.state import CallState, StateChange
 from media.synthetic_video import read_marker
 from pairing.roles import Role
-from tests.gui.devices import CallRig, Device, rig  # noqa: F401 (the fixture)
+from tests.gui.devices import CallRig, Device, received, rig  # noqa: F401 (the fixture)
 from tests.support.a11y import assert_accessible
 
 SETUP_MS = 20_000
@@ -38,20 +38,13 @@ SHORT_MS = 300
 def _live_call(rig: CallRig, qtbot: QtBot) -> tuple[Device, Device, ClassroomWindow]:  # noqa: F811
     classroom = rig.open(Role.CLASSROOM)
     student = rig.open(Role.STUDENT, start=False)
-    announced = _received(student.bridge, "features")  # the pupil's control channel is open
+    announced = received(student.bridge, "features")  # the pupil's control channel is open
     student.start()
     window = classroom.window
     assert isinstance(window, ClassroomWindow)
     qtbot.waitUntil(lambda: window.rule.sending and bool(announced), timeout=SETUP_MS)
     assert window.features.live
     return classroom, student, window
-
-
-def _received(bridge: EngineBridge, kind: str) -> list[dict[str, Any]]:
-    """Bodies of the control messages of ``kind`` that reached this device's screen."""
-    seen: list[dict[str, Any]] = []
-    bridge.control_received.connect(lambda m: seen.append(m.body) if m.kind == kind else None)
-    return seen
 
 
 def _decoded_frames(bridge: EngineBridge) -> list[Any]:
@@ -76,7 +69,7 @@ def test_a_raised_hand_shows_chimes_reminds_and_the_tap_answers_the_pupil(
     _, student, window = _live_call(rig, qtbot)
     features = window.features
     features.reminder.setInterval(SHORT_MS)  # 30 s in class
-    acks = _received(student.bridge, "hand_ack")
+    acks = received(student.bridge, "hand_ack")
     assert not features.hand.isVisible() and features.chime.played == 0
 
     student.bridge.run(lambda e: e.features.raise_hand(True))

@@ -7,7 +7,6 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from typing import Any
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -20,16 +19,10 @@ from media.control import ControlMessage
 from media.features.speaker import ClassSpeaker
 from media.state import CallState, StateChange
 from pairing.roles import Role
-from tests.gui.devices import CallRig, rig  # noqa: F401 (the fixture)
+from tests.gui.devices import CallRig, received, rig  # noqa: F401 (the fixture)
 from tests.support.a11y import assert_accessible
 
 SETUP_MS = 20_000
-
-
-def _received(bridge: EngineBridge, kind: str) -> list[dict[str, Any]]:
-    seen: list[dict[str, Any]] = []
-    bridge.control_received.connect(lambda m: seen.append(dict(m.body)) if m.kind == kind else None)
-    return seen
 
 
 def test_the_pupil_sees_the_class_volume_whisper_and_no_speaker(
@@ -38,7 +31,7 @@ def test_the_pupil_sees_the_class_volume_whisper_and_no_speaker(
 ) -> None:
     classroom = rig.open(Role.CLASSROOM)
     pupil = rig.open(Role.STUDENT, start=False)
-    reports = _received(pupil.bridge, "speaker")
+    reports = received(pupil.bridge, "speaker")
     pupil.start()
     window, room = pupil.window, classroom.window
     assert isinstance(window, StudentWindow) and isinstance(room, ClassroomWindow)

@@ -25,17 +25,10 @@ from media.control import ControlMessage
 from media.features.switches import FeatureSwitches
 from media.state import CallState, EndReason, StateChange
 from pairing.roles import Role
-from tests.gui.devices import CallRig, Device, rig  # noqa: F401 (the fixture)
+from tests.gui.devices import CallRig, Device, received, rig  # noqa: F401 (the fixture)
 from tests.support.a11y import assert_accessible
 
 SETUP_MS = 20_000
-
-
-def _received(bridge: EngineBridge, kind: str) -> list[dict[str, Any]]:
-    """Bodies of the control messages of ``kind`` that reached this device's screen."""
-    seen: list[dict[str, Any]] = []
-    bridge.control_received.connect(lambda m: seen.append(dict(m.body)) if m.kind == kind else None)
-    return seen
 
 
 def _live_call(
@@ -44,7 +37,7 @@ def _live_call(
 ) -> tuple[Device, Device, StudentWindow, ClassroomWindow]:
     classroom = rig.open(Role.CLASSROOM)
     pupil = rig.open(Role.STUDENT, start=False)
-    announced = _received(pupil.bridge, "features")  # the control channel is open
+    announced = received(pupil.bridge, "features")  # the control channel is open
     pupil.start()
     window, room = pupil.window, classroom.window
     assert isinstance(window, StudentWindow) and isinstance(room, ClassroomWindow)
@@ -67,11 +60,11 @@ def test_hand_reactions_whisper_and_looking_reach_the_class(
     qtbot: QtBot,
 ) -> None:
     classroom, _, pupil, _ = _live_call(rig, qtbot)
-    hands = _received(classroom.bridge, "hand")
-    reactions = _received(classroom.bridge, "reaction")
-    whispers = _received(classroom.bridge, "whisper")
-    views = _received(classroom.bridge, "view")
-    presets = _received(classroom.bridge, "view_preset")
+    hands = received(classroom.bridge, "hand")
+    reactions = received(classroom.bridge, "reaction")
+    whispers = received(classroom.bridge, "whisper")
+    views = received(classroom.bridge, "view")
+    presets = received(classroom.bridge, "view_preset")
     features = pupil.view.features
 
     qtbot.mouseClick(features.hand, Qt.MouseButton.LeftButton)
@@ -105,7 +98,7 @@ def test_hand_reactions_whisper_and_looking_reach_the_class(
 
 def test_listening_releases_camera_and_microphone(rig: CallRig, qtbot: QtBot) -> None:  # noqa: F811
     classroom, device, pupil, room = _live_call(rig, qtbot)
-    presence = _received(classroom.bridge, "presence")
+    presence = received(classroom.bridge, "presence")
     speaker = classroom.sources.speaker
     meter = pupil.view.features.meter
     # "Am I heard?": the pupil's test tone arrives in class and the meter says so.
