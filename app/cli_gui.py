@@ -22,16 +22,12 @@ from privacy.errors import WipeIncomplete
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
-    from app.av.camera import CameraSource
-    from app.av.catalog import DeviceCatalog
-    from app.av.microphone import MicrophoneSource
-    from app.av.speaker import SpeakerSink
+    from app.assembly import Sources
     from app.bridge import EngineBridge
     from app.devicetest import DeviceTester
     from app.kiosk import KioskWindow
     from app.runtime import DeviceRuntime
     from app.technician import TechnicianMode
-    from media.peer import LocalMedia
     from pairing.keystore import KeyStore
 
 logger = logging.getLogger(__name__)
@@ -71,133 +67,6 @@ def run_student(args: argparse.Namespace) -> int:
 
 def run_classroom(args: argparse.Namespace) -> int:
     return run_device(args, Role.CLASSROOM)
-
-
-# -- media ----------------------------------------------------------------------------
-
-
-@dataclass
-class Sources:
-    """A device's camera, microphone and speaker (Qt objects) and the engine's tracks."""
-
-    catalog: DeviceCatalog
-    camera: CameraSource
-    microphone: MicrophoneSource
-    speaker: SpeakerSink
-    presence: str = "video"  # the pupil's starting level (technician setting)
-
-    @property
-    def media(self) -> LocalMedia:
-        from media.peer import LocalMedia
-
-        return LocalMedia(audio=self.microphone.track, video=self.camera.track)
-
-    def choose(self, kind: str, key: str) -> None:
-        """The technician chose another device (a key as stored in the settings)."""
-        follower = {
-            "camera": self.camera,
-            "microphone": self.microphone,
-            "speaker": self.speaker,
-        }.get(kind)
-        if follower is not None:
-            follower.choose(key.encode())
-
-    def stop(self) -> None:
-        for follower in (self.camera, self.microphone, self.speaker):
-            follower.stop()
-
-
-def open_sources(
-    role: Role,
-    config: Path | None = None,
-    *,
-    synthetic: bool = False,
-    synthetic_microphone: bool | None = None,
-    catalog: DeviceCatalog | None = None,
-) -> Sources:
-    """Start camera, microphone and speaker (the settings' choices, else the defaults).
-
-    ``synthetic``: synthetic picture and tone instead of camera and microphone (the
-    speaker still plays); ``synthetic_microphone`` overrides it for the microphone.
-    A missing camera or microphone gets the same stand-ins. The pupil's laptop
-    starts at the technician's presence level: for "listening" camera and
-    microphone stay closed, for "voice" the camera does (its light never comes on).
-    """
-    from app.av.camera import CLASSROOM_CAPTURE, CLASSROOM_SIZE, STUDENT_SIZE, CameraSource
-    from app.av.catalog import QtDeviceCatalog
-    from app.av.microphone import MicrophoneSource
-    from app.av.speaker import SpeakerSink
-    from app.feature_settings import from_extra
-    from app.settings import DeviceSettings, SettingsStore
-
-    settings = SettingsStore(config).load() if config is not None else DeviceSettings()
-    presence = from_extra(settings.extra).start_presence if role is Role.STUDENT else "video"
-    catalog = catalog or QtDeviceCatalog()
-    size = CLASSROOM_SIZE if role is Role.CLASSROOM else STUDENT_SIZE
-    capture = CLASSROOM_CAPTURE if role is Role.CLASSROOM else None
-    sources = Sources(
-        catalog,
-        CameraSource(
-            catalog,
-            device_id=_key(settings.camera),
-            size=size,
-            capture=capture,
-            synthetic=synthetic,
-        ),
-        MicrophoneSource(
-            catalog,
-            device_id=_key(settings.microphone),
-            synthetic=synthetic if synthetic_microphone is None else synthetic_microphone,
-        ),
-        SpeakerSink(catalog, device_id=_key(settings.speaker)),
-        presence,
-    )
-    wanted = (presence == "video", presence != "listening", True)
-    for follower, on in zip((sources.camera, sources.microphone, sources.speaker), wanted,
-                            strict=True):  # fmt: skip
-        if on:
-            follower.start()
-    return sources
-
-
-def _key(value: str | None) -> bytes | None:
-    return None if value is None else value.encode()
-
-
-# -- windows and engine ------------------------------------------------------------------
-
-
-def build_window(
-    role: Role, bridge: EngineBridge, sources: Sources, *, windowed: bool, measure: bool = True
-) -> KioskWindow:
-    """``measure``: read the synthetic pictures' frame numbers (not for a real camera)."""
-    if role is Role.STUDENT:
-        from app.student.window import StudentWindow
-
-        return StudentWindow(bridge, camera=sources.camera, microphone=sources.microphone,
-                             speaker=sources.speaker, presence=sources.presence,
-                             windowed=windowed, read_markers=measure)  # fmt: skip
-    from app.classroom.window import ClassroomWindow
-
-    return ClassroomWindow(bridge, speaker=sources.speaker, camera=sources.camera,
-                           windowed=windowed, read_markers=measure)  # fmt: skip
-
-
-def start_engine(
-    bridge: EngineBridge,
-    runtime: DeviceRuntime,
-    media: LocalMedia,
-    *,
-    loopback_only: bool = False,
-    measure: bool = False,
-) -> None:
-    """The engine on the bridge's thread; the classroom confirms LIVE before sending."""
-    confirm = runtime.device.role is Role.CLASSROOM
-    bridge.start(
-        lambda b: runtime.engine(
-            b, media, confirm_sending=confirm, loopback_only=loopback_only, measure=measure
-        )
-    )
 
 
 def application() -> QApplication:
@@ -287,6 +156,8 @@ class DeviceSession:
         from app.technician.kept import KeptDataView
 
         audit = AuditLog(self.config, runtime.keystore)
+        from app.assembly import build_window, open_sources, start_engine
+
         self.sources = sources = open_sources(self.role, self.config, synthetic=self.synthetic)
         self.bridge = bridge = EngineBridge()
         window = build_window(self.role, bridge, sources, windowed=self.windowed,

@@ -183,9 +183,10 @@ def _window(root: Path, url: str, seconds: float) -> dict[str, Any]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QTimer
 
+    from app.assembly import open_sources, start_engine
     from app.av.catalog import FakeDeviceCatalog
     from app.bridge import EngineBridge
-    from app.cli_gui import application, open_sources, start_engine
+    from app.cli_gui import application
     from app.student.window import StudentWindow
     from pairing.roles import Role
 

@@ -22,16 +22,10 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication
 
+from app.assembly import Sources, build_window, open_sources, start_engine
 from app.av.catalog import FakeDeviceCatalog
 from app.bridge import EngineBridge
-from app.cli_gui import (
-    Sources,
-    application,
-    build_window,
-    open_sources,
-    quit_on_interrupt,
-    start_engine,
-)
+from app.cli_gui import application, quit_on_interrupt
 from app.demo.workspace import Workspace
 from app.i18n import set_language
 from app.kiosk import KioskWindow

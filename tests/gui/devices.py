@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
+from app.assembly import Sources, build_window, open_sources, start_engine
 from app.av.catalog import FakeDeviceCatalog
 from app.bridge import EngineBridge
-from app.cli_gui import Sources, build_window, open_sources, start_engine
 from app.demo.windows import EmbeddedServer
 from app.demo.workspace import Workspace, prepare
 from app.kiosk import KioskWindow

@@ -22,10 +22,11 @@ import pytest
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
+from app.assembly import open_sources
 from app.av.catalog import FakeDeviceCatalog
 from app.bridge import EngineBridge
 from app.classroom.window import ClassroomWindow
-from app.cli_gui import DeviceSession, open_sources
+from app.cli_gui import DeviceSession
 from app.demo.workspace import prepare
 from app.firstrun.view import FirstRunView
 from app.student.status import Connection
