@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.av.catalog import FakeDeviceCatalog
@@ -16,3 +19,17 @@ from app.av.catalog import FakeDeviceCatalog
 def fake_catalog(qtbot: QtBot) -> FakeDeviceCatalog:
     """No devices until the test adds some (they map to synthetic media)."""
     return FakeDeviceCatalog()
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_after_the_test(qapp: QApplication) -> Iterator[None]:
+    """Collect a test's leftovers once its windows and engine threads are gone.
+
+    Autouse, so it is torn down after the test's own fixtures (the call rig, qtbot's
+    widgets). Otherwise Python's collector may free a finished test's Qt wrappers
+    at any moment inside the *next* test's nested event loop (qtbot.waitUntil),
+    while Qt still delivers that test's events; one CI run died there (SIGSEGV
+    while garbage-collecting in test_classroom_features).
+    """
+    yield
+    gc.collect()  # no event processing here: a queued signal could reach a closed window
