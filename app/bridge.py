@@ -96,11 +96,17 @@ class EngineBridge(QObject):
                 logger.warning("engine did not stop cleanly")
         try:  # aiortc leaves tasks behind (timers, transports): end them, then the loop
             asyncio.run_coroutine_threadsafe(_cancel_remaining(), loop).result(timeout)
+            # aiortc encodes on the loop's default executor: without this its worker
+            # threads outlive the engine (one set per engine started in a process).
+            asyncio.run_coroutine_threadsafe(loop.shutdown_default_executor(), loop).result(timeout)
         except Exception:  # a hung loop must not block closing the window
             logger.warning("engine loop did not wind down cleanly")
         loop.call_soon_threadsafe(loop.stop)
-        if self._thread is not None:
-            self._thread.join(timeout)
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        if thread is None or not thread.is_alive():
+            loop.close()  # its selector and self-pipe; a hung loop keeps them
         self._thread = self._loop = self._engine = None
 
     # -- commands (GUI thread) ---------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -151,3 +152,14 @@ def test_the_quality_indicator_says_it_in_words(qtbot: QtBot) -> None:
     widget.update_stats(CallStats(bitrate_in_kbps=50, packet_loss_pct=12, rtt_ms=300))
     assert widget.text() == "Weak connection" and widget.accessibleDescription() == widget.text()
     assert "12.0 % lost" in widget.toolTip()
+
+
+def test_a_stopped_engine_leaves_no_threads_behind(rig: CallRig, qtbot: QtBot) -> None:  # noqa: F811
+    """aiortc encodes on the loop's executor: its workers must end with the engine."""
+    before = {t.ident for t in threading.enumerate()}
+    pupil, _room = _windows(rig)
+    qtbot.waitUntil(lambda: pupil.video.frames_painted >= 10, timeout=SETUP_MS)
+    for device in rig.devices:  # the signaling server is the rig's, started before
+        device.stop()
+    left = [t.name for t in threading.enumerate() if t.ident not in before and t.is_alive()]
+    assert left == []
