@@ -46,43 +46,49 @@ class ClassSpeakerView(QWidget):
     @property
     def words(self) -> str:
         """Short, for the line on screen."""
-        s = self.speaker
-        if s is None:
-            return ""
-        if not s.available:
-            return self.tr("No speaker in class")
-        percent = round(s.volume * 100)
-        if s.whisper:
-            return self.tr("Whisper: {percent} %").format(percent=percent)
-        if percent == 0:
-            return self.tr("Class speaker off")
-        return self.tr("Class speaker {percent} %").format(percent=percent)
+        return self._texts()[0]
 
     @property
     def sentence(self) -> str:
         """In full, for screen readers."""
+        return self._texts()[1]
+
+    def _texts(self) -> tuple[str, str]:
         s = self.speaker
         if s is None:
-            return ""
+            return "", ""
         if not s.available:
-            return self.tr("There is no speaker in class: the class cannot hear you.")
+            return (
+                self.tr("No speaker in class"),
+                self.tr("There is no speaker in class: the class cannot hear you."),
+            )
         percent = round(s.volume * 100)
         if s.whisper:
-            return self.tr("You are whispering: the class speaker plays at {percent} %.").format(
-                percent=percent
+            return (
+                self.tr("Whisper: {percent} %").format(percent=percent),
+                self.tr("You are whispering: the class speaker plays at {percent} %.").format(
+                    percent=percent
+                ),
             )
         if percent == 0:
-            return self.tr("The class speaker is turned all the way down.")
-        return self.tr("The class speaker plays at {percent} %.").format(percent=percent)
+            return (
+                self.tr("Class speaker off"),
+                self.tr("The class speaker is turned all the way down."),
+            )
+        return (
+            self.tr("Class speaker {percent} %").format(percent=percent),
+            self.tr("The class speaker plays at {percent} %.").format(percent=percent),
+        )
 
     def refresh(self) -> None:
         s = self.speaker
         silent = s is None or not s.available or s.volume <= 0
         color = theme.WARM if s is not None and (silent or s.whisper) else theme.INK
         self.icon.setPixmap(icons.pixmap("speaker", ICON_PX, color, off=silent))
-        self.label.setText(self.words)
+        words, sentence = self._texts()
+        self.label.setText(words)
         self.setAccessibleName(self.tr("Class speaker volume"))
-        self.setAccessibleDescription(self.sentence)
+        self.setAccessibleDescription(sentence)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -7,12 +7,11 @@ they look the same on every device; kept apart so that module stays small.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QIcon, QPainter, QPainterPath, QPixmap
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
-
-Draw = Callable[[QPainter], None]
+from app.widgets import icons
+from app.widgets.icons import Draw
 
 
 def _hand(p: QPainter) -> None:
@@ -88,18 +87,7 @@ SHAPES: dict[str, Draw] = {
 
 
 def pixmap(kind: str, size: int, color: str, *, ratio: float = 2.0) -> QPixmap:
-    px = QPixmap(round(size * ratio), round(size * ratio))
-    px.setDevicePixelRatio(ratio)
-    px.fill(Qt.GlobalColor.transparent)
-    p = QPainter(px)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    p.scale(size / 24, size / 24)
-    p.setPen(QPen(QColor(color), 2.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
-                  Qt.PenJoinStyle.RoundJoin))  # fmt: skip
-    p.setBrush(Qt.BrushStyle.NoBrush)
-    SHAPES[kind](p)
-    p.end()
-    return px
+    return icons.render(SHAPES[kind], size, color, ratio=ratio)
 
 
 def icon(kind: str, color: str, *, size: int = 32) -> QIcon:

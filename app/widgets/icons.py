@@ -81,6 +81,11 @@ SHAPES: dict[str, Draw] = {
 
 def pixmap(kind: str, size: int, color: str, *, off: bool = False, ratio: float = 2.0) -> QPixmap:
     """The icon ``kind`` drawn at ``size`` px (``ratio`` for sharp high-DPI output)."""
+    return render(SHAPES[kind], size, color, off=off, ratio=ratio)
+
+
+def render(draw: Draw, size: int, color: str, *, off: bool = False, ratio: float = 2.0) -> QPixmap:
+    """Any line drawing on the 24-unit grid, drawn as these icons are (feature_icons too)."""
     px = QPixmap(round(size * ratio), round(size * ratio))
     px.setDevicePixelRatio(ratio)
     px.fill(Qt.GlobalColor.transparent)
@@ -96,7 +101,7 @@ def pixmap(kind: str, size: int, color: str, *, off: bool = False, ratio: float 
     )
     p.setPen(pen)
     p.setBrush(Qt.BrushStyle.NoBrush)
-    SHAPES[kind](p)
+    draw(p)
     if off:
         p.drawLine(QPointF(3.5, 3.5), QPointF(20.5, 20.5))
     p.end()
