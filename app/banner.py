@@ -11,7 +11,9 @@ import enum
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAccessible, QAccessibleEvent, QKeyEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
+
+from app.widgets.buttons import TouchButton
 
 NOTICE_MS = 8000
 MIN_TARGET = 48
@@ -45,8 +47,7 @@ class BannerWidget(QFrame):
         self._label.setWordWrap(True)
         self._label.setTextFormat(Qt.TextFormat.PlainText)
         self._label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        self._close = QPushButton(self)
-        self._close.setMinimumSize(MIN_TARGET, MIN_TARGET)
+        self._close = TouchButton(self, width=MIN_TARGET, height=MIN_TARGET)
         self._close.clicked.connect(self.dismiss)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 8, 8, 8)

@@ -103,7 +103,7 @@ class FeatureBarView(QFrame):
         for label in (self.presence, self.whisper, self.notice):
             label.setFont(theme.font(14, bold=label is not self.notice))
             label.hide()
-        self.notice.setWordWrap(True)  # a narrow screen wraps rather than widens
+            label.setWordWrap(True)  # a narrow screen wraps rather than widens
         self.board = ActionButton(self)
         self.pause = ActionButton(self)
         self.board.hide()
@@ -111,8 +111,10 @@ class FeatureBarView(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(24, 8, 24, 8)
         layout.setSpacing(18)
+        # The words take the free width (so they wrap only when the screen is
+        # narrow); with none shown, the spacer keeps the buttons on the right.
         for label in (self.presence, self.whisper, self.notice):
-            layout.addWidget(label)
-        layout.addStretch(1)
+            layout.addWidget(label, 1)
+        layout.addStretch(0)
         layout.addWidget(self.board)
         layout.addWidget(self.pause)

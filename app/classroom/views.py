@@ -152,12 +152,13 @@ class VolumeView(QFrame):
         self.down = ActionButton(self)
         self.up = ActionButton(self)
         for button in (self.down, self.up):
-            button.setMinimumSize(theme.MIN_TARGET + 16, theme.MIN_TARGET + 8)
+            button.set_target(theme.MIN_TARGET + 16, theme.MIN_TARGET + 8)
         self.slider = QSlider(Qt.Orientation.Horizontal, self)
         self.slider.setRange(0, 100)
         self.slider.setSingleStep(5)
         self.slider.setPageStep(VOLUME_STEP)
-        self.slider.setMinimumSize(320, theme.MIN_TARGET)
+        self.slider.setMinimumSize(160, theme.MIN_TARGET)  # grows with the window
+        self.slider.setMaximumWidth(320)
         self.slider.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.slider.setValue(round(volume * 100))
         self.percent = QLabel(self)
@@ -166,6 +167,7 @@ class VolumeView(QFrame):
         self.no_speaker = QLabel(self)
         self.no_speaker.setFont(theme.font(14, bold=True))
         self.no_speaker.setStyleSheet(f"color: {theme.ALERT};")
+        self.no_speaker.setWordWrap(True)  # two lines rather than a window wider than the screen
         self.no_speaker.hide()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(24, 10, 24, 10)
@@ -173,11 +175,11 @@ class VolumeView(QFrame):
         layout.addWidget(self._icon)
         layout.addWidget(self.label)
         layout.addWidget(self.down)
-        layout.addWidget(self.slider)
+        layout.addWidget(self.slider, 2)
         layout.addWidget(self.up)
         layout.addWidget(self.percent)
-        layout.addWidget(self.no_speaker)
-        layout.addStretch(1)
+        layout.addWidget(self.no_speaker, 2)  # wraps only when the screen is narrow
+        layout.addStretch(0)  # takes what the slider (at most 320 px) leaves
         self.down.clicked.connect(lambda: self.slider.setValue(self.slider.value() - VOLUME_STEP))
         self.up.clicked.connect(lambda: self.slider.setValue(self.slider.value() + VOLUME_STEP))
         self.slider.valueChanged.connect(self._changed)

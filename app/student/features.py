@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
     QHBoxLayout,
     QLabel,
     QProgressBar,
-    QPushButton,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -24,6 +23,8 @@ from PySide6.QtWidgets import (
 
 from app.student.speaker import ClassSpeakerView
 from app.widgets import theme
+from app.widgets.buttons import TouchButton
+from app.widgets.flow import FlowLayout
 from media.features.speaker import ClassSpeaker
 
 PRESENCE_LEVELS = ("listening", "voice", "video")
@@ -34,11 +35,9 @@ CONFIRM_MS = 2000
 STALE_MS = 600  # levels come ~10 a second; none for this long: nothing arrives in class
 
 
-def _button(parent: QWidget, *, checkable: bool = False) -> QPushButton:
-    button = QPushButton(parent)
+def _button(parent: QWidget, *, checkable: bool = False) -> TouchButton:
+    button = TouchButton(parent)
     button.setCheckable(checkable)
-    button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-    button.setMinimumSize(theme.MIN_TARGET, theme.MIN_TARGET)
     button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
     button.setFont(theme.font(13, bold=True))
     return button
@@ -46,6 +45,7 @@ def _button(parent: QWidget, *, checkable: bool = False) -> QPushButton:
 
 def _column(*widgets: QWidget) -> QVBoxLayout:
     column = QVBoxLayout()
+    column.setContentsMargins(0, 0, 0, 0)
     column.setSpacing(4)
     for widget in widgets:
         column.addWidget(widget)
@@ -130,7 +130,7 @@ class FeaturesView(QFrame):
         super().__init__(parent)
         self.setObjectName("bar")
         self.hand = _button(self, checkable=True)
-        self.hand.setMinimumWidth(theme.MIN_TARGET * 4)
+        self.hand.set_target(theme.MIN_TARGET * 4, theme.MIN_TARGET)
         self.presence = QWidget(self)
         self.levels = {level: _button(self.presence, checkable=True) for level in PRESENCE_LEVELS}
         self._group = QButtonGroup(self)
@@ -166,13 +166,14 @@ class FeaturesView(QFrame):
         self._confirm_timer.timeout.connect(self.confirmation.hide)
         self.meter = HeardMeterView(self)
         self.speaker = ClassSpeakerView(self)  # how loud the class plays what the meter shows
-        layout = QHBoxLayout(self)
+        self.heard = QWidget(self)
+        self.heard.setLayout(_column(self.meter, self.speaker))
+        # A narrow window (half a laptop screen in the demo) puts the rest on a
+        # second line rather than cutting the buttons' words.
+        layout = FlowLayout(self, spacing=12, last_to_right=True)
         layout.setContentsMargins(24, 8, 24, 8)
-        layout.setSpacing(12)
-        for widget in (self.hand, self.presence, self.whisper):
+        for widget in (self.hand, self.presence, self.whisper, self.heard):
             layout.addWidget(widget)
-        layout.addStretch(1)
-        layout.addLayout(_column(self.meter, self.speaker))
         self._allowed: dict[str, bool] = {}
         self._in_call = True
         self.hand.toggled.connect(self._hand_clicked)

@@ -12,6 +12,7 @@ from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QGestureEvent, QGridLayout, QPinchGesture, QPushButton, QWidget
 
 from app.widgets import theme
+from app.widgets.buttons import TouchButton
 
 MIN_ZOOM, MAX_ZOOM = 1.0, 4.0
 ZOOM_STEP = 1.25
@@ -136,9 +137,7 @@ class LookAroundView(QWidget):
             "left": (1, 0), "down": (1, 1), "right": (1, 2), "reset": (1, 3),
         }  # fmt: skip
         for name, (row, column) in places.items():
-            button = QPushButton(self)
-            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-            button.setMinimumSize(theme.MIN_TARGET, theme.MIN_TARGET)
+            button = TouchButton(self)
             button.setFont(theme.font(14, bold=True))
             button.clicked.connect(lambda _=False, n=name: self._pressed(n))
             grid.addWidget(button, row, column)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.widgets.buttons import TouchButton
 from pairing.deviceid import DeviceId
 from pairing.roles import Role
 
@@ -54,9 +55,7 @@ def mono_label(parent: QWidget) -> QLabel:
 
 
 def big_button(parent: QWidget) -> QPushButton:
-    button = QPushButton(parent)
-    button.setMinimumSize(MIN_TARGET * 2, MIN_TARGET)
-    return button
+    return TouchButton(parent, width=MIN_TARGET * 2, height=MIN_TARGET)
 
 
 def scroll_area(parent: QWidget, inner: QWidget) -> QScrollArea:

@@ -1,4 +1,5 @@
-"""Big, clear buttons: an on/off toggle that says its state, and a plain action button."""
+"""Big, clear buttons: an on/off toggle that says its state, and a plain action button,
+both touch buttons that never cut their words."""
 
 from __future__ import annotations
 
@@ -10,7 +11,37 @@ from app.widgets import icons, theme
 ICON_SIZE = 32
 
 
-class ToggleButton(QPushButton):
+class TouchButton(QPushButton):
+    """A push button at least as big as its touch target and never narrower than its
+    words.
+
+    ``setMinimumSize`` would do the first but not the second: an explicit minimum
+    replaces the text's own minimum in every layout, so a squeezed bar cut
+    "Vinger opsteken" to "Vinger opsteke". Here the minimum follows the words in
+    the current language; layouts must wrap or grow instead.
+    """
+
+    def __init__(self, parent: QWidget | None = None, *, width: int = theme.MIN_TARGET,
+                 height: int = theme.MIN_TARGET) -> None:  # fmt: skip
+        super().__init__(parent)
+        self._target = QSize(width, height)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMinimumHeight(height)  # also when a parent without a layout is too small
+
+    def set_target(self, width: int, height: int) -> None:
+        """The smallest size to touch (the words may make it wider)."""
+        self._target = QSize(width, height)
+        self.setMinimumHeight(height)
+        self.updateGeometry()
+
+    def minimumSizeHint(self) -> QSize:
+        return super().sizeHint().expandedTo(self._target)
+
+    def sizeHint(self) -> QSize:
+        return super().sizeHint().expandedTo(self._target)
+
+
+class ToggleButton(TouchButton):
     """A checkable button whose words, icon and colour all change with its state.
 
     The accessible name stays the control's name ("Microphone"); the description
@@ -20,12 +51,10 @@ class ToggleButton(QPushButton):
     def __init__(
         self, icon_kind: str, *, checked: bool = True, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, width=theme.MIN_TARGET * 4, height=theme.BUTTON_HEIGHT)
         self._icon_kind = icon_kind
         self._on_text = self._off_text = ""
         self.setCheckable(True)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setMinimumSize(theme.MIN_TARGET * 4, theme.BUTTON_HEIGHT)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
         self.setFont(theme.font(15, bold=True))
@@ -49,13 +78,11 @@ class ToggleButton(QPushButton):
         theme.restyle(self)
 
 
-class ActionButton(QPushButton):
+class ActionButton(TouchButton):
     """A big push button with an icon; ``role`` picks its look in the style sheet."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setMinimumSize(theme.MIN_TARGET * 4, theme.BUTTON_HEIGHT)
+        super().__init__(parent, width=theme.MIN_TARGET * 4, height=theme.BUTTON_HEIGHT)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
         self.setFont(theme.font(15, bold=True))

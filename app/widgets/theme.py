@@ -42,9 +42,11 @@ QLabel#stageText {{ color: #c9c4b8; }}
 QFrame#bar {{ background: {PAPER}; border-top: 1px solid #dcd8cf; }}
 QLabel {{ color: {INK}; }}
 QPushButton {{
-    background: {MUTED_LIGHT}; color: {INK}; border: 2px solid #cfcac0;
-    border-radius: 14px; padding: 8px 20px;
+    background: {MUTED_LIGHT}; color: {INK}; border: 3px solid #cfcac0;
+    border-radius: 14px; padding: 7px 19px;
 }}
+/* The focus ring is as wide as the border: Qt sizes a button for its plain border,
+   so a wider one on focus would squeeze the words. */
 QPushButton:focus {{ border: 3px solid {INK}; }}
 QPushButton:hover {{ background: #dedad2; }}
 QPushButton[state="on"] {{ background: {CALM_LIGHT}; border-color: {CALM}; }}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -25,25 +24,6 @@ from pairing.errors import BundleWrongDevice
 from tests.support.a11y import assert_accessible, problems
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def qm_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The .qm files built from the .ts sources in the repository, as set-up does."""
-    out = tmp_path_factory.mktemp("qm")
-    for ts in sorted((ROOT / "translations").glob("*.ts")):
-        subprocess.run(
-            [str(ROOT / ".venv/bin/pyside6-lrelease"), "-silent", str(ts),
-             "-qm", str(out / f"{ts.stem}.qm")],
-            check=True,
-        )  # fmt: skip
-    return out
-
-
-@pytest.fixture
-def language(qapp: object, qm_dir: Path) -> Iterator[Path]:
-    yield qm_dir
-    i18n.remove_translators()  # other tests see the source strings again
 
 
 def test_dutch_by_default(tmp_path: Path, language: Path) -> None:

@@ -12,7 +12,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 from PySide6.QtCore import QObject, QPoint, Qt, Signal
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.bridge import EngineBridge
@@ -148,7 +148,7 @@ def test_digit_pad_types_the_pin(qtbot: QtBot, rig: Rig) -> None:
     rig.mode.request()
     dialog = pin_dialog(rig)
     for digit in PIN:
-        (button,) = [b for b in dialog.findChildren(type(dialog.open_button)) if b.text() == digit]
+        (button,) = [b for b in dialog.findChildren(QPushButton) if b.text() == digit]
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert dialog.field.text() == PIN
     with qtbot.waitSignal(rig.mode.opened):

@@ -4,14 +4,15 @@
 problem, when an interactive control (a button, text field, combo box, slider,
 spin box, item view, or any widget that takes keyboard focus) has no
 ``accessibleName``, or when a touch target (buttons, combo boxes, sliders, spin
-boxes, text fields) that is on screen is smaller than 48 × 48 px. Qt's own inner
+boxes, text fields) that is on screen is smaller than 48 × 48 px, or when the words
+of a button or of a one-line label on screen do not fit in it. Qt's own inner
 parts (a scroll area's scroll bars, a combo box's popup, a spin box's editor) are
 skipped: Qt names those itself.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -19,9 +20,13 @@ from PySide6.QtWidgets import (
     QAbstractSlider,
     QAbstractSpinBox,
     QComboBox,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QScrollBar,
+    QStyle,
+    QStyleOptionButton,
     QTextEdit,
     QWidget,
 )
@@ -84,10 +89,53 @@ def problems(root: QWidget, *, min_target: int = MIN_TARGET) -> list[str]:
                     f"{describe(widget)}: target {size.width()}×{size.height()} px "
                     f"(needs {min_target}×{min_target})"
                 )
+    found.extend(cut_words(root))
+    return found
+
+
+def _push_button_cut(button: QPushButton) -> bool:
+    """The button's words and icon need more than the room inside its border and
+    padding (its size hint is no measure: styles round short buttons up to 80 px)."""
+    option = QStyleOptionButton()
+    option.initFrom(button)
+    option.text = button.text()
+    option.icon = button.icon()
+    option.iconSize = button.iconSize()
+    inside = button.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, button)
+    needed = button.fontMetrics().size(Qt.TextFlag.TextShowMnemonic, button.text()).width()
+    if not button.icon().isNull():
+        needed += button.iconSize().width() + 4
+    return inside.width() < needed
+
+
+def cut_words(root: QWidget) -> list[str]:
+    """Buttons and one-line labels on screen that are narrower than their words."""
+    found: list[str] = []
+    for widget in [root, *root.findChildren(QWidget)]:
+        if not widget.isVisible():
+            continue
+        one_line = isinstance(widget, QAbstractButton) or (
+            isinstance(widget, QLabel) and not widget.wordWrap()
+        )
+        if not one_line or not widget.text():  # type: ignore[attr-defined]
+            continue
+        if isinstance(widget, QPushButton):
+            cut = _push_button_cut(widget)
+        else:
+            cut = widget.width() < widget.sizeHint().width()
+        if cut:
+            found.append(
+                f"{describe(widget)}: words cut ({widget.width()} px for "
+                f"{widget.sizeHint().width()} px)"
+            )
     return found
 
 
 def assert_accessible(root: QWidget, *, min_target: int = MIN_TARGET) -> None:
     """Fail with the list of problems; show ``root`` first so sizes are laid out."""
+    # A text just changed re-lays its bar out on the next event-loop turn: check
+    # what the person will see, not the moment in between.
+    for _ in range(4):  # nested layouts ask their parents one turn later
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
     found = problems(root, min_target=min_target)
     assert not found, "accessibility problems:\n  " + "\n  ".join(found)
