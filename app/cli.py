@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from app import cli_enroll, cli_fleet, cli_server
+from app.cli_words import speak_dutch
 from common.errors import KlasgenootError
 from common.process import limit_malloc_arenas
 from privacy import logfilter
@@ -26,6 +27,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
+    speak_dutch()
     parser = argparse.ArgumentParser(
         prog="klasgenoot",
         description="Klasgenoot: een zieke leerling blijft in de eigen klas.",

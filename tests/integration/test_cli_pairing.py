@@ -278,3 +278,14 @@ def test_insecure_keyring_is_refused_without_the_dev_flag(tmp_path: Path) -> Non
     done = cli.run("enroll", "request", "--config", "dev", "--role", "student", "--dev-keyring")
     assert done.returncode == 0, done.stderr
     assert "developer key store" in done.stderr
+
+
+def test_a_mistyped_command_line_is_answered_in_dutch(cli: Cli, tmp_path: Path) -> None:
+    role = cli.run("enroll", "request", "--config", str(tmp_path / "d"), "--role", "teacher")
+    assert role.returncode == 2
+    assert "fout: --role: 'teacher' kan niet (kies uit 'student', 'classroom')" in role.stderr
+    assert role.stderr.startswith("gebruik: klasgenoot enroll request")
+    missing = cli.run("fleet", "revoke")
+    assert missing.returncode == 2 and "dit ontbreekt nog: --data" in missing.stderr
+    assert "error" not in missing.stderr and "required" not in missing.stderr
+    assert not (tmp_path / "d").exists()  # refused before anything was done
