@@ -111,12 +111,21 @@ def build_window(
     role: Role, bridge: EngineBridge, sources: Sources, *, windowed: bool, measure: bool = True
 ) -> KioskWindow:
     """``measure``: read the synthetic pictures' frame numbers (not for a real camera)."""
+    _log_devices(bridge, sources)
     if role is Role.STUDENT:
         return StudentWindow(bridge, camera=sources.camera, microphone=sources.microphone,
                              speaker=sources.speaker, presence=sources.presence,
                              windowed=windowed, read_markers=measure)  # fmt: skip
     return ClassroomWindow(bridge, speaker=sources.speaker, camera=sources.camera,
                            windowed=windowed, read_markers=measure)  # fmt: skip
+
+
+def _log_devices(bridge: EngineBridge, sources: Sources) -> None:
+    """A device unplugged or back goes to the connection log (which kind, nothing more)."""
+    for follower in (sources.camera, sources.microphone, sources.speaker):
+        kind = follower.kind.value
+        follower.lost.connect(lambda k=kind: bridge.report_device(k, present=False))
+        follower.resumed.connect(lambda k=kind: bridge.report_device(k, present=True))
 
 
 def start_engine(

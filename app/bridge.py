@@ -127,6 +127,10 @@ class EngineBridge(QObject):
         """Call only once LIVE is visibly on screen."""
         self._call_soon(lambda e: e.allow_sending())
 
+    def report_device(self, kind: str, *, present: bool) -> None:
+        """A camera, microphone or speaker went away or came back: for the log."""
+        self._call_soon(lambda e: e.log_device(kind, present))
+
     def run(self, action: Callable[[Engine], Any]) -> None:
         """Run a plain function with the engine on the engine thread (features use it)."""
         self._call_soon(action)

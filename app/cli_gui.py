@@ -79,12 +79,18 @@ def application() -> QApplication:
 
 
 def quit_on_interrupt(app: QApplication) -> None:
-    """Ctrl+C in the terminal ends the program (Qt's loop alone would swallow it)."""
+    """Ctrl+C in the terminal, and SIGTERM (logout, shutdown, systemd), end the program
+    cleanly: the call is hung up and its record in the log is closed.
+
+    Qt's loop alone would swallow the signals. ``exit`` rather than ``quit``: Qt 6's
+    quit first asks every window to close, and a kiosk window refuses.
+    """
     import signal
 
     from PySide6.QtCore import QTimer
 
-    signal.signal(signal.SIGINT, lambda *_args: app.quit())
+    signal.signal(signal.SIGINT, lambda *_args: app.exit(128 + signal.SIGINT))
+    signal.signal(signal.SIGTERM, lambda *_args: app.exit(128 + signal.SIGTERM))
     timer = QTimer(app)
     timer.timeout.connect(lambda: None)  # Python runs signal handlers between events
     timer.start(200)

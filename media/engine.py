@@ -100,6 +100,7 @@ class Engine:
                 audio_sink=self._on_audio,
                 on_channels_open=self._on_channels_open,
                 admit=self.features.admit,  # school hours
+                on_transport=self._on_transport,
             ),
             crl=lambda: self._crl,
             settings=config.session,
@@ -266,9 +267,17 @@ class Engine:
         elif self.gate.is_open:
             self._spawn_close()
 
-    def _log_event(self, kind: EventKind) -> None:
+    def _log_event(self, kind: EventKind, code: str | None = None) -> None:
         if self._calllog is not None:
-            self._calllog.event(kind)
+            self._calllog.event(kind, code)
+
+    def _on_transport(self, layer: str, state: str) -> None:
+        self._log_event(EventKind.ICE_STATE if layer == "ice" else EventKind.DTLS_STATE, state)
+
+    def log_device(self, kind: str, present: bool) -> None:
+        """A camera, microphone or speaker went away or came back (the GUI's catalog
+        sees it; the log keeps only which kind)."""
+        self._log_event(EventKind.DEVICE_FOUND if present else EventKind.DEVICE_LOST, kind)
 
     def _spawn_close(self) -> None:
         was_passing = self.gate.passing  # a paused class already reported LIVE off

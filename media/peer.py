@@ -51,6 +51,8 @@ class LinkEvents:
     video_sink: FrameSink | None = None
     audio_sink: FrameSink | None = None
     on_channels_open: Callable[[], None] = field(default=lambda: None)
+    # ("ice" | "dtls", state): the transport's states, for the connection log
+    on_transport: Callable[[str, str], None] = field(default=lambda _layer, _state: None)
 
 
 class PeerLink:
@@ -72,9 +74,12 @@ class PeerLink:
         self._heartbeat: RTCDataChannel | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
+        self._watched: set[int] = set()  # DTLS transports whose states are reported
+        self._reported: dict[str, str] = {}
         self.pc.on("track", self._on_track)
         self.pc.on("datachannel", self._on_datachannel)
         self.pc.on("connectionstatechange", self._on_connection_state)
+        self.pc.on("iceconnectionstatechange", self._on_ice_state)
 
     # -- set-up ---------------------------------------------------------------
 
@@ -107,10 +112,35 @@ class PeerLink:
 
     async def accept_answer(self, sdp: str) -> None:
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
+        self._watch_dtls()  # BUNDLE may have put the media on another transport
 
     def _after_gathering(self) -> None:
+        self._watch_dtls()
         if self._impairment is not None:
             attach(ice.ice_connections(self.pc), self._impairment)
+
+    # -- transport states (for the connection log) ------------------------------
+
+    def _watch_dtls(self) -> None:
+        """aiortc's peer connection reports no DTLS state: listen on each transport."""
+        transports = [t.sender.transport for t in self.pc.getTransceivers()]
+        if self.pc.sctp is not None:
+            transports.append(self.pc.sctp.transport)
+        for transport in transports:
+            if transport is None or id(transport) in self._watched:
+                continue
+            self._watched.add(id(transport))
+            transport.on("statechange", lambda t=transport: self._report("dtls", t.state))
+
+    def _on_ice_state(self) -> None:
+        self._report("ice", self.pc.iceConnectionState)
+
+    def _report(self, layer: str, state: str) -> None:
+        # BUNDLE: several transports step through the same states; log each once.
+        if self._closed or self._reported.get(layer) == state:
+            return
+        self._reported[layer] = state
+        self._events.on_transport(layer, state)
 
     # -- channels -------------------------------------------------------------
 

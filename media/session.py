@@ -57,6 +57,7 @@ class SessionHooks:
     video_sink: Callable[[Any], None] | None = None
     audio_sink: Callable[[Any], None] | None = None
     on_channels_open: Callable[[], None] = lambda: None
+    on_transport: Callable[[str, str], None] = lambda _layer, _state: None  # ICE/DTLS states
     # Classroom: may the pupil call now (school hours)? None admits; otherwise the
     # next start as ISO 8601 ("" if none), sent back with bye "schedule".
     admit: Callable[[], str | None] = lambda: None
@@ -180,6 +181,7 @@ class CallSession(Negotiation):
             video_sink=self._hooks.video_sink,
             on_channels_open=self._hooks.on_channels_open,
             audio_sink=self._hooks.audio_sink,
+            on_transport=self._hooks.on_transport,
         )
         return PeerLink(
             ice_servers=self._ice_servers,

@@ -25,6 +25,8 @@ async def test_call_is_logged_with_technical_facts_only(fleet: TestFleet, tmp_pa
     ec, rc = make_engine(classroom, relay.port, connection_log=logs["classroom"])
     async with running(ec, es):
         await wait_until(lambda: len(rs.stats) >= 2, 10, "two seconds of stats")
+        es.log_device("camera", present=False)  # the GUI's catalog saw it unplugged
+        es.log_device("camera", present=True)
         await es.hangup()
         await wait_until(lambda: rc.state is CallState.ENDED, 2, "ended")
     for log in logs.values():  # the engines closed their logs when they stopped
@@ -44,6 +46,12 @@ async def test_call_is_logged_with_technical_facts_only(fleet: TestFleet, tmp_pa
     assert session["bytes_out"] > 10_000 and session["bytes_in"] > 10_000
     kinds = {e["kind"] for e in events}
     assert {"signaling_up", "connected", "sending_started", "ended"} <= kinds
+    coded = {(e["kind"], e["code"]) for e in events if e["session_id"] == session["id"]}
+    assert {("ice_state", "checking"), ("ice_state", "completed")} <= coded
+    assert {("dtls_state", "connecting"), ("dtls_state", "connected")} <= coded
+    assert {("device_lost", "camera"), ("device_found", "camera")} <= coded
+    transport = [e["kind"] for e in events if e["kind"] in ("ice_state", "dtls_state")]
+    assert len(transport) <= 6  # BUNDLE's several transports are logged once, not each
     everything = repr(sessions) + repr(events)
     assert not re.search(r"\d{1,3}(\.\d{1,3}){3}", everything)  # no IP address
     assert student.device_id.text not in everything  # not even our own full id
