@@ -28,7 +28,7 @@ class AuditLog:
 
     def _trail(self) -> AuditTrail | None:
         try:
-            secret = audit_secret(self._store, create=True)
+            secret = audit_secret(self._store, create=True, state=state_dir(self._config))
         except KlasgenootError:
             logger.warning("audit trail unavailable: no audit secret")
             return None

@@ -58,10 +58,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Frames, audio and keys live in this process's memory: never dump it to disk.
     disable_core_dumps()
     limit_malloc_arenas()
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    level = logging.DEBUG if args.verbose else logging.INFO
+    if getattr(args, "own_logging", False):
+        # The command sets up its own handlers (the server: a file, stderr only when
+        # asked); a stderr handler here would print every line, or print it twice.
+        logging.getLogger().setLevel(level)
+    else:
+        logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
         logfilter.attach(handler)  # no IP address reaches any log line in clear
     quiet_libraries()

@@ -23,6 +23,8 @@ from pairing.keystore import DEV_ENV, open_keystore
 from pairing.roles import Role
 
 YES = {"j", "ja", "y", "yes"}
+# The role as a technician says it; --role keeps the English values of Role.
+ROLE_WORDS = {Role.STUDENT: "leerling", Role.CLASSROOM: "klas"}
 
 
 def device_args(parser: argparse.ArgumentParser) -> None:
@@ -78,7 +80,7 @@ def _request(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise FileAccessFailed(str(args.out)) from exc
     print(f"Apparaatcode: {ident}")
-    print(f"Rol:          {role.value}")
+    print(f"Rol:          {ROLE_WORDS[role]}")
     print(f"Aanvraag:     {args.out}")
     return 0
 
@@ -86,7 +88,7 @@ def _request(args: argparse.Namespace) -> int:
 def _describe(info: device.InstalledDevice, now: dt.datetime) -> None:
     expired = " (VERLOPEN)" if info.not_after < now else ""
     print(f"Apparaatcode:   {info.device_id}")
-    print(f"Rol:            {info.role.value}")
+    print(f"Rol:            {ROLE_WORDS[info.role]}")
     print(f"Koppeling:      {info.pairing_id}")
     print(f"Gekoppeld met:  {info.peer_device_id}")
     print(f"Geldig tot:     {info.not_after:%Y-%m-%d %H:%M:%S} UTC{expired}")
@@ -125,7 +127,7 @@ def _show(args: argparse.Namespace) -> int:
             raise
         role = device.recorded_role(args.config)
         print(f"Apparaatcode:   {device_id(key)}")
-        print(f"Rol:            {role.value if role else '-'}")
+        print(f"Rol:            {ROLE_WORDS[role] if role else '-'}")
         print("Koppeling:      nog niet gekoppeld")
         return 0
     info = config.info

@@ -11,12 +11,14 @@ import datetime as dt
 import getpass
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 from pairing.bundle import MAX_BUNDLE
 from pairing.enrollment import MAX_REQUEST_PEM
 from pairing.errors import (
+    AlreadyRevoked,
     DateInvalid,
     FileAccessFailed,
     FleetSettingsInvalid,
@@ -24,8 +26,10 @@ from pairing.errors import (
     PassphraseMissing,
 )
 from pairing.fleet import init_fleet, pair, read_records, revoke
+from pairing.issued import IssuedRecord, matcher
 
 PASSPHRASE_ENV = "KLASGENOOT_FLEET_PASSPHRASE"  # noqa: S105 (a variable name, not a secret)
+DEFAULT_SERVER_NAME = "localhost"
 MAX_INPUT = max(MAX_REQUEST_PEM, MAX_BUNDLE)
 
 
@@ -39,9 +43,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cmds = fleet.add_subparsers(dest="fleet_command", required=True, metavar="ACTIE")
 
     init = cmds.add_parser("init", help="een nieuwe vloot aanmaken in een lege map")
-    init.add_argument("--data", type=Path, required=True, help="beheermap van de vloot")
     init.add_argument(
-        "--server-name", default="localhost", help="DNS-naam of IP van de signaleringsserver"
+        "--data", type=Path, required=True, help="beheermap van de vloot (leeg of nieuw)"
+    )
+    init.add_argument(
+        "--server-name",
+        help="DNS-naam of IP van de signaleringsserver, zoals apparaten hem bereiken "
+        f"(standaard {DEFAULT_SERVER_NAME}: alleen deze computer)",
     )
     init.add_argument(
         "--signaling-url", help="wss://-adres van de server (standaard wss://NAAM:8443/ws)"
@@ -67,7 +75,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     rev = cmds.add_parser("revoke", help="een apparaat of koppeling intrekken")
     rev.add_argument("--data", type=Path, required=True, help="beheermap van de vloot")
-    rev.add_argument("target", metavar="APPARAATCODE|KOPPELING", help="DeviceId of pair-…")
+    rev.add_argument(
+        "target",
+        metavar="APPARAATCODE|KOPPELING",
+        help="apparaatcode (volledig, of de eerste zeven tekens zoals in het serverlogboek) "
+        "of koppelingscode pair-…",
+    )
     rev.set_defaults(func=_revoke)
 
 
@@ -117,12 +130,21 @@ def _init(args: argparse.Namespace) -> int:
     settings = init_fleet(
         args.data,
         passphrase(confirm=True),
-        server_name=args.server_name,
+        server_name=args.server_name or DEFAULT_SERVER_NAME,
         signaling_url=args.signaling_url,
         ice_servers=ice,
     )
     print(f"Vloot aangemaakt in {args.data}")
     print(f"Signaleringsserver: {settings.signaling_url}")
+    if args.server_name is None:
+        print(
+            f"Let op: zonder --server-name is de servernaam '{DEFAULT_SERVER_NAME}'. Het "
+            "certificaat van de server geldt dan alleen op deze computer, en koppelbestanden "
+            f"wijzen naar {settings.signaling_url}. Maak voor echte apparaten een nieuwe "
+            "vloot in een lege map, met --server-name en de naam waarmee apparaten de "
+            "server bereiken (bijvoorbeeld --server-name signal.school.nl).",
+            file=sys.stderr,
+        )
     print(f"ICE-servers: {len(settings.ice_servers)}")
     print("Maak nu een reservekopie van ca-key.pem en bewaar het wachtwoord apart.")
     return 0
@@ -148,25 +170,30 @@ def _pair(args: argparse.Namespace) -> int:
 
 
 def _revoke(args: argparse.Namespace) -> int:
-    before = {r.serial for r in read_records(args.data) if r.revoked}
-    crl = revoke(args.data, passphrase(), args.target)
-    fresh = sorted(crl.serials - before)
-    print(f"Intrekkingslijst nummer {crl.number}")
-    if fresh:
-        print("Ingetrokken serienummers: " + ", ".join(str(s) for s in fresh))
+    records = read_records(args.data)
+    matches = matcher(args.target, records)  # unknown or ambiguous: refused right here
+    targets = [r for r in records if matches(r)]
+    try:
+        if targets and all(r.revoked for r in targets):  # no passphrase asked for nothing
+            raise AlreadyRevoked()
+        crl = revoke(args.data, passphrase(), args.target)
+    except AlreadyRevoked as exc:
+        print(exc)  # not an error: what was asked for is true; exit code 0
     else:
-        print("Ingetrokken serienummers: geen nieuwe (was al ingetrokken)")
-    print(f"In totaal ingetrokken: {len(crl.serials)}")
-    _purge_server_logs(args.data, set(fresh))
+        fresh = sorted(crl.serials - {r.serial for r in records if r.revoked})
+        print(f"Intrekkingslijst nummer {crl.number}")
+        print("Ingetrokken serienummers: " + ", ".join(str(s) for s in fresh))
+        print(f"In totaal ingetrokken: {len(crl.serials)}")
+    _purge_server_logs(args.data, targets)
     return 0
 
 
-def _purge_server_logs(data: Path, serials: set[int]) -> None:
-    """The server's log lines about revoked devices and their pairings go too."""
+def _purge_server_logs(data: Path, records: list[IssuedRecord]) -> None:
+    """The server's log lines about revoked devices and their pairings go too (a
+    server running on this folder also purges what it writes after the new CRL)."""
     from privacy.applog import purge_lines
     from privacy.files import state_dir
 
-    records = [r for r in read_records(data) if r.serial in serials]
     needles = {r.device_id.short for r in records} | {r.pairing_id for r in records}
     removed = purge_lines(state_dir(data), needles)
     if removed:

@@ -1,44 +1,58 @@
-"""``klasgenoot logs show|export|erase|verify`` and ``klasgenoot wipe``.
+"""``klasgenoot logs show|export|erase|verify|retention`` and ``klasgenoot wipe``.
 
 The rights of access, portability and erasure (docs/privacy.md) for a technician
-at the device, and the wipe at service end. Wipe spans packages (key store and
-certificates in pairing/, logs in privacy/, the UI's settings file), so it is
-orchestrated here; :func:`wipe_device` is also what the technician screen's
-button calls. Nothing here imports Qt.
+at the device, the retention setting, and the wipe at service end (app/cli_wipe.py;
+the audit secret is app/audit_key.py's).
+Reading never creates anything: a folder that is not there is refused, and a device
+that keeps no database yet shows an empty log without one being made. Nothing here
+imports Qt.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import sys
-import threading
-from dataclasses import dataclass, field
+import time
 from pathlib import Path
 
+from app.audit_key import audit_key_lost, audit_secret, log_secret
 from app.cli_enroll import device_args
-from app.settings import FILENAME as SETTINGS_FILE
+from app.cli_wipe import SETTINGS, WipeOutcome, confirm, run_wipe, wipe_device
+from app.retention_setting import (
+    RETENTION_SETTING,
+    RetentionSetting,
+    read_retention,
+    retention,
+    save_retention,
+)
 from common.errors import KlasgenootError
 from pairing import device
-from pairing.identity import delete_device_key, device_id, load_device_key
-from pairing.keystore import DevFileKeyStore, KeyStore, open_keystore
-from privacy.audit import AUDIT_SECRET_NAME, AuditTrail, new_secret
+from pairing.identity import device_id, load_device_key
+from pairing.keystore import KeyStore, open_keystore
+from privacy.audit import AuditTrail, trail_started
 from privacy.codes import ActorRole, AuditAction
-from privacy.erase import erase_logs, overwrite_and_remove
-from privacy.errors import AuditSecretMissing, AuditUnavailable, WipeIncomplete
+from privacy.erase import EraseReport, erase_logs
+from privacy.errors import AuditSecretMissing, DeviceFolderMissing, ExportPathInvalid
 from privacy.export import DeviceInfo, export_document, export_json, write_export
-from privacy.files import state_dir
+from privacy.files import database_files, database_path, program_log_files, state_dir
 from privacy.keeplist import render_text
 from privacy.overview import load_overview
-from privacy.retention import Retention
+from privacy.retention import AUDIT_MONTHS, MAX_DAYS, Retention, purge_program_logs
 from privacy.store import ConnectionLog
-from privacy.wipe import wipe_state
 
-YES = {"j", "ja", "y", "yes"}
-SETTINGS = SETTINGS_FILE  # the kiosk UI's settings (app/settings.py)
-RETENTION_SETTING = "log_retention_days"
-BUNDLE_GLOB = "*.klasgenoot"
-DEVICE_FILES = (device.CERTIFICATE, device.CA_CERT, device.DEVICE_JSON, device.CRL, SETTINGS)
+# Kept importable from here: the kiosk, the technician screen and tests use them.
+__all__ = [
+    "RETENTION_SETTING",
+    "WipeOutcome",
+    "audit_key_lost",
+    "audit_secret",
+    "device_info",
+    "log_secret",
+    "register",
+    "retention",
+    "wipe_device",
+]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,7 +65,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     show.set_defaults(func=_show)
     export = cmds.add_parser("export", help="alles als JSON (inzage en overdraagbaarheid)")
     device_args(export)
-    export.add_argument("--out", type=Path, metavar="BESTAND", help="bestand (anders stdout)")
+    export.add_argument(
+        "--out", metavar="BESTAND", help="bestand, of een map zoals de USB-stick (anders stdout)"
+    )
     export.set_defaults(func=_export)
     erase = cmds.add_parser("erase", help="verbindings- en programmalogboeken wissen")
     device_args(erase)
@@ -60,6 +76,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     verify = cmds.add_parser("verify", help="controleren dat het auditlogboek klopt")
     device_args(verify)
     verify.set_defaults(func=_verify)
+    keep = cmds.add_parser("retention", help="bewaartermijn van de logboeken tonen of instellen")
+    device_args(keep)
+    keep.add_argument(
+        "--days", type=int, metavar="N", help=f"nieuwe termijn: 1 tot en met {MAX_DAYS} dagen"
+    )
+    keep.set_defaults(func=_retention_cmd)
 
     wipe = sub.add_parser(
         "wipe",
@@ -70,38 +92,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     device_args(wipe)
     wipe.add_argument("--yes", action="store_true", help="niet om bevestiging vragen")
-    wipe.set_defaults(func=_wipe)
+    wipe.set_defaults(func=run_wipe)
 
 
 # -- helpers ------------------------------------------------------------------------
-
-
-# The GUI thread (technician actions) and the engine thread (connection log) may
-# both ask first: without this they could each make a secret and sign with it.
-_SECRET_LOCK = threading.Lock()
-
-
-def audit_secret(store: KeyStore, *, create: bool) -> bytes | None:
-    """The audit secret from the key store; made on first use when ``create``."""
-    with _SECRET_LOCK:
-        secret = store.get(AUDIT_SECRET_NAME)
-        if secret is None and create:
-            store.set(AUDIT_SECRET_NAME, new_secret())
-            secret = store.get(AUDIT_SECRET_NAME)  # read back: some backends drop values
-            if secret is None:
-                raise AuditUnavailable("key store did not keep the audit secret")
-        return secret
-
-
-def retention(config: Path) -> Retention:
-    """The device's retention setting from the UI's settings file, else the default."""
-    try:
-        doc = json.loads((config / SETTINGS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return Retention()
-    if not isinstance(doc, dict) or RETENTION_SETTING not in doc:
-        return Retention()
-    return Retention.from_setting(doc[RETENTION_SETTING])
 
 
 def device_info(config: Path, store: KeyStore) -> DeviceInfo:
@@ -119,46 +113,78 @@ def device_info(config: Path, store: KeyStore) -> DeviceInfo:
     return DeviceInfo(role.value if role else None, device_id(key).short if key else None)
 
 
+def _device_folder(config: Path) -> Path:
+    """Refuse a folder that is not there: reading logs must never create a device."""
+    if not config.is_dir():
+        raise DeviceFolderMissing(str(config))
+    return config
+
+
+def _keeps_a_database(config: Path) -> bool:
+    return database_path(state_dir(config)).exists()
+
+
+def _retention(config: Path) -> Retention:
+    """The term in force; a bad stored value is named on stderr, never an obstacle."""
+    setting = read_retention(config)
+    _warn_retention(setting)
+    return setting.retention
+
+
+def _warn_retention(setting: RetentionSetting) -> None:
+    if setting.problem is not None:
+        print(f"klasgenoot: let op: de bewaartermijn in {SETTINGS} ({setting.stored!r}) klopt "
+              f"niet: {setting.problem.message()} Nu geldt de standaard van "
+              f"{setting.retention.connection_days} dagen. Instellen: klasgenoot logs "
+              "retention --days N", file=sys.stderr)  # fmt: skip
+
+
 def _purge(config: Path, store: KeyStore, keep: Retention) -> None:
-    """Apply retention before anything is shown or exported (the app may not have run)."""
+    """Apply retention before anything is shown or exported (the app may not have run).
+    Creates nothing: without a database only old program log files can go."""
+    state = state_dir(config)
+    if not database_path(state).exists():
+        purge_program_logs(state, keep.connection_cutoff(time.time()))
+        return
     try:
         secret = audit_secret(store, create=False)
     except KlasgenootError:
         secret = None
-    log = ConnectionLog.open(state_dir(config), secret=secret, retention=keep)
+    log = ConnectionLog.open(state, secret=secret, retention=keep)
     log.purge()
     log.close()
 
 
-def _audit(config: Path, store: KeyStore, action: AuditAction) -> None:
+def _audit(
+    config: Path, store: KeyStore, action: AuditAction, *,
+    setting: str | None = None, old: object = None, new: object = None,
+) -> None:  # fmt: skip
+    """Append to the audit trail; a failure is reported, the action stands (the
+    person's right to see, take or erase their data does not hang on the audit)."""
     try:
-        secret = audit_secret(store, create=True)
+        secret = audit_secret(store, create=True, state=state_dir(config))
         assert secret is not None
-        AuditTrail(state_dir(config), secret).record(ActorRole.TECHNICIAN, action)
+        AuditTrail(state_dir(config), secret).record(
+            ActorRole.TECHNICIAN, action, setting=setting, old=old, new=new
+        )
     except KlasgenootError as exc:
         print(f"klasgenoot: let op: niet in het auditlogboek gezet: {exc}", file=sys.stderr)
-
-
-def _confirm(question: str) -> bool:
-    try:
-        answer = input(f"{question} (ja/N) ")
-    except EOFError:
-        return False
-    return answer.strip().lower() in YES
 
 
 # -- logs -----------------------------------------------------------------------------
 
 
 def _show(args: argparse.Namespace) -> int:
-    keep = retention(args.config)
+    config = _device_folder(args.config)
+    keep = _retention(config)
     if args.fields:
         sys.stdout.write(render_text(keep))
         return 0
-    store = open_keystore(args.config, args.dev_keyring)
-    _purge(args.config, store, keep)
-    info = device_info(args.config, store).as_json()
-    view = load_overview(state_dir(args.config), limit=max(1, args.limit), retention=keep)
+    store = open_keystore(config, args.dev_keyring)
+    kept = _keeps_a_database(config)
+    _purge(config, store, keep)
+    info = device_info(config, store).as_json()
+    view = load_overview(state_dir(config), limit=max(1, args.limit), retention=keep)
     print(f"Apparaat:       {info['role'] or '-'} {info['device'] or ''}".rstrip())
     print(f"Bewaartermijn:  verbindingen {view.retention_days} dagen, "
           f"auditlogboek {view.audit_months} maanden")  # fmt: skip
@@ -177,112 +203,107 @@ def _show(args: argparse.Namespace) -> int:
         )
         print(f"  {a['at']}  {a['actor']} {a['action']}{change}")
     print("\nWat dit apparaat precies bewaart: klasgenoot logs show --fields")
+    sys.stdout.flush()
+    if kept:  # a device that keeps nothing showed nothing: no trail is started for it
+        _audit(config, store, AuditAction.LOGS_VIEWED)
     return 0
 
 
+def _out_path(raw: str | None) -> Path | None:
+    """``--out``: a file, or an existing folder to put a dated file in (see docs)."""
+    if raw is None:
+        return None
+    if not raw.strip():
+        raise ExportPathInvalid("leeg")
+    path = Path(raw)
+    if raw.endswith(("/", os.sep)) and not path.is_dir():  # meant a folder that is not there
+        raise ExportPathInvalid(f"map bestaat niet: {raw}")
+    return path
+
+
 def _export(args: argparse.Namespace) -> int:
-    store = open_keystore(args.config, args.dev_keyring)
-    keep = retention(args.config)
-    _purge(args.config, store, keep)
-    doc = export_document(
-        state_dir(args.config), device=device_info(args.config, store), retention=keep
-    )
-    if args.out is None:
+    config = _device_folder(args.config)
+    out = _out_path(args.out)
+    store = open_keystore(config, args.dev_keyring)
+    keep = _retention(config)
+    kept = _keeps_a_database(config)
+    _purge(config, store, keep)
+    doc = export_document(state_dir(config), device=device_info(config, store), retention=keep)
+    if out is None:
         sys.stdout.write(export_json(doc))
+        sys.stdout.flush()
     else:
-        write_export(args.out, doc)
-        print(f"Geëxporteerd naar {args.out}", file=sys.stderr)
-    _audit(args.config, store, AuditAction.LOGS_EXPORTED)
+        print(f"Geëxporteerd naar {write_export(out, doc)}", file=sys.stderr)
+    if kept:
+        _audit(config, store, AuditAction.LOGS_EXPORTED)
     return 0
 
 
 def _erase(args: argparse.Namespace) -> int:
-    store = open_keystore(args.config, args.dev_keyring)
-    if not args.yes and not _confirm("Alle verbindings- en programmalogboeken wissen?"):
+    config = _device_folder(args.config)
+    state = state_dir(config)
+    if not any(p.exists() for p in database_files(state)) and not program_log_files(state):
+        print("Er is niets te wissen: dit apparaat bewaart geen logboeken.")
+        return 0
+    store = open_keystore(config, args.dev_keyring)
+    if not args.yes and not confirm("Alle verbindings- en programmalogboeken wissen?"):
         print("Niet gewist; er is niets veranderd.", file=sys.stderr)
         return 1
-    report = erase_logs(state_dir(args.config))
-    _audit(args.config, store, AuditAction.LOGS_ERASED)
-    print(f"Gewist: {report.sessions} verbindingen, {report.events} gebeurtenissen, "
-          f"{report.log_files} programmalogbestanden.")  # fmt: skip
+    report = erase_logs(state)
+    _audit(config, store, AuditAction.LOGS_ERASED)
+    print(_erased(report))
     return 0
 
 
+def _erased(report: EraseReport) -> str:
+    if report.database_replaced:
+        return ("De beschadigde database is in zijn geheel verwijderd, met alle verbindingen, "
+                "gebeurtenissen en het auditlogboek erin; "
+                f"{report.log_files} programmalogbestanden gewist.")  # fmt: skip
+    return (f"Gewist: {report.sessions} verbindingen, {report.events} gebeurtenissen, "
+            f"{report.log_files} programmalogbestanden.")  # fmt: skip
+
+
 def _verify(args: argparse.Namespace) -> int:
-    store = open_keystore(args.config, args.dev_keyring)
+    config = _device_folder(args.config)
+    state = state_dir(config)
+    store = open_keystore(config, args.dev_keyring)
     secret = audit_secret(store, create=False)
     if secret is None:
-        view = load_overview(state_dir(args.config), limit=1)
-        if view.counts["audit"]:
+        if trail_started(state):
             raise AuditSecretMissing()
         print("ok (0 records)")
         return 0
-    verdict = AuditTrail(state_dir(args.config), secret).verify()
+    if not database_path(state).exists():  # nothing to check, and nothing to create
+        print("ok (0 records)")
+        return 0
+    verdict = AuditTrail(state, secret).verify()
     verdict.raise_if_broken()
     print(f"ok ({verdict.checked} records)")
     return 0
 
 
-# -- wipe -----------------------------------------------------------------------------
-
-
-@dataclass
-class WipeOutcome:
-    removed: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-
-
-def wipe_device(config: Path, store: KeyStore) -> WipeOutcome:
-    """Return the device to first run: keys, certificates, pairing, settings, logs.
-
-    The keys go first: should anything after them fail, the device can no longer
-    connect as itself, which is what a wipe is for. Everything is attempted; what
-    could not be removed is listed in ``failed``.
-    """
-    out = WipeOutcome()
-    for name, delete in (
-        ("device-key", delete_device_key),
-        (AUDIT_SECRET_NAME, lambda s: s.delete(AUDIT_SECRET_NAME)),
-    ):
-        try:
-            delete(store)
-            out.removed.append(name)
-        except KlasgenootError:
-            out.failed.append(name)
-    bundles = sorted(config.glob(BUNDLE_GLOB)) if config.is_dir() else []
-    for path in [config / name for name in DEVICE_FILES] + bundles:
-        if path.exists() or path.is_symlink():
-            (out.removed if overwrite_and_remove(path) else out.failed).append(path.name)
-    report = wipe_state(state_dir(config))
-    out.failed += report.failed
-    if report.removed:
-        out.removed.append(f"{report.removed} log file(s)")
-    if isinstance(store, DevFileKeyStore):
-        _remove_empty_dev_store(store.path, out)
-    return out
-
-
-def _remove_empty_dev_store(path: Path, out: WipeOutcome) -> None:
-    try:
-        empty = json.loads(path.read_text(encoding="utf-8")) == {}
-    except (OSError, ValueError):
-        return
-    if empty:
-        (out.removed if overwrite_and_remove(path) else out.failed).append(path.name)
-
-
-def _wipe(args: argparse.Namespace) -> int:
-    store = open_keystore(args.config, args.dev_keyring)
-    if not args.yes:
-        print(
-            "Dit wist de sleutels, certificaten, koppeling, instellingen en alle logboeken "
-            f"van het apparaat in {args.config}. Dat kan niet ongedaan worden."
-        )
-        if not _confirm("Alles van dit apparaat wissen?"):
-            print("Niet gewist; er is niets veranderd.", file=sys.stderr)
-            return 1
-    outcome = wipe_device(args.config, store)
-    if outcome.failed:
-        raise WipeIncomplete(", ".join(outcome.failed))
-    print("Het apparaat is gewist. Bij de volgende start begint het opnieuw bij het inrichten.")
+def _retention_cmd(args: argparse.Namespace) -> int:
+    config = _device_folder(args.config)
+    setting = read_retention(config)
+    _warn_retention(setting)
+    old = setting.retention.connection_days
+    if args.days is None:
+        print(f"Bewaartermijn: verbindingslogboeken {old} dagen"
+              f"{' (standaard)' if setting.is_default else ''}, auditlogboek "
+              f"{AUDIT_MONTHS} maanden.\nInstellen: klasgenoot logs retention --config MAP "
+              f"--days N (1 tot en met {MAX_DAYS}).")  # fmt: skip
+        return 0
+    keep = Retention(args.days)  # a bad value raises here: nothing is changed
+    if setting.problem is None and setting.stored == keep.connection_days:
+        print(f"De bewaartermijn was al {old} dagen; er is niets veranderd.")
+        return 0
+    store = open_keystore(config, args.dev_keyring)
+    save_retention(config, keep)
+    _audit(config, store, AuditAction.SETTING_CHANGED, setting=RETENTION_SETTING, old=old,
+           new=keep.connection_days)  # fmt: skip
+    _purge(config, store, keep)  # a shorter term applies at once
+    print(f"Bewaartermijn van de verbindingslogboeken: {keep.connection_days} dagen (was {old}). "
+          "Wat ouder is, is opgeschoond; een Klasgenoot die nu draait, gebruikt de nieuwe "
+          "termijn vanaf de volgende start.")  # fmt: skip
     return 0

@@ -3,6 +3,12 @@
 Made for a service manager (see packaging/klasgenoot-server.service): SIGTERM ends
 it cleanly with exit code 0. The first stdout line says the bound port
 (``listening on port N``) so scripts and tests can use ``--port 0``.
+
+The server logs to its own rotating file in ``DATA/state/logs`` (and to stderr only
+with ``--log-console``). A start that fails changes nothing: the data folder is
+checked and both ports are bound before ``state/`` is created, and the lines logged
+meanwhile are held back and written only once the server runs. The refusal itself
+is the one Dutch sentence that ``app.cli`` prints on stderr.
 """
 
 from __future__ import annotations
@@ -10,14 +16,38 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import signal
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from signaling.config import ServerConfig
-from signaling.errors import ListenFailed
+from common.paths import ensure_private_dir
+from privacy.files import state_dir
+from signaling.config import FleetFiles, ServerConfig
+from signaling.errors import ServerStateUnwritable
+
+if TYPE_CHECKING:
+    from privacy.applog import ProgramLog
+    from signaling.server import RunningServer
 
 DEFAULT_PORT = 8443
 DEFAULT_HEALTH_PORT = 8444
+MAX_PORT = 65535
+MAX_EARLY_LINES = 1000  # lines held back during a start: a handful in practice
+
+
+def port_number(text: str) -> int:
+    """argparse type: a TCP port, 0 (any free port) to 65535."""
+    try:
+        port = int(text, 10)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= MAX_PORT:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is geen poortnummer (0 tot en met {MAX_PORT}; 0 = een vrije poort)"
+        )
+    return port
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,11 +64,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="adres om op te luisteren (* = alle adressen, IPv4 en IPv6)",
     )
     server.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"TLS-poort (standaard {DEFAULT_PORT})"
+        "--port",
+        type=port_number,
+        default=DEFAULT_PORT,
+        help=f"TLS-poort (standaard {DEFAULT_PORT}, 0 = vrije poort)",
     )
     server.add_argument(
         "--health-port",
-        type=int,
+        type=port_number,
         default=DEFAULT_HEALTH_PORT,
         help=f"HTTP-poort voor /health op 127.0.0.1 (standaard {DEFAULT_HEALTH_PORT}, "
         "0 = vrije poort)",
@@ -49,44 +82,102 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="ook naar stderr loggen (standaard alleen naar DATA/state/logs, 90 dagen)",
     )
-    server.set_defaults(func=handler)
+    # app.cli then adds no stderr handler of its own: the server logs to its file.
+    server.set_defaults(func=handler, own_logging=True)
+
+
+class EarlyLines(logging.Handler):
+    """Holds the records logged while the server starts, until we know it started."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if len(self.records) < MAX_EARLY_LINES:
+            self.records.append(record)
+
+    def replay(self, handlers: list[logging.Handler]) -> None:
+        logging.getLogger().removeHandler(self)
+        for record in self.records:
+            for target in handlers:
+                target.handle(record)
+        self.records.clear()
 
 
 def handler(args: argparse.Namespace) -> int:
-    from privacy.applog import setup_program_log
-    from privacy.files import state_dir
-
-    # The server's own log: a rotating file next to the fleet, addresses redacted,
-    # purged after the same 90 days, and cleaned by `fleet revoke` (DESIGN.md "What
-    # is kept"). The journal gets it only when asked (it has its own retention).
-    log = setup_program_log(state_dir(args.data), console=args.log_console)
+    # Nothing is created before the folder is known to be a server data folder.
+    FleetFiles(args.data).check()
+    early = EarlyLines()
+    logging.getLogger().addHandler(early)
     try:
-        return asyncio.run(_serve(args))
+        return asyncio.run(_serve(args, early))
+    finally:
+        if early.records and args.log_console:  # a failed start, asked to be told
+            early.replay([_console()])
+        logging.getLogger().removeHandler(early)
+
+
+def _console() -> logging.Handler:
+    from privacy import logfilter
+    from privacy.applog import formatter
+
+    console = logging.StreamHandler(sys.stderr)
+    console.setFormatter(formatter())
+    return logfilter.attach(console)
+
+
+async def _serve(args: argparse.Namespace, early: EarlyLines) -> int:
+    from signaling.server import start_server  # aiohttp: only when serving
+
+    running = await start_server(
+        args.data,
+        args.host,
+        args.port,
+        ServerConfig(),
+        health_port=None if args.no_health else args.health_port,
+        log_state=state_dir(args.data),
+    )
+    try:
+        log = _program_log(args)
+    except BaseException:
+        await running.stop()
+        raise
+    early.replay(log.handlers)
+    try:
+        return await _until_signalled(running)
     finally:
         log.close()
 
 
-async def _serve(args: argparse.Namespace) -> int:
-    from signaling.server import start_server  # aiohttp: only when serving
+def _program_log(args: argparse.Namespace) -> ProgramLog:
+    """The server's own log: a rotating file next to the fleet, addresses redacted,
+    purged after the same 90 days and of revoked devices (DESIGN.md "What is kept").
+    The journal gets it only when asked (it has its own retention)."""
+    from privacy.applog import setup_program_log
 
+    state = state_dir(args.data)
     try:
-        running = await start_server(
-            args.data,
-            args.host,
-            args.port,
-            ServerConfig(),
-            health_port=None if args.no_health else args.health_port,
+        ensure_private_dir(state)  # 0700 like the fleet folder: the log names devices
+        return setup_program_log(
+            state,
+            level=logging.DEBUG if args.verbose else logging.INFO,
+            console=args.log_console,
         )
-    except OSError as exc:  # the port is taken, or the address is not ours
-        raise ListenFailed(exc.strerror or type(exc).__name__) from exc
-    print(f"listening on port {running.port}", flush=True)
-    if running.health_port is not None:
-        print(f"health on port {running.health_port}", flush=True)
+    except OSError as exc:
+        raise ServerStateUnwritable(str(state)) from exc
+
+
+async def _until_signalled(running: RunningServer) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):  # Windows: Ctrl+C still works
             loop.add_signal_handler(signum, stop.set)
+    # Only now: a script that reads this line may send SIGTERM at once.
+    print(f"listening on port {running.port}", flush=True)
+    if running.health_port is not None:
+        print(f"health on port {running.health_port}", flush=True)
     try:
         await stop.wait()
     finally:

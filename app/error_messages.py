@@ -19,12 +19,21 @@ MESSAGES: tuple[str, ...] = (
         "errors",
         "Beide aanvragen komen van hetzelfde apparaat. Een koppeling is altijd een leerlinglaptop met een klasapparaat.",
     ),
+    # pairing.errors.AlreadyRevoked
+    QT_TRANSLATE_NOOP(
+        "errors", "Dat apparaat of die koppeling was al ingetrokken. Er is niets veranderd."
+    ),
     # pairing.errors.DeviceIdInvalid
     QT_TRANSLATE_NOOP(
         "errors", "Dat is geen geldige apparaatcode. Controleer de tekens en probeer het opnieuw."
     ),
     # pairing.errors.FleetError
     QT_TRANSLATE_NOOP("errors", "De beheermap van de vloot is niet bruikbaar."),
+    # privacy.errors.LogDamaged
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "De database met de logboeken van dit apparaat is beschadigd. Wis de logboeken: de beschadigde database wordt dan in zijn geheel verwijderd, met het auditlogboek erin.",
+    ),
     # app.demo.windows.DemoFailed
     QT_TRANSLATE_NOOP(
         "errors", "De demo kwam niet op gang: er kwam geen beeld aan. Probeer het opnieuw."
@@ -66,7 +75,32 @@ MESSAGES: tuple[str, ...] = (
         "errors", "De schermafbeeldingen konden niet worden opgeslagen. Controleer de map."
     ),
     # signaling.errors.ListenFailed
-    QT_TRANSLATE_NOOP("errors", "De server kan niet luisteren op die poort. Is die al in gebruik?"),
+    QT_TRANSLATE_NOOP("errors", "De server kan niet luisteren op dat adres en die poort."),
+    # signaling.errors.AddressNotLocal
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "De server kan niet luisteren op dat adres: het hoort niet bij deze computer. Kies een adres van deze computer, of * voor alle adressen.",
+    ),
+    # signaling.errors.HostUnknown
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "De server kan niet luisteren op die naam: die is onbekend. Kies een adres van deze computer, of * voor alle adressen.",
+    ),
+    # signaling.errors.PortInUse
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "De server kan niet luisteren op die poort: een ander programma gebruikt hem al. Stop dat programma of kies een andere poort.",
+    ),
+    # signaling.errors.ServerStateUnwritable
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "De server kan zijn logboekmap niet aanmaken of beschrijven. Controleer de rechten van de map state in de servermap.",
+    ),
+    # signaling.errors.ListenNotPermitted
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "De server mag niet luisteren op die poort. Poorten onder 1024 vragen extra rechten: kies een hogere poort.",
+    ),
     # signaling.errors.ServerConfigError
     QT_TRANSLATE_NOOP(
         "errors", "De servermap is niet compleet of niet leesbaar. Controleer de vlootbestanden."
@@ -79,7 +113,7 @@ MESSAGES: tuple[str, ...] = (
     # privacy.errors.AuditSecretMissing
     QT_TRANSLATE_NOOP(
         "errors",
-        "De sleutel van het auditlogboek ontbreekt, dus het auditlogboek kan niet worden gecontroleerd.",
+        "De sleutel van het auditlogboek ontbreekt, dus het auditlogboek kan niet worden gecontroleerd en er wordt niets meer aan toegevoegd. Zet de sleutel terug in de sleutelbos of neem contact op met de helpdesk.",
     ),
     # pairing.errors.KeyStoreUnavailable
     QT_TRANSLATE_NOOP(
@@ -115,6 +149,16 @@ MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "errors", "Die demomap is onvolledig of beschadigd. Kies een nieuwe, lege map."
     ),
+    # privacy.errors.DeviceFolderMissing
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "Die instellingenmap bestaat niet, dus daar staat geen apparaat. Controleer de map na --config.",
+    ),
+    # pairing.errors.RevokeTargetAmbiguous
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "Die korte apparaatcode past bij meer dan één apparaat van deze vloot. Geef de volledige apparaatcode (acht groepen van zeven tekens, zoals 'fleet pair' ze toonde en issued.json ze bewaart). Er is niets ingetrokken.",
+    ),
     # app.demo.workspace.DemoFolderInUse
     QT_TRANSLATE_NOOP(
         "errors", "Die map is niet leeg en bevat geen Klasgenoot-demo. Kies een lege map."
@@ -122,6 +166,11 @@ MESSAGES: tuple[str, ...] = (
     # pairing.errors.EnrollmentRequestInvalid
     QT_TRANSLATE_NOOP(
         "errors", "Dit aanvraagbestand is niet geldig. Maak op het apparaat een nieuwe aanvraag."
+    ),
+    # pairing.errors.DeviceKeyMissing
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "Dit apparaat heeft nog geen sleutel. Maak eerst een aanvraag met 'klasgenoot enroll request'.",
     ),
     # pairing.errors.RoleConflict
     QT_TRANSLATE_NOOP(
@@ -195,6 +244,11 @@ MESSAGES: tuple[str, ...] = (
     ),
     # signaling.errors.ProtocolError
     QT_TRANSLATE_NOOP("errors", "Er kwam een bericht binnen dat niet klopt. Het is genegeerd."),
+    # privacy.errors.ExportPathInvalid
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "Geef na --out een bestandsnaam of een bestaande map op, bijvoorbeeld die van de USB-stick.",
+    ),
     # media.control.VersionMismatch
     QT_TRANSLATE_NOOP(
         "errors", "Het andere apparaat gebruikt een andere versie. Een update is nodig."
@@ -217,6 +271,10 @@ MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "errors", "Het auditlogboek kan nu niet worden bijgewerkt. Probeer het opnieuw."
     ),
+    # privacy.errors.AuditUnreadable
+    QT_TRANSLATE_NOOP(
+        "errors", "Het auditlogboek kan nu niet worden gelezen. Probeer het opnieuw."
+    ),
     # signaling.errors.PayloadTooLarge
     QT_TRANSLATE_NOOP("errors", "Het bericht is te groot om via de server te versturen."),
     # pairing.errors.CertificateInvalid
@@ -234,6 +292,11 @@ MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("errors", "Het wachtwoord van de vloot-CA klopt niet."),
     # pairing.errors.PassphraseTooShort
     QT_TRANSLATE_NOOP("errors", "Het wachtwoord van de vloot-CA moet minstens 8 tekens lang zijn."),
+    # pairing.errors.FleetFolderNotEmpty
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "In deze map staan al andere bestanden, maar geen vloot. Maak een nieuwe vloot in een lege of nieuwe map; er is niets veranderd.",
+    ),
     # pairing.errors.FleetAlreadyInitialised
     QT_TRANSLATE_NOOP(
         "errors",

@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.cli_logs import audit_secret, retention
+from app.cli_logs import log_secret, retention
 from app.feature_settings import FeatureSettings
 from app.feature_settings import load as load_features
 from app.settings import SettingsStore
@@ -45,7 +45,7 @@ class DeviceRuntime:
         """This device's connection log, with its audit secret and retention setting."""
         return ConnectionLog.open(
             state_dir(self.folder),
-            secret=audit_secret(self.keystore, create=True),
+            secret=log_secret(self.folder, self.keystore),
             retention=retention(self.folder),
         )
 

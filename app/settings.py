@@ -89,7 +89,7 @@ class DeviceSettings:
     pin: PinRecord | None = None
     pin_failures: int = 0  # wrong PINs in a row
     pin_locked_until: float = 0.0  # wall-clock seconds (time.time()); 0 = not locked
-    # Keys this module does not know (another part's setting, e.g. app.cli_logs'
+    # Keys this module does not know (another part's setting, e.g. app.retention_setting's
     # log_retention_days): kept as they are, so saving never drops them.
     extra: dict[str, Any] = field(default_factory=dict)
 

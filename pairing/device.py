@@ -47,6 +47,7 @@ from pairing.errors import (
     CertificateInvalid,
     DeviceConfigInvalid,
     DeviceIdInvalid,
+    DeviceKeyMissing,
     FileAccessFailed,
     NotEnrolled,
     RevocationListInvalid,
@@ -155,7 +156,7 @@ def record_role(config_dir: Path, role: Role) -> None:
 def _own_key(store: KeyStore) -> ec.EllipticCurvePrivateKey:
     key = load_device_key(store)
     if key is None:
-        raise NotEnrolled("no device key: run 'klasgenoot enroll request' first")
+        raise DeviceKeyMissing()
     return key
 
 

@@ -19,6 +19,7 @@ from pairing.errors import DeviceIdInvalid
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _CHUNK = 13
 _GROUP = 7
+SHORT_LENGTH = _GROUP  # DeviceId.short: the first group, as logs show it
 _LOOKALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
 
 
@@ -29,6 +30,23 @@ def _luhn32(chunk: str) -> str:
         factor = 1 if factor == 2 else 2
         total += addend // 32 + addend % 32
     return _ALPHABET[(32 - total % 32) % 32]
+
+
+def normalise(text: str) -> str:
+    """What a person typed, as the canonical characters: capitals, no dashes or spaces,
+    look-alikes replaced. Not checked beyond that."""
+    if not isinstance(text, str) or len(text) > 200:
+        raise DeviceIdInvalid("not text")
+    clean = "".join(c for c in text.upper() if c not in "- \t\n")
+    return clean.translate(_LOOKALIKES)
+
+
+def parse_short(text: str) -> str:
+    """A short DeviceId as logs show it (``P56IOI7``), typed forgivingly."""
+    clean = normalise(text)
+    if len(clean) != _GROUP or any(c not in _ALPHABET for c in clean):
+        raise DeviceIdInvalid("not a short DeviceId")
+    return clean
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +69,7 @@ class DeviceId:
     @classmethod
     def parse(cls, text: str) -> DeviceId:
         """Parse what a person typed or read aloud; raise DeviceIdInvalid otherwise."""
-        if not isinstance(text, str) or len(text) > 200:
-            raise DeviceIdInvalid("not text")
-        clean = "".join(c for c in text.upper() if c not in "- \t\n")
-        clean = clean.translate(_LOOKALIKES)
+        clean = normalise(text)
         if len(clean) != 56 or any(c not in _ALPHABET for c in clean):
             raise DeviceIdInvalid("length or characters")
         data = ""

@@ -87,6 +87,11 @@ class NotEnrolled(PairingError):
     """Dit apparaat is nog niet gekoppeld. Laat een technicus het apparaat inrichten."""
 
 
+class DeviceKeyMissing(NotEnrolled):
+    """Dit apparaat heeft nog geen sleutel. Maak eerst een aanvraag met 'klasgenoot
+    enroll request'."""
+
+
 class DeviceConfigInvalid(PairingError):
     """De instellingen van dit apparaat zijn beschadigd. Laat het apparaat opnieuw
     inrichten."""
@@ -105,6 +110,11 @@ class FileAccessFailed(PairingError):
 class FleetAlreadyInitialised(FleetError):
     """In deze map staat al een vloot. Een bestaande vloot wordt nooit overschreven;
     kies een lege map."""
+
+
+class FleetFolderNotEmpty(FleetError):
+    """In deze map staan al andere bestanden, maar geen vloot. Maak een nieuwe vloot in
+    een lege of nieuwe map; er is niets veranderd."""
 
 
 class FleetNotInitialised(FleetError):
@@ -143,3 +153,13 @@ class EndDateInvalid(FleetError):
 
 class RevokeTargetUnknown(FleetError):
     """Er is geen apparaat of koppeling met die code gevonden. Er is niets ingetrokken."""
+
+
+class RevokeTargetAmbiguous(FleetError):
+    """Die korte apparaatcode past bij meer dan één apparaat van deze vloot. Geef de
+    volledige apparaatcode (acht groepen van zeven tekens, zoals 'fleet pair' ze toonde
+    en issued.json ze bewaart). Er is niets ingetrokken."""
+
+
+class AlreadyRevoked(FleetError):
+    """Dat apparaat of die koppeling was al ingetrokken. Er is niets veranderd."""

@@ -45,10 +45,12 @@ from pairing.certificates import (
 from pairing.deviceid import DeviceId
 from pairing.enrollment import EnrollmentRequest, load_pair_requests
 from pairing.errors import (
+    AlreadyRevoked,
     CertificateInvalid,
     FileAccessFailed,
     FleetAlreadyInitialised,
     FleetCorrupt,
+    FleetFolderNotEmpty,
     FleetNotInitialised,
     FleetSettingsInvalid,
     PassphraseTooShort,
@@ -111,6 +113,7 @@ def init_fleet(
         raise PassphraseTooShort()
     if any((data / name).exists() for name in FLEET_FILES):
         raise FleetAlreadyInitialised(str(data))
+    _check_empty(data)
     ca = create_ca(now=now)
     server = issue_server_certificate(ca, settings.server_name, now=now)
     crl = build_crl(ca_key=ca.key, ca_cert=ca.certificate, number=1, serials=(), now=now)
@@ -131,6 +134,15 @@ def init_fleet(
         raise FileAccessFailed(str(data)) from exc
     logger.info("fleet initialised for %s", settings.server_name)
     return settings
+
+
+def _check_empty(data: Path) -> None:
+    """A new fleet gets a folder of its own: never mixed into one that holds other files."""
+    try:
+        if data.exists() and (not data.is_dir() or any(data.iterdir())):
+            raise FleetFolderNotEmpty(str(data))
+    except OSError as exc:
+        raise FileAccessFailed(str(data)) from exc
 
 
 def _read(data: Path, name: str) -> bytes:
@@ -287,14 +299,19 @@ def pair(
 def revoke(
     data: Path, passphrase: str, target: str, now: dt.datetime | None = None
 ) -> RevocationList:
-    """Revoke every certificate of a device (DeviceId) or a pairing (``pair-…``).
+    """Revoke every certificate of a device (DeviceId, or its short form if that is
+    unambiguous) or a pairing (``pair-…``).
 
     The new CRL's number is one higher and it lists every serial revoked so far.
+    AlreadyRevoked, and nothing written, when there is nothing left to revoke.
     """
-    matches = matcher(target)
+    matches = matcher(target, read_records(data))
     fleet = _open(data, passphrase)
-    if not any(matches(r) for r in fleet.records):
+    hits = [r for r in fleet.records if matches(r)]
+    if not hits:
         raise RevokeTargetUnknown(target.strip()[:80])
+    if all(r.revoked for r in hits):  # a new CRL would add nothing
+        raise AlreadyRevoked(target.strip()[:80])
     records = [replace(r, revoked=True) if matches(r) else r for r in fleet.records]
     crl = _commit(fleet, records, now or utcnow(), new_crl=True)
     assert crl is not None

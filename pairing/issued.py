@@ -13,8 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pairing.certificates import is_pairing_id
-from pairing.deviceid import DeviceId
-from pairing.errors import DeviceIdInvalid, EndDateInvalid, RevokeTargetUnknown
+from pairing.deviceid import SHORT_LENGTH, DeviceId, normalise, parse_short
+from pairing.errors import (
+    DeviceIdInvalid,
+    EndDateInvalid,
+    RevokeTargetAmbiguous,
+    RevokeTargetUnknown,
+)
 from pairing.roles import Role
 
 VERSION = 1
@@ -91,16 +96,29 @@ def stale_pairings(records: Iterable[IssuedRecord], devices: set[DeviceId]) -> s
     return {r.pairing_id for r in records if r.device_id in devices and not r.revoked}
 
 
-def matcher(target: str) -> Callable[[IssuedRecord], bool]:
-    """Which records a revoke target (DeviceId, forgivingly, or ``pair-…``) names."""
+def matcher(target: str, records: Iterable[IssuedRecord] = ()) -> Callable[[IssuedRecord], bool]:
+    """Which records a revoke target names: a DeviceId (forgivingly), a ``pair-…`` id, or
+    the short DeviceId that logs show, if it is that of exactly one device in ``records``."""
     text = target.strip()
     if text.lower().startswith("pair-"):
         pairing_id = text.lower()
         if not is_pairing_id(pairing_id):
             raise RevokeTargetUnknown(text[:80])
         return lambda r: r.pairing_id == pairing_id
-    device = DeviceId.parse(text)
+    if len(normalise(text)) == SHORT_LENGTH:
+        device = _by_short(parse_short(text), records)
+    else:
+        device = DeviceId.parse(text)
     return lambda r: r.device_id == device
+
+
+def _by_short(short: str, records: Iterable[IssuedRecord]) -> DeviceId:
+    found = {r.device_id for r in records if r.device_id.short == short}
+    if not found:
+        raise RevokeTargetUnknown(short)
+    if len(found) > 1:  # 35 bits: possible in a big fleet, so never guess
+        raise RevokeTargetAmbiguous(short)
+    return found.pop()
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

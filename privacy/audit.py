@@ -27,8 +27,15 @@ from pathlib import Path
 from typing import Any
 
 from privacy.codes import ActorRole, AuditAction, coded
-from privacy.errors import AuditChainBroken, AuditUnavailable, AuditValueInvalid
+from privacy.errors import (
+    AuditChainBroken,
+    AuditUnavailable,
+    AuditUnreadable,
+    AuditValueInvalid,
+    PrivacyError,
+)
 from privacy.files import database_path
+from privacy.health import read_failure
 from privacy.logfilter import redact
 from privacy.retention import audit_cutoff
 from privacy.schema import SchemaTooNew, connect
@@ -180,8 +187,10 @@ def verify_chain(conn: sqlite3.Connection, secret: bytes, upto: int | None = Non
     for record in read_records(conn):
         if upto is not None and record.id > upto:
             break
-        if record.id != prev_id + 1:
-            return AuditVerdict(False, checked, record.id, "missing")
+        if record.id > prev_id + 1:  # name the first one that is gone, not the next one left
+            return AuditVerdict(False, checked, prev_id + 1, "missing")
+        if record.id <= prev_id:  # behind the anchor: the anchor or the record was changed
+            return AuditVerdict(False, checked, record.id, "changed")
         if not hmac.compare_digest(record.mac, _mac(secret, prev, record)):
             return AuditVerdict(False, checked, record.id, "changed")
         prev_id, prev, checked = record.id, record.mac, checked + 1
@@ -225,6 +234,34 @@ def purge_audit(conn: sqlite3.Connection, secret: bytes, cutoff: float) -> int:
     return removed
 
 
+def _failure(exc: BaseException, *, reading: bool) -> PrivacyError:
+    return read_failure(exc, AuditUnreadable if reading else AuditUnavailable)
+
+
+def trail_started(state: Path) -> bool:
+    """Whether ``state`` holds an audit trail (records or a purge anchor).
+
+    Creates nothing: no database means no trail. Raises LogDamaged or AuditUnreadable
+    when it cannot tell, so that a caller never takes "unknown" for "empty".
+    """
+    db = database_path(state)
+    if not db.exists():
+        return False
+    try:
+        conn = connect(db)
+    except (sqlite3.Error, OSError, SchemaTooNew) as exc:
+        raise _failure(exc, reading=True) from exc
+    try:
+        row = conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM audit) OR EXISTS (SELECT 1 FROM audit_anchor)"
+        ).fetchone()
+        return bool(row[0])
+    except sqlite3.Error as exc:
+        raise _failure(exc, reading=True) from exc
+    finally:
+        conn.close()
+
+
 class AuditTrail:
     """The audit trail of one device's state folder, for the app and the CLI.
 
@@ -236,11 +273,11 @@ class AuditTrail:
         _check_secret(secret)
         self._db, self._secret, self._clock = database_path(state), secret, clock
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, *, reading: bool = False) -> sqlite3.Connection:
         try:
             return connect(self._db)
         except (sqlite3.Error, OSError, SchemaTooNew) as exc:
-            raise AuditUnavailable(type(exc).__name__) from exc
+            raise _failure(exc, reading=reading) from exc
 
     def record(
         self,
@@ -269,18 +306,22 @@ class AuditTrail:
                            new=new, sensitive=sensitive)  # fmt: skip
 
     def records(self) -> list[AuditRecord]:
-        conn = self._connect()
+        conn = self._connect(reading=True)
         try:
             return read_records(conn)
+        except sqlite3.Error as exc:
+            raise _failure(exc, reading=True) from exc
         finally:
             conn.close()
 
     def verify(self) -> AuditVerdict:
-        conn = self._connect()
+        """Check the chain; a read-only check, so its faults say "cannot be read" or
+        "damaged", never "cannot be updated"."""
+        conn = self._connect(reading=True)
         try:
             return verify_chain(conn, self._secret)
         except sqlite3.Error as exc:
-            raise AuditUnavailable(type(exc).__name__) from exc
+            raise _failure(exc, reading=True) from exc
         finally:
             conn.close()
 

@@ -38,7 +38,8 @@ class EventKind(enum.StrEnum):
 
 
 class EndReason(enum.StrEnum):
-    """The engine's media.state.EndReason values (privacy may not import media)."""
+    """The engine's media.state.EndReason values (privacy may not import media),
+    and one the engine never gives."""
 
     HANGUP_LOCAL = "hangup_local"
     HANGUP_REMOTE = "hangup_remote"
@@ -48,6 +49,9 @@ class EndReason(enum.StrEnum):
     DECLINED = "declined"
     STOPPED = "stopped"
     OUTSIDE_SCHEDULE = "outside_schedule"  # schema v2
+    # schema v3, the log's own: the program ended without closing the session (it
+    # was killed, or the power went); closed so at the next start (privacy.store).
+    INTERRUPTED = "interrupted"
 
 
 class CandidateType(enum.StrEnum):

@@ -8,6 +8,8 @@ still keep remapped blocks; full-disk encryption covers that, see docs/privacy.m
 
 The audit trail is not erased here: it is the record of who did what, including
 this erase (app/cli_logs.py appends ``logs_erased``). Wiping the device removes it.
+The exception is a damaged database: nothing in it can be read or trusted, so it is
+removed whole, audit trail included, and the report says so (``database_replaced``).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ class EraseReport:
     sessions: int = 0
     events: int = 0
     log_files: int = 0
-    database_replaced: bool = False  # it was damaged, so the whole file went
+    database_replaced: bool = False  # it was damaged, so the whole file went (with the audit)
 
 
 def overwrite_and_remove(path: Path, *, keep: bool = False) -> bool:
@@ -57,20 +59,23 @@ def overwrite_and_remove(path: Path, *, keep: bool = False) -> bool:
     return True
 
 
-def _erase_database(state: Path) -> EraseReport:
-    db = database_path(state)
-    if not db.exists():
-        return EraseReport()
+def _remove_whole(state: Path) -> EraseReport:
+    """Zero-fill and remove the database and every companion file."""
+    present = [p for p in database_files(state) if p.exists() or p.is_symlink()]
+    if not all(overwrite_and_remove(p) for p in present):
+        raise EraseIncomplete("database files")
+    return EraseReport(database_replaced=bool(present))
+
+
+def _delete_rows(conn: sqlite3.Connection) -> EraseReport | None:
+    """Delete every session and event and rewrite the file; None if it is damaged.
+
+    A damaged b-tree may keep records where DELETE does not look, so the file is
+    checked first; damage found on the way counts the same.
+    """
     try:
-        conn = connect(db)
-    except (sqlite3.Error, OSError, SchemaTooNew) as exc:
-        if classify(exc) is not LogFault.DAMAGED:
-            raise EraseIncomplete(type(exc).__name__) from exc
-        # Nothing in a damaged file can be read or kept: remove it whole.
-        if not all(overwrite_and_remove(p) for p in database_files(state)):
-            raise EraseIncomplete("database files") from exc
-        return EraseReport(database_replaced=True)
-    try:
+        if conn.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+            return None
         conn.execute("BEGIN IMMEDIATE")
         events = conn.execute("DELETE FROM events").rowcount
         sessions = conn.execute("DELETE FROM sessions").rowcount
@@ -80,12 +85,31 @@ def _erase_database(state: Path) -> EraseReport:
     except sqlite3.Error as exc:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+        if classify(exc) is LogFault.DAMAGED:
+            return None
         raise EraseIncomplete(type(exc).__name__) from exc
-    finally:
-        conn.close()
     if busy:  # another program is reading: old pages may still be in the WAL
         raise EraseIncomplete("database in use")
     return EraseReport(sessions, events)
+
+
+def _erase_database(state: Path) -> EraseReport:
+    if not database_path(state).exists():
+        _remove_whole(state)  # a stray WAL or journal may still hold pages
+        return EraseReport()
+    try:
+        conn = connect(database_path(state))
+    except (sqlite3.Error, OSError, SchemaTooNew) as exc:
+        if classify(exc) is not LogFault.DAMAGED:
+            raise EraseIncomplete(type(exc).__name__) from exc
+        report = None
+    else:
+        try:
+            report = _delete_rows(conn)
+        finally:
+            conn.close()
+    # Nothing in a damaged file can be read or kept: it goes whole, audit trail included.
+    return _remove_whole(state) if report is None else report
 
 
 def erase_logs(state: Path) -> EraseReport:

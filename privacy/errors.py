@@ -23,6 +23,16 @@ class RetentionInvalid(PrivacyError):
     """Die bewaartermijn klopt niet. Kies een aantal dagen tussen 1 en 183."""
 
 
+class DeviceFolderMissing(PrivacyError):
+    """Die instellingenmap bestaat niet, dus daar staat geen apparaat. Controleer de map
+    na --config."""
+
+
+class LogDamaged(PrivacyError):
+    """De database met de logboeken van dit apparaat is beschadigd. Wis de logboeken: de
+    beschadigde database wordt dan in zijn geheel verwijderd, met het auditlogboek erin."""
+
+
 class LogUnavailable(PrivacyError):
     """Het logboek van dit apparaat kan nu niet worden gelezen of geschreven. Probeer het
     opnieuw; helpt dat niet, wis dan de logboeken."""
@@ -36,9 +46,14 @@ class AuditValueInvalid(PrivacyError):
     """Deze wijziging kan zo niet in het auditlogboek worden vastgelegd."""
 
 
+class AuditUnreadable(PrivacyError):
+    """Het auditlogboek kan nu niet worden gelezen. Probeer het opnieuw."""
+
+
 class AuditSecretMissing(PrivacyError):
     """De sleutel van het auditlogboek ontbreekt, dus het auditlogboek kan niet worden
-    gecontroleerd."""
+    gecontroleerd en er wordt niets meer aan toegevoegd. Zet de sleutel terug in de
+    sleutelbos of neem contact op met de helpdesk."""
 
 
 class AuditChainBroken(PrivacyError):
@@ -49,6 +64,11 @@ class AuditChainBroken(PrivacyError):
 class ExportFailed(PrivacyError):
     """De export kon niet worden geschreven. Controleer de map of de USB-stick en probeer
     het opnieuw."""
+
+
+class ExportPathInvalid(PrivacyError):
+    """Geef na --out een bestandsnaam of een bestaande map op, bijvoorbeeld die van de
+    USB-stick."""
 
 
 class EraseIncomplete(PrivacyError):

@@ -22,14 +22,17 @@ from typing import Any
 
 from common.paths import write_private_file
 from privacy.codes import LocalRole, coded, valid_peer_short
-from privacy.errors import ExportFailed, LogUnavailable
+from privacy.errors import ExportFailed, ExportPathInvalid
 from privacy.files import database_path
+from privacy.health import read_failure
 from privacy.retention import AUDIT_MONTHS, Retention
 from privacy.schema import SchemaTooNew, column_names, connect
 
 SCHEMA_NAME = "klasgenoot.connection-log"
 EXPORT_VERSION = 1
 EXPORTED_TABLES = ("sessions", "events", "audit")
+EXPORT_FILE = "klasgenoot-export-{day}{n}.json"
+MAX_NUMBERED = 999
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +93,7 @@ def open_for_reading(state: Path) -> sqlite3.Connection | None:
     try:
         return connect(db)
     except (sqlite3.Error, OSError, SchemaTooNew) as exc:
-        raise LogUnavailable(type(exc).__name__) from exc
+        raise read_failure(exc) from exc
 
 
 def export_document(
@@ -119,7 +122,7 @@ def export_document(
         anchors = read_rows(conn, "audit_anchor")
         doc["audit_anchor"] = anchors[0] if anchors else None
     except sqlite3.Error as exc:
-        raise LogUnavailable(type(exc).__name__) from exc
+        raise read_failure(exc) from exc
     finally:
         conn.close()
     return doc
@@ -129,9 +132,29 @@ def export_json(doc: dict[str, Any]) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_export(path: Path, doc: dict[str, Any]) -> None:
-    """Write atomically (a USB stick pulled halfway leaves no half file), mode 0600."""
+def export_path(path: Path, exported_at: str) -> Path:
+    """Where an export asked for at ``path`` goes.
+
+    A file name is used as it is. An existing folder (a USB stick's, as a technician
+    would type it) gets a new ``klasgenoot-export-<date>.json`` in it, numbered so an
+    earlier export is never overwritten.
+    """
+    if not path.is_dir():
+        return path
+    day = exported_at[:10]  # the UTC date of "exported_at"
+    for n in range(1, MAX_NUMBERED + 1):
+        name = EXPORT_FILE.format(day=day, n="" if n == 1 else f"-{n}")
+        if not (path / name).exists() and not (path / name).is_symlink():
+            return path / name
+    raise ExportPathInvalid(f"{MAX_NUMBERED} exports in that folder already")
+
+
+def write_export(path: Path, doc: dict[str, Any]) -> Path:
+    """Write atomically (a USB stick pulled halfway leaves no half file), mode 0600;
+    return the file written (see :func:`export_path`)."""
+    target = export_path(path, str(doc.get("exported_at", "")))
     try:
-        write_private_file(path, export_json(doc).encode())
+        write_private_file(target, export_json(doc).encode())
     except OSError as exc:
         raise ExportFailed(exc.strerror or type(exc).__name__) from exc
+    return target

@@ -11,6 +11,8 @@ import errno
 import sqlite3
 from dataclasses import dataclass
 
+from privacy.errors import LogDamaged, LogUnavailable, PrivacyError
+
 
 class LogFault(enum.StrEnum):
     NONE = "none"
@@ -61,3 +63,12 @@ def classify(exc: BaseException) -> LogFault:
         if exc.errno == errno.EROFS:
             return LogFault.READ_ONLY
     return LogFault.UNAVAILABLE
+
+
+def read_failure(
+    exc: BaseException, otherwise: type[PrivacyError] = LogUnavailable
+) -> PrivacyError:
+    """The error a person reading the log sees: a damaged database is named as such
+    (the fix is to erase it), anything else is ``otherwise`` (try again)."""
+    cls = LogDamaged if classify(exc) is LogFault.DAMAGED else otherwise
+    return cls(type(exc).__name__)

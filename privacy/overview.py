@@ -12,10 +12,9 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from privacy.errors import LogUnavailable
 from privacy.export import open_for_reading, read_rows
 from privacy.files import database_files, program_log_files
-from privacy.health import LogHealth
+from privacy.health import LogHealth, read_failure
 from privacy.keeplist import KeptTable, keeplist
 from privacy.retention import AUDIT_MONTHS, Retention
 
@@ -53,7 +52,9 @@ def load_overview(
     retention: Retention | None = None,
     health: LogHealth | None = None,
 ) -> LogOverview:
-    """Read the log for display; LogUnavailable if the database cannot be read."""
+    """Read the log for display; LogDamaged or LogUnavailable if it cannot be read.
+
+    Creates nothing: a device that keeps no database yet shows an empty log."""
     retention = retention or Retention()
     tables: dict[str, tuple[Row, ...]] = {"sessions": (), "events": (), "audit": ()}
     counts = dict.fromkeys(tables, 0)
@@ -64,7 +65,7 @@ def load_overview(
                 tables[table] = tuple(read_rows(conn, table, limit=limit, newest_first=True))
                 counts[table] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
         except sqlite3.Error as exc:
-            raise LogUnavailable(type(exc).__name__) from exc
+            raise read_failure(exc) from exc
         finally:
             conn.close()
     return LogOverview(

@@ -43,6 +43,25 @@ def insert_event(
     )
 
 
+def close_interrupted(conn: sqlite3.Connection) -> int:
+    """Close the sessions a previous run left open (it was killed, or the power went):
+    ended at their last known moment, as "interrupted". Returns how many."""
+    open_ids = [row[0] for row in conn.execute("SELECT id FROM sessions WHERE ended_at IS NULL")]
+    for sid in open_ids:
+        conn.execute(
+            "UPDATE sessions SET end_reason = 'interrupted', ended_at = coalesce("
+            "(SELECT max(at) FROM events WHERE session_id = ?), connected_at, started_at) "
+            "WHERE id = ?",
+            (sid, sid),
+        )
+        conn.execute(
+            "INSERT INTO events (at, session_id, kind, code) "
+            "SELECT ended_at, id, 'ended', 'interrupted' FROM sessions WHERE id = ?",
+            (sid,),
+        )
+    return len(open_ids)
+
+
 def mark_connected(
     conn: sqlite3.Connection, row: int | None, now: float, setup_ms: int, candidate: str | None
 ) -> None:

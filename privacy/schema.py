@@ -149,7 +149,26 @@ CREATE INDEX events_at ON events (at);
 CREATE INDEX events_session ON events (session_id);
 """  # noqa: S608
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+# V3: a session the program never closed (killed, power cut) is closed at the next
+# start as "interrupted" (privacy.store), a reason only the log knows.
+_END_REASONS_V3 = (*_END_REASONS_V2, "interrupted")
+_CODES_V3 = (*_CODES_V2, "interrupted")
+_V3 = f"""
+{_sessions_table("sessions_new", _END_REASONS_V3)}
+INSERT INTO sessions_new SELECT * FROM sessions;
+DROP TABLE sessions;
+ALTER TABLE sessions_new RENAME TO sessions;
+CREATE INDEX sessions_started ON sessions (started_at);
+
+{_events_table("events_new", _CODES_V3)}
+INSERT INTO events_new SELECT * FROM events;
+DROP TABLE events;
+ALTER TABLE events_new RENAME TO events;
+CREATE INDEX events_at ON events (at);
+CREATE INDEX events_session ON events (session_id);
+"""  # noqa: S608
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 VERSION = len(MIGRATIONS)
 # Guarded by these triggers; only privacy.audit's purge lifts them, inside its own
 # transaction (DDL is transactional in SQLite), and puts them back before COMMIT.

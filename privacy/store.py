@@ -125,8 +125,20 @@ class ConnectionLog:
         Never raises: an unusable database shows in :attr:`health`.
         """
         log = cls(state_dir, secret=secret, clock=clock, retention=retention or Retention())
+        log.close_interrupted()
         log.purge_if_due()
         return log
+
+    def close_interrupted(self) -> bool:
+        """Close what a previous run left open (one log per device folder is open at a
+        time: the kiosk stops its engine, and with it this log, before another starts)."""
+
+        def run(conn: sqlite3.Connection | None, ids: RowIds) -> None:
+            assert conn is not None  # batched: in a transaction, before any new session
+            if closed := rows.close_interrupted(conn):
+                logger.info("connection log: %d interrupted session(s) closed", closed)
+
+        return self._writer.submit(Job(run, records=0))
 
     @property
     def health(self) -> LogHealth:

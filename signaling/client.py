@@ -49,6 +49,8 @@ from signaling.protocol import (
 from signaling.tls import client_context
 
 logger = logging.getLogger(__name__)
+
+_ENDED = (aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR)
 _random = secrets.SystemRandom()
 
 
@@ -153,15 +155,26 @@ class SignalingClient:
             # The exception text names host and port: keep it out of the log.
             return DisconnectReason.UNREACHABLE
         self._ws = ws
+        # The code of the server's close frame as it arrived: aiohttp replaces it by
+        # 1006 when our reply cannot be written because the server already closed
+        # the transport (it does not wait for the reply while its reader is busy),
+        # and a revoked device would then take "revoked" for "unreachable".
+        close_code: int | None = None
         try:
-            async for frame in ws:
+            while True:
+                frame = await ws.receive()
+                if frame.type is aiohttp.WSMsgType.CLOSE:
+                    close_code = frame.data
+                    break
+                if frame.type in _ENDED:
+                    break
                 if frame.type is aiohttp.WSMsgType.TEXT and not self._on_frame(frame.data):
                     break
         finally:
             self._ws = None
             if not ws.closed:
                 await ws.close()
-        return self._final or reason_for_close(ws.close_code)
+        return self._final or reason_for_close(close_code or ws.close_code)
 
     def _on_frame(self, data: str) -> bool:
         """Handle one frame; False when the connection must end."""

@@ -21,6 +21,9 @@ class ServerConfig:
     # so strangers may hold only this many at once.
     max_pending: int = 64
     handshake_timeout: float = 10.0
+    # Refused connections: the first is logged at once, then one summary line per
+    # interval at most, so a flood of strangers cannot fill the log.
+    refusal_log_interval: float = 60.0
     # Authenticated connections (each one a paired device): bounds file descriptors.
     max_connections: int = 10_000
     max_message: int = 64 * KIB
@@ -72,8 +75,15 @@ class FleetFiles:
     def crl(self) -> Path:
         return self.folder / "crl.pem"
 
+    @property
+    def issued(self) -> Path:
+        """Optional: with it, the server can purge its log of any revoked device."""
+        return self.folder / "issued.json"
+
     def check(self) -> None:
-        """Raise ServerConfigError naming every missing file."""
+        """Raise ServerConfigError naming every missing file (reads and writes nothing)."""
+        if not self.folder.is_dir():
+            raise ServerConfigError(f"no folder {self.folder}")
         missing = [p.name for p in (self.ca, self.server_cert, self.server_key, self.crl)]
         missing = [name for name in missing if not (self.folder / name).is_file()]
         if missing:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import socket
+
 from common.errors import KlasgenootError
 
 
@@ -25,5 +28,44 @@ class ServerConfigError(SignalingError):
     """De servermap is niet compleet of niet leesbaar. Controleer de vlootbestanden."""
 
 
+class ServerStateUnwritable(SignalingError):
+    """De server kan zijn logboekmap niet aanmaken of beschrijven. Controleer de rechten
+    van de map state in de servermap."""
+
+
 class ListenFailed(SignalingError):
-    """De server kan niet luisteren op die poort. Is die al in gebruik?"""
+    """De server kan niet luisteren op dat adres en die poort."""
+
+
+class PortInUse(ListenFailed):
+    """De server kan niet luisteren op die poort: een ander programma gebruikt hem al.
+    Stop dat programma of kies een andere poort."""
+
+
+class AddressNotLocal(ListenFailed):
+    """De server kan niet luisteren op dat adres: het hoort niet bij deze computer.
+    Kies een adres van deze computer, of * voor alle adressen."""
+
+
+class HostUnknown(ListenFailed):
+    """De server kan niet luisteren op die naam: die is onbekend. Kies een adres van
+    deze computer, of * voor alle adressen."""
+
+
+class ListenNotPermitted(ListenFailed):
+    """De server mag niet luisteren op die poort. Poorten onder 1024 vragen extra
+    rechten: kies een hogere poort."""
+
+
+def listen_error(exc: OSError, where: str) -> ListenFailed:
+    """The refusal that says why binding ``where`` (e.g. "port 8443") failed."""
+    detail = f"{where}: {exc.strerror or type(exc).__name__}"
+    if isinstance(exc, socket.gaierror):
+        return HostUnknown(detail)
+    if exc.errno == errno.EADDRINUSE:
+        return PortInUse(detail)
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return AddressNotLocal(detail)
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return ListenNotPermitted(detail)
+    return ListenFailed(detail)

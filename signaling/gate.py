@@ -6,12 +6,15 @@ certificate in ``connection_made``, before a single HTTP byte is read or written
 refused connection is aborted, so the client sees the stream end and nothing else.
 
 The connection limit before authentication is kept by :mod:`signaling.listener`.
+Refusals go through :class:`signaling.refusals.RefusalLog`, so a device that keeps
+knocking with a bad certificate costs one log line per interval. A revoked device
+is refused without its DeviceId: revoking purges the log of it (signaling.logpurge),
+and its reconnect attempts must not write it back.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable
 
 from cryptography import x509
@@ -20,10 +23,11 @@ from pairing.certificates import DeviceCertInfo
 from pairing.deviceid import DeviceId
 from pairing.errors import PairingError
 from signaling.config import ServerConfig
-
-logger = logging.getLogger(__name__)
+from signaling.refusals import RefusalLog
 
 Verifier = Callable[[x509.Certificate], DeviceCertInfo]
+REVOKED = "revoked"  # pairing.certificates.verify_device_certificate's detail
+MAX_SEEN = 100_000  # far more certificates than a fleet issues: bounds memory only
 
 
 class Gate:
@@ -32,11 +36,16 @@ class Gate:
         inner: Callable[[], asyncio.Protocol],
         verify: Verifier,
         config: ServerConfig,
+        refusals: RefusalLog,
     ) -> None:
         self._inner = inner
         self._verify = verify
         self._config = config
+        self._refusals = refusals
         self._identities: dict[asyncio.BaseTransport, DeviceCertInfo] = {}
+        # serial -> short DeviceId of every fleet certificate shown since start, so a
+        # later revocation can purge the log lines about it (the server has no database).
+        self.seen: dict[int, str] = {}
 
     def identity(self, transport: asyncio.BaseTransport | None) -> DeviceCertInfo | None:
         """The checked certificate of a live connection (None if it never passed)."""
@@ -52,7 +61,7 @@ class Gate:
         if info is None:
             return False
         if len(self._identities) >= self._config.max_connections:
-            logger.warning("refused device %s: connection limit", info.device_id.short)
+            self._refusals.note("connection limit", info.device_id.short)
             return False
         self._identities[transport] = info
         return True
@@ -64,17 +73,21 @@ class Gate:
         ssl_object = transport.get_extra_info("ssl_object")
         der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
         if not der:
-            logger.info("refused a connection: no certificate")
+            self._refusals.note("no certificate")
             return None
         try:
             cert = x509.load_der_x509_certificate(der)
         except ValueError:
-            logger.info("refused a connection: unreadable certificate")
+            self._refusals.note("unreadable certificate")
             return None
+        short = _short(cert)
+        if len(self.seen) < MAX_SEEN:  # TLS checked the chain: a fleet certificate
+            self.seen[cert.serial_number] = short
         try:
             return self._verify(cert)
         except PairingError as exc:
-            logger.info("refused device %s: %s", _short(cert), exc.detail or type(exc).__name__)
+            reason = exc.detail or type(exc).__name__
+            self._refusals.note(reason, None if reason == REVOKED else short)
             return None
 
     def new_inner(self) -> asyncio.Protocol:

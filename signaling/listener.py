@@ -5,6 +5,10 @@ reports a failed one to nobody. Accepting here and handing each socket to
 ``loop.connect_accepted_socket`` instead lets us (1) close a socket beyond the
 pending-handshake limit before any TLS work, and (2) count handshakes exactly:
 the await ends when the handshake succeeds, fails or times out.
+
+A slot is taken at accept time, not when the handshake task first runs: awaiting
+``sock_accept`` does not yield while connections are queued, so a burst would
+otherwise be accepted whole before any task had counted itself.
 """
 
 from __future__ import annotations
@@ -17,11 +21,15 @@ import ssl
 from collections.abc import Callable
 
 from signaling.config import ServerConfig
+from signaling.refusals import RefusalLog, tls_reason
 
 logger = logging.getLogger(__name__)
 
 ACCEPT_BACKOFF = 1.0  # after EMFILE and the like, as asyncio's own server does
 BACKLOG = 128
+# Accepts in a row before the loop lets other tasks run: a flood of connections must
+# not starve the connections that are already up.
+ACCEPT_BATCH = 64
 
 
 class Listener:
@@ -30,10 +38,13 @@ class Listener:
         factory: Callable[[], asyncio.Protocol],
         ssl_context: ssl.SSLContext,
         config: ServerConfig,
+        refusals: RefusalLog,
     ) -> None:
         self._factory = factory
         self._ssl = ssl_context
         self._config = config
+        self._refusals = refusals  # TLS-level refusals, shared with the gate's
+        self._busy = RefusalLog(logging.WARNING, config.refusal_log_interval)
         self._sockets: list[socket.socket] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self.pending = 0  # accepted, TLS handshake not finished
@@ -62,6 +73,7 @@ class Listener:
 
     async def _accept_loop(self, sock: socket.socket) -> None:
         loop = asyncio.get_running_loop()
+        in_a_row = 0
         while True:
             try:
                 conn, _ = await loop.sock_accept(sock)  # the address is dropped unseen
@@ -71,12 +83,16 @@ class Listener:
                 continue
             if self.pending >= self._config.max_pending:
                 conn.close()
-                logger.warning("refused a connection: %d handshakes pending", self.pending)
-                continue
-            self._spawn(self._handshake(conn))
+                self._busy.note(f"too many handshakes ({self._config.max_pending} pending)")
+            else:
+                self.pending += 1  # counted now: see the module docstring
+                self._spawn(self._handshake(conn))
+            in_a_row += 1
+            if in_a_row >= ACCEPT_BATCH:
+                in_a_row = 0
+                await asyncio.sleep(0)
 
     async def _handshake(self, conn: socket.socket) -> None:
-        self.pending += 1
         try:
             await asyncio.get_running_loop().connect_accepted_socket(
                 self._factory,
@@ -85,7 +101,7 @@ class Listener:
                 ssl_handshake_timeout=self._config.handshake_timeout,
             )
         except (OSError, EOFError) as exc:  # SSLError is an OSError; asyncio closed the socket
-            logger.debug("TLS handshake failed: %s", type(exc).__name__)
+            self._refusals.note(tls_reason(exc))
         finally:
             self.pending -= 1
 
@@ -93,12 +109,14 @@ class Listener:
         for sock in self._sockets:
             sock.close()
         self._sockets.clear()
+        self._busy.close()
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        self.pending = 0  # a task cancelled before it ran never gave its slot back
 
 
 def _bind(family: int, kind: int, proto: int, address: tuple[object, ...]) -> socket.socket:

@@ -3,6 +3,9 @@
 Start it in-process with :func:`start_server` (the CLI, the demo and the tests do);
 ``await running.stop()`` ends it. Health is served on a separate plain-HTTP port on
 loopback, because the main port answers nobody without a fleet certificate.
+
+No response names the software behind it (aiohttp's default ``Server: Python/3.12
+aiohttp/3.x``): health says only "ok" and the version, as the operator was promised.
 """
 
 from __future__ import annotations
@@ -14,23 +17,47 @@ import logging
 import time
 from pathlib import Path
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSMsgType, web, web_response
 from cryptography import x509
 
 from pairing.certificates import DeviceCertInfo, load_certificate, verify_device_certificate
 from pairing.errors import PairingError
+from pairing.revocation import RevocationList
 from privacy import logfilter
 from signaling.config import FleetFiles, ServerConfig
 from signaling.crlwatch import CrlWatcher
-from signaling.errors import ProtocolError, ServerConfigError
+from signaling.errors import ProtocolError, ServerConfigError, listen_error
 from signaling.gate import Gate
 from signaling.hub import Hub, Link
 from signaling.listener import Listener
+from signaling.logpurge import LogPurger
 from signaling.protocol import CloseCode, ErrorCode, ErrorFrame, Ping, Pong, parse_client
 from signaling.ratelimit import Verdict
+from signaling.refusals import RefusalLog
 from signaling.tls import server_context
 
 logger = logging.getLogger(__name__)
+
+SERVER_HEADER = "klasgenoot"
+
+
+def hide_server_software() -> None:
+    """aiohttp's own answers (400 for a garbled request) are built before any app
+    hook runs and take their Server header from this module constant."""
+    if hasattr(web_response, "SERVER_SOFTWARE"):
+        web_response.SERVER_SOFTWARE = SERVER_HEADER
+    else:  # aiohttp changed: tests/integration/test_signaling_server.py will say so
+        logger.warning("cannot replace aiohttp's Server header")
+
+
+async def _plain_server_header(request: web.Request, response: web.StreamResponse) -> None:
+    response.headers["Server"] = SERVER_HEADER
+
+
+def _application() -> web.Application:
+    app = web.Application()
+    app.on_response_prepare.append(_plain_server_header)  # every routed response
+    return app
 
 
 def version() -> str:
@@ -43,9 +70,11 @@ def version() -> str:
 class RunningServer:
     """A started server: ``port`` (and ``health_port``) are the bound ports."""
 
-    def __init__(self, data_dir: Path, config: ServerConfig) -> None:
+    def __init__(self, data_dir: Path, config: ServerConfig, log_state: Path | None) -> None:
         self.config = config
         self.files = FleetFiles(data_dir)
+        self.files.check()
+        self._log_state = log_state
         try:
             self._ca_cert = load_certificate(self.files.ca.read_bytes())
         except (OSError, PairingError) as exc:
@@ -57,28 +86,40 @@ class RunningServer:
         self.listener: Listener | None = None
         self._maintain_task: asyncio.Task[None] | None = None
         self.gate: Gate | None = None
+        self.refusals = RefusalLog(logging.INFO, config.refusal_log_interval)
+        self._purger: LogPurger | None = None
+        self._purges: set[asyncio.Task[int]] = set()
         self.port = 0
         self.health_port: int | None = None
 
     async def _start(self, host: str, port: int, health_port: int | None) -> None:
         logfilter.install()
+        hide_server_software()
         ctx = server_context(self.files)
         self.hub.crl = self._watcher.load()
-        app = web.Application()
+        app = _application()
         app.router.add_get("/ws", self._websocket)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         assert self._runner.server is not None
-        self.gate = Gate(self._runner.server, self._verify, self.config)
-        self.listener = Listener(self.gate.factory, ctx, self.config)
-        self.port = await self.listener.start(host, port)
+        self.gate = Gate(self._runner.server, self._verify, self.config, self.refusals)
+        if self._log_state is not None:
+            self._purger = LogPurger(self._log_state, self.files.folder, self.gate.seen)
+        self.listener = Listener(self.gate.factory, ctx, self.config, self.refusals)
+        try:
+            self.port = await self.listener.start(host, port)
+        except OSError as exc:
+            raise listen_error(exc, f"port {port}") from exc
         if health_port is not None:
-            self.health_port = await self._start_health(health_port)
+            try:
+                self.health_port = await self._start_health(health_port)
+            except OSError as exc:
+                raise listen_error(exc, f"health port {health_port}") from exc
         self._maintain_task = asyncio.create_task(self._maintain())
         logger.info("signaling server listening on port %d", self.port)
 
     async def _start_health(self, port: int) -> int:
-        app = web.Application()
+        app = _application()
         app.router.add_get("/health", self._healthcheck)
         self._health = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._health.setup()
@@ -96,19 +137,39 @@ class RunningServer:
         return verify_device_certificate(cert, self._ca_cert, crl=self.hub.crl)
 
     async def _maintain(self) -> None:
-        """Poll the CRL file; now and then close links whose certificate expired."""
+        """Poll the CRL file (and purge the log of what it newly revokes); now and then
+        close links whose certificate expired."""
         last_sweep = time.monotonic()
+        if self.hub.crl is not None:  # a CRL that came while we were stopped
+            self._purge_log(self.hub.crl.serials)
         while True:
             await asyncio.sleep(self.config.crl_poll)
             try:
                 crl = self._watcher.poll()
                 if crl is not None:
-                    self.hub.set_crl(crl)
+                    self._apply_crl(crl)
                 if time.monotonic() - last_sweep >= self.config.expiry_sweep:
                     last_sweep = time.monotonic()
                     self.hub.sweep()
             except Exception:  # a bug here must not stop revocation for good
                 logger.exception("maintenance step failed")
+
+    def _apply_crl(self, crl: RevocationList) -> None:
+        before = self.hub.crl.serials if self.hub.crl is not None else frozenset()
+        self.hub.set_crl(crl)  # logs "closing X: revoked" and "device X offline" ...
+        self._purge_log(crl.serials - before)  # ... which this then removes
+
+    def _purge_log(self, serials: frozenset[int]) -> None:
+        if self._purger is None or not serials:
+            return
+        task = asyncio.create_task(self._purger.purge(serials))
+        self._purges.add(task)
+        task.add_done_callback(self._purged)
+
+    def _purged(self, task: asyncio.Task[int]) -> None:
+        self._purges.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("purging the log failed: %s", type(task.exception()).__name__)
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
         info = self.gate.identity(request.transport) if self.gate else None
@@ -173,6 +234,9 @@ class RunningServer:
             await self._runner.cleanup()
         if self._health is not None:
             await self._health.cleanup()
+        if self._purges:  # a purge runs in a thread: let it finish its files
+            await asyncio.wait(set(self._purges))
+        self.refusals.close()
         self.listener = None
         logger.info("signaling server stopped")
 
@@ -184,12 +248,15 @@ async def start_server(
     config: ServerConfig | None = None,
     *,
     health_port: int | None = None,
+    log_state: Path | None = None,
 ) -> RunningServer:
     """Start a server on ``host:port`` (0 = any free port) reading the fleet files in ``data_dir``.
 
     ``health_port``: None = no health endpoint, 0 = any free port on 127.0.0.1.
+    ``log_state``: the state folder of the server's own log, purged of revoked devices.
+    Raises ServerConfigError (files) or a ListenFailed (ports) and leaves nothing behind.
     """
-    running = RunningServer(Path(data_dir), config or ServerConfig())
+    running = RunningServer(Path(data_dir), config or ServerConfig(), log_state)
     try:
         await running._start(host, port, health_port)
     except BaseException:

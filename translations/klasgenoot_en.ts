@@ -8,12 +8,20 @@
         <translation>Both requests come from the same device. A pairing is always a pupil&apos;s laptop with a classroom unit.</translation>
     </message>
     <message>
+        <source>Dat apparaat of die koppeling was al ingetrokken. Er is niets veranderd.</source>
+        <translation>That device or pairing was already revoked. Nothing was changed.</translation>
+    </message>
+    <message>
         <source>Dat is geen geldige apparaatcode. Controleer de tekens en probeer het opnieuw.</source>
         <translation>That is not a valid device code. Check the characters and try again.</translation>
     </message>
     <message>
         <source>De beheermap van de vloot is niet bruikbaar.</source>
         <translation>The fleet&apos;s management folder cannot be used.</translation>
+    </message>
+    <message>
+        <source>De database met de logboeken van dit apparaat is beschadigd. Wis de logboeken: de beschadigde database wordt dan in zijn geheel verwijderd, met het auditlogboek erin.</source>
+        <translation>The database with this device&apos;s logs is damaged. Erase the logs: the damaged database is then removed whole, with the audit log in it.</translation>
     </message>
     <message>
         <source>De demo kwam niet op gang: er kwam geen beeld aan. Probeer het opnieuw.</source>
@@ -56,10 +64,6 @@
         <translation>The screenshots could not be saved. Check the folder.</translation>
     </message>
     <message>
-        <source>De server kan niet luisteren op die poort. Is die al in gebruik?</source>
-        <translation>The server cannot listen on that port. Is it already in use?</translation>
-    </message>
-    <message>
         <source>De servermap is niet compleet of niet leesbaar. Controleer de vlootbestanden.</source>
         <translation>The server folder is incomplete or unreadable. Check the fleet files.</translation>
     </message>
@@ -68,8 +72,32 @@
         <translation>This device&apos;s key in the keyring is damaged. Have the device set up again.</translation>
     </message>
     <message>
-        <source>De sleutel van het auditlogboek ontbreekt, dus het auditlogboek kan niet worden gecontroleerd.</source>
-        <translation>The audit log&apos;s key is missing, so the audit log cannot be checked.</translation>
+        <source>De server kan niet luisteren op dat adres en die poort.</source>
+        <translation>The server cannot listen on that address and port.</translation>
+    </message>
+    <message>
+        <source>De server kan niet luisteren op dat adres: het hoort niet bij deze computer. Kies een adres van deze computer, of * voor alle adressen.</source>
+        <translation>The server cannot listen on that address: it does not belong to this computer. Choose an address of this computer, or * for all addresses.</translation>
+    </message>
+    <message>
+        <source>De server kan niet luisteren op die naam: die is onbekend. Kies een adres van deze computer, of * voor alle adressen.</source>
+        <translation>The server cannot listen on that name: it is unknown. Choose an address of this computer, or * for all addresses.</translation>
+    </message>
+    <message>
+        <source>De server kan niet luisteren op die poort: een ander programma gebruikt hem al. Stop dat programma of kies een andere poort.</source>
+        <translation>The server cannot listen on that port: another program is already using it. Stop that program or choose another port.</translation>
+    </message>
+    <message>
+        <source>De server kan zijn logboekmap niet aanmaken of beschrijven. Controleer de rechten van de map state in de servermap.</source>
+        <translation>The server cannot create or write its log folder. Check the permissions of the state folder in the server folder.</translation>
+    </message>
+    <message>
+        <source>De server mag niet luisteren op die poort. Poorten onder 1024 vragen extra rechten: kies een hogere poort.</source>
+        <translation>The server may not listen on that port. Ports below 1024 need extra rights: choose a higher port.</translation>
+    </message>
+    <message>
+        <source>De sleutel van het auditlogboek ontbreekt, dus het auditlogboek kan niet worden gecontroleerd en er wordt niets meer aan toegevoegd. Zet de sleutel terug in de sleutelbos of neem contact op met de helpdesk.</source>
+        <translation>The audit log&apos;s key is missing, so the audit log cannot be checked and nothing more is added to it. Put the key back in the keyring or contact the helpdesk.</translation>
     </message>
     <message>
         <source>De sleutelbos van dit systeem is niet bereikbaar of vergrendeld. Ontgrendel hem en probeer het opnieuw.</source>
@@ -108,12 +136,24 @@
         <translation>That demo folder is incomplete or damaged. Choose a new, empty folder.</translation>
     </message>
     <message>
+        <source>Die instellingenmap bestaat niet, dus daar staat geen apparaat. Controleer de map na --config.</source>
+        <translation>That settings folder does not exist, so there is no device there. Check the folder after --config.</translation>
+    </message>
+    <message>
+        <source>Die korte apparaatcode past bij meer dan één apparaat van deze vloot. Geef de volledige apparaatcode (acht groepen van zeven tekens, zoals &apos;fleet pair&apos; ze toonde en issued.json ze bewaart). Er is niets ingetrokken.</source>
+        <translation>That short device code matches more than one device of this fleet. Give the full device code (eight groups of seven characters, as &apos;fleet pair&apos; showed them and issued.json keeps them). Nothing was revoked.</translation>
+    </message>
+    <message>
         <source>Die map is niet leeg en bevat geen Klasgenoot-demo. Kies een lege map.</source>
         <translation>That folder is not empty and holds no Klasgenoot demo. Choose an empty folder.</translation>
     </message>
     <message>
         <source>Dit aanvraagbestand is niet geldig. Maak op het apparaat een nieuwe aanvraag.</source>
         <translation>This request file is not valid. Make a new request on the device.</translation>
+    </message>
+    <message>
+        <source>Dit apparaat heeft nog geen sleutel. Maak eerst een aanvraag met &apos;klasgenoot enroll request&apos;.</source>
+        <translation>This device has no key yet. First make a request with &apos;klasgenoot enroll request&apos;.</translation>
     </message>
     <message>
         <source>Dit apparaat is al ingericht voor de andere rol. Gebruik een nieuwe instellingenmap of wis het apparaat eerst.</source>
@@ -192,6 +232,10 @@
         <translation>A message arrived that is not right. It was ignored.</translation>
     </message>
     <message>
+        <source>Geef na --out een bestandsnaam of een bestaande map op, bijvoorbeeld die van de USB-stick.</source>
+        <translation>After --out, give a file name or an existing folder, for example the USB stick&apos;s.</translation>
+    </message>
+    <message>
         <source>Het andere apparaat gebruikt een andere versie. Een update is nodig.</source>
         <translation>The other device uses a different version. An update is needed.</translation>
     </message>
@@ -210,6 +254,10 @@
     <message>
         <source>Het auditlogboek kan nu niet worden bijgewerkt. Probeer het opnieuw.</source>
         <translation>The audit log cannot be updated right now. Try again.</translation>
+    </message>
+    <message>
+        <source>Het auditlogboek kan nu niet worden gelezen. Probeer het opnieuw.</source>
+        <translation>The audit log cannot be read right now. Please try again.</translation>
     </message>
     <message>
         <source>Het bericht is te groot om via de server te versturen.</source>
@@ -234,6 +282,10 @@
     <message>
         <source>Het wachtwoord van de vloot-CA moet minstens 8 tekens lang zijn.</source>
         <translation>The fleet CA passphrase must be at least 8 characters long.</translation>
+    </message>
+    <message>
+        <source>In deze map staan al andere bestanden, maar geen vloot. Maak een nieuwe vloot in een lege of nieuwe map; er is niets veranderd.</source>
+        <translation>This folder already holds other files, but no fleet. Create a new fleet in an empty or new folder; nothing was changed.</translation>
     </message>
     <message>
         <source>In deze map staat al een vloot. Een bestaande vloot wordt nooit overschreven; kies een lege map.</source>

@@ -701,6 +701,14 @@ Tik om te reageren</translation>
         <translation>Het logboek heeft een storing: {fault}. Het gesprek gaat gewoon door; {dropped} regels zijn niet opgeslagen.</translation>
     </message>
     <message>
+        <source>The audit trail&apos;s key is missing: new actions are not recorded and the trail cannot be checked. No new key is made, so the old trail is not lost; call the helpdesk.</source>
+        <translation>De sleutel van het auditlogboek ontbreekt: nieuwe handelingen worden niet vastgelegd en het auditlogboek kan niet worden gecontroleerd. Er wordt geen nieuwe sleutel gemaakt, zodat het oude auditlogboek niet verloren gaat; bel de helpdesk.</translation>
+    </message>
+    <message>
+        <source>The stored retention setting is not valid; the default of {days} days applies.</source>
+        <translation>De opgeslagen bewaartermijn klopt niet; de standaard van {days} dagen geldt.</translation>
+    </message>
+    <message>
         <source>Export the connection log</source>
         <translation>Het verbindingslogboek exporteren</translation>
     </message>
@@ -715,6 +723,10 @@ Tik om te reageren</translation>
     <message>
         <source>Erase all connection and program logs?</source>
         <translation>Alle verbindings- en programmalogboeken wissen?</translation>
+    </message>
+    <message>
+        <source>The damaged database was removed whole, with every call, event and the audit trail in it.</source>
+        <translation>De beschadigde database is in zijn geheel verwijderd, met alle gesprekken, gebeurtenissen en het auditlogboek erin.</translation>
     </message>
     <message>
         <source>Erased: {sessions} calls, {events} events.</source>
@@ -1420,12 +1432,20 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
         <translation>Beide aanvragen komen van hetzelfde apparaat. Een koppeling is altijd een leerlinglaptop met een klasapparaat.</translation>
     </message>
     <message>
+        <source>Dat apparaat of die koppeling was al ingetrokken. Er is niets veranderd.</source>
+        <translation>Dat apparaat of die koppeling was al ingetrokken. Er is niets veranderd.</translation>
+    </message>
+    <message>
         <source>Dat is geen geldige apparaatcode. Controleer de tekens en probeer het opnieuw.</source>
         <translation>Dat is geen geldige apparaatcode. Controleer de tekens en probeer het opnieuw.</translation>
     </message>
     <message>
         <source>De beheermap van de vloot is niet bruikbaar.</source>
         <translation>De beheermap van de vloot is niet bruikbaar.</translation>
+    </message>
+    <message>
+        <source>De database met de logboeken van dit apparaat is beschadigd. Wis de logboeken: de beschadigde database wordt dan in zijn geheel verwijderd, met het auditlogboek erin.</source>
+        <translation>De database met de logboeken van dit apparaat is beschadigd. Wis de logboeken: de beschadigde database wordt dan in zijn geheel verwijderd, met het auditlogboek erin.</translation>
     </message>
     <message>
         <source>De demo kwam niet op gang: er kwam geen beeld aan. Probeer het opnieuw.</source>
@@ -1468,10 +1488,6 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
         <translation>De schermafbeeldingen konden niet worden opgeslagen. Controleer de map.</translation>
     </message>
     <message>
-        <source>De server kan niet luisteren op die poort. Is die al in gebruik?</source>
-        <translation>De server kan niet luisteren op die poort. Is die al in gebruik?</translation>
-    </message>
-    <message>
         <source>De servermap is niet compleet of niet leesbaar. Controleer de vlootbestanden.</source>
         <translation>De servermap is niet compleet of niet leesbaar. Controleer de vlootbestanden.</translation>
     </message>
@@ -1480,8 +1496,32 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
         <translation>De sleutel van dit apparaat in de sleutelbos is beschadigd. Laat het apparaat opnieuw inrichten.</translation>
     </message>
     <message>
-        <source>De sleutel van het auditlogboek ontbreekt, dus het auditlogboek kan niet worden gecontroleerd.</source>
-        <translation>De sleutel van het auditlogboek ontbreekt, dus het auditlogboek kan niet worden gecontroleerd.</translation>
+        <source>De server kan niet luisteren op dat adres en die poort.</source>
+        <translation>De server kan niet luisteren op dat adres en die poort.</translation>
+    </message>
+    <message>
+        <source>De server kan niet luisteren op dat adres: het hoort niet bij deze computer. Kies een adres van deze computer, of * voor alle adressen.</source>
+        <translation>De server kan niet luisteren op dat adres: het hoort niet bij deze computer. Kies een adres van deze computer, of * voor alle adressen.</translation>
+    </message>
+    <message>
+        <source>De server kan niet luisteren op die naam: die is onbekend. Kies een adres van deze computer, of * voor alle adressen.</source>
+        <translation>De server kan niet luisteren op die naam: die is onbekend. Kies een adres van deze computer, of * voor alle adressen.</translation>
+    </message>
+    <message>
+        <source>De server kan niet luisteren op die poort: een ander programma gebruikt hem al. Stop dat programma of kies een andere poort.</source>
+        <translation>De server kan niet luisteren op die poort: een ander programma gebruikt hem al. Stop dat programma of kies een andere poort.</translation>
+    </message>
+    <message>
+        <source>De server kan zijn logboekmap niet aanmaken of beschrijven. Controleer de rechten van de map state in de servermap.</source>
+        <translation>De server kan zijn logboekmap niet aanmaken of beschrijven. Controleer de rechten van de map state in de servermap.</translation>
+    </message>
+    <message>
+        <source>De server mag niet luisteren op die poort. Poorten onder 1024 vragen extra rechten: kies een hogere poort.</source>
+        <translation>De server mag niet luisteren op die poort. Poorten onder 1024 vragen extra rechten: kies een hogere poort.</translation>
+    </message>
+    <message>
+        <source>De sleutel van het auditlogboek ontbreekt, dus het auditlogboek kan niet worden gecontroleerd en er wordt niets meer aan toegevoegd. Zet de sleutel terug in de sleutelbos of neem contact op met de helpdesk.</source>
+        <translation>De sleutel van het auditlogboek ontbreekt, dus het auditlogboek kan niet worden gecontroleerd en er wordt niets meer aan toegevoegd. Zet de sleutel terug in de sleutelbos of neem contact op met de helpdesk.</translation>
     </message>
     <message>
         <source>De sleutelbos van dit systeem is niet bereikbaar of vergrendeld. Ontgrendel hem en probeer het opnieuw.</source>
@@ -1520,12 +1560,24 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
         <translation>Die demomap is onvolledig of beschadigd. Kies een nieuwe, lege map.</translation>
     </message>
     <message>
+        <source>Die instellingenmap bestaat niet, dus daar staat geen apparaat. Controleer de map na --config.</source>
+        <translation>Die instellingenmap bestaat niet, dus daar staat geen apparaat. Controleer de map na --config.</translation>
+    </message>
+    <message>
+        <source>Die korte apparaatcode past bij meer dan één apparaat van deze vloot. Geef de volledige apparaatcode (acht groepen van zeven tekens, zoals &apos;fleet pair&apos; ze toonde en issued.json ze bewaart). Er is niets ingetrokken.</source>
+        <translation>Die korte apparaatcode past bij meer dan één apparaat van deze vloot. Geef de volledige apparaatcode (acht groepen van zeven tekens, zoals &apos;fleet pair&apos; ze toonde en issued.json ze bewaart). Er is niets ingetrokken.</translation>
+    </message>
+    <message>
         <source>Die map is niet leeg en bevat geen Klasgenoot-demo. Kies een lege map.</source>
         <translation>Die map is niet leeg en bevat geen Klasgenoot-demo. Kies een lege map.</translation>
     </message>
     <message>
         <source>Dit aanvraagbestand is niet geldig. Maak op het apparaat een nieuwe aanvraag.</source>
         <translation>Dit aanvraagbestand is niet geldig. Maak op het apparaat een nieuwe aanvraag.</translation>
+    </message>
+    <message>
+        <source>Dit apparaat heeft nog geen sleutel. Maak eerst een aanvraag met &apos;klasgenoot enroll request&apos;.</source>
+        <translation>Dit apparaat heeft nog geen sleutel. Maak eerst een aanvraag met &apos;klasgenoot enroll request&apos;.</translation>
     </message>
     <message>
         <source>Dit apparaat is al ingericht voor de andere rol. Gebruik een nieuwe instellingenmap of wis het apparaat eerst.</source>
@@ -1604,6 +1656,10 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
         <translation>Er kwam een bericht binnen dat niet klopt. Het is genegeerd.</translation>
     </message>
     <message>
+        <source>Geef na --out een bestandsnaam of een bestaande map op, bijvoorbeeld die van de USB-stick.</source>
+        <translation>Geef na --out een bestandsnaam of een bestaande map op, bijvoorbeeld die van de USB-stick.</translation>
+    </message>
+    <message>
         <source>Het andere apparaat gebruikt een andere versie. Een update is nodig.</source>
         <translation>Het andere apparaat gebruikt een andere versie. Een update is nodig.</translation>
     </message>
@@ -1622,6 +1678,10 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
     <message>
         <source>Het auditlogboek kan nu niet worden bijgewerkt. Probeer het opnieuw.</source>
         <translation>Het auditlogboek kan nu niet worden bijgewerkt. Probeer het opnieuw.</translation>
+    </message>
+    <message>
+        <source>Het auditlogboek kan nu niet worden gelezen. Probeer het opnieuw.</source>
+        <translation>Het auditlogboek kan nu niet worden gelezen. Probeer het opnieuw.</translation>
     </message>
     <message>
         <source>Het bericht is te groot om via de server te versturen.</source>
@@ -1646,6 +1706,10 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
     <message>
         <source>Het wachtwoord van de vloot-CA moet minstens 8 tekens lang zijn.</source>
         <translation>Het wachtwoord van de vloot-CA moet minstens 8 tekens lang zijn.</translation>
+    </message>
+    <message>
+        <source>In deze map staan al andere bestanden, maar geen vloot. Maak een nieuwe vloot in een lege of nieuwe map; er is niets veranderd.</source>
+        <translation>In deze map staan al andere bestanden, maar geen vloot. Maak een nieuwe vloot in een lege of nieuwe map; er is niets veranderd.</translation>
     </message>
     <message>
         <source>In deze map staat al een vloot. Een bestaande vloot wordt nooit overschreven; kies een lege map.</source>

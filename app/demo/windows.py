@@ -166,7 +166,10 @@ class GuiDemo:
         for i, role in enumerate((Role.STUDENT, Role.CLASSROOM)):
             window = self.devices[role].window
             window.resize(width, height)
-            window.move(x0 + i * (width + 16), y0)
+            x = x0 + i * (width + 16)
+            if area is not None and i:  # a small screen: overlap rather than run off it
+                x = max(x0, min(x, area.right() - 8 - max(width, window.minimumSizeHint().width())))
+            window.move(x, y0)
             window.setWindowTitle(window.windowTitle() + " — " + _role_title(role))
 
     def _tick(self, app: QApplication) -> None:

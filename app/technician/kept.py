@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.audit import AuditLog
-from app.cli_logs import device_info, retention
+from app.cli_logs import audit_key_lost, device_info, retention
 from app.i18n import error_text, language
+from app.retention_setting import read_retention
 from app.technician.widgets import big_button
 from common.errors import KlasgenootError
 from pairing.keystore import KeyStore
@@ -90,6 +91,7 @@ class KeptDataView(QWidget):
 
     def refresh(self) -> None:
         self._show_health(self._health())
+        self._show_faults()
         try:
             overview = load_overview(state_dir(self._config), retention=retention(self._config))
         except KlasgenootError as exc:
@@ -125,6 +127,22 @@ class KeptDataView(QWidget):
                        "{dropped} records were not written.")  # fmt: skip
         self.health.setText(text.format(fault=health.fault.value, dropped=health.dropped))
 
+    def _show_faults(self) -> None:
+        """Faults outside the running log: a lost audit key, a bad retention value."""
+        lines = [self.health.text()]
+        if audit_key_lost(self._config, self._store):
+            lines.append(self.tr(
+                "The audit trail's key is missing: new actions are not recorded and the "
+                "trail cannot be checked. No new key is made, so the old trail is not "
+                "lost; call the helpdesk."
+            ))  # fmt: skip
+        setting = read_retention(self._config)
+        if setting.problem is not None:
+            lines.append(self.tr("The stored retention setting is not valid; the default of "
+                                 "{days} days applies.").format(
+                days=setting.retention.connection_days))  # fmt: skip
+        self.health.setText("\n".join(lines))
+
     def export(self, path: Path | None = None) -> bool:
         """Write the export (JSON) to ``path`` or a file the technician picks (USB)."""
         if path is None:
@@ -140,14 +158,14 @@ class KeptDataView(QWidget):
                 device=device_info(self._config, self._store),
                 retention=retention(self._config),
             )
-            write_export(path, doc)
+            written = write_export(path, doc)  # a folder gets a dated file in it
         except (KlasgenootError, OSError) as exc:
             self.result.setText(error_text(exc) if isinstance(exc, KlasgenootError)
                                 else self.tr("The file could not be written."))  # fmt: skip
             return False
         if self._audit is not None:
             self._audit.action(AuditAction.LOGS_EXPORTED)
-        self.result.setText(self.tr("Exported to {path}").format(path=path))
+        self.result.setText(self.tr("Exported to {path}").format(path=written))
         return True
 
     def erase(self, *, confirmed: bool = False) -> bool:
@@ -160,8 +178,12 @@ class KeptDataView(QWidget):
             return False
         if self._audit is not None:  # the audit trail is not erased: it says this happened
             self._audit.action(AuditAction.LOGS_ERASED)
-        self.result.setText(self.tr("Erased: {sessions} calls, {events} events.").format(
-            sessions=report.sessions, events=report.events))  # fmt: skip
+        if report.database_replaced:
+            self.result.setText(self.tr("The damaged database was removed whole, with every "
+                                        "call, event and the audit trail in it."))  # fmt: skip
+        else:
+            self.result.setText(self.tr("Erased: {sessions} calls, {events} events.").format(
+                sessions=report.sessions, events=report.events))  # fmt: skip
         self.refresh()
         return True
 

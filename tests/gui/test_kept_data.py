@@ -135,3 +135,33 @@ def test_a_broken_log_shows_in_technician_mode(qtbot: QtBot, tmp_path: Path) -> 
     qtbot.addWidget(view)
     view.refresh()
     assert "full" in view.health.text() and "3" in view.health.text()
+
+
+def test_faults_outside_the_log_show_in_technician_mode(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lost audit key and a bad retention value are named; export still works, into
+    a folder as on a USB stick, and no new audit key is made behind the screen."""
+    from app.audit import AuditLog
+    from privacy.audit import AUDIT_SECRET_NAME
+    from privacy.codes import AuditAction
+
+    folder = _device_with_one_call(tmp_path)
+    store = open_keystore(folder, dev=True)
+    audit = AuditLog(folder, store)
+    audit.action(AuditAction.TECHNICIAN_MODE_OPENED)
+    store.delete(AUDIT_SECRET_NAME)
+    (folder / "settings.json").write_text('{"version": 1, "log_retention_days": 184}')
+    view = KeptDataView(folder, store, audit=audit)
+    qtbot.addWidget(view)
+    view.refresh()
+    assert "audit trail's key is missing" in view.health.text()
+    assert "default of 90 days" in view.health.text()
+    assert "90 days" in view.summary.text()
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    assert view.export(usb)
+    (written,) = usb.iterdir()
+    assert written.name.startswith("klasgenoot-export-") and str(written) in view.result.text()
+    assert json.loads(written.read_text())["sessions"][0]["bytes_out"] == 4242
+    assert store.get(AUDIT_SECRET_NAME) is None  # not silently replaced by the export's record

@@ -12,7 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from pathlib import Path
 
@@ -22,22 +22,27 @@ from pairing import revocation
 from pairing.ca import new_key
 from pairing.certificates import fingerprint as ca_fingerprint
 from pairing.certificates import load_certificate, utcnow
+from pairing.deviceid import DeviceId
 from pairing.enrollment import create_request, load_request
 from pairing.errors import (
+    AlreadyRevoked,
     BundleExpired,
     BundleWrongDevice,
     BundleWrongRole,
     DateInvalid,
+    DeviceKeyMissing,
     EndDateInvalid,
     FileAccessFailed,
+    FleetFolderNotEmpty,
     FleetNotInitialised,
     FleetSettingsInvalid,
     KeyStoreInsecure,
     NotEnrolled,
     PassphraseWrong,
+    RevokeTargetAmbiguous,
 )
 from pairing.fleet import pair, read_records
-from pairing.issued import add_months
+from pairing.issued import add_months, dump_records
 from pairing.roles import Role
 
 PASS = "correct horse battery"
@@ -289,3 +294,79 @@ def test_a_mistyped_command_line_is_answered_in_dutch(cli: Cli, tmp_path: Path) 
     assert missing.returncode == 2 and "dit ontbreekt nog: --data" in missing.stderr
     assert "error" not in missing.stderr and "required" not in missing.stderr
     assert not (tmp_path / "d").exists()  # refused before anything was done
+
+
+def test_init_refuses_a_folder_with_other_files(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "notes.txt").write_text("not a fleet")
+    before = snapshot(tmp_path / "busy")
+    cli.refused(FleetFolderNotEmpty.message(), "fleet", "init", "--data", "busy")
+    assert snapshot(tmp_path / "busy") == before
+    (tmp_path / "empty").mkdir()
+    cli.ok("fleet", "init", "--data", "empty", "--server-name", "signal.school.nl")
+
+
+def test_init_without_a_server_name_says_that_bundles_point_at_localhost(cli: Cli) -> None:
+    done = cli.run("fleet", "init", "--data", "fleet")
+    assert done.returncode == 0, done.stderr
+    assert "wss://localhost:8443/ws" in done.stderr
+    assert "--server-name" in done.stderr and "Let op" in done.stderr
+    named = cli.run("fleet", "init", "--data", "named", "--server-name", "signal.school.nl")
+    assert named.returncode == 0 and "Let op" not in named.stderr
+
+
+def test_revoke_takes_the_short_form_from_the_log(cli: Cli, tmp_path: Path) -> None:
+    paired = enrolled_pair(cli)
+    student = field(paired, "Leerling:")
+    short = student[:7].lower()  # as read off a log line, typed sloppily
+    revoked = cli.ok("fleet", "revoke", "--data", "fleet", short)
+    assert field(revoked, "Intrekkingslijst nummer") == "2"
+    assert {str(r.device_id) for r in read_records(tmp_path / "fleet") if r.revoked} == {student}
+
+
+def test_revoke_refuses_a_short_form_two_devices_share(cli: Cli, tmp_path: Path) -> None:
+    paired = enrolled_pair(cli)
+    student = DeviceId.parse(field(paired, "Leerling:"))
+    records = read_records(tmp_path / "fleet")
+    # A device whose DeviceId starts like the student's (the first 35 bits are equal).
+    twin = DeviceId(student.digest[:5] + bytes(b ^ 0xFF for b in student.digest[5:]))
+    assert twin.short == student.short and twin != student
+    record = next(r for r in records if r.device_id == student)
+    issued = tmp_path / "fleet" / "issued.json"
+    issued.write_bytes(dump_records([*records, replace(record, serial=7, device_id=twin)]))
+    before = snapshot(tmp_path / "fleet")
+    cli.refused(RevokeTargetAmbiguous.message(), "fleet", "revoke", "--data", "fleet", twin.short)
+    assert snapshot(tmp_path / "fleet") == before
+    cli.ok("fleet", "revoke", "--data", "fleet", str(twin))  # the full code still works
+
+
+def test_revoking_twice_says_so_and_changes_nothing(cli: Cli, tmp_path: Path) -> None:
+    paired = enrolled_pair(cli)
+    pairing_id = field(paired, "Koppeling:")
+    cli.ok("fleet", "revoke", "--data", "fleet", pairing_id)
+    before = snapshot(tmp_path / "fleet")
+    again = Cli(tmp_path, passphrase="")  # no passphrase needed to do nothing
+    done = again.run("fleet", "revoke", "--data", "fleet", pairing_id)
+    assert done.returncode == 0, done.stderr
+    assert AlreadyRevoked.message() in done.stdout and "al ingetrokken" in done.stdout
+    done = again.run("fleet", "revoke", "--data", "fleet", field(paired, "Klas:"))
+    assert done.returncode == 0 and AlreadyRevoked.message() in done.stdout
+    assert snapshot(tmp_path / "fleet") == before
+
+
+def test_install_before_a_request_says_to_make_one_first(cli: Cli, tmp_path: Path) -> None:
+    paired = enrolled_pair(cli)
+    stderr = cli.refused(
+        DeviceKeyMissing.message(),
+        "enroll", "install", field(paired, "Bundel leerling:"), "--config", "fresh", "--yes",
+    )  # fmt: skip
+    assert "enroll request" in stderr
+    assert not (tmp_path / "fresh" / "certificate.pem").exists()
+
+
+def test_show_names_the_role_in_dutch(cli: Cli) -> None:
+    paired = enrolled_pair(cli)
+    cli.ok("enroll", "install", field(paired, "Bundel klas:"), "--config", "classroom", "--yes")
+    assert field(cli.ok("enroll", "show", "--config", "classroom"), "Rol:") == "klas"
+    requested = cli.ok("enroll", "show", "--config", "student")  # requested, not installed
+    assert field(requested, "Rol:") == "leerling"

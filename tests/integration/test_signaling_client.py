@@ -262,3 +262,27 @@ async def test_a_server_speaking_another_version_means_update_needed(
         assert connections == 1
     finally:
         await runner.cleanup()
+
+
+async def test_a_revoked_client_is_told_by_a_server_in_its_own_process(
+    fleet: TestFleet, clients: list[SignalingClient]
+) -> None:
+    """The revocation arrives as the server process's close frame. The client reads
+    the frame's code as it came: aiohttp reports 1006 instead when the server closed
+    the transport before the client's reply (seen with a raw aiohttp client in
+    test_server_log), and "unreachable" would keep a revoked device retrying."""
+    from tests.integration.test_server_log import _serve, _stop
+
+    proc, port = await _serve(fleet.folder)
+    try:
+        for _ in range(2):
+            s_creds, _ = fleet.pair()
+            client = await connect(clients, port, s_creds)
+            await expect(client, Connected, 10.0)
+            await expect(client, CrlReceived)
+            fleet.revoke(s_creds.info.serial)
+            reason = await expect(client, Disconnected, 5.0)
+            assert reason == Disconnected(DisconnectReason.REVOKED)
+            await client.stop()
+    finally:
+        await _stop(proc)

@@ -75,7 +75,9 @@ async def closed_with(ws: Any, timeout: float = 5.0) -> int | None:
     async with asyncio.timeout(timeout):
         while True:
             msg = await ws.receive()
-            if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
+            if msg.type is aiohttp.WSMsgType.CLOSE:  # the server's code, as it came
+                return msg.data  # type: ignore[no-any-return]
+            if msg.type is aiohttp.WSMsgType.CLOSED:
                 return ws.close_code  # type: ignore[no-any-return]
 
 
@@ -119,6 +121,11 @@ def assert_refused(outcome: bytes | BaseException) -> None:
         assert not isinstance(outcome, TimeoutError), "the server neither answered nor closed"
 
 
+async def logged(caplog: pytest.LogCaptureFixture, line: str) -> None:
+    """The server logged ``line`` (it may do so just after the client saw the close)."""
+    await wait_until(lambda: line in caplog.text)
+
+
 async def test_a_paired_device_gets_an_upgrade_and_hello(
     server: RunningServer, fleet: TestFleet, tmp_path: Path
 ) -> None:
@@ -138,38 +145,51 @@ async def test_a_paired_device_gets_an_upgrade_and_hello(
     }
 
 
-async def test_refuses_no_certificate(server: RunningServer, fleet: TestFleet) -> None:
+async def test_refuses_no_certificate(
+    server: RunningServer, fleet: TestFleet, caplog: pytest.LogCaptureFixture
+) -> None:
     assert_refused(await raw_upgrade(server, fleet, None))
+    await logged(caplog, "refused a connection: no certificate")
 
 
-async def test_refuses_self_signed(server: RunningServer, fleet: TestFleet, tmp_path: Path) -> None:
+async def test_refuses_self_signed(
+    server: RunningServer, fleet: TestFleet, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     fake = self_signed_device(fleet.pair()[0])
     assert_refused(
         await raw_upgrade(server, fleet, identity_file(tmp_path, fake.certificate, fake.key))
     )
+    await logged(caplog, "refused a connection: unknown issuer")
 
 
-async def test_refuses_another_ca(server: RunningServer, fleet: TestFleet, tmp_path: Path) -> None:
+async def test_refuses_another_ca(
+    server: RunningServer, fleet: TestFleet, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     other, _ = fleet.pair(ca=create_ca("Another CA"))
     assert_refused(
         await raw_upgrade(server, fleet, identity_file(tmp_path, other.certificate, other.key))
     )
+    await logged(caplog, "refused a connection: unknown issuer")
 
 
-async def test_refuses_expired(server: RunningServer, fleet: TestFleet, tmp_path: Path) -> None:
+async def test_refuses_expired(
+    server: RunningServer, fleet: TestFleet, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     old, _ = fleet.pair(now=utcnow() - dt.timedelta(days=60), days=30)
     assert_refused(
         await raw_upgrade(server, fleet, identity_file(tmp_path, old.certificate, old.key))
     )
+    await logged(caplog, "refused a connection: expired")
 
 
 async def test_refuses_not_yet_valid(
-    server: RunningServer, fleet: TestFleet, tmp_path: Path
+    server: RunningServer, fleet: TestFleet, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     early, _ = fleet.pair(now=utcnow() + dt.timedelta(days=1))
     assert_refused(
         await raw_upgrade(server, fleet, identity_file(tmp_path, early.certificate, early.key))
     )
+    await logged(caplog, "refused a connection: not yet valid")
 
 
 async def test_refuses_revoked(
@@ -181,7 +201,9 @@ async def test_refuses_revoked(
     assert_refused(
         await raw_upgrade(server, fleet, identity_file(tmp_path, student.certificate, student.key))
     )
-    assert f"refused device {student.device_id.short}: revoked" in caplog.text
+    await logged(caplog, "refused a connection: revoked")
+    # Revoking purged the log of this device; knocking again must not write it back.
+    assert student.device_id.short not in caplog.text
 
 
 async def test_refuses_certificate_without_pairing_fields(
@@ -193,10 +215,28 @@ async def test_refuses_certificate_without_pairing_fields(
 
 
 async def test_refuses_server_certificate_as_client(
-    server: RunningServer, fleet: TestFleet, tmp_path: Path
+    server: RunningServer, fleet: TestFleet, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = identity_file(tmp_path, fleet.server.certificate, fleet.server.key)
     assert_refused(await raw_upgrade(server, fleet, path))
+    await logged(caplog, "refused a connection: not a client certificate")
+
+
+async def test_a_flood_of_refusals_costs_one_line_per_interval(
+    fleet: TestFleet, caplog: pytest.LogCaptureFixture
+) -> None:
+    running = await start_server(fleet.folder, "127.0.0.1", 0, ServerConfig())  # 60 s
+    try:
+        for _ in range(12):
+            assert_refused(await raw_upgrade(running, fleet, None))
+        await wait_until(lambda: running.listener is not None and running.listener.pending == 0)
+    finally:
+        await running.stop()  # writes what the interval has counted so far
+    refusals = [r.getMessage() for r in caplog.records if r.getMessage().startswith("refused ")]
+    assert refusals == [
+        "refused a connection: no certificate",
+        "refused 11 more connections in the last 60 s: 11 no certificate",
+    ]
 
 
 # --- routing and presence ----------------------------------------------------------
@@ -406,6 +446,36 @@ async def test_handshakes_beyond_the_pending_limit_are_dropped(fleet: TestFleet)
         await running.stop()
 
 
+async def test_a_burst_of_idle_connections_holds_no_more_than_the_limit(
+    fleet: TestFleet, caplog: pytest.LogCaptureFixture
+) -> None:
+    limit, burst = 8, 80  # a burst within the listen backlog (128): all reach accept()
+    config = ServerConfig(max_pending=limit, handshake_timeout=30.0)
+    running = await start_server(fleet.folder, "127.0.0.1", 0, config)
+    opened = await asyncio.gather(
+        *(asyncio.open_connection("127.0.0.1", running.port) for _ in range(burst))
+    )
+    # Each waits for the server to close it: EOF, or a reset.
+    ends = [asyncio.create_task(reader.read(1)) for reader, _ in opened]
+    try:
+        await wait_until(lambda: sum(end.done() for end in ends) >= burst - limit, timeout=10)
+        assert running.listener is not None and running.listener.pending == limit
+        assert sum(end.done() for end in ends) == burst - limit
+        assert all(end.exception() or end.result() == b"" for end in ends if end.done())
+    finally:
+        for end in ends:
+            end.cancel()
+        for _, writer in opened:
+            writer.close()
+        await running.stop()
+    busy = [r.getMessage() for r in caplog.records if "too many handshakes" in r.getMessage()]
+    assert busy == [
+        "refused a connection: too many handshakes (8 pending)",
+        f"refused {burst - limit - 1} more connections in the last 60 s: "
+        f"{burst - limit - 1} too many handshakes (8 pending)",
+    ]
+
+
 async def test_health_answers_on_its_own_port(fleet: TestFleet) -> None:
     running = await start_server(fleet.folder, "127.0.0.1", 0, FAST, health_port=0)
     try:
@@ -416,8 +486,43 @@ async def test_health_answers_on_its_own_port(fleet: TestFleet) -> None:
         ):
             assert resp.status == 200
             assert (await resp.text()).startswith("ok ")
+            assert resp.headers["Server"] == "klasgenoot"
     finally:
         await running.stop()
+
+
+async def raw_http(port: int, request: bytes) -> bytes:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(request)
+        async with asyncio.timeout(5):
+            return await reader.read()
+    finally:
+        writer.close()
+
+
+async def test_no_response_names_the_software_behind_it(fleet: TestFleet, tmp_path: Path) -> None:
+    running = await start_server(fleet.folder, "127.0.0.1", 0, FAST, health_port=0)
+    assert running.health_port
+    try:
+        answers = {
+            "health": await raw_http(running.health_port, b"GET /health HTTP/1.0\r\n\r\n"),
+            "not found": await raw_http(running.health_port, b"GET /x HTTP/1.0\r\n\r\n"),
+            # aiohttp's own 400, built before any route or hook runs
+            "garbled": await raw_http(running.health_port, b"\x01\x02 nonsense\r\n\r\n"),
+        }
+        student, _ = fleet.pair()
+        identity = identity_file(tmp_path, student.certificate, student.key)
+        upgrade = await raw_upgrade(running, fleet, identity)
+        assert isinstance(upgrade, bytes)
+        answers["websocket"] = upgrade
+    finally:
+        await running.stop()
+    for what, answer in answers.items():
+        head = answer.split(b"\r\n\r\n", 1)[0].lower()
+        assert head.startswith(b"http/1."), what
+        assert b"\r\nserver: klasgenoot\r\n" in head + b"\r\n", what
+        assert b"python" not in head and b"aiohttp" not in head, what
 
 
 async def test_aiohttp_error_lines_carry_no_address(

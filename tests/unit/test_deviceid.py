@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pairing.ca import new_key
-from pairing.deviceid import DeviceId
+from pairing.deviceid import DeviceId, parse_short
 from pairing.errors import DeviceIdInvalid
 
 
@@ -97,6 +97,25 @@ def test_malformed_rejected(label: str, typed: str) -> None:
 def test_not_text_rejected() -> None:
     with pytest.raises(DeviceIdInvalid):
         DeviceId.parse(b"AAAA")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("typed", "short"),
+    [
+        ("P56IOI7", "P56IOI7"),
+        ("p56ioi7", "P56IOI7"),
+        (" p56-io17 ", "P56IOI7"),  # a dash, spaces, and 1 for I
+        ("B0B8AAA", "BOBBAAA"),  # 0 for O, 8 for B
+    ],
+)
+def test_short_form_is_parsed_forgivingly(typed: str, short: str) -> None:
+    assert parse_short(typed) == short
+
+
+@pytest.mark.parametrize("typed", ["", "P56IOI", "P56IOI7M", "P56IOI9", "P56.OI7", TEXT])
+def test_short_form_malformed_rejected(typed: str) -> None:
+    with pytest.raises(DeviceIdInvalid):
+        parse_short(typed)
 
 
 def test_digest_must_be_32_bytes() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,16 +18,19 @@ from pairing.certificates import check_peer, load_certificate, verify_device_cer
 from pairing.deviceid import DeviceId
 from pairing.enrollment import create_request
 from pairing.errors import (
+    AlreadyRevoked,
     DeviceIdInvalid,
     EndDateInvalid,
     EnrollmentRequestInvalid,
     EnrollmentRequestWrongRole,
     FleetAlreadyInitialised,
     FleetCorrupt,
+    FleetFolderNotEmpty,
     FleetNotInitialised,
     FleetSettingsInvalid,
     PassphraseTooShort,
     PassphraseWrong,
+    RevokeTargetAmbiguous,
     RevokeTargetUnknown,
     SameDevice,
 )
@@ -39,7 +43,7 @@ from pairing.fleet import (
     read_records,
     revoke,
 )
-from pairing.issued import add_months, end_of_day
+from pairing.issued import IssuedRecord, add_months, end_of_day, matcher
 from pairing.roles import Role
 
 PASS = "correct horse battery"
@@ -97,6 +101,19 @@ def test_init_refuses_an_existing_fleet(data: Path) -> None:
     with pytest.raises(FleetAlreadyInitialised):
         init_fleet(data, PASS)
     assert snapshot(data) == before
+
+
+def test_init_refuses_a_folder_that_holds_something_else(tmp_path: Path) -> None:
+    (tmp_path / "f").mkdir()
+    (tmp_path / "f" / ".hidden").write_text("mine")
+    with pytest.raises(FleetFolderNotEmpty):
+        init_fleet(tmp_path / "f", PASS)
+    assert snapshot(tmp_path / "f") == {".hidden": b"mine"}
+    (tmp_path / "file").write_text("a file, not a folder")
+    with pytest.raises(FleetFolderNotEmpty):
+        init_fleet(tmp_path / "file", PASS)
+    (tmp_path / "empty").mkdir()
+    init_fleet(tmp_path / "empty", PASS)  # an empty folder is what it asks for
 
 
 @pytest.mark.parametrize(
@@ -270,7 +287,9 @@ def test_revoke_by_pairing_id_and_crls_are_cumulative(data: Path, tmp_path: Path
         ("pair-aaaaaaaaaaaaaaaa", RevokeTargetUnknown),
         ("pair-nope", RevokeTargetUnknown),
         (DeviceId.from_public_key(new_key().public_key()).text, RevokeTargetUnknown),
-        ("ABCDEFG", DeviceIdInvalid),
+        ("ABCDEFG", RevokeTargetUnknown),  # a short form no device of the fleet has
+        ("ABCDEFGH", DeviceIdInvalid),  # neither a short form nor a full DeviceId
+        ("P56IOI7-MZJNU2Y", DeviceIdInvalid),
     ],
 )
 def test_revoke_unknown_target_changes_nothing(
@@ -280,4 +299,32 @@ def test_revoke_unknown_target_changes_nothing(
     before = snapshot(data)
     with pytest.raises(error):
         revoke(data, PASS, target)
+    assert snapshot(data) == before
+
+
+def test_revoke_by_the_short_form_of_one_device(data: Path, tmp_path: Path) -> None:
+    result = _pair(data, tmp_path, request(Role.STUDENT), request(Role.CLASSROOM))
+    crl = revoke(data, PASS, result.classroom_id.short.lower())
+    records = {r.device_id: r for r in read_records(data)}
+    assert crl.serials == {records[result.classroom_id].serial}
+
+
+def test_a_short_form_two_devices_share_is_refused(data: Path, tmp_path: Path) -> None:
+    result = _pair(data, tmp_path, request(Role.STUDENT), request(Role.CLASSROOM))
+    record = next(r for r in read_records(data) if r.device_id == result.student_id)
+    digest = result.student_id.digest
+    twin = DeviceId(digest[:5] + bytes(b ^ 0xFF for b in digest[5:]))  # same first 35 bits
+    records: list[IssuedRecord] = [record, replace(record, serial=7, device_id=twin)]
+    with pytest.raises(RevokeTargetAmbiguous):
+        matcher(twin.short, records)
+    assert matcher(twin.text, records)(records[1]) and not matcher(twin.text, records)(record)
+
+
+def test_revoking_what_is_already_revoked_changes_nothing(data: Path, tmp_path: Path) -> None:
+    result = _pair(data, tmp_path, request(Role.STUDENT), request(Role.CLASSROOM))
+    revoke(data, PASS, result.pairing_id)
+    before = snapshot(data)
+    for target in (result.pairing_id, result.student_id.text, result.classroom_id.short):
+        with pytest.raises(AlreadyRevoked):
+            revoke(data, PASS, target)
     assert snapshot(data) == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import logging
 import stat
 from collections.abc import Iterator
@@ -237,7 +238,8 @@ def test_two_threads_first_asking_for_the_audit_secret_get_one_secret(tmp_path: 
         stores = [DevFileKeyStore(folder / DEV_FILE) for _ in range(8)]
         stores[0].set("device-key", b"kept")
         with ThreadPoolExecutor(len(stores)) as pool:
-            secrets = list(pool.map(lambda s: audit_secret(s, create=True), stores))
+            first = functools.partial(audit_secret, create=True, state=folder / "state")
+            secrets = list(pool.map(first, stores))
         assert len(set(secrets)) == 1 and secrets[0] is not None
         assert stores[0].get("device-key") == b"kept"
         assert sorted(p.name for p in folder.iterdir()) == [DEV_FILE]  # no temporary left

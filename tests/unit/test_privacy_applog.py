@@ -50,6 +50,19 @@ def test_file_is_private_and_redacted(program_log: ProgramLog, tmp_path: Path) -
     assert text.split(" ", 1)[0].endswith("Z")  # UTC times
 
 
+def test_first_run_makes_every_folder_private(tmp_path: Path, clock: Clock) -> None:
+    """The pupil's first start: config, state and logs are all made here, all 0700."""
+    config = tmp_path / "config"
+    old = os.umask(0o022)  # the usual desktop umask: plain mkdir would give 0755
+    try:
+        log = setup_program_log(config / "state", clock=clock)
+    finally:
+        os.umask(old)
+    log.close()
+    for folder in (config, config / "state", config / "state" / "logs"):
+        assert folder.stat().st_mode & 0o777 == 0o700, folder
+
+
 def test_library_debug_is_off_by_default(program_log: ProgramLog) -> None:
     assert not logging.getLogger("aioice.ice").isEnabledFor(logging.DEBUG)
     assert not logging.getLogger("aiortc.rtcdtlstransport").isEnabledFor(logging.DEBUG)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from privacy.audit import AuditTrail, purge_audit, verify_chain
+from privacy.audit import AuditTrail, purge_audit, trail_started, verify_chain
 from privacy.codes import ActorRole, AuditAction
 from privacy.errors import AuditChainBroken, AuditValueInvalid
 from privacy.schema import connect
@@ -102,7 +102,19 @@ def test_a_removed_record_is_detected(trail: AuditTrail, tmp_path: Path) -> None
     fill(trail)
     _edit(tmp_path, "DELETE FROM audit WHERE id = 3")
     verdict = trail.verify()
-    assert (verdict.ok, verdict.broken_id, verdict.reason) == (False, 4, "missing")
+    # The record that is gone is named, not the next one that is still there.
+    assert (verdict.ok, verdict.broken_id, verdict.reason) == (False, 3, "missing")
+    with pytest.raises(AuditChainBroken, match=r"record 3: missing"):
+        verdict.raise_if_broken()
+    _edit(tmp_path, "DELETE FROM audit WHERE id = 4")
+    assert (trail.verify().broken_id, trail.verify().reason) == (3, "missing")  # the first gone
+
+
+def test_removing_the_first_records_is_detected(trail: AuditTrail, tmp_path: Path) -> None:
+    fill(trail)
+    _edit(tmp_path, "DELETE FROM audit WHERE id <= 2")
+    verdict = trail.verify()
+    assert (verdict.ok, verdict.broken_id, verdict.reason) == (False, 1, "missing")
 
 
 def test_a_renumbered_removal_is_detected(trail: AuditTrail, tmp_path: Path) -> None:
@@ -169,3 +181,31 @@ def test_trail_purge_uses_13_months(trail: AuditTrail) -> None:
 def test_a_short_secret_is_refused(tmp_path: Path) -> None:
     with pytest.raises(AuditValueInvalid):
         AuditTrail(tmp_path, b"short")
+
+
+def test_a_damaged_database_is_named_when_verifying(tmp_path: Path) -> None:
+    from privacy.errors import LogDamaged
+
+    (tmp_path / "connections.sqlite3").write_bytes(b"garbage " * 1000)
+    trail = AuditTrail(tmp_path, SECRET)
+    # A read-only check: never "cannot be updated", and the fix is named.
+    with pytest.raises(LogDamaged, match="beschadigd"):
+        trail.verify()
+    with pytest.raises(LogDamaged):
+        trail.records()
+    with pytest.raises(LogDamaged):
+        trail_started(tmp_path)
+
+
+def test_whether_a_trail_started_is_read_without_creating_anything(
+    trail: AuditTrail, tmp_path: Path
+) -> None:
+    assert not trail_started(tmp_path / "never")
+    assert not (tmp_path / "never").exists()
+    assert not trail_started(tmp_path)
+    fill(trail)
+    assert trail_started(tmp_path)
+    conn = connect(tmp_path / "connections.sqlite3")
+    purge_audit(conn, SECRET, T0 + 10)  # everything purged: only the anchor is left
+    conn.close()
+    assert trail.records() == [] and trail_started(tmp_path)

@@ -3,6 +3,7 @@ hold none of the erased records; the audit trail stays and still verifies."""
 
 from __future__ import annotations
 
+import sqlite3
 import struct
 from pathlib import Path
 
@@ -78,10 +79,40 @@ def test_a_damaged_database_is_replaced(tmp_path: Path) -> None:
     assert not (tmp_path / DB_NAME).exists()
 
 
+def damage_the_middle(state: Path) -> None:
+    """8 KiB from an events page in the middle overwritten: header and schema still read."""
+    db = state / DB_NAME
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every page in the main file
+    leaves = "SELECT pageno FROM dbstat WHERE name = 'events' AND pagetype = 'leaf' ORDER BY 1"
+    pages = [row[0] for row in conn.execute(leaves)]
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with db.open("r+b") as fh:
+        fh.seek((pages[len(pages) // 2] - 1) * size)
+        fh.write(b"\xff" * 8192)
+
+
+def test_a_database_damaged_in_the_middle_is_removed_whole(tmp_path: Path) -> None:
+    log = ConnectionLog.open(tmp_path)
+    for _ in range(300):
+        sid = log.session_started(role="student", peer_short=PEER)
+        for _ in range(4):
+            log.event(sid, EventKind.ICE_STATE, "checking")
+        log.session_ended(sid, reason="hangup_local", reconnects=0, freezes=0,
+                          bytes_out=BYTES_OUT, bytes_in=7)  # fmt: skip
+    log.close()
+    AuditTrail(tmp_path, b"a" * 32).setting_changed("technician", "volume", 1, 2)
+    damage_the_middle(tmp_path)
+    assert PEER.encode() in everything(tmp_path)
+    report = erase_logs(tmp_path)
+    assert report.database_replaced
+    assert not any(p.exists() for p in database_files(tmp_path))
+    assert PEER.encode() not in everything(tmp_path)
+
+
 def test_erase_refuses_to_claim_success_while_a_reader_holds_old_pages(tmp_path: Path) -> None:
     fill(tmp_path)
-    import sqlite3
-
     reader = sqlite3.connect(tmp_path / DB_NAME, isolation_level=None)
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM sessions").fetchone()

@@ -77,6 +77,29 @@ def test_write_is_atomic_and_private(tmp_path: Path) -> None:
         write_export(tmp_path / "missing" / "export.json", {"schema": "x"})
 
 
+def test_a_folder_gets_a_dated_file_that_overwrites_nothing(tmp_path: Path) -> None:
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    doc = export_document(tmp_path / "never", device=DeviceInfo(), now=1_714_552_200)
+    first, second = write_export(usb, doc), write_export(usb, doc)
+    assert (first.name, second.name) == ("klasgenoot-export-2024-05-01.json",
+                                         "klasgenoot-export-2024-05-01-2.json")  # fmt: skip
+    assert first.parent == usb and json.loads(first.read_text())["schema"] == doc["schema"]
+    assert sorted(p.name for p in usb.iterdir()) == sorted([first.name, second.name])  # no temp
+
+
+def test_a_damaged_database_is_named_as_such(tmp_path: Path) -> None:
+    from privacy.errors import LogDamaged
+    from privacy.files import DB_NAME
+    from privacy.overview import load_overview
+
+    (tmp_path / DB_NAME).write_bytes(b"garbage " * 1000)
+    with pytest.raises(LogDamaged):
+        export_document(tmp_path, device=DeviceInfo())
+    with pytest.raises(LogDamaged):
+        load_overview(tmp_path)
+
+
 def test_export_is_quick_for_a_full_retention_period(tmp_path: Path) -> None:
     log = ConnectionLog.open(tmp_path)
     for _ in range(90 * 8):  # eight calls a day for 90 days

@@ -106,7 +106,8 @@ def test_audit_actors_and_actions_fit(conn: sqlite3.Connection) -> None:
 
 
 def test_end_reasons_are_the_engines() -> None:
-    assert {r.value for r in codes.EndReason} == {r.value for r in EngineEndReason}
+    log_only = {codes.EndReason.INTERRUPTED.value}  # closed at the next start
+    assert {r.value for r in codes.EndReason} == {r.value for r in EngineEndReason} | log_only
 
 
 @pytest.mark.parametrize(
@@ -134,10 +135,10 @@ def test_sensitive_audit_rows_cannot_hold_values(conn: sqlite3.Connection) -> No
         )
 
 
-def test_migrating_v1_to_v2_keeps_rows_and_references(
+def test_migrating_v1_to_now_keeps_rows_and_references(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """V2 rebuilds sessions and events (a wider CHECK): rows and their events survive."""
+    """V2 and V3 rebuild sessions and events (a wider CHECK): rows and events survive."""
     from privacy import schema
 
     db = tmp_path / "c.sqlite3"
@@ -152,10 +153,14 @@ def test_migrating_v1_to_v2_keeps_rows_and_references(
     monkeypatch.undo()
 
     current = connect(db)
-    assert current.execute("PRAGMA user_version").fetchone()[0] == VERSION == 2
+    assert current.execute("PRAGMA user_version").fetchone()[0] == VERSION == 3
     assert current.execute("SELECT bytes_out FROM sessions").fetchone()[0] == 5
     assert current.execute("SELECT session_id FROM events").fetchone()[0] == 1
     _session(current, end_reason="outside_schedule")
+    _session(current, end_reason="interrupted")
+    current.execute("INSERT INTO events (at, session_id, kind, code) "
+                    "VALUES (2, 1, 'ended', 'interrupted')")  # fmt: skip
+    current.execute("DELETE FROM events WHERE code = 'interrupted'")
     current.execute("DELETE FROM sessions WHERE id = 1")  # the reference still cascades
     assert current.execute("SELECT count(*) FROM events").fetchone()[0] == 0
     assert current.execute("PRAGMA foreign_key_check").fetchone() is None

@@ -285,3 +285,30 @@ def test_callstats_objects_are_accepted_and_nothing_ever_raises(
     assert log.flush()
     assert rows(state, "sessions")[0]["bitrate_out_kbps_avg"] == 640.0
     assert log.health.fault is LogFault.REJECTED
+
+
+def test_a_session_a_killed_run_left_open_is_closed_at_the_next_start(
+    state: Path, clock: Clock
+) -> None:
+    first = ConnectionLog.open(state, clock=clock)
+    ended = one_call(first, clock)
+    left_open = first.session_started(role="student", peer_short="QZQZQZQ")
+    clock.now += 2
+    first.event(left_open, EventKind.RECONNECTING)
+    first.flush()
+    first.close()  # as good as killed: the engine never said the call ended
+    assert rows(state, "sessions")[1]["ended_at"] is None
+
+    clock.now += 3600
+    second = ConnectionLog.open(state, clock=clock)  # the next start
+    second.close()
+    sessions = rows(state, "sessions")
+    assert sessions[0]["end_reason"] == "hangup_local"  # a closed call is left alone
+    interrupted = sessions[1]
+    assert interrupted["end_reason"] == "interrupted"
+    assert interrupted["ended_at"] == round((T0 + 5.42 + 2) * 1000)  # its last known moment
+    last = rows(state, "events")[-1]
+    assert (last["kind"], last["code"], last["session_id"]) == (
+        "ended", "interrupted", interrupted["id"],
+    )  # fmt: skip
+    assert ended != left_open
