@@ -161,6 +161,8 @@ class GuiDemo:
         area = screen.availableGeometry() if screen is not None else None
         width = min(960, (area.width() // 2 - 24) if area else 960)
         height = width * 10 // 16 + 120
+        if area is not None:  # a narrow screen: taller, so the class still shows
+            height = min(area.height() - 60, max(height, 640))
         x0 = area.x() + 8 if area else 0
         y0 = area.y() + 40 if area else 0
         for i, role in enumerate((Role.STUDENT, Role.CLASSROOM)):
