@@ -128,6 +128,7 @@ def _console() -> logging.Handler:
 
 
 async def _serve(args: argparse.Namespace, early: EarlyLines) -> int:
+    from privacy.retention import ProgramLogPurge, purge_daily
     from signaling.server import start_server  # aiohttp: only when serving
 
     running = await start_server(
@@ -144,9 +145,14 @@ async def _serve(args: argparse.Namespace, early: EarlyLines) -> int:
         await running.stop()
         raise
     early.replay(log.handlers)
+    # Rotated files past 90 days go daily, not only at start: a server runs for months.
+    purging = asyncio.create_task(purge_daily(ProgramLogPurge(state_dir(args.data))))
     try:
         return await _until_signalled(running)
     finally:
+        purging.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await purging
         log.close()
 
 

@@ -14,6 +14,8 @@ import calendar
 import datetime as dt
 import logging
 import sqlite3
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -113,6 +115,29 @@ def purge_program_logs(state: Path, cutoff: float) -> int:
 
 class Purging(Protocol):
     def purge_if_due(self) -> bool: ...
+
+
+class ProgramLogPurge:
+    """The daily purge of a program log that has no connection log beside it: the
+    signaling server, which may run for months without a restart (the devices'
+    connection log purges their program log with its own)."""
+
+    def __init__(
+        self, state: Path, retention: Retention | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:  # fmt: skip
+        self._state, self._retention, self._clock = state, retention or Retention(), clock
+        self._last = -float("inf")
+
+    def purge_if_due(self) -> bool:
+        now = self._clock()
+        if now - self._last < DAY_S:
+            return False
+        self._last = now
+        removed = purge_program_logs(self._state, self._retention.connection_cutoff(now))
+        if removed:
+            logger.info("program log: %d old file(s) purged", removed)
+        return True
 
 
 async def purge_daily(log: Purging, check_every: float = 3600.0) -> None:

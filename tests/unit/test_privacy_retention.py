@@ -14,7 +14,7 @@ import pytest
 from privacy.audit import AuditTrail
 from privacy.codes import ActorRole, AuditAction, EventKind
 from privacy.errors import RetentionInvalid, RetentionTooLong
-from privacy.retention import Retention, audit_cutoff, purge_daily
+from privacy.retention import ProgramLogPurge, Retention, audit_cutoff, purge_daily
 from privacy.store import ConnectionLog
 
 DAY = 86400.0
@@ -181,3 +181,21 @@ def test_old_program_log_files_go_too(tmp_path: Path) -> None:
     assert log.purge(T0 + 1.1 * DAY).log_files == 1
     assert not recent.exists() and (logs / "unrelated.txt").exists()
     log.close()
+
+
+def test_a_process_without_a_connection_log_purges_its_program_log_daily(
+    tmp_path: Path,
+) -> None:
+    """The signaling server: rotated files past 90 days go once a day while it runs."""
+    clock = Clock()
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    older = logs / "klasgenoot.log.3"
+    older.write_text("line\n")
+    os.utime(older, (T0 - 89.5 * DAY, T0 - 89.5 * DAY))
+    purge = ProgramLogPurge(tmp_path, clock=clock)
+    assert purge.purge_if_due() and older.exists()  # 89.5 days: kept
+    clock.now += 0.9 * DAY
+    assert not purge.purge_if_due() and older.exists()  # not a day since the last
+    clock.now += 0.2 * DAY
+    assert purge.purge_if_due() and not older.exists()  # 90.6 days old now
