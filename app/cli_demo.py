@@ -181,15 +181,20 @@ def _write_report(path: Path, report: dict[str, Any]) -> None:
         raise ReportNotWritten(str(path)) from exc
 
 
+def _ms(value: object) -> str:
+    """A measure the call did not get to (too short, never connected) says so in words."""
+    return "niet gemeten" if value is None else f"{value} ms"
+
+
 def summary(report: dict[str, Any]) -> str:
     from app.demo.headless import media_flowed
 
     verified = report["peer_verified"]
+    route = report["candidate_type"] or "geen"
     lines = [
         "Verbonden: "
         + ("ja" if report["connected"] else "nee")
-        + f" (opzet {report['setup_ms']} ms, kandidaat {report['candidate_type']},"
-        f" RTT {report['rtt_ms']} ms)",
+        + f" (opzet {_ms(report['setup_ms'])}, kandidaat {route}, RTT {_ms(report['rtt_ms'])})",
         "Andere kant geverifieerd: leerling "
         + ("ja" if verified["student"] else "nee")
         + ", klas "
@@ -200,11 +205,11 @@ def summary(report: dict[str, Any]) -> str:
         ("student_to_classroom", "leerling → klas"),
     ):
         d = report[key]
+        size = "geen beeld" if d["width"] is None else f"{d['width']}×{d['height']}"
         lines.append(
-            f"{label}: {d['frames_received']} beelden, {d['fps']} fps, "
-            f"{d['width']}×{d['height']}, vertraging p50 {d['latency_ms_p50']} ms / "
-            f"p95 {d['latency_ms_p95']} ms, {d['audio_frames_received']} geluidsframes, "
-            f"{d['freezes']} haperingen"
+            f"{label}: {d['frames_received']} beelden, {d['fps']} fps, {size}, "
+            f"vertraging p50 {_ms(d['latency_ms_p50'])} / p95 {_ms(d['latency_ms_p95'])}, "
+            f"{d['audio_frames_received']} geluidsframes, {d['freezes']} haperingen"
         )
     lines.append("Media beide kanten op: " + ("ja" if media_flowed(report) else "NEE"))
     return "\n".join(lines)

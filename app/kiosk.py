@@ -141,9 +141,13 @@ class KioskWindow(QWidget):
         self._hot_zone.raise_()
 
     def show_panel(self, widget: QWidget) -> None:
-        """Show ``widget`` over the content (the content keeps running underneath)."""
+        """Show ``widget`` over the content (the content keeps running underneath).
+
+        Panels are the technician's: the pointer shows there even where the class
+        never sees one (the classroom unit hides it over the call)."""
         if self._pages.indexOf(widget) < 0:
             self._pages.addWidget(widget)
+            widget.setCursor(Qt.CursorShape.ArrowCursor)
         self._pages.setCurrentWidget(widget)
         self._hot_zone.raise_()
 
@@ -176,6 +180,9 @@ class KioskWindow(QWidget):
             self.show()
         else:
             self._kiosk_shown = True
+            screen = self.screen()
+            if screen is not None:  # without a window manager full screen is only a wish
+                self.setGeometry(screen.geometry())
             self.showFullScreen()
 
     def exit_to_desktop(self) -> None:

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 
 from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -133,15 +132,15 @@ class FeaturesView(QFrame):
         self.hand.set_target(theme.MIN_TARGET * 4, theme.MIN_TARGET)
         self.presence = QWidget(self)
         self.levels = {level: _button(self.presence, checkable=True) for level in PRESENCE_LEVELS}
-        self._group = QButtonGroup(self)
-        self._group.setExclusive(True)
+        # Not an exclusive QButtonGroup: there Tab reaches only the chosen level and
+        # an arrow key chooses at once (Left turned the camera off). Each level is its
+        # own button; the window decides, and show_presence marks the one chosen.
         row = QHBoxLayout(self.presence)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(4)
         for level, button in self.levels.items():
-            self._group.addButton(button)
             row.addWidget(button)
-            button.clicked.connect(lambda _=False, lv=level: self.presence_chosen.emit(lv))
+            button.clicked.connect(lambda _=False, lv=level: self._level_clicked(lv))
         self.whisper = _button(self, checkable=True)
         # The reactions sit on the class picture (top right), where the eye is.
         self.reactions = QWidget(stage)
@@ -215,8 +214,11 @@ class FeaturesView(QFrame):
 
     def show_presence(self, level: str) -> None:
         self._level = level
-        self.levels[level].setChecked(True)
         self._render_presence()
+
+    def _level_clicked(self, level: str) -> None:
+        self._render_presence()  # the chosen level stays marked until the window says
+        self.presence_chosen.emit(level)
 
     def show_whisper(self, on: bool) -> None:
         self.whisper.blockSignals(True)
@@ -285,6 +287,7 @@ class FeaturesView(QFrame):
             button.setText(texts[level])
             button.setAccessibleName(texts[level])
             current = level == self._level
+            button.setChecked(current)
             button.setAccessibleDescription(self.tr("Chosen") if current else "")
             button.setProperty("state", "on" if current else "")
             theme.restyle(button)

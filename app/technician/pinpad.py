@@ -89,7 +89,8 @@ class PinDialog(QDialog):
         self._prompt = QLabel(self)
         self._prompt.setWordWrap(True)
         self.field = pin_field(self)
-        self.field.returnPressed.connect(self.submit)
+        # Enter in the field reaches the dialog's default button (Open): connecting
+        # returnPressed as well counted one Enter as two tries.
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.open_button = big_button(self)

@@ -4,6 +4,7 @@ both touch buttons that never cut their words."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QPushButton, QSizePolicy, QWidget
 
 from app.widgets import icons, theme
@@ -36,6 +37,33 @@ class TouchButton(QPushButton):
 
     def minimumSizeHint(self) -> QSize:
         return super().sizeHint().expandedTo(self._target)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        """Mark keyboard focus (the style sheet's yellow) only when it came by the
+        keyboard: on a button just tapped, or the one a window starts with, it would
+        look like "selected" (CSS calls this focus-visible)."""
+        keyboard = event.reason() in (Qt.FocusReason.TabFocusReason,
+                                      Qt.FocusReason.BacktabFocusReason)  # fmt: skip
+        self._show_keyboard_focus(keyboard)
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self._show_keyboard_focus(False)
+        super().focusOutEvent(event)
+
+    def _show_keyboard_focus(self, on: bool) -> None:
+        if bool(self.property("keyboardFocus")) != on:
+            self.setProperty("keyboardFocus", on)
+            theme.restyle(self)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter presses the button, as Space does: Qt's buttons take Enter only inside
+        dialogs, and the pupil's guide says "Space or Enter"."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.isAutoRepeat():
+            self.animateClick()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def sizeHint(self) -> QSize:
         return super().sizeHint().expandedTo(self._target)

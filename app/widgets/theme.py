@@ -22,6 +22,7 @@ WARM = "#b7791f"  # amber: attention
 ALERT = "#c62828"  # LIVE and problems
 MUTED = "#6b7280"  # off, inactive
 MUTED_LIGHT = "#e7e5e0"
+FOCUS = "#ffdd00"  # keyboard focus (as on GOV.UK): yellow, with INK text and ring
 
 
 def color(name: str) -> QColor:
@@ -45,14 +46,18 @@ QPushButton {{
     background: {MUTED_LIGHT}; color: {INK}; border: 3px solid #cfcac0;
     border-radius: 14px; padding: 7px 19px;
 }}
-/* The focus ring is as wide as the border: Qt sizes a button for its plain border,
-   so a wider one on focus would squeeze the words. */
-QPushButton:focus {{ border: 3px solid {INK}; }}
 QPushButton:hover {{ background: #dedad2; }}
 QPushButton[state="on"] {{ background: {CALM_LIGHT}; border-color: {CALM}; }}
 QPushButton[state="off"] {{ background: #f3e3e1; border-color: #d9a6a1; }}
 QPushButton[role="leave"] {{ background: #f3e3e1; border-color: #d9a6a1; }}
 QPushButton[role="join"] {{ background: {CALM}; color: white; border-color: {CALM}; }}
+/* Focus: a dark ring; focus that came by the keyboard (app.widgets.buttons) is also
+   yellow, seen on the dark stage and on the light bars alike. Last, so they win over
+   the state colours (a toggle's state is also in its words and icon). The ring is as
+   wide as the border: Qt sizes a button for its plain border, so a wider one on
+   focus would squeeze the words. */
+QPushButton:focus {{ border: 3px solid {INK}; }}
+QPushButton[keyboardFocus="true"] {{ background: {FOCUS}; color: {INK}; border: 3px solid {INK}; }}
 QSlider {{ min-height: {MIN_TARGET}px; }}
 QSlider::groove:horizontal {{ height: 10px; background: #dcd8cf; border-radius: 5px; }}
 QSlider::sub-page:horizontal {{ background: {CALM}; border-radius: 5px; }}

@@ -47,6 +47,8 @@ def test_kiosk_window_ignores_close(qtbot: QtBot) -> None:
     window.show_kiosk()
     qtbot.waitExposed(window)
     assert window.isFullScreen()
+    screen = window.screen()  # also where no window manager makes it full screen
+    assert screen is not None and window.geometry() == screen.geometry()
     assert window.windowFlags() & Qt.WindowType.FramelessWindowHint
     assert window.close() is False
     assert window.isVisible()
@@ -74,7 +76,11 @@ def test_exit_to_desktop_closes_a_kiosk_window(qtbot: QtBot) -> None:
 
 
 def test_cursor_hidden_on_the_classroom_kiosk(qtbot: QtBot) -> None:
-    assert make(qtbot, hide_cursor=True).cursor().shape() == Qt.CursorShape.BlankCursor
+    kiosk = make(qtbot, hide_cursor=True)
+    assert kiosk.cursor().shape() == Qt.CursorShape.BlankCursor
+    panel = QLabel("technician")
+    kiosk.show_panel(panel)  # the technician works with a pointer
+    assert panel.cursor().shape() == Qt.CursorShape.ArrowCursor
     assert make(qtbot).cursor().shape() != Qt.CursorShape.BlankCursor
     windowed = make(qtbot, hide_cursor=True, windowed=True)  # development: keep the mouse
     assert windowed.cursor().shape() != Qt.CursorShape.BlankCursor

@@ -183,6 +183,23 @@ def test_wrong_pin_then_lockout_across_a_restart(qtbot: QtBot, rig: Rig, tmp_pat
         enter(qtbot, dialog, PIN)
 
 
+def test_enter_in_the_pin_field_counts_one_try(qtbot: QtBot, rig: Rig) -> None:
+    """Enter reaches the dialog's default button only: once it also counted twice, so
+    the lockout came after three tries instead of five."""
+    rig.mode.request()
+    dialog = pin_dialog(rig)
+    dialog.field.setFocus()
+    for tried in range(1, MAX_TRIES):
+        qtbot.keyClicks(dialog.field, "000000")
+        qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
+        assert str(MAX_TRIES - tried) in dialog.message.text()
+        assert dialog.field.isEnabled()
+    qtbot.keyClicks(dialog.field, "000000")
+    qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
+    assert dialog.isVisible() and not dialog.field.isEnabled()  # says it is locked
+    assert "5" in dialog.message.text()
+
+
 def test_panel_shows_the_device(qtbot: QtBot, rig: Rig, device: DeviceConfig) -> None:
     rig.mode.open_panel()
     view = rig.mode.view

@@ -1,0 +1,83 @@
+"""The pupil's window by keyboard: Enter presses a button as Space does, focus that
+came by the keyboard is marked, and Tab reaches every presence level without an
+arrow key choosing one by accident."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.bridge import EngineBridge
+from app.student.window import StudentWindow
+from media.state import CallState, StateChange
+
+
+def _window(qtbot: QtBot) -> StudentWindow:
+    window = StudentWindow(EngineBridge(), windowed=True)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.bridge.state_changed.emit(StateChange(CallState.LIVE))
+    return window
+
+
+def _focused() -> QWidget:
+    widget = QApplication.focusWidget()
+    assert widget is not None
+    return widget
+
+
+def test_enter_presses_a_button_as_space_does(qtbot: QtBot) -> None:
+    window = _window(qtbot)
+    mic, hand = window.view.controls.mic, window.view.features.hand
+    assert mic.isChecked()
+    qtbot.keyClick(mic, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not mic.isChecked(), timeout=1000)  # animateClick: a moment
+    qtbot.keyClick(mic, Qt.Key.Key_Enter)  # the keypad's Enter too
+    qtbot.waitUntil(mic.isChecked, timeout=1000)
+    with qtbot.waitSignal(window.view.features.hand_toggled, timeout=1000):
+        qtbot.keyClick(hand, Qt.Key.Key_Return)
+
+
+def test_only_keyboard_focus_is_marked(qtbot: QtBot) -> None:
+    window = _window(qtbot)
+    window.view.controls.mic.setFocus(Qt.FocusReason.ActiveWindowFocusReason)  # as at start
+    start = _focused()
+    assert not start.property("keyboardFocus")  # not at start
+    qtbot.keyClick(start, Qt.Key.Key_Tab)
+    tabbed = _focused()
+    assert tabbed is not start
+    assert tabbed.property("keyboardFocus") is True
+    assert not start.property("keyboardFocus")  # the mark moves with the focus
+    leave = window.view.controls.leave
+    qtbot.mouseClick(leave, Qt.MouseButton.LeftButton)  # a tap gives focus, unmarked
+    assert QApplication.focusWidget() is leave and not leave.property("keyboardFocus")
+    assert not tabbed.property("keyboardFocus")
+
+
+def test_tab_reaches_every_level_and_arrows_choose_nothing(qtbot: QtBot) -> None:
+    window = _window(qtbot)
+    features = window.view.features
+    chosen: list[str] = []
+    features.presence_chosen.connect(chosen.append)
+    features.hand.setFocus(Qt.FocusReason.TabFocusReason)
+    order = []
+    for _ in range(4):
+        qtbot.keyClick(_focused(), Qt.Key.Key_Tab)
+        order.append(_focused())
+    levels = features.levels
+    assert order == [levels["listening"], levels["voice"], levels["video"], features.whisper]
+    levels["video"].setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(levels["video"], Qt.Key.Key_Left)
+    qtbot.keyClick(levels["video"], Qt.Key.Key_Right)
+    assert chosen == [] and levels["video"].isChecked()  # nothing chosen by an arrow
+    qtbot.keyClick(levels["voice"], Qt.Key.Key_Space)
+    assert chosen == ["voice"]
