@@ -158,6 +158,10 @@ class FeaturesView(QFrame):
             "QLabel#reactionSent { background: #d9ece9; border-radius: 8px; padding: 6px; }"
         )
         self.confirmation.hide()
+        # Wraps within the buttons' width: a wider column would move the buttons
+        # under the pupil's finger just after a tap.
+        self.confirmation.setWordWrap(True)
+        self.confirmation.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         column.addWidget(self.confirmation)
         self._confirm_timer = QTimer(self)
         self._confirm_timer.setSingleShot(True)

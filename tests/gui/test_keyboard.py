@@ -5,6 +5,7 @@ arrow key choosing one by accident."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -12,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from app import i18n
 from app.bridge import EngineBridge
 from app.student.window import StudentWindow
 from media.state import CallState, StateChange
@@ -81,3 +83,15 @@ def test_tab_reaches_every_level_and_arrows_choose_nothing(qtbot: QtBot) -> None
     assert chosen == [] and levels["video"].isChecked()  # nothing chosen by an arrow
     qtbot.keyClick(levels["voice"], Qt.Key.Key_Space)
     assert chosen == ["voice"]
+
+
+def test_the_sent_line_does_not_move_the_reaction_buttons(qtbot: QtBot, language: Path) -> None:
+    assert i18n.set_language("nl", language)  # "Verstuurd: Nog een keer, graag": long
+    window = _window(qtbot)
+    features = window.view.features
+    button = features.reaction_buttons["repeat"]
+    before = button.mapTo(window, button.rect().topLeft()), button.width()
+    features.confirm_reaction("repeat")  # "Sent: Please repeat" under the buttons
+    qtbot.waitUntil(features.confirmation.isVisible)
+    QApplication.sendPostedEvents()
+    assert (button.mapTo(window, button.rect().topLeft()), button.width()) == before
