@@ -25,7 +25,7 @@ from pairing.errors import (
     PassphraseMismatch,
     PassphraseMissing,
 )
-from pairing.fleet import init_fleet, pair, read_records, revoke
+from pairing.fleet import ca_fingerprint, init_fleet, pair, read_records, revoke
 from pairing.issued import IssuedRecord, matcher
 
 PASSPHRASE_ENV = "KLASGENOOT_FLEET_PASSPHRASE"  # noqa: S105 (a variable name, not a secret)
@@ -146,8 +146,16 @@ def _init(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(f"ICE-servers: {len(settings.ice_servers)}")
+    _print_fingerprint(args.data)
     print("Maak nu een reservekopie van ca-key.pem en bewaar het wachtwoord apart.")
     return 0
+
+
+def _print_fingerprint(data: Path) -> None:
+    """As ``enroll install`` and the first-run screen show it: the technician compares."""
+    print(f"CA-vingerafdruk (SHA-256):\n  {ca_fingerprint(data)}")
+    print("Geef deze vingerafdruk aan de technicus: een apparaat toont hem bij het "
+          "installeren van zijn bundel.")  # fmt: skip
 
 
 def _pair(args: argparse.Namespace) -> int:
@@ -161,6 +169,7 @@ def _pair(args: argparse.Namespace) -> int:
     print(f"Geldig tot:       {result.not_after:%Y-%m-%d %H:%M:%S} UTC")
     print(f"Bundel leerling:  {result.student_bundle}")
     print(f"Bundel klas:      {result.classroom_bundle}")
+    _print_fingerprint(args.data)
     if result.crl is not None:
         print(
             f"Oude koppeling ingetrokken: {len(result.revoked)} certificaten, "

@@ -1,9 +1,12 @@
 """The technician's device tests: does the camera give a picture, does the microphone
 hear something, does the speaker play? Each test runs for a second on the GUI
-thread (timers, no blocking) and reports one plain sentence."""
+thread (timers, no blocking) and reports one plain sentence, as a
+:class:`DeviceTestResult` that says it again in another language after a switch."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
@@ -34,8 +37,19 @@ class _Speaker(Protocol):
     def play_test_tone(self, seconds: float = 1.0) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class DeviceTestResult:
+    """A test's outcome for the technician; :meth:`text` says it in the current UI
+    language (the sentence is translated when it is shown, not when the test ends)."""
+
+    render: Callable[[], str]
+
+    def text(self) -> str:
+        return self.render()
+
+
 class DeviceTester(QObject):
-    finished = Signal(str, str)  # kind, a sentence for the technician
+    finished = Signal(str, object)  # kind, DeviceTestResult
 
     def __init__(
         self, camera: _Camera, microphone: _Microphone, speaker: _Speaker,
@@ -52,45 +66,47 @@ class DeviceTester(QObject):
             QTimer.singleShot(TEST_MS, self, self._microphone_done)
         elif kind == "speaker":
             if not self._speaker.available:
-                self.finished.emit(kind, self._speaker.status)
+                speaker = self._speaker
+                self._report(kind, lambda: speaker.status)  # the speaker says it in words
                 return
             self._speaker.play_test_tone(1.0)
-            self.finished.emit(
+            self._report(
                 kind,
-                QCoreApplication.translate(
+                lambda: QCoreApplication.translate(
                     "DeviceTester", "A test tone is playing. Do you hear it?"
                 ),
             )
 
+    def _report(self, kind: str, render: Callable[[], str]) -> None:
+        self.finished.emit(kind, DeviceTestResult(render))
+
     def _camera_done(self, before: int) -> None:
         if self._camera.is_synthetic:
-            text = QCoreApplication.translate(
-                "DeviceTester", "No camera: a test picture is sent instead."
-            )
+            self._report("camera", lambda: QCoreApplication.translate(
+                "DeviceTester", "No camera: a test picture is sent instead."))  # fmt: skip
         elif self._camera.frames_converted > before:
             per_second = (self._camera.frames_converted - before) * 1000 // TEST_MS
-            text = QCoreApplication.translate(
+            self._report("camera", lambda: QCoreApplication.translate(
                 "DeviceTester", "The camera gives a picture ({fps} frames a second)."
-            ).format(fps=per_second)
+            ).format(fps=per_second))  # fmt: skip
         else:
-            text = QCoreApplication.translate(
+            self._report("camera", lambda: QCoreApplication.translate(
                 "DeviceTester",
                 "No picture from the camera. Check the cable or choose another camera.",
-            )
-        self.finished.emit("camera", text)
+            ))  # fmt: skip
 
     def _microphone_done(self) -> None:
         level = self._microphone.level_dbfs
         if self._microphone.is_synthetic:
-            text = QCoreApplication.translate(
+            self._report("microphone", lambda: QCoreApplication.translate(
                 "DeviceTester", "No microphone: the class hears nothing from this device."
-            )
+            ))  # fmt: skip
         elif level is None or level < SILENT_DBFS:
-            text = QCoreApplication.translate(
+            self._report("microphone", lambda: QCoreApplication.translate(
                 "DeviceTester", "The microphone hears nothing. Speak, or choose another microphone."
-            )
+            ))  # fmt: skip
         else:
-            text = QCoreApplication.translate(
+            rounded = round(level)
+            self._report("microphone", lambda: QCoreApplication.translate(
                 "DeviceTester", "The microphone hears sound ({level} dB)."
-            ).format(level=round(level))
-        self.finished.emit("microphone", text)
+            ).format(level=rounded))  # fmt: skip

@@ -38,6 +38,7 @@ from pairing.ca import (
 from pairing.certificates import (
     build_device_certificate,
     certificate_pem,
+    fingerprint,
     load_certificate,
     new_pairing_id,
     utcnow,
@@ -163,6 +164,15 @@ def load_settings(data: Path) -> FleetSettings:
         return parse_settings(_read(data, SETTINGS))
     except FleetSettingsInvalid as exc:
         raise FleetCorrupt(SETTINGS) from exc
+
+
+def ca_fingerprint(data: Path) -> str:
+    """The fleet CA's SHA-256 fingerprint, as devices show it when installing a bundle
+    (public data: no passphrase needed)."""
+    try:
+        return fingerprint(load_certificate(_read(data, CA_CERT)))
+    except CertificateInvalid as exc:
+        raise FleetCorrupt(exc.detail) from exc
 
 
 def read_records(data: Path) -> tuple[IssuedRecord, ...]:

@@ -74,6 +74,10 @@
         <translation>Leerling: in beeld</translation>
     </message>
     <message>
+        <source>Pupil: On camera, microphone off</source>
+        <translation>Leerling: in beeld, microfoon uit</translation>
+    </message>
+    <message>
         <source>The lesson with the pupil ends in {minutes} minutes</source>
         <translation>De les met de leerling stopt over {minutes} minuten</translation>
     </message>
@@ -968,6 +972,17 @@ Tik om te reageren</translation>
     </message>
 </context>
 <context>
+    <name>MicOffBadge</name>
+    <message>
+        <source>Microphone off</source>
+        <translation>Microfoon uit</translation>
+    </message>
+    <message>
+        <source>The pupil&apos;s microphone is off</source>
+        <translation>De microfoon van de leerling staat uit</translation>
+    </message>
+</context>
+<context>
     <name>PauseNoticeView</name>
     <message>
         <source>Paused by the teacher
@@ -1045,6 +1060,14 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
 <context>
     <name>PupilView</name>
     <message>
+        <source>No connection with the server</source>
+        <translation>Geen verbinding met de server</translation>
+    </message>
+    <message>
+        <source>The pupil cannot join until it is back. Klasgenoot keeps trying by itself; if it lasts, tell the technician.</source>
+        <translation>De leerling kan pas meedoen als de verbinding er weer is. Klasgenoot blijft het zelf proberen; duurt het lang, meld het dan aan de technicus.</translation>
+    </message>
+    <message>
         <source>Klasgenoot is ready</source>
         <translation>Klasgenoot staat klaar</translation>
     </message>
@@ -1087,6 +1110,10 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
     <message>
         <source>The pupil&apos;s camera</source>
         <translation>Camera van de leerling</translation>
+    </message>
+    <message>
+        <source>The pupil&apos;s camera. The pupil&apos;s microphone is off.</source>
+        <translation>Camera van de leerling. De microfoon van de leerling staat uit.</translation>
     </message>
 </context>
 <context>

@@ -51,6 +51,7 @@ class ClassroomFeaturesView(QObject):
         self.volume = speaker.volume if speaker is not None else 1.0
         self._paused_until = 0.0
         self._presence = ""
+        self._pupil_mic = True  # the pupil's microphone, as their last "media" message said
         self._closes_in_s: int | None = None
         self.hand = HandView(stage)
         self.reaction = ReactionView(stage)
@@ -99,6 +100,7 @@ class ClassroomFeaturesView(QObject):
             self.reaction.hide()
             self._whisper(False)
             self._presence, self._closes_in_s = "", None
+            self._pupil_mic = True  # the next call announces its own
         self._render()
 
     def on_control(self, message: ControlMessage) -> None:
@@ -113,6 +115,8 @@ class ClassroomFeaturesView(QObject):
             self._whisper(bool(body["on"]))
         elif kind == "presence":
             self._presence = str(body["level"])
+        elif kind == "media":
+            self._pupil_mic = bool(body["mic"])
         elif kind == "schedule":
             self._closes_in_s = int(body["closes_in_s"])
         elif kind == "pause":
@@ -181,7 +185,10 @@ class ClassroomFeaturesView(QObject):
         levels = {
             "listening": self.tr("Pupil: Listening"),
             "voice": self.tr("Pupil: Voice only"),
-            "video": self.tr("Pupil: On camera"),
+            # On camera with the microphone off: the class must not wait for an answer.
+            "video": self.tr("Pupil: On camera")
+            if self._pupil_mic
+            else self.tr("Pupil: On camera, microphone off"),
         }
         bar.presence.setText(levels.get(self._presence, ""))
         bar.whisper.setVisible(s.whisper and self.whispering)

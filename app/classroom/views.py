@@ -1,10 +1,11 @@
 """What the class sees: the pupil, a friendly avatar when their camera is off, a calm
-idle screen when they are not there, and the speaker volume."""
+idle screen when they are not there (or when the server cannot be reached), a
+"microphone off" sign on the pupil's picture, and the speaker volume."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -19,6 +20,13 @@ from app.widgets import icons, theme
 from app.widgets.buttons import ActionButton
 
 VOLUME_STEP = 10  # percent per press of − or +
+BADGE_MARGIN = 24
+BADGE_ICON = 32
+_BADGE_STYLE = (
+    "QFrame#micOff { background: rgba(246, 244, 239, 235); border: 3px solid #1f2a44;"
+    " border-radius: 18px; }"
+    " QLabel { color: #1f2a44; background: transparent; }"
+)
 
 
 class AvatarWidget(QWidget):
@@ -69,6 +77,34 @@ class _Message(QWidget):
         layout.addStretch(1)
 
 
+class MicOffBadge(QFrame):
+    """On the pupil's picture while their microphone is off: a crossed-out microphone and
+    words (not colour alone), bottom left, clear of the hand (top left), the reaction
+    (bottom centre) and LIVE (top right)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("micOff")
+        self.setStyleSheet(_BADGE_STYLE)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.sign = QLabel(self)
+        self.sign.setPixmap(icons.pixmap("mic", BADGE_ICON, theme.INK, off=True))
+        self.words = QLabel(self)
+        self.words.setFont(theme.font(18, bold=True))
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(18, 8, 22, 8)
+        layout.setSpacing(10)
+        layout.addWidget(self.sign)
+        layout.addWidget(self.words)
+        self.retranslate()
+        self.hide()
+
+    def retranslate(self) -> None:
+        self.words.setText(self.tr("Microphone off"))
+        self.setAccessibleName(self.tr("The pupil's microphone is off"))
+        self.adjustSize()
+
+
 class PupilView(QStackedWidget):
     """Idle (nobody there) → the pupil's video, or the avatar while their camera is off."""
 
@@ -82,8 +118,10 @@ class PupilView(QStackedWidget):
         self.addWidget(self.idle)
         self.addWidget(video)
         self.addWidget(self.avatar)
+        self.mic_off = MicOffBadge(self)  # not a page: over the video page
         self._connected = False
         self._camera = self._mic = True
+        self._signaling: bool | None = None  # None: not known yet (the engine is starting)
         self._presence = ""  # the pupil's chosen level (issue 5), "" before it is known
         self.retranslate()
 
@@ -106,11 +144,31 @@ class PupilView(QStackedWidget):
             self.setCurrentWidget(self.video)
         else:
             self.setCurrentWidget(self.avatar)
+        # On the avatar the words say it; on the picture this sign does.
+        self.mic_off.setVisible(connected and camera and not mic)
+        self._place_badge()
+        self.retranslate()
+
+    def show_signaling(self, connected: bool) -> None:
+        """Whether the signaling server is reachable: the idle screen says so when not."""
+        self._signaling = connected
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.idle.title.setText(self.tr("Klasgenoot is ready"))
-        self.idle.text.setText(self.tr("The pupil is not connected right now."))
+        if self._signaling is False:
+            # Calm: it is on a desk in class. Nobody there has to act at once.
+            self.idle.title.setText(self.tr("No connection with the server"))
+            self.idle.text.setText(
+                self.tr(
+                    "The pupil cannot join until it is back. Klasgenoot keeps trying by "
+                    "itself; if it lasts, tell the technician."
+                )
+            )
+        else:
+            self.idle.title.setText(self.tr("Klasgenoot is ready"))
+            self.idle.text.setText(self.tr("The pupil is not connected right now."))
+        self.mic_off.retranslate()
+        self._place_badge()
         if self._presence == "listening":
             self.avatar.title.setText(self.tr("Listening"))
             self.avatar.text.setText(self.tr("The pupil is listening along with the class."))
@@ -128,8 +186,21 @@ class PupilView(QStackedWidget):
         current = self.currentWidget()
         if isinstance(current, _Message):
             self.setAccessibleDescription(f"{current.title.text()} {current.text.text()}")
-        else:
+        elif self._mic:
             self.setAccessibleDescription(self.tr("The pupil's camera"))
+        else:
+            self.setAccessibleDescription(
+                self.tr("The pupil's camera. The pupil's microphone is off.")
+            )
+
+    def _place_badge(self) -> None:
+        badge = self.mic_off
+        badge.move(BADGE_MARGIN, self.height() - badge.height() - BADGE_MARGIN)
+        badge.raise_()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_badge()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -86,6 +86,7 @@ class ClassroomWindow(KioskWindow):
             bridge.audio_sink = speaker.push  # dropped while no speaker is open
         self._speaker_changed()
         bridge.state_changed.connect(self._on_state)
+        bridge.signaling_changed.connect(self.pupil.show_signaling)
         bridge.sending_changed.connect(self._on_sending)
         bridge.engine_responsive_changed.connect(self._on_responsive)
         bridge.control_received.connect(self._on_control)

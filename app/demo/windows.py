@@ -5,6 +5,9 @@ the network); each window has its own EngineBridge, so each engine has its own
 thread, as on the real devices. ICE stays on loopback. With ``seconds`` the call
 runs that long once both sides show the other's picture, then (optionally) each
 window is saved as a PNG and the demo ends; without it, it runs until closed.
+Closing one window switches that device off (its engine hangs up, its camera and
+microphone are released): the other window then shows that the peer has gone.
+Closing the last one ends the demo.
 """
 
 from __future__ import annotations
@@ -90,6 +93,15 @@ class Device:
     bridge: EngineBridge
     sources: Sources
     window: KioskWindow
+    stopped: bool = False
+
+    def stop(self) -> None:
+        """Hang up, end the engine and release the sources (once; closing calls it too)."""
+        if self.stopped:
+            return
+        self.stopped = True
+        self.bridge.stop()
+        self.sources.stop()
 
 
 @dataclass
@@ -110,24 +122,29 @@ class GuiDemo:
     result: int = 0
     _started: float = 0.0
     _running_since: float | None = None
+    _watch: QTimer | None = None
 
     def run(self, app: QApplication) -> int:
-        self.server = EmbeddedServer(self.workspace.server)
-        self.server.start()
         try:
-            for role in (Role.CLASSROOM, Role.STUDENT):
-                self.devices[role] = self._open(role, self.server.url)
-            self._place_windows(app)
-            self._started = time.monotonic()
-            watch = QTimer()
-            watch.setInterval(100)  # also lets Python see Ctrl+C between Qt events
-            watch.timeout.connect(lambda: self._tick(app))
-            watch.start()
+            self.start(app)
             quit_on_interrupt(app)
             app.exec()
         finally:
             self.close()
         return self.result
+
+    def start(self, app: QApplication) -> None:
+        """The server, both devices and their windows; ``run`` then turns Qt's loop."""
+        self.server = EmbeddedServer(self.workspace.server)
+        self.server.start()
+        for role in (Role.CLASSROOM, Role.STUDENT):
+            self.devices[role] = self._open(role, self.server.url)
+        self._place_windows(app)
+        self._started = time.monotonic()
+        self._watch = QTimer()
+        self._watch.setInterval(100)  # also lets Python see Ctrl+C between Qt events
+        self._watch.timeout.connect(lambda: self._tick(app))
+        self._watch.start()
 
     def _open(self, role: Role, url: str) -> Device:
         runtime = DeviceRuntime.load(
@@ -149,8 +166,12 @@ class GuiDemo:
         bridge = EngineBridge()
         window = build_window(role, bridge, sources, windowed=True)
         start_engine(bridge, runtime, sources.media, loopback_only=True)
+        device = Device(role, bridge, sources, window)
+        # A closed window is a device switched off: otherwise its side of the call,
+        # camera included, would go on unseen, and the other window would show it live.
+        window.closed.connect(device.stop)
         window.show_kiosk()
-        return Device(role, bridge, sources, window)
+        return device
 
     def _place_windows(self, app: QApplication) -> None:
         if self.options.screenshots is not None:  # the same picture on every screen
@@ -211,10 +232,11 @@ class GuiDemo:
         return written
 
     def close(self) -> None:
+        if self._watch is not None:
+            self._watch.stop()
         # The pupil leaves first, as in class: the classroom sees a clean hang-up.
         for device in sorted(self.devices.values(), key=lambda d: d.role is Role.CLASSROOM):
-            device.bridge.stop()
-            device.sources.stop()
+            device.stop()
             device.window.close()
         if self.server is not None:
             self.server.stop()

@@ -3,7 +3,9 @@
 The engine connects by itself whenever the class device is online; this window
 only shows what happens and passes on the pupil's choices: microphone on/off
 (silence is sent), camera on/off (the camera is *released*, its light goes off,
-and nothing is sent), leave / join again.
+and nothing is sent), leave / join again. Out of the lesson (left, or the call
+ended) the camera and microphone are released as well, and back in they start
+again as the pupil had them.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ class StudentWindow(KioskWindow):
         self._syncing = False
         self.situation = Situation()
         self.mic_on = self.camera_on = True
+        self._out_of_call = False  # left or ended: camera and microphone released
         self._speaker_notice = False
         self.view = StudentCallView(self.video, self.preview)
         self.set_content(self.view)
@@ -109,6 +112,21 @@ class StudentWindow(KioskWindow):
             self.view.features.show_whisper(False)
         self._update(state=change.state, reason=change.reason)
         self.set_live_call(change.state is CallState.LIVE)
+        self._follow_call(change.state is CallState.ENDED)
+
+    def _follow_call(self, out: bool) -> None:
+        """Out of the lesson nothing needs the camera or the microphone: both are released
+        (the camera's light goes off). Back in (join again, or the engine's own rejoin at
+        the next lesson) they start again as the pupil's buttons say."""
+        if out == self._out_of_call:
+            return
+        self._out_of_call = out
+        if self.microphone is not None:
+            if out:
+                self.microphone.stop()
+            elif self.mic_on:
+                self.microphone.start()
+        self._apply_camera(self.camera_on)  # out of the lesson: stopped whatever the button
 
     def _on_peer_online(self, online: bool) -> None:
         self._update(peer_online=online)
@@ -185,7 +203,7 @@ class StudentWindow(KioskWindow):
         if self._syncing:
             return
         self.mic_on = on
-        if on and self.microphone is not None:
+        if on and self.microphone is not None and not self._out_of_call:
             self.microphone.start()  # it may have been released for "listening"
         self.view.features.meter.show_mic(on)
         self.bridge.set_media(mic=self.mic_on, camera=self.camera_on)
@@ -200,6 +218,7 @@ class StudentWindow(KioskWindow):
         self._follow_buttons()
 
     def _apply_camera(self, on: bool) -> None:
+        on = on and not self._out_of_call  # out of the lesson it stays released
         if self.camera is not None:
             if on:
                 self.camera.start()
@@ -218,7 +237,7 @@ class StudentWindow(KioskWindow):
         self.presence = level
         self.mic_on, self.camera_on = level != "listening", level == "video"
         if self.microphone is not None:
-            if self.mic_on:
+            if self.mic_on and not self._out_of_call:
                 self.microphone.start()
             else:
                 self.microphone.stop()  # released, like the camera
@@ -269,7 +288,7 @@ class StudentWindow(KioskWindow):
         )
 
     def _camera_resumed(self) -> None:
-        self.view.show_camera(self.camera_on)
+        self.view.show_camera(self.camera_on and not self._out_of_call)
         self.hide_banner()
 
     def _speaker_changed(self, *_state: Any) -> None:

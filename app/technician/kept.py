@@ -4,14 +4,18 @@ cannot drift from what is stored; the recent log; export, erase and wipe.
 Thin: it reads privacy.overview for display, writes exports through privacy.export,
 erases through privacy.erase, and asks the device session to wipe (which must stop
 the call first). Every action that changes something asks for confirmation.
+What it shows is kept as facts (the overview, the faults, the last result) and
+rendered again in the new language when the technician switches it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -37,6 +41,15 @@ from privacy.health import LogHealth
 from privacy.overview import LogOverview, load_overview
 
 
+@dataclass(frozen=True, slots=True)
+class _Faults:
+    """What the fault lines at the top are made of (read at each refresh)."""
+
+    health: LogHealth | None
+    audit_key_lost: bool
+    default_days: int | None  # the stored retention is not valid: this default applies
+
+
 class KeptDataView(QWidget):
     back_requested = Signal()
     wipe_requested = Signal()  # confirmed twice; the device session does the wipe
@@ -49,6 +62,9 @@ class KeptDataView(QWidget):
         super().__init__(parent)
         self._config, self._store, self._audit = config, store, audit
         self._health = health  # the running call's log (a broken log never stops a call)
+        self._overview: LogOverview | None = None
+        self._faults: _Faults | None = None
+        self._result: Callable[[], str] | None = None  # the last action's outcome, in words
         self.health = QLabel(self)
         self.health.setWordWrap(True)
         self.title = QLabel(self)
@@ -90,14 +106,25 @@ class KeptDataView(QWidget):
             button.setAccessibleName(button.text())
 
     def refresh(self) -> None:
-        self._show_health(self._health())
-        self._show_faults()
+        setting = read_retention(self._config)
+        self._faults = _Faults(
+            health=self._health(),
+            audit_key_lost=audit_key_lost(self._config, self._store),
+            default_days=setting.retention.connection_days if setting.problem else None,
+        )
+        self._show_faults(self._faults)
         try:
             overview = load_overview(state_dir(self._config), retention=retention(self._config))
         except KlasgenootError as exc:
-            self.result.setText(error_text(exc))
+            self._say(partial(error_text, exc))
             return
+        self._overview = overview
         self._show(overview)
+
+    def _say(self, text: Callable[[], str]) -> None:
+        """The outcome line; a function, so a language switch can say it again."""
+        self._result = text
+        self.result.setText(text())
 
     def _show(self, overview: LogOverview) -> None:
         dutch = language() == "nl"
@@ -119,28 +146,27 @@ class KeptDataView(QWidget):
             for row in overview.sessions[:20]
         ))  # fmt: skip
 
-    def _show_health(self, health: LogHealth | None) -> None:
+    def _health_line(self, health: LogHealth | None) -> str:
         if health is None or health.ok:
-            self.health.setText(self.tr("Logging works."))
-            return
+            return self.tr("Logging works.")
         text = self.tr("Logging has a fault: {fault}. The call is not affected; "
                        "{dropped} records were not written.")  # fmt: skip
-        self.health.setText(text.format(fault=health.fault.value, dropped=health.dropped))
+        return text.format(fault=health.fault.value, dropped=health.dropped)
 
-    def _show_faults(self) -> None:
-        """Faults outside the running log: a lost audit key, a bad retention value."""
-        lines = [self.health.text()]
-        if audit_key_lost(self._config, self._store):
+    def _show_faults(self, faults: _Faults) -> None:
+        """The running log's health, then faults outside it: a lost audit key, a bad
+        retention value."""
+        lines = [self._health_line(faults.health)]
+        if faults.audit_key_lost:
             lines.append(self.tr(
                 "The audit trail's key is missing: new actions are not recorded and the "
                 "trail cannot be checked. No new key is made, so the old trail is not "
                 "lost; call the helpdesk."
             ))  # fmt: skip
-        setting = read_retention(self._config)
-        if setting.problem is not None:
+        if faults.default_days is not None:
             lines.append(self.tr("The stored retention setting is not valid; the default of "
                                  "{days} days applies.").format(
-                days=setting.retention.connection_days))  # fmt: skip
+                days=faults.default_days))  # fmt: skip
         self.health.setText("\n".join(lines))
 
     def export(self, path: Path | None = None) -> bool:
@@ -159,13 +185,15 @@ class KeptDataView(QWidget):
                 retention=retention(self._config),
             )
             written = write_export(path, doc)  # a folder gets a dated file in it
-        except (KlasgenootError, OSError) as exc:
-            self.result.setText(error_text(exc) if isinstance(exc, KlasgenootError)
-                                else self.tr("The file could not be written."))  # fmt: skip
+        except KlasgenootError as exc:
+            self._say(partial(error_text, exc))
+            return False
+        except OSError:
+            self._say(lambda: self.tr("The file could not be written."))
             return False
         if self._audit is not None:
             self._audit.action(AuditAction.LOGS_EXPORTED)
-        self.result.setText(self.tr("Exported to {path}").format(path=written))
+        self._say(lambda: self.tr("Exported to {path}").format(path=written))
         return True
 
     def erase(self, *, confirmed: bool = False) -> bool:
@@ -174,15 +202,15 @@ class KeptDataView(QWidget):
         try:
             report = erase_logs(state_dir(self._config))
         except KlasgenootError as exc:
-            self.result.setText(error_text(exc))
+            self._say(partial(error_text, exc))
             return False
         if self._audit is not None:  # the audit trail is not erased: it says this happened
             self._audit.action(AuditAction.LOGS_ERASED)
         if report.database_replaced:
-            self.result.setText(self.tr("The damaged database was removed whole, with every "
-                                        "call, event and the audit trail in it."))  # fmt: skip
+            self._say(lambda: self.tr("The damaged database was removed whole, with every "
+                                      "call, event and the audit trail in it."))  # fmt: skip
         else:
-            self.result.setText(self.tr("Erased: {sessions} calls, {events} events.").format(
+            self._say(lambda: self.tr("Erased: {sessions} calls, {events} events.").format(
                 sessions=report.sessions, events=report.events))  # fmt: skip
         self.refresh()
         return True
@@ -197,3 +225,15 @@ class KeptDataView(QWidget):
     def _ask(self, question: str) -> bool:
         answer = QMessageBox.question(self, self.tr("Please confirm"), question)
         return answer == QMessageBox.StandardButton.Yes
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            # What is on screen, again from the facts it was made of (no new reading).
+            if self._faults is not None:
+                self._show_faults(self._faults)
+            if self._overview is not None:
+                self._show(self._overview)
+            if self._result is not None:
+                self.result.setText(self._result())
+        super().changeEvent(event)

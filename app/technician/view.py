@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.bridge import EngineBridge
+from app.devicetest import DeviceTestResult
 from app.i18n import LANGUAGE_NAMES, language
 from app.technician.status import ConnectionStatusBox
 from app.technician.widgets import (
@@ -146,6 +147,7 @@ class TechnicianView(QWidget):
         self.test_buttons: dict[str, QPushButton] = {}
         self._device_labels: dict[str, QLabel] = {}
         self.test_results: dict[str, QLabel] = {}
+        self._results: dict[str, DeviceTestResult] = {}  # said again after a language switch
         for row, kind in enumerate(KINDS):
             label, combo, button, result = QLabel(box), QComboBox(box), big_button(box), QLabel(box)
             combo.setMinimumHeight(MIN_TARGET)
@@ -216,8 +218,14 @@ class TechnicianView(QWidget):
     def set_language(self, code: str) -> None:
         self.language_choice.setCurrentIndex(max(0, self.language_choice.findData(code)))
 
-    def show_test_result(self, kind: str, text: str) -> None:
-        self.test_results[kind].setText(text)
+    def show_test_result(self, kind: str, result: DeviceTestResult | str) -> None:
+        """A test's outcome; a DeviceTestResult follows a later language switch."""
+        if isinstance(result, DeviceTestResult):
+            self._results[kind] = result
+            self.test_results[kind].setText(result.text())
+        else:
+            self._results.pop(kind, None)
+            self.test_results[kind].setText(result)
 
     def connect_bridge(self, bridge: EngineBridge) -> None:
         self.status.connect_bridge(bridge)
@@ -239,6 +247,7 @@ class TechnicianView(QWidget):
     def _test(self, kind: str) -> None:
         key = self.choices[kind].currentData()
         if key is not None:
+            self._results.pop(kind, None)
             self.test_results[kind].clear()
             self.device_test_requested.emit(kind, key)
 
@@ -275,6 +284,8 @@ class TechnicianView(QWidget):
             self.choices[kind].setAccessibleName(name)
             self.test_buttons[kind].setText(self.tr("Test"))
             self.test_buttons[kind].setAccessibleName(test)
+            if kind in self._results:
+                self.test_results[kind].setText(self._results[kind].text())
         self.language_choice.setAccessibleName(self.tr("Language"))
         self.set_language(language())
         self.back_button.setText(self.tr("Back"))

@@ -175,6 +175,27 @@ def test_presence_and_the_board_view_button(rig: CallRig, qtbot: QtBot) -> None:
     qtbot.waitUntil(saved.is_set, timeout=3000)
 
 
+def test_the_class_sees_the_pupils_microphone_go_off_while_they_are_on_camera(
+    rig: CallRig,  # noqa: F811
+    qtbot: QtBot,
+) -> None:
+    _classroom, student, window = _live_call(rig, qtbot)
+    controls = student.window.view.controls  # type: ignore[attr-defined]
+    badge, bar = window.pupil.mic_off, window.features.bar
+    qtbot.waitUntil(lambda: window.pupil.showing == "video", timeout=5000)
+    qtbot.waitUntil(lambda: bar.presence.text() == "Pupil: On camera", timeout=5000)
+    assert not badge.isVisible()
+
+    qtbot.mouseClick(controls.mic, Qt.MouseButton.LeftButton)  # the pupil's own button
+    qtbot.waitUntil(badge.isVisible, timeout=5000)
+    assert window.pupil.showing == "video"  # still on camera
+    assert bar.presence.text() == "Pupil: On camera, microphone off"
+
+    qtbot.mouseClick(controls.mic, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not badge.isVisible(), timeout=5000)
+    assert bar.presence.text() == "Pupil: On camera"
+
+
 # -- without an engine: the window plays the engine's reports -----------------------
 
 

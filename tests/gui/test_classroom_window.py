@@ -96,3 +96,54 @@ def test_endings_the_teacher_cannot_fix_say_who_can(qtbot: QtBot) -> None:
     assert "update" in window.banner.text() and window.pupil.showing == "idle"
     window.bridge.state_changed.emit(StateChange(CallState.ENDED, EndReason.PEER_REVOKED))
     assert "not trusted" in window.banner.text()
+
+
+def test_the_class_sees_that_the_pupils_microphone_is_off_on_the_picture(qtbot: QtBot) -> None:
+    window = _offline_window(qtbot)
+    bridge, pupil = window.bridge, window.pupil
+    bridge.state_changed.emit(StateChange(CallState.LIVE))
+    bridge.control_received.emit(ControlMessage("presence", {"level": "video"}))
+    bridge.control_received.emit(ControlMessage("media", {"mic": True, "camera": True}))
+    assert pupil.showing == "video" and not pupil.mic_off.isVisible()
+    assert window.features.bar.presence.text() == "Pupil: On camera"
+
+    bridge.control_received.emit(ControlMessage("media", {"mic": False, "camera": True}))
+    badge = pupil.mic_off
+    assert pupil.showing == "video" and badge.isVisible()
+    assert badge.words.text() == "Microphone off"
+    assert window.features.bar.presence.text() == "Pupil: On camera, microphone off"
+    assert "microphone is off" in pupil.accessibleDescription()
+    # Bottom left on the picture, whole, and above the video page.
+    assert pupil.rect().contains(badge.geometry())
+    assert badge.geometry().left() < pupil.width() // 4
+    assert badge.geometry().bottom() > pupil.height() * 3 // 4
+    shown = pupil.grab().toImage()  # painted above the video page, not hidden under it
+    inside = shown.pixelColor(badge.x() + 8, badge.geometry().center().y())
+    assert inside.lightness() > 200, inside.name()
+
+    bridge.control_received.emit(ControlMessage("media", {"mic": False, "camera": False}))
+    assert pupil.showing == "avatar" and not badge.isVisible()  # the avatar's words say it
+    bridge.control_received.emit(ControlMessage("media", {"mic": True, "camera": True}))
+    assert not badge.isVisible()
+    assert window.features.bar.presence.text() == "Pupil: On camera"
+
+    bridge.control_received.emit(ControlMessage("media", {"mic": False, "camera": True}))
+    bridge.state_changed.emit(StateChange(CallState.RECONNECTING))
+    assert pupil.showing == "idle" and not badge.isVisible()
+    bridge.state_changed.emit(StateChange(CallState.LIVE))  # a new call announces its own
+    assert not badge.isVisible()
+
+
+def test_the_idle_screen_says_calmly_when_the_server_cannot_be_reached(qtbot: QtBot) -> None:
+    window = _offline_window(qtbot)
+    idle = window.pupil.idle
+    assert idle.title.text() == "Klasgenoot is ready"  # while the engine starts
+    window.bridge.signaling_changed.emit(False)
+    assert window.pupil.showing == "idle"
+    assert idle.title.text() == "No connection with the server"
+    assert "keeps trying by itself" in idle.text.text()
+    assert "No connection with the server" in window.pupil.accessibleDescription()
+    assert not window.banner.isVisible()  # calm: no alarm in the classroom
+    window.bridge.signaling_changed.emit(True)
+    assert idle.title.text() == "Klasgenoot is ready"
+    assert idle.text.text() == "The pupil is not connected right now."

@@ -23,10 +23,11 @@ from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from app.assembly import open_sources
-from app.av.catalog import FakeDeviceCatalog
+from app.av.catalog import DeviceState, FakeDeviceCatalog
 from app.bridge import EngineBridge
 from app.classroom.window import ClassroomWindow
 from app.cli_gui import DeviceSession
+from app.demo.windows import DemoOptions, GuiDemo
 from app.demo.workspace import prepare
 from app.firstrun.view import FirstRunView
 from app.student.status import Connection
@@ -183,6 +184,36 @@ def _publish(folder: Path, names: tuple[str, ...]) -> None:
         if not target.exists() or os.environ.get("KLASGENOOT_UPDATE_SCREENSHOTS") == "1":
             DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(folder / name, target)
+
+
+def test_closing_the_pupils_demo_window_switches_that_side_off(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    """In this process, so the test can close a window as a person does."""
+    from PySide6.QtWidgets import QApplication
+
+    workspace, _ = prepare(tmp_path / "demo")
+    demo = GuiDemo(workspace, DemoOptions(synthetic=True))
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    try:
+        demo.start(app)
+        pupil, room = demo.devices[Role.STUDENT], demo.devices[Role.CLASSROOM]
+        classroom = room.window
+        assert isinstance(classroom, ClassroomWindow)
+        qtbot.waitUntil(lambda: classroom.video.frames_painted >= 5 and classroom.live.is_on,
+                        timeout=40_000)  # fmt: skip
+
+        assert pupil.window.close()  # the window's close button
+        assert pupil.stopped and pupil.sources.camera.state is DeviceState.OFF
+        assert pupil.sources.microphone.state is DeviceState.OFF
+        # The class sees the pupil go: no picture, LIVE off; its own side keeps running.
+        qtbot.waitUntil(lambda: classroom.pupil.showing == "idle", timeout=10_000)
+        qtbot.waitUntil(lambda: not classroom.live.is_on, timeout=10_000)
+        assert not room.stopped and classroom.isVisible()
+    finally:
+        demo.close()
+    assert room.stopped
 
 
 def test_the_command_line_loads_no_qt_until_a_window_is_asked_for() -> None:

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
+from app import i18n
 from app.cli_gui import DeviceSession
 from app.demo.workspace import prepare
 from app.firstrun.view import FirstRunView
@@ -165,3 +166,37 @@ def test_faults_outside_the_log_show_in_technician_mode(
     assert written.name.startswith("klasgenoot-export-") and str(written) in view.result.text()
     assert json.loads(written.read_text())["sessions"][0]["bytes_out"] == 4242
     assert store.get(AUDIT_SECRET_NAME) is None  # not silently replaced by the export's record
+
+
+def test_what_this_device_keeps_follows_a_language_switch(
+    qtbot: QtBot, tmp_path: Path, language: Path
+) -> None:
+    i18n.set_language("nl", language)
+    folder = _device_with_one_call(tmp_path)
+    view = KeptDataView(folder, open_keystore(folder, dev=True))
+    qtbot.addWidget(view)
+    view.show()
+    view.refresh()
+    (tmp_path / "usb").mkdir()
+    assert view.export(tmp_path / "usb" / "log.json")
+    buttons = (view.export_button, view.erase_button, view.wipe_button, view.back_button)
+    assert view.title.text() == "Wat dit apparaat bewaart"
+    assert view.export_button.text() == "Exporteren…"
+    assert view.health.text() == "Het logboek werkt."
+    assert view.result.text().startswith("Geëxporteerd naar")
+    dutch_kept = view.kept.toPlainText()
+
+    i18n.set_language("en", language)  # as the technician panel does
+    qtbot.waitUntil(lambda: view.title.text() == "What this device keeps")
+    assert [b.text() for b in buttons] == ["Export…", "Erase logs", "Wipe device (service end)",
+                                           "Back"]  # fmt: skip
+    assert [b.accessibleName() for b in buttons] == [b.text() for b in buttons]
+    assert view.health.text() == "Logging works."
+    assert view.result.text().startswith("Exported to ")
+    assert view.summary.text().startswith("Only technical connection data")
+    assert view.kept.toPlainText() != dutch_kept  # the field list too
+    assert "setup_ms=321" in view.log.toPlainText()
+
+    i18n.set_language("nl", language)
+    qtbot.waitUntil(lambda: view.export_button.text() == "Exporteren…")
+    assert view.kept.toPlainText() == dutch_kept

@@ -99,6 +99,58 @@ def test_the_state_in_words_leave_and_join_again(rig: CallRig, qtbot: QtBot) -> 
     assert student.situation.state is CallState.LIVE
 
 
+def test_leaving_releases_the_camera_and_microphone_and_joining_again_restarts_them(
+    rig: CallRig,  # noqa: F811
+    qtbot: QtBot,
+) -> None:
+    student, classroom = _windows(rig)
+    sources = rig.devices[1].sources  # the pupil's
+    camera, microphone = sources.camera, sources.microphone
+    qtbot.waitUntil(lambda: classroom.video.frames_painted >= 5, timeout=SETUP_MS)
+    assert camera.state is DeviceState.SYNTHETIC and microphone.state is DeviceState.SYNTHETIC
+    controls = student.view.controls
+
+    qtbot.mouseClick(controls.leave, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: student.connection is Connection.LEFT, timeout=5000)
+    assert camera.state is DeviceState.OFF  # released: a real camera's light goes off
+    assert microphone.state is DeviceState.OFF
+    assert not student.preview.has_picture  # the self-view says the camera is off
+    # The pupil's choices stay theirs, and pressing them while away starts nothing.
+    assert controls.camera.isChecked() and controls.mic.isChecked()
+    qtbot.mouseClick(controls.camera, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(controls.camera, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(controls.mic, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(controls.mic, Qt.MouseButton.LeftButton)
+    assert camera.state is DeviceState.OFF and microphone.state is DeviceState.OFF
+
+    painted = classroom.video.frames_painted
+    qtbot.mouseClick(controls.leave, Qt.MouseButton.LeftButton)  # "Join again"
+    qtbot.waitUntil(lambda: student.connection is Connection.CONNECTED, timeout=SETUP_MS)
+    assert camera.state is DeviceState.SYNTHETIC and microphone.state is DeviceState.SYNTHETIC
+    qtbot.waitUntil(lambda: classroom.video.frames_painted > painted + 10, timeout=SETUP_MS)
+    assert classroom.pupil.showing == "video"  # the class sees the pupil again
+    qtbot.waitUntil(lambda: student.preview.has_picture, timeout=5000)
+
+
+def test_joining_again_with_the_camera_off_keeps_it_released(
+    rig: CallRig,  # noqa: F811
+    qtbot: QtBot,
+) -> None:
+    student, classroom = _windows(rig)
+    camera = rig.devices[1].sources.camera
+    qtbot.waitUntil(lambda: student.connection is Connection.CONNECTED, timeout=SETUP_MS)
+    student.set_presence("voice")  # microphone on, camera off
+    assert camera.state is DeviceState.OFF
+    controls = student.view.controls
+    qtbot.mouseClick(controls.leave, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: student.connection is Connection.LEFT, timeout=5000)
+    qtbot.mouseClick(controls.leave, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: student.connection is Connection.CONNECTED, timeout=SETUP_MS)
+    assert camera.state is DeviceState.OFF  # the pupil's choice: still no camera
+    assert rig.devices[1].sources.microphone.state is DeviceState.SYNTHETIC
+    qtbot.waitUntil(lambda: classroom.pupil.showing == "avatar", timeout=5000)
+
+
 def test_both_windows_are_accessible(rig: CallRig, qtbot: QtBot) -> None:  # noqa: F811
     student, classroom = _windows(rig)
     qtbot.waitUntil(lambda: student.video.frames_painted >= 1, timeout=SETUP_MS)

@@ -86,6 +86,12 @@ def field(output: str, label: str) -> str:
     raise AssertionError(f"{label!r} not in {output!r}")
 
 
+def printed_fingerprint(output: str) -> str:
+    """The CA fingerprint on the line under its label, as every command prints it."""
+    lines = output.splitlines()
+    return lines[lines.index("CA-vingerafdruk (SHA-256):") + 1].strip()
+
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     if not folder.exists():
         return {}
@@ -135,10 +141,11 @@ def test_full_flow(cli: Cli, tmp_path: Path) -> None:
 
     installed = cli.ok("enroll", "install", s_bundle, "--config", "student", "--yes")
     assert field(installed, "Gekoppeld met:") == classroom_id
-    lines = installed.splitlines()
-    fingerprint = lines[lines.index("CA-vingerafdruk (SHA-256):") + 1].strip()
+    fingerprint = printed_fingerprint(installed)
     ca = load_certificate((tmp_path / "fleet" / "ca.pem").read_bytes())
     assert fingerprint == ca_fingerprint(ca)
+    # The operator read the same one from the fleet: no openssl needed to compare.
+    assert printed_fingerprint(init) == fingerprint == printed_fingerprint(paired)
     cli.refused(
         "Niet geïnstalleerd", "enroll", "install", c_bundle, "--config", "classroom", stdin="n\n"
     )
