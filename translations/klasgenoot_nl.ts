@@ -1296,6 +1296,10 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
         <translation>Volgende les: {when}</translation>
     </message>
     <message>
+        <source>The teacher saw your raised hand.</source>
+        <translation>De leraar heeft je opgestoken vinger gezien.</translation>
+    </message>
+    <message>
         <source>The lesson ends in 5 minutes</source>
         <translation>De les stopt over 5 minuten</translation>
     </message>

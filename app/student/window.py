@@ -163,8 +163,9 @@ class StudentWindow(KioskWindow):
         features = self.view.features
         if kind == "features":
             self._show_switches(body)
-        elif kind == "hand_ack":
+        elif kind == "hand_ack":  # the teacher tapped it: say so, not only lower it
             features.show_hand(False)
+            self.show_banner(self.tr("The teacher saw your raised hand."), BannerKind.INFO)
         elif kind == "pause":
             self.paused = bool(body["paused"])
             self.view.show_paused(self.paused)

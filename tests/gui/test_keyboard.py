@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from app import i18n
 from app.bridge import EngineBridge
 from app.student.window import StudentWindow
+from media.control import ControlMessage
 from media.state import CallState, StateChange
 
 
@@ -95,3 +96,12 @@ def test_the_sent_line_does_not_move_the_reaction_buttons(qtbot: QtBot, language
     qtbot.waitUntil(features.confirmation.isVisible)
     QApplication.sendPostedEvents()
     assert (button.mapTo(window, button.rect().topLeft()), button.width()) == before
+
+
+def test_the_teacher_seeing_the_hand_is_said(qtbot: QtBot) -> None:
+    window = _window(qtbot)
+    window.view.features.show_hand(True)
+    window.bridge.control_received.emit(ControlMessage("hand_ack"))
+    assert not window.view.features.hand.isChecked()
+    assert window.banner.isVisible()
+    assert window.banner.accessibleDescription() == "The teacher saw your raised hand."
