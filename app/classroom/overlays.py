@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.widgets import feature_icons, theme
 from app.widgets.buttons import ActionButton
+from app.widgets.sign_card import SignCard
 
 HAND_ICON = 64
 REACTION_ICON = 56
@@ -23,11 +24,6 @@ _HAND_STYLE = (
 PAUSED_STYLE = (
     "QLabel { background: #ffe0a3; color: #1f2a44; border: 3px solid #b7791f;"
     " border-radius: 20px; padding: 10px 24px; }"
-)
-_REACTION_STYLE = (
-    "QFrame#reaction { background: rgba(246, 244, 239, 235);"
-    " border: 3px solid #1f2a44; border-radius: 24px; }"
-    " QLabel { color: #1f2a44; background: transparent; }"
 )
 
 
@@ -52,24 +48,13 @@ class HandView(QPushButton):
         self.adjustSize()
 
 
-class ReactionView(QFrame):
+class ReactionView(SignCard):
     """The pupil's reaction, large and friendly, for a few seconds (a drawn sign and words)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("reaction")
-        self.setStyleSheet(_REACTION_STYLE)
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.sign = QLabel(self)
-        self.words = QLabel(self)
-        self.words.setFont(theme.font(26, bold=True))
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(28, 14, 28, 14)
-        layout.setSpacing(16)
-        layout.addWidget(self.sign)
-        layout.addWidget(self.words)
+        super().__init__("reaction", radius=24, points=26, margins=(28, 14, 28, 14), spacing=16,
+                         parent=parent)  # fmt: skip
         self.kind = ""
-        self.hide()
 
     def text(self) -> str:
         return self.words.text()

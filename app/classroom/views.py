@@ -18,15 +18,11 @@ from PySide6.QtWidgets import (
 
 from app.widgets import icons, theme
 from app.widgets.buttons import ActionButton
+from app.widgets.sign_card import SignCard
 
 VOLUME_STEP = 10  # percent per press of − or +
 BADGE_MARGIN = 24
 BADGE_ICON = 32
-_BADGE_STYLE = (
-    "QFrame#micOff { background: rgba(246, 244, 239, 235); border: 3px solid #1f2a44;"
-    " border-radius: 18px; }"
-    " QLabel { color: #1f2a44; background: transparent; }"
-)
 
 
 class AvatarWidget(QWidget):
@@ -77,27 +73,16 @@ class _Message(QWidget):
         layout.addStretch(1)
 
 
-class MicOffBadge(QFrame):
+class MicOffBadge(SignCard):
     """On the pupil's picture while their microphone is off: a crossed-out microphone and
     words (not colour alone), bottom left, clear of the hand (top left), the reaction
     (bottom centre) and LIVE (top right)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("micOff")
-        self.setStyleSheet(_BADGE_STYLE)
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.sign = QLabel(self)
+        super().__init__("micOff", radius=18, points=18, margins=(18, 8, 22, 8), spacing=10,
+                         parent=parent)  # fmt: skip
         self.sign.setPixmap(icons.pixmap("mic", BADGE_ICON, theme.INK, off=True))
-        self.words = QLabel(self)
-        self.words.setFont(theme.font(18, bold=True))
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(18, 8, 22, 8)
-        layout.setSpacing(10)
-        layout.addWidget(self.sign)
-        layout.addWidget(self.words)
         self.retranslate()
-        self.hide()
 
     def retranslate(self) -> None:
         self.words.setText(self.tr("Microphone off"))
