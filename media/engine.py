@@ -32,6 +32,7 @@ from media.session import CallSession, SessionHooks, SessionSettings
 from media.state import CallState, StateChange
 from media.stats import CallStats, FrameCounter, StatsBuilder
 from media.tracks import CountingTrack
+from media.turnurls import TurnLogin
 from pairing.credentials import DeviceCredentials
 from pairing.revocation import RevocationList, newer
 from pairing.roles import Role
@@ -112,6 +113,7 @@ class Engine:
             if config.connection_log is not None
             else None
         )  # fmt: skip
+        self.turn_credential: TurnLogin | None = None
         self._signaling = signaling(self)
         self._tasks: set[asyncio.Task[None]] = set()
         self.last_stats = CallStats()
@@ -232,6 +234,11 @@ class Engine:
     async def relayed(self, payload: Any) -> None:
         await self.session.relayed(payload)
 
+    async def turn_received(self, credential: TurnLogin) -> None:
+        """Short-lived TURN credentials from the server (signaling.turn); never logged."""
+        self.turn_credential = credential
+        self.session.turn_login(credential)
+
     async def crl_received(self, crl: RevocationList) -> None:
         if not newer(self._crl, crl):
             return
@@ -324,6 +331,7 @@ class Engine:
                     sent=self.sent,
                     received=self.received,
                     candidate_type=link.candidate_type,
+                    relay_protocol=link.relay_protocol,
                     meter=self.meter.snapshot() if self.meter else None,
                 )
             except Exception:  # stats are diagnostics: never let them end the call

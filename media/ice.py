@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import ssl
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -85,6 +86,22 @@ def rtc_configuration(
     )
 
 
+def secure_turn(pc: RTCPeerConnection, tls: ssl.SSLContext | None) -> None:
+    """Give every gatherer of ``pc`` our TLS context for ``turns:`` (call before gathering).
+
+    aiortc passes aioice only a flag for ``turns:``, which checks the relay against
+    the system CA store; ours trusts only the fleet CA. Without a context, TURN over
+    TLS is switched off rather than checked against the system store (fail closed).
+    """
+    for connection in ice_connections(pc):
+        if connection.turn_server is None or connection.turn_ssl is False:
+            continue
+        if tls is None:
+            connection.turn_server = None
+        else:
+            connection.turn_ssl = tls
+
+
 def ice_connections(pc: RTCPeerConnection) -> list[Any]:
     # aiortc has no candidate-pair stats; aioice's connection is private, so this
     # reaches into it (aioice is pinned to ~=0.13 and tests cover this path).
@@ -118,6 +135,12 @@ def selected_candidate_type(pc: RTCPeerConnection) -> str | None:
     local = pair.local_candidate.type
     remote = pair.remote_candidate.type
     return max(local, remote, key=lambda t: _TYPE_ORDER.get(t, 0))
+
+
+def selected_local_type(pc: RTCPeerConnection) -> str | None:
+    """The type of our own side of the selected pair ("relay" when we use our TURN)."""
+    pair = _nominated_pair(pc)
+    return None if pair is None else str(pair.local_candidate.type)
 
 
 def local_candidate_hosts(pc: RTCPeerConnection) -> set[str]:

@@ -23,6 +23,7 @@ from pairing.roles import Role
 if TYPE_CHECKING:
     from asyncio import Lock
 
+    from media.paths import PathPlan
     from media.peer import PeerLink
     from media.session import SessionHooks
     from pairing.certificates import DeviceCertInfo
@@ -42,6 +43,8 @@ class Attempt:
     peer_nonce: bytes | None = None
     peer_cert: Any = None
     link: PeerLink | None = None
+    plan: PathPlan | None = None  # the network path this attempt takes (media.paths)
+    went_live: bool = False
 
 
 class Negotiation:
@@ -59,7 +62,9 @@ class Negotiation:
         _send_relay: Callable[[dict[str, Any]], Awaitable[bool]]
 
         def _wants_attempt(self) -> bool: ...
-        def _new_link(self) -> PeerLink: ...
+        def _new_link(self, plan: PathPlan | None) -> PeerLink: ...
+        async def _plan_path(self) -> PathPlan: ...
+        def _attempt_failed(self, attempt: Attempt | None) -> None: ...
         async def _drop_attempt(self, *, bye: str | None) -> None: ...
         async def _remote_bye(self, reason: str, next_start: str = "") -> None: ...
         def _set_state(self, state: CallState, reason: EndReason | None = None) -> None: ...
@@ -122,6 +127,7 @@ class Negotiation:
             await self._send_relay(bye.to_payload())
             return
         cert, info = self._peer_certificate(msg.cert)
+        self._attempt_failed(self._attempt)  # superseded before it went live
         await self._drop_attempt(bye=None)  # a new hello supersedes any earlier attempt
         self._attempt = Attempt(
             msg.call, new_nonce(), time.monotonic(), peer_nonce=msg.nonce, peer_cert=cert
@@ -144,7 +150,10 @@ class Negotiation:
         cert, info = self._peer_certificate(msg.cert)
         attempt.peer_nonce, attempt.peer_cert = msg.nonce, cert
         self.peer = info
-        attempt.link = self._new_link()
+        attempt.plan = await self._plan_path()
+        if attempt is not self._attempt:  # dropped while the path was chosen
+            return
+        attempt.link = self._new_link(attempt.plan)
         sdp = await attempt.link.create_offer()
         await self._send_sealed(attempt, "offer", sdp)
 
@@ -153,7 +162,10 @@ class Negotiation:
         if attempt is None or msg.call != attempt.call or attempt.link is not None:
             return
         opened = self._open_sealed(attempt, msg, "offer")
-        attempt.link = self._new_link()
+        attempt.plan = await self._plan_path()
+        if attempt is not self._attempt:  # dropped while the path was chosen
+            return
+        attempt.link = self._new_link(attempt.plan)
         sdp = await attempt.link.accept_offer(opened.sdp)
         await self._send_sealed(attempt, "answer", sdp)
 

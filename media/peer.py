@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,12 +65,16 @@ class PeerLink:
         events: LinkEvents,
         relay_only: bool = False,
         impairment: Impairment | None = None,
+        turn_tls: ssl.SSLContext | None = None,
+        relay_protocol: str | None = None,
     ) -> None:
         codecs.install()  # VP8 whose bitrate moves in steps: fewer keyframes, less delay
         self.pc = RTCPeerConnection(ice.rtc_configuration(ice_servers, relay_only=relay_only))
         self._media = media
         self._events = events
         self._impairment = impairment
+        self._turn_tls = turn_tls
+        self._relay_protocol = relay_protocol  # the attempt's one TURN transport
         self._control: RTCDataChannel | None = None
         self._heartbeat: RTCDataChannel | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -98,7 +103,9 @@ class PeerLink:
         self._bind_heartbeat(
             self.pc.createDataChannel("heartbeat", ordered=False, maxRetransmits=0)
         )
-        await self.pc.setLocalDescription(await self.pc.createOffer())
+        offer = await self.pc.createOffer()
+        ice.secure_turn(self.pc, self._turn_tls)  # before setLocalDescription gathers
+        await self.pc.setLocalDescription(offer)
         self._after_gathering()
         return str(self.pc.localDescription.sdp)
 
@@ -106,7 +113,9 @@ class PeerLink:
         """Answerer (classroom): apply the verified offer and return our answer."""
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
         self._add_local_tracks()
-        await self.pc.setLocalDescription(await self.pc.createAnswer())
+        answer = await self.pc.createAnswer()
+        ice.secure_turn(self.pc, self._turn_tls)  # before setLocalDescription gathers
+        await self.pc.setLocalDescription(answer)
         self._after_gathering()
         return str(self.pc.localDescription.sdp)
 
@@ -241,6 +250,13 @@ class PeerLink:
     @property
     def candidate_type(self) -> str | None:
         return ice.selected_candidate_type(self.pc)
+
+    @property
+    def relay_protocol(self) -> str | None:
+        """udp / tcp / tls when our side of the selected pair is our relay, else None."""
+        if self._relay_protocol is None or ice.selected_local_type(self.pc) != "relay":
+            return None
+        return self._relay_protocol
 
     async def close(self) -> None:
         if self._closed:

@@ -24,8 +24,11 @@ from media.control import ControlInvalid, ControlMessage, VersionMismatch
 from media.handshake import Handshake, parse_handshake
 from media.impair import Impairment
 from media.negotiation import Attempt, Negotiation
+from media.paths import PathChooser, PathPlan
 from media.peer import LinkEvents, LocalMedia, PeerLink
 from media.state import CallState, EndReason, StateChange
+from media.turnprobe import turn_tls_context
+from media.turnurls import TurnLogin
 from pairing.certificates import DeviceCertInfo
 from pairing.credentials import DeviceCredentials
 from pairing.revocation import RevocationList
@@ -79,6 +82,9 @@ class CallSession(Negotiation):
         self._own = credentials
         self._role = credentials.info.role
         self._ice_servers = list(ice_servers)
+        # One TURN transport per attempt, chosen and remembered per network.
+        self._turn_tls = turn_tls_context(credentials.ca_certificate)
+        self.paths = PathChooser(self._ice_servers, tls=self._turn_tls)
         self._media = media
         self._send_relay = send_relay
         self._hooks = hooks
@@ -122,6 +128,7 @@ class CallSession(Negotiation):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._ticker
         await self._drop_attempt(bye="hangup" if self._state is CallState.LIVE else None)
+        await self.paths.close()
         self._set_state(CallState.ENDED, EndReason.STOPPED)
 
     async def hangup(self) -> None:
@@ -161,6 +168,10 @@ class CallSession(Negotiation):
         async with self._lock:
             await self._on_handshake(message)
 
+    def turn_login(self, login: TurnLogin) -> None:
+        """A TURN credential from the signaling server (first or renewed)."""
+        self.paths.set_login(login)
+
     async def crl_updated(self, crl: RevocationList) -> None:
         if self.peer is not None and crl.is_revoked(self.peer.serial):
             logger.warning("peer %s revoked: ending the call", self.peer.device_id.short)
@@ -172,7 +183,15 @@ class CallSession(Negotiation):
 
     # -- links and life -------------------------------------------------------
 
-    def _new_link(self) -> PeerLink:
+    async def _plan_path(self) -> PathPlan:
+        return await self.paths.plan()
+
+    def _attempt_failed(self, attempt: Attempt | None) -> None:
+        """An attempt that never went live: its path is not for this network."""
+        if attempt is not None and not attempt.went_live and attempt.plan is not None:
+            self.paths.failed(attempt.plan)
+
+    def _new_link(self, plan: PathPlan | None) -> PeerLink:
         events = LinkEvents(
             on_control=self._on_control,
             on_life=self._on_life,
@@ -184,11 +203,13 @@ class CallSession(Negotiation):
             on_transport=self._hooks.on_transport,
         )
         return PeerLink(
-            ice_servers=self._ice_servers,
+            ice_servers=plan.ice_servers if plan is not None else self._ice_servers,
             media=self._media,
             events=events,
             relay_only=self.settings.relay_only,
             impairment=self._impairment,
+            turn_tls=self._turn_tls,
+            relay_protocol=plan.protocol.value if plan and plan.protocol else None,
         )
 
     def _on_life(self) -> None:
@@ -197,6 +218,10 @@ class CallSession(Negotiation):
     def _on_connected(self) -> None:
         self._on_life()
         self._failures = 0
+        attempt = self._attempt
+        if attempt is not None and attempt.plan is not None:
+            attempt.went_live = True
+            self.paths.succeeded(attempt.plan)
         self._set_state(CallState.LIVE)
 
     def _on_link_failed(self, why: str) -> None:
@@ -269,6 +294,7 @@ class CallSession(Negotiation):
             return
         logger.info("connection lost (%s); reconnecting", why)
         was_live = self._state is CallState.LIVE
+        self._attempt_failed(self._attempt)
         await self._drop_attempt(bye=None)
         self.reconnects += int(was_live)
         self._failures += 1

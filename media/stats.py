@@ -29,6 +29,7 @@ class CallStats:
     fps_in: float = 0.0  # video frames decoded from the peer
     freezes: int = 0  # gaps > 500 ms between received frames while live
     candidate_type: str | None = None
+    relay_protocol: str | None = None  # udp / tcp / tls when our side relays (media.paths)
     bytes_out: int = 0
     bytes_in: int = 0
     # Only with synthetic sources (EngineConfig.measure): distinct frames by the
@@ -77,6 +78,7 @@ class StatsBuilder:
         sent: FrameCounter,
         received: FrameCounter,
         candidate_type: str | None,
+        relay_protocol: str | None = None,
         meter: MeterStats | None = None,
         now: float | None = None,
     ) -> CallStats:
@@ -108,6 +110,7 @@ class StatsBuilder:
             fps_in=received.fps(now),
             freezes=received.freezes,
             candidate_type=candidate_type,
+            relay_protocol=relay_protocol,
             bytes_out=bytes_out,
             bytes_in=bytes_in,
             distinct_fps_in=meter.fps if meter else None,

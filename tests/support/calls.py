@@ -91,12 +91,13 @@ def make_engine(
     impairment: Impairment | None = None,
     settings: SessionSettings | None = None,
     recorder: Recorder | None = None,
+    ice_servers: list[dict[str, Any]] | None = None,
     **extra: Any,
 ) -> tuple[Engine, Recorder]:
     recorder = recorder or Recorder()
     config = EngineConfig(
         credentials=creds,
-        ice_servers=[],
+        ice_servers=ice_servers or [],
         media=media or default_media(),
         loopback_only=True,
         impairment=impairment,
