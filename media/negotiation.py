@@ -45,6 +45,7 @@ class Attempt:
     link: PeerLink | None = None
     plan: PathPlan | None = None  # the network path this attempt takes (media.paths)
     went_live: bool = False
+    linked_at: float | None = None  # when its peer connection was made
 
 
 class Negotiation:
@@ -154,6 +155,7 @@ class Negotiation:
         if attempt is not self._attempt:  # dropped while the path was chosen
             return
         attempt.link = self._new_link(attempt.plan)
+        attempt.linked_at = time.monotonic()
         sdp = await attempt.link.create_offer()
         await self._send_sealed(attempt, "offer", sdp)
 
@@ -166,6 +168,7 @@ class Negotiation:
         if attempt is not self._attempt:  # dropped while the path was chosen
             return
         attempt.link = self._new_link(attempt.plan)
+        attempt.linked_at = time.monotonic()
         sdp = await attempt.link.accept_offer(opened.sdp)
         await self._send_sealed(attempt, "answer", sdp)
 

@@ -45,6 +45,12 @@ class SessionSettings:
     # declared within 3 s (heartbeats are 1/s, media ~50 packets/s).
     peer_timeout: float = 2.5
     connect_timeout: float = 10.0  # hello → connected, else try again
+    # Reconnecting while the peer is online: an attempt whose peer connection exists
+    # gets this long, and the next one follows at most reconnect_backoff_max later.
+    # aioice sends its checks at 0, 0.5 and 1.5 s, so a link that comes back is found
+    # by the next attempt within about 1.5 s, however long it was gone (issue 10).
+    reconnect_timeout: float = 2.5
+    reconnect_backoff_max: float = 0.5
     backoff_initial: float = 0.25
     backoff_max: float = 8.0
     relay_only: bool = False
@@ -281,12 +287,20 @@ class CallSession(Negotiation):
         if self._state is CallState.LIVE:
             if now - self._last_life > self.settings.peer_timeout:
                 await self._lost("peer silent")
-        elif attempt is not None and now - attempt.started > self.settings.connect_timeout:
+        elif attempt is not None and self._overdue(attempt, now):
             await self._lost("connect timeout")
         elif self._retry_at is not None and now >= self._retry_at:
             self._retry_at = None
             if self._peer_online and self._role is Role.STUDENT:
                 await self._begin_attempt()
+
+    def _overdue(self, attempt: Attempt, now: float) -> bool:
+        if now - attempt.started > self.settings.connect_timeout:
+            return True
+        linked = attempt.linked_at
+        if self._state is not CallState.RECONNECTING or linked is None:
+            return False
+        return now - linked > self.settings.reconnect_timeout
 
     async def _lost(self, why: str) -> None:
         """The link is gone: throw it away and (student) try again after a backoff."""
@@ -298,9 +312,12 @@ class CallSession(Negotiation):
         await self._drop_attempt(bye=None)
         self.reconnects += int(was_live)
         self._failures += 1
-        delay = min(
-            self.settings.backoff_max, self.settings.backoff_initial * 2 ** (self._failures - 1)
+        # The peer is online (signaling says so): try again soon; the long backoff
+        # is for a peer that keeps failing while it is not known to be there.
+        cap = (
+            self.settings.reconnect_backoff_max if self._peer_online else self.settings.backoff_max
         )
+        delay = min(cap, self.settings.backoff_initial * 2 ** (self._failures - 1))
         self._retry_at = time.monotonic() + delay * random.uniform(0.5, 1.0)  # noqa: S311
         self._set_state(CallState.RECONNECTING)
 

@@ -21,6 +21,7 @@ from app.demo.workspace import Workspace
 from app.runtime import DeviceRuntime
 from media.control import ControlMessage
 from media.engine import Engine
+from media.measure import MeterStats
 from media.peer import LocalMedia
 from media.state import CallState, StateChange
 from media.stats import CallStats
@@ -139,7 +140,8 @@ async def run_call(
         assert student_engine is not None
         await student_engine.hangup()
         await _wait_ended(parties)
-        report = _report(parties, started, setup_done)
+        snapshots = {role: _meter(p) for role, p in parties.items()}
+        report = _report(parties, started, setup_done, snapshots)
         if drill is not None:
             names = ("features", "hand", "presence", "whisper", "reaction", "level", "view",
                      "pause", "schedule")  # fmt: skip
@@ -185,9 +187,12 @@ async def _wait_ended(parties: dict[Role, Party]) -> None:
         await asyncio.wait_for(waits, 2.0)
 
 
-def _direction(receiver: Party) -> dict[str, Any]:
-    assert receiver.engine is not None and receiver.engine.meter is not None
-    snap = receiver.engine.meter.snapshot()
+def _meter(party: Party) -> MeterStats:
+    assert party.engine is not None and party.engine.meter is not None
+    return party.engine.meter.snapshot()
+
+
+def _direction(receiver: Party, snap: MeterStats) -> dict[str, Any]:
     first, last = receiver.first_frame, receiver.last_frame
     span = last - first if first is not None and last is not None else 0.0
     return {
@@ -204,7 +209,12 @@ def _direction(receiver: Party) -> dict[str, Any]:
     }
 
 
-def _report(parties: dict[Role, Party], started: float, setup_done: float) -> dict[str, Any]:
+def _report(
+    parties: dict[Role, Party],
+    started: float,
+    setup_done: float,
+    snapshots: dict[Role, MeterStats],
+) -> dict[str, Any]:
     student, classroom = parties[Role.STUDENT], parties[Role.CLASSROOM]
     now = time.monotonic()
     firsts = [p.first_frame for p in parties.values()]
@@ -219,13 +229,39 @@ def _report(parties: dict[Role, Party], started: float, setup_done: float) -> di
         "connected": connected,
         "peer_verified": {p.role.value: p.verified for p in parties.values()},
         "setup_ms": round(1000 * (max(f for f in firsts if f) - started)) if both else None,
-        "classroom_to_student": _direction(student),
-        "student_to_classroom": _direction(classroom),
+        "classroom_to_student": _direction(student, snapshots[Role.STUDENT]),
+        "student_to_classroom": _direction(classroom, snapshots[Role.CLASSROOM]),
         "rtt_ms": stats.rtt_ms if stats else None,
-        "candidate_type": stats.candidate_type if stats else None,
+        **paths_report(parties),
         "end_reason": ends[Role.STUDENT.value],
         "end_reasons": ends,
         "media_seconds": round(now - setup_done, 1),
+    }
+
+
+_TYPE_ORDER = ("host", "prflx", "srflx", "relay")
+_RELAY_ORDER = ("udp", "tcp", "tls")
+
+
+def paths_report(parties: dict[Role, Party]) -> dict[str, Any]:
+    """Which path the call took (no addresses): each side's view and the call's.
+
+    The call's ``candidate_type`` is the more indirect side's; its ``relay_protocol``
+    the most constrained transport any side used to reach the relay (udp < tcp < tls).
+    """
+    sides = {
+        p.role.value: {
+            "candidate_type": p.stats.candidate_type if p.stats else None,
+            "relay_protocol": p.stats.relay_protocol if p.stats else None,
+        }
+        for p in parties.values()
+    }
+    types = [s["candidate_type"] for s in sides.values() if s["candidate_type"] in _TYPE_ORDER]
+    relays = [s["relay_protocol"] for s in sides.values() if s["relay_protocol"] in _RELAY_ORDER]
+    return {
+        "candidate_type": max(types, key=_TYPE_ORDER.index) if types else None,
+        "relay_protocol": max(relays, key=_RELAY_ORDER.index) if relays else None,
+        "paths": sides,
     }
 
 
