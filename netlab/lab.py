@@ -50,7 +50,7 @@ class Lab:
         self._loops: dict[str, NamespaceLoop] = {}
         self._coturn: Coturn | None = None
         self._workdir: Path | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # close() may run from a SIGTERM handler mid-call
         self._open = False
 
     # Building and tearing down
@@ -204,7 +204,7 @@ class Lab:
 # action would otherwise kill the process without running atexit).
 
 _LIVE: set[Lab] = set()
-_LIVE_LOCK = threading.Lock()
+_LIVE_LOCK = threading.RLock()  # the SIGTERM handler may interrupt _register
 _hooks_installed = False
 
 

@@ -78,8 +78,8 @@ def stop_pids(pids: Sequence[int], *, grace: float = 3.0) -> None:
 
 
 def delete_namespace(ns: str) -> None:
-    """Stop what runs in it and delete it; its veths go with it."""
-    stop_pids(pids_in(ns))
+    """Stop what runs in it (never this process) and delete it; its veths go with it."""
+    stop_pids([pid for pid in pids_in(ns) if pid != os.getpid()])
     subprocess.run(["ip", "netns", "delete", ns], capture_output=True, check=False)
 
 
