@@ -7,6 +7,7 @@ place), so a run that dies half-way leaves nothing in the host's own namespace.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Sequence
 
 from netlab import rules
@@ -38,6 +39,28 @@ def add_namespace(ns: str, created: list[str]) -> None:
 def _batch(ns: str | None, lines: Sequence[str]) -> None:
     argv = ["ip", "-batch", "-"] if ns is None else ["ip", "-n", ns, "-batch", "-"]
     run(argv, stdin="\n".join(lines) + "\n")
+
+
+def wait_up(ns: str, devices: Sequence[str], timeout: float = 5.0) -> None:
+    """Return once every one of ``devices`` in ``ns`` is operationally UP.
+
+    A veth that just got its carrier passes no packet until the kernel's link watch
+    has activated it, which it does lazily (up to a second later): without this
+    wait the first packets over a new uplink are silently dropped.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        out = run(["ip", "-n", ns, "-o", "link", "show", "up"])
+        up = {
+            line.split()[1].split("@")[0].rstrip(":")
+            for line in out.splitlines()
+            if "state UP" in line
+        }
+        if set(devices) <= up:
+            return
+        if time.monotonic() > deadline:
+            raise LabCommandFailed(f"links not up in {ns}: {sorted(set(devices) - up)}")
+        time.sleep(0.02)
 
 
 def link_site(plan: SitePlan, core_ns: str) -> None:
@@ -106,6 +129,8 @@ def switch_uplink(plan: SitePlan, core_ns: str, old: str, new: str) -> None:
         ],
     )
     _batch(core_ns, [f"link set {fro.core_if} down"])
+    wait_up(plan.router_ns, [to.router_if])
+    wait_up(core_ns, [to.core_if])
 
 
 def set_cap(plan: SitePlan, core_ns: str, kbit: int | None, latency_ms: int) -> None:
