@@ -129,6 +129,10 @@ class Lab:
             return self.sites[site].router_ns
         raise UnknownPlace(place)
 
+    def namespaces(self) -> list[str]:
+        """Every namespace this lab made, in the order it made them."""
+        return list(self._created)
+
     def device_ip(self, site: str) -> str:
         """The device's private address in its site's LAN (198.19.x.2)."""
         return self._plan(site).device_ip
@@ -203,7 +207,7 @@ class Lab:
         """Packets dropped in any namespace for heading outside 198.18.0.0/15."""
         return sum(
             dropped_packets(run(in_ns(ns, ["iptables", "-n", "-v", "-x", "-L", GUARD_CHAIN])))
-            for ns in self._created
+            for ns in self.namespaces()
         )
 
 

@@ -89,6 +89,10 @@ class NamespaceLoop:
         """Call ``fn(*args)`` on the loop's thread, soon."""
         self.loop.call_soon_threadsafe(fn, *args)
 
+    def running(self) -> bool:
+        """Whether the loop's thread is still alive."""
+        return self._thread.is_alive()
+
     def close(self) -> None:
         """Cancel the loop's tasks, stop it and join its thread. Idempotent."""
         if self._thread is threading.current_thread():

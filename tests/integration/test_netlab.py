@@ -63,10 +63,11 @@ def test_teardown_removes_everything_even_when_the_body_raises() -> None:
         names = {lab.namespace(place) for place in ("internet", "home", "home-nat")}
         assert names <= set(list_namespaces())
         nsloop = lab.loop("home")
+        assert nsloop.running()
         raise RuntimeError("body failed")
     assert not [ns for ns in list_namespaces() if lab.tag in ns]
     assert lab.tag not in _root_links()
-    assert not nsloop._thread.is_alive()
+    assert not nsloop.running()
 
 
 def test_cleanup_stale_removes_a_dead_runs_namespaces_only() -> None:
@@ -77,7 +78,7 @@ def test_cleanup_stale_removes_a_dead_runs_namespaces_only() -> None:
         crashed.__enter__()  # built, never closed: as a run killed with SIGKILL leaves it
         assert crashed.namespace("home") in list_namespaces()
         removed = netlab.cleanup_stale()
-        assert sorted(removed) == sorted(crashed._created)
+        assert sorted(removed) == sorted(crashed.namespaces())
         assert live.namespace("home") in list_namespaces()
     crashed.close()
     assert not [ns for ns in list_namespaces() if crashed.tag in ns or live.tag in ns]
@@ -139,6 +140,9 @@ def test_home_nat_shows_the_router_and_keeps_the_port(lab: Lab) -> None:
     seen = replies[(SERVER_IP, 7001)].decode()
     assert seen == f"{lab.public_ip('home')}:{port}"
     assert lab.public_ip("home").startswith("198.18.")
+    addresses = lab.exec("home", ["ip", "-4", "-o", "addr"], capture_output=True, text=True)
+    assert f" {lab.device_ip('home')}/24 " in addresses.stdout
+    assert lab.public_ip("home") not in addresses.stdout  # only the router holds it
 
 
 def test_cgnat_gives_every_destination_its_own_port(lab: Lab) -> None:
@@ -349,7 +353,7 @@ def test_coturn_listens_answers_and_is_gone_after_close(tmp_path: Path) -> None:
 
 
 def test_every_namespace_guards_and_nothing_left_the_lab(lab: Lab) -> None:
-    for ns in lab._created:
+    for ns in lab.namespaces():
         rules = subprocess.run(
             ["ip", "netns", "exec", ns, "iptables", "-S"],
             capture_output=True,
