@@ -24,7 +24,7 @@ from netlab import build
 from netlab.coturn import TURN_SOCKETS, Coturn
 from netlab.errors import BadCap, UnknownPlace
 from netlab.nsloop import NamespaceLoop
-from netlab.rules import GUARD_CHAIN, dropped_packets
+from netlab.rules import BLOCK_CHAIN, GUARD_CHAIN, dropped_packets
 from netlab.system import check_requirements, cleanup_stale, delete_namespace, in_ns, run
 from netlab.topology import SITES, SitePlan, internet_ns, new_tag, site_plan
 
@@ -200,6 +200,18 @@ class Lab:
             return
         build.switch_uplink(plan, self.core_ns, old, which)
         self._active[site] = which
+
+    def blackhole(self, site: str, on: bool) -> None:
+        """Drop everything the site's router would forward, both ways, while ``on``.
+
+        An outage with the links still up (a dead access point, a carrier that stops
+        passing traffic): unlike :meth:`set_uplink` no interface changes, so only
+        timers tell the two ends that the path is gone.
+        """
+        router = self._plan(site).router_ns
+        run(in_ns(router, ["iptables", "-F", BLOCK_CHAIN]))  # calling it twice adds nothing
+        if on:
+            run(in_ns(router, ["iptables", "-A", BLOCK_CHAIN, "-j", "DROP"]))
 
     # The leak guard
 

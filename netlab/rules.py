@@ -10,6 +10,7 @@ from __future__ import annotations
 from netlab.topology import CORE_NET, LAB_NET, SitePlan
 
 GUARD_CHAIN = "KGLEAK"
+BLOCK_CHAIN = "KGBLOCK"  # a router's outage switch: empty, or one DROP for everything
 
 _GUARD = [
     f":{GUARD_CHAIN} - [0:0]",
@@ -30,6 +31,8 @@ def _site_filter(plan: SitePlan) -> list[str]:
     """What the site's firewall lets out of its LAN (replies always come back)."""
     lan = plan.lan_router_if
     rules = [
+        f":{BLOCK_CHAIN} - [0:0]",
+        f"-A FORWARD -j {BLOCK_CHAIN}",  # before the reply rule: an outage cuts live flows too
         "-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
         # A NAT router forwards nothing unsolicited from the outside inwards.
         f"-A FORWARD ! -i {lan} -j DROP",

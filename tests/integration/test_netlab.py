@@ -284,6 +284,42 @@ def test_set_uplink_moves_new_flows_to_the_other_address(lab: Lab) -> None:
     assert lab.active_uplink("home") == "a"
 
 
+def test_blackhole_cuts_live_flows_until_lifted(lab: Lab) -> None:
+    internet, home = lab.loop("internet"), lab.loop("home")
+    echo = internet.run(udp_echo(SERVER_IP, 7004), 5)
+
+    async def ask_three_times(transport_local: tuple[str, int]) -> list[bool]:
+        # One socket throughout: the flow (and its NAT mapping) outlives the outage.
+        loop = asyncio.get_running_loop()
+        replies: asyncio.Queue[bytes] = asyncio.Queue()
+
+        class Proto(asyncio.DatagramProtocol):
+            def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+                replies.put_nowait(data)
+
+        transport, _ = await loop.create_datagram_endpoint(Proto, local_addr=transport_local)
+        answered = []
+        try:
+            for on in (False, True, False):
+                await loop.run_in_executor(None, lab.blackhole, "home", on)
+                transport.sendto(b"?", (SERVER_IP, 7004))
+                try:
+                    async with asyncio.timeout(0.5):
+                        await replies.get()
+                    answered.append(True)
+                except TimeoutError:
+                    answered.append(False)
+        finally:
+            transport.close()
+            lab.blackhole("home", False)
+        return answered
+
+    try:
+        assert home.run(ask_three_times((lab.device_ip("home"), 0)), 10) == [True, False, True]
+    finally:
+        internet.call(echo.close)
+
+
 def _turn_config(folder: Path) -> Path:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "turn.lab.test")])
