@@ -63,6 +63,15 @@ def wait_up(ns: str, devices: Sequence[str], timeout: float = 5.0) -> None:
         time.sleep(0.02)
 
 
+def wait_active(core_ns: str, plans: Sequence[SitePlan]) -> None:
+    """Wait until every LAN link and every active uplink of ``plans`` passes packets."""
+    for plan in plans:
+        active = plan.uplink(ACTIVE_UPLINK)
+        wait_up(plan.router_ns, [plan.lan_router_if, active.router_if])
+        wait_up(plan.device_ns, [plan.lan_device_if])
+    wait_up(core_ns, [plan.uplink(ACTIVE_UPLINK).core_if for plan in plans])
+
+
 def link_site(plan: SitePlan, core_ns: str) -> None:
     """The veths of one site: LAN (router-device) and both uplinks (router-core)."""
     lines = [

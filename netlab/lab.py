@@ -85,13 +85,7 @@ class Lab:
         build.address_core(self.core_ns, list(self.sites.values()))
         for plan in self.sites.values():
             build.address_site(plan)
-        for plan in self.sites.values():
-            active = plan.uplink(build.ACTIVE_UPLINK)
-            build.wait_up(plan.router_ns, [plan.lan_router_if, active.router_if])
-            build.wait_up(plan.device_ns, [plan.lan_device_if])
-        build.wait_up(
-            self.core_ns, [plan.uplink(build.ACTIVE_UPLINK).core_if for plan in self.sites.values()]
-        )
+        build.wait_active(self.core_ns, list(self.sites.values()))
         logger.info("lab %s built: %s", self.tag, ", ".join(self.sites))
 
     def close(self) -> None:
