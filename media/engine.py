@@ -37,6 +37,7 @@ from pairing.revocation import RevocationList, newer
 from pairing.roles import Role
 from privacy.codes import EventKind
 from privacy.retention import purge_daily
+from signaling.turn import TurnCredential
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ class Engine:
         self.config = config
         self._listener = listener
         self._crl = config.crl
+        self.turn_credential: TurnCredential | None = None  # the latest the server minted
         self.sent = FrameCounter()
         self.received = FrameCounter()
         self.meter = FrameMeter() if config.measure else None
@@ -243,6 +245,9 @@ class Engine:
             except OSError:  # a full disk must not stop the call
                 logger.warning("could not store CRL %d", crl.number)
         await self.session.crl_updated(crl)
+
+    async def turn_received(self, credential: TurnCredential) -> None:
+        self.turn_credential = credential
 
     # -- internals --------------------------------------------------------------
 
