@@ -44,6 +44,13 @@ def register(cmds: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="adresbereik dat coturn wel mag bereiken hoewel het privé is (bv. een testlab)",
     )
     turn.add_argument(
+        "--cert-dir",
+        type=Path,
+        metavar="MAP",
+        help="map waar coturn turn.pem en turn-key.pem vindt, bv. /etc/coturn "
+        "(standaard de turn-map van de vloot)",
+    )
+    turn.add_argument(
         "--out", type=Path, metavar="PAD", help="ook een kopie van turnserver.conf hier schrijven"
     )
     turn.set_defaults(func=_turn)
@@ -68,6 +75,7 @@ def _turn(args: argparse.Namespace) -> int:
         listen_ips=args.listen_ip,
         relay_ip=args.relay_ip,
         allowed_peer_ranges=args.allow_peers,
+        cert_dir=args.cert_dir,
     )
     if args.out is not None:
         try:

@@ -204,9 +204,16 @@ def configure_turn(
     total_quota: int = 1200,
     bps_capacity: int = DEFAULT_BPS_CAPACITY,
     relay_ports: tuple[int, int] = DEFAULT_RELAY_PORTS,
+    cert_dir: Path | None = None,
 ) -> TurnSetup:
     """Write the relay's files and point fleet.json at it; safe to run again (the
-    secret and pseudonym key are kept, the certificate is renewed)."""
+    secret and pseudonym key are kept, the certificate is renewed).
+
+    ``cert_dir``: where coturn will find ``turn.pem`` and ``turn-key.pem`` (the conf
+    names them there), e.g. ``/etc/coturn`` on the relay; default this ``turn/`` folder.
+    """
+    if cert_dir is not None and not cert_dir.is_absolute():
+        raise TurnSettingsInvalid("certificate folder: an absolute path")
     options = check_options(
         host, realm=realm, udp_port=udp_port, tls_port=tls_port, relay_ports=relay_ports,
         listen_ips=listen_ips, relay_ip=relay_ip, allowed_peer_ranges=allowed_peer_ranges,
@@ -219,9 +226,10 @@ def configure_turn(
     pseudonym_key, _ = _read_or_make(folder / PSEUDONYM_KEY)
     tls = issue_turn_certificate(ca, options.host)
     ice = check_ice_servers([{"urls": list(options.ice_urls)}])
+    where = cert_dir or folder.resolve()
     conf = render(
-        realm=options.realm, secret=secret, cert=(folder / TURN_CERT).resolve(),
-        key=(folder / TURN_KEY).resolve(), udp_port=options.udp_port, tls_port=options.tls_port,
+        realm=options.realm, secret=secret, cert=where / TURN_CERT, key=where / TURN_KEY,
+        udp_port=options.udp_port, tls_port=options.tls_port,
         relay_ports=options.relay_ports, listen_ips=options.listen_ips, relay_ip=options.relay_ip,
         allowed=[ipaddress.ip_network(n) for n in options.allowed_peer_ranges],
         user_quota=options.user_quota, total_quota=options.total_quota,

@@ -99,8 +99,10 @@ def render(
         f"total-quota={total_quota}",
         f"bps-capacity={bps_capacity}",
         f"max-bps={max_bps}",
-        # No 'verbose': coturn then logs only session starts and ends (with usernames,
-        # which are daily pseudonyms) and errors.
+        # No 'verbose': coturn 4.6 then logs its start and errors, no sessions (with
+        # verbose it would log usernames and client addresses). To syslog (the journal):
+        # without it coturn run as root writes a world-readable file in /var/log.
+        "syslog",
         *(f"denied-peer-ip={coturn_range(n)}" for n in DENIED),
         *(f"denied-peer-ip={ip}" for ip in own),
         *(f"allowed-peer-ip={coturn_range(n)}" for n in allowed_ranges(allowed, own)),

@@ -68,7 +68,7 @@ def test_writes_private_files_and_a_complete_conf(data: Path) -> None:
         "denied-peer-ip=169.254.0.0-169.254.255.255", "denied-peer-ip=172.16.0.0-172.31.255.255",
         "denied-peer-ip=192.168.0.0-192.168.255.255", "denied-peer-ip=0.0.0.0-0.255.255.255",
         "denied-peer-ip=fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
-        "denied-peer-ip=fe80::-febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+        "denied-peer-ip=fe80::-febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "syslog",
     ):  # fmt: skip
         assert expected in lines, expected
     assert any(line.startswith("bps-capacity=") for line in lines)
@@ -96,6 +96,15 @@ def test_fleet_json_gets_the_four_urls_and_new_bundles_carry_them(
     bundle = load_bundle(result.student_bundle.read_bytes())
     assert [dict(s) for s in bundle.ice_servers] == [{"urls": tuple(urls)}]
     assert setup.secret.read_text().strip() not in result.student_bundle.read_text()
+
+
+def test_the_conf_can_name_the_certificate_where_coturn_will_find_it(data: Path) -> None:
+    setup = configure_turn(data, PASS, "turn.school.nl", cert_dir=Path("/etc/coturn"))
+    lines = conf_lines(setup.conf)
+    assert "cert=/etc/coturn/turn.pem" in lines and "pkey=/etc/coturn/turn-key.pem" in lines
+    assert setup.certificate == data / "turn" / "turn.pem"  # written in the fleet folder
+    with pytest.raises(TurnSettingsInvalid):
+        configure_turn(data, PASS, "turn.school.nl", cert_dir=Path("relative"))
 
 
 def test_ipv6_host_urls_are_bracketed(data: Path) -> None:
