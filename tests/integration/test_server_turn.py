@@ -174,6 +174,28 @@ async def test_the_device_client_hands_the_credential_to_the_engine_port(
     )
 
 
+async def test_the_engine_keeps_the_credential_the_server_minted(fleet: TestFleet) -> None:
+    from media.signaling_port import client_port_factory
+    from tests.support.calls import make_engine, wait_until
+
+    student, _ = with_turn(fleet).pair()
+    async with running(fleet, RENEWING) as server:
+        url = f"wss://127.0.0.1:{server.port}/ws"
+        engine, _ = make_engine(student, client_port_factory(url, student))
+        assert engine.turn_credential is None
+        await engine.start()
+        try:
+            await wait_until(lambda: engine.turn_credential is not None, 5, "a credential")
+            first = engine.turn_credential
+            await wait_until(lambda: engine.turn_credential is not first, 3, "the renewal")
+        finally:
+            await engine.stop()
+    credential = engine.turn_credential
+    assert credential is not None
+    name = pseudonym(KEY, student.info.device_id, dt.datetime.now(dt.UTC).date())
+    assert credential.username == f"{int(credential.expires_at)}:{name}"
+
+
 def test_a_lifetime_over_an_hour_is_refused() -> None:
     from signaling.errors import ServerConfigError
 
