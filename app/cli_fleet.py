@@ -83,6 +83,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     rev.set_defaults(func=_revoke)
 
+    from app import cli_turn  # here: it takes the passphrase helper from this module
+
+    cli_turn.register(cmds)
+
 
 def read_input(path: Path, limit: int = MAX_INPUT) -> bytes:
     """A small input file; the loaders refuse what is over their own limit."""

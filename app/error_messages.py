@@ -57,6 +57,11 @@ MESSAGES: tuple[str, ...] = (
         "errors",
         "De instellingen van dit apparaat zijn beschadigd. Laat het apparaat opnieuw inrichten.",
     ),
+    # pairing.errors.TurnSettingsInvalid
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "De instellingen voor de TURN-server kloppen niet (naam, poort, IP-adres of adresbereik). Er is niets veranderd.",
+    ),
     # pairing.errors.RevocationListInvalid
     QT_TRANSLATE_NOOP("errors", "De intrekkingslijst is niet geldig en is genegeerd."),
     # media.features.schedule.ScheduleInvalid
@@ -323,5 +328,10 @@ MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "errors",
         "Verbindingslogboeken mogen hoogstens 183 dagen bewaard worden. Kies een kortere bewaartermijn.",
+    ),
+    # pairing.errors.TurnNotConfigured
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "Voor deze vloot is nog geen TURN-server ingesteld. Doe dat eerst met 'klasgenoot fleet turn'.",
     ),
 )

@@ -13,6 +13,7 @@ from media.control import ControlMessage
 from media.state import StateChange
 from media.stats import CallStats
 from pairing.revocation import RevocationList
+from signaling.turn import TurnCredential
 
 
 class EngineListener(Protocol):
@@ -33,6 +34,7 @@ class SignalingHandler(Protocol):
     async def peer_changed(self, online: bool) -> None: ...
     async def relayed(self, payload: Any) -> None: ...
     async def crl_received(self, crl: RevocationList) -> None: ...
+    async def turn_received(self, credential: TurnCredential) -> None: ...
 
 
 class SignalingPort(Protocol):

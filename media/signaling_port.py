@@ -25,6 +25,7 @@ from signaling.events import (
     Relayed,
     ServerError,
     SignalingEvent,
+    TurnReceived,
 )
 
 logger = logging.getLogger(__name__)
@@ -82,6 +83,8 @@ class ClientPort:
                 await handler.relayed(payload)
             case CrlReceived(crl=crl):
                 await handler.crl_received(crl)
+            case TurnReceived(credential=credential):
+                await handler.turn_received(credential)
             case ServerError(code=code):
                 logger.info("signaling server said %s", code)
 

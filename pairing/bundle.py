@@ -37,7 +37,7 @@ _KEYS = {
     "format", "version", "role", "pairing_id", "peer_device_id",
     "signaling_url", "ice_servers", "certificate", "ca_certificate",
 }  # fmt: skip
-_ICE_KEYS = {"urls", "username", "credential"}
+_ICE_KEYS = {"urls"}  # never a username or credential: TURN credentials are minted live
 _LABEL_RE = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _ICE_URL_RE = re.compile(
     r"^(?P<scheme>stun|turn|turns):(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)"
@@ -101,24 +101,22 @@ def _check_ice_url(value: object) -> str:
 
 
 def _check_ice_server(entry: object) -> IceServer:
-    if not isinstance(entry, dict) or not set(entry) <= _ICE_KEYS or "urls" not in entry:
-        raise ValueError('ICE server: expected {"urls": [...], "username"?, "credential"?}')
+    if isinstance(entry, dict) and ({"username", "credential"} & set(entry)):
+        # A bundle travels by USB stick and mail and lives for a school year: a TURN
+        # password in it would outlive every rotation. The signaling server mints them.
+        raise ValueError("ICE server: a bundle never carries a TURN username or credential")
+    if not isinstance(entry, dict) or set(entry) != _ICE_KEYS:
+        raise ValueError('ICE server: expected {"urls": [...]}')
     urls = entry["urls"]
     urls = [urls] if isinstance(urls, str) else urls
     if not isinstance(urls, list) or not 0 < len(urls) <= MAX_ICE_URLS:
         raise ValueError("ICE server: urls must be a list of 1 to 8 URLs")
-    out: dict[str, Any] = {"urls": tuple(_check_ice_url(u) for u in urls)}
-    # TURN credentials may also be minted later by the signaling server: both or neither.
-    if ("username" in entry) != ("credential" in entry):
-        raise ValueError("ICE server: username and credential go together")
-    for key in ("username", "credential"):
-        if key in entry:
-            out[key] = _check_text(entry[key], f"ICE {key}")
-    return MappingProxyType(out)
+    return MappingProxyType({"urls": tuple(_check_ice_url(u) for u in urls)})
 
 
 def check_ice_servers(value: object) -> tuple[IceServer, ...]:
-    """A list of ICE servers with stun:/turn:/turns: URLs only; ValueError otherwise."""
+    """A list of ICE servers with stun:/turn:/turns: URLs only and no credentials;
+    ValueError otherwise."""
     if not isinstance(value, list | tuple) or len(value) > MAX_ICE_SERVERS:
         raise ValueError("ICE servers: expected a list of at most 8")
     return tuple(_check_ice_server(dict(e) if isinstance(e, Mapping) else e) for e in value)

@@ -106,6 +106,37 @@ def issue_server_certificate(
     return CertifiedKey(key, cert)
 
 
+def issue_turn_certificate(
+    ca: CertifiedKey, host: str, now: dt.datetime | None = None
+) -> CertifiedKey:
+    """A TLS server certificate for the fleet's TURN relay (``turns:``): serverAuth, and
+    exactly one SAN, the host name or IP address devices dial (no localhost extras)."""
+    now = now or dt.datetime.now(dt.UTC)
+    key = new_key()
+    try:
+        name: x509.GeneralName = x509.IPAddress(ipaddress.ip_address(host))
+    except ValueError:
+        name = x509.DNSName(host)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)]))
+        .issuer_name(ca.certificate.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(min(now + SERVER_VALIDITY, ca.certificate.not_valid_after_utc))
+        .add_extension(x509.SubjectAlternativeName([name]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()),
+            critical=False,
+        )
+        .sign(ca.key, hashes.SHA256())
+    )
+    return CertifiedKey(key, cert)
+
+
 def encrypt_key(key: ec.EllipticCurvePrivateKey, passphrase: str) -> bytes:
     if len(passphrase) < MIN_PASSPHRASE:
         raise FleetError(f"passphrase shorter than {MIN_PASSPHRASE} characters")

@@ -163,3 +163,13 @@ class RevokeTargetAmbiguous(FleetError):
 
 class AlreadyRevoked(FleetError):
     """Dat apparaat of die koppeling was al ingetrokken. Er is niets veranderd."""
+
+
+class TurnSettingsInvalid(FleetError):
+    """De instellingen voor de TURN-server kloppen niet (naam, poort, IP-adres of
+    adresbereik). Er is niets veranderd."""
+
+
+class TurnNotConfigured(FleetError):
+    """Voor deze vloot is nog geen TURN-server ingesteld. Doe dat eerst met 'klasgenoot
+    fleet turn'."""

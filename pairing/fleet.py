@@ -197,6 +197,19 @@ def _open(data: Path, passphrase: str) -> _Fleet:
     return _Fleet(data, CertifiedKey(key, ca_cert), settings, records, crl)
 
 
+def load_ca(data: Path, passphrase: str) -> CertifiedKey:
+    """The fleet CA key and certificate, checked (PassphraseWrong before anything else)."""
+    return _open(data, passphrase).ca
+
+
+def save_settings(data: Path, settings: FleetSettings) -> None:
+    """Replace ``fleet.json`` (bundles made afterwards carry the new settings)."""
+    try:
+        write_private_file(data / SETTINGS, dump_settings(settings))
+    except OSError as exc:
+        raise FileAccessFailed(str(data)) from exc
+
+
 def _bundle_path(out_dir: Path, request: EnrollmentRequest) -> Path:
     return out_dir / f"{request.role.value}-{request.device_id.short}{EXTENSION}"
 

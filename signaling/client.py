@@ -32,6 +32,7 @@ from signaling.events import (
     Relayed,
     ServerError,
     SignalingEvent,
+    TurnReceived,
     reason_for_close,
 )
 from signaling.protocol import (
@@ -43,10 +44,12 @@ from signaling.protocol import (
     Presence,
     Relay,
     ServerMessage,
+    TurnFrame,
     encode,
     parse_server,
 )
 from signaling.tls import client_context
+from signaling.turn import TurnCredential
 
 logger = logging.getLogger(__name__)
 
@@ -204,6 +207,9 @@ class SignalingClient:
                 self._emit(Relayed(payload))
             case CrlPush():
                 self._take_crl(message)
+            case TurnFrame(username=username, password=password, expires=expires):
+                logger.debug("TURN credential received")  # never the credential itself
+                self._emit(TurnReceived(TurnCredential(username, password, float(expires))))
             case ErrorFrame(code=code, message=text):
                 logger.debug("server error frame: %s", code)
                 self._emit(ServerError(code, text))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pairing.turnfiles import PSEUDONYM_KEY, TURN_DIR, TURN_SECRET
 from signaling.errors import ServerConfigError
 
 KIB = 1024
@@ -38,6 +39,17 @@ class ServerConfig:
     crl_poll: float = 0.5
     expiry_sweep: float = 30.0
     shutdown_timeout: float = 5.0
+    # TURN credentials (when the fleet folder holds a TURN secret): each lives this
+    # long, at most an hour, and is renewed after two thirds of it.
+    turn_lifetime: float = 3600.0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.turn_lifetime <= 3600:
+            raise ServerConfigError("turn_lifetime must be within (0, 3600] seconds")
+
+    @property
+    def turn_renew(self) -> float:
+        return self.turn_lifetime * 2 / 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +91,15 @@ class FleetFiles:
     def issued(self) -> Path:
         """Optional: with it, the server can purge its log of any revoked device."""
         return self.folder / "issued.json"
+
+    @property
+    def turn_secret(self) -> Path:
+        """Optional: with it, devices get TURN credentials (``fleet turn`` writes it)."""
+        return self.folder / TURN_DIR / TURN_SECRET
+
+    @property
+    def pseudonym_key(self) -> Path:
+        return self.folder / TURN_DIR / PSEUDONYM_KEY
 
     def check(self) -> None:
         """Raise ServerConfigError naming every missing file (reads and writes nothing)."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from pairing.revocation import RevocationList
 from signaling.protocol import CloseCode, Payload
+from signaling.turn import TurnCredential
 
 
 class DisconnectReason(enum.StrEnum):
@@ -86,11 +87,23 @@ class CrlReceived:
 
 
 @dataclass(frozen=True, slots=True)
+class TurnReceived:
+    credential: TurnCredential  # minted by the server for this device; never log it
+
+
+@dataclass(frozen=True, slots=True)
 class ServerError:
     code: str  # an ErrorCode value, e.g. "peer_offline" or "rate_limited"
     message: str
 
 
 SignalingEvent = (
-    Connected | Disconnected | PeerOnline | PeerOffline | Relayed | CrlReceived | ServerError
+    Connected
+    | Disconnected
+    | PeerOnline
+    | PeerOffline
+    | Relayed
+    | CrlReceived
+    | TurnReceived
+    | ServerError
 )

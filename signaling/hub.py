@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import time
 from collections import deque
 
 from aiohttp import web
@@ -31,9 +32,11 @@ from signaling.protocol import (
     Presence,
     Relay,
     ServerMessage,
+    TurnFrame,
     encode,
 )
 from signaling.ratelimit import RateLimiter
+from signaling.turnissuer import TurnIssuer
 
 logger = logging.getLogger(__name__)
 
@@ -140,9 +143,10 @@ class Link:
 
 
 class Hub:
-    def __init__(self) -> None:
+    def __init__(self, turn: TurnIssuer | None = None) -> None:
         self._links: dict[DeviceId, Link] = {}
         self.crl: RevocationList | None = None
+        self._turn = turn
 
     def __len__(self) -> int:
         return len(self._links)
@@ -170,11 +174,25 @@ class Hub:
         peer = self.peer_of(link)
         info = link.info
         link.send(Hello(info.device_id.short, info.role.value, peer is not None))
+        self.send_turn(link)
         if self.crl is not None:
             link.send(CrlPush(self.crl.number, self.crl.pem.decode()))
         if peer is not None and old is None:
             peer.send(Presence(peer_online=True))
         logger.info("device %s online (%s)", link.short, info.role.value)
+        return True
+
+    def send_turn(self, link: Link) -> bool:
+        """Mint a TURN credential for an online, unrevoked link; False if none was sent."""
+        if self._turn is None or self._links.get(link.info.device_id) is not link:
+            return False  # offline, or replaced/dropped: a closed link gets nothing
+        if self.crl is not None and self.crl.is_revoked(link.info.serial):
+            return False
+        credential = self._turn.credential(link.info.device_id, time.time())
+        if credential is None:
+            return False
+        expires = int(credential.expires_at)
+        link.send(TurnFrame(credential.username, credential.password, expires))
         return True
 
     def unregister(self, link: Link) -> None:

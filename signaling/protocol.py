@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -21,6 +22,9 @@ from signaling.errors import ProtocolError
 VERSION = 1
 MAX_DEPTH = 32  # JSON nesting; deeper input would only exhaust the parser's stack
 MAX_TEXT = 512 * 1024  # any one string field (a CRL's PEM is the largest)
+MAX_TURN_FIELD = 256  # a TURN username or password (ours are under 40 characters)
+_TURN_USERNAME = re.compile(r"^([0-9]{1,12}):[A-Za-z0-9_.-]{1,200}$")
+_TURN_PASSWORD = re.compile(r"^[A-Za-z0-9+/=]{1,256}$")
 
 Payload = dict[str, Any] | str
 
@@ -80,6 +84,19 @@ class CrlPush:
 
 
 @dataclass(frozen=True, slots=True)
+class TurnFrame:
+    """Server → client: a TURN credential minted for this device (docs/protocol.md)."""
+
+    TYPE: ClassVar[str] = "turn"
+    username: str  # "<expires>:<daily pseudonym>"
+    password: str
+    expires: int  # unix seconds
+
+    def __repr__(self) -> str:  # never the password in a log or traceback
+        return f"TurnFrame(expires={self.expires})"
+
+
+@dataclass(frozen=True, slots=True)
 class ErrorFrame:
     TYPE: ClassVar[str] = "error"
     code: str
@@ -97,7 +114,7 @@ class Pong:
 
 
 ClientMessage = Relay | Ping
-ServerMessage = Hello | Presence | Relay | CrlPush | ErrorFrame | Pong
+ServerMessage = Hello | Presence | Relay | CrlPush | TurnFrame | ErrorFrame | Pong
 Message = ClientMessage | ServerMessage
 
 
@@ -168,6 +185,20 @@ def _crl(obj: dict[str, Any]) -> CrlPush:
     return CrlPush(number, _get(obj, "pem", str))
 
 
+def _turn(obj: dict[str, Any]) -> TurnFrame:
+    """Strict: the client hands these to its ICE agent, so only the exact shape passes."""
+    username, password = _get(obj, "username", str), _get(obj, "password", str)
+    expires = _get(obj, "expires", int)
+    match = _TURN_USERNAME.match(username) if len(username) <= MAX_TURN_FIELD else None
+    if match is None or int(match[1]) != expires:
+        raise ProtocolError(ErrorCode.MALFORMED, "field username")
+    if len(password) > MAX_TURN_FIELD or not _TURN_PASSWORD.match(password):
+        raise ProtocolError(ErrorCode.MALFORMED, "field password")
+    if expires <= 0:
+        raise ProtocolError(ErrorCode.MALFORMED, "field expires")
+    return TurnFrame(username, password, expires)
+
+
 _CLIENT: dict[str, Callable[[dict[str, Any]], ClientMessage]] = {
     "relay": lambda o: Relay(_payload(o)),
     "ping": lambda o: Ping(),
@@ -179,6 +210,7 @@ _SERVER: dict[str, Callable[[dict[str, Any]], ServerMessage]] = {
     "presence": lambda o: Presence(_get(o, "peer_online", bool)),
     "relay": lambda o: Relay(_payload(o)),
     "crl": _crl,
+    "turn": _turn,
     "error": lambda o: ErrorFrame(_get(o, "code", str), _get(o, "message", str)),
     "pong": lambda o: Pong(),
 }

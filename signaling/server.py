@@ -35,6 +35,7 @@ from signaling.protocol import CloseCode, ErrorCode, ErrorFrame, Ping, Pong, par
 from signaling.ratelimit import Verdict
 from signaling.refusals import RefusalLog
 from signaling.tls import server_context
+from signaling.turnissuer import TurnIssuer
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +80,8 @@ class RunningServer:
             self._ca_cert = load_certificate(self.files.ca.read_bytes())
         except (OSError, PairingError) as exc:
             raise ServerConfigError("ca.pem unreadable") from exc
-        self.hub = Hub()
+        turn = TurnIssuer(self.files.turn_secret, self.files.pseudonym_key, config.turn_lifetime)
+        self.hub = Hub(turn)
         self._watcher = CrlWatcher(self.files.crl, self._ca_cert)
         self._runner: web.AppRunner | None = None
         self._health: web.AppRunner | None = None
@@ -185,15 +187,26 @@ class RunningServer:
             return web.Response(status=426, text="WebSocket only")
         await ws.prepare(request)
         link = Link(ws, info, self.config)
+        renew: asyncio.Task[None] | None = None
         try:
-            if self.hub.register(link):
+            if self.hub.register(link):  # sends hello, then the first TURN credential
+                renew = asyncio.create_task(self._renew_turn(link))
                 async for frame in ws:
                     self._on_frame(link, frame.type, frame.data)
                     await link.settle()
         finally:
+            if renew is not None:
+                renew.cancel()
             self.hub.unregister(link)
             await link.finish(self.config.close_timeout)
         return ws
+
+    async def _renew_turn(self, link: Link) -> None:
+        """A fresh credential before the last one expires, for as long as the link lives
+        (the hub sends nothing once the link is closed, replaced or revoked)."""
+        while True:
+            await asyncio.sleep(self.config.turn_renew)
+            self.hub.send_turn(link)
 
     def _on_frame(self, link: Link, kind: WSMsgType, data: object) -> None:
         if kind not in (WSMsgType.TEXT, WSMsgType.BINARY):

@@ -76,6 +76,10 @@
         <translation>The server cannot listen on that address and port.</translation>
     </message>
     <message>
+        <source>De instellingen voor de TURN-server kloppen niet (naam, poort, IP-adres of adresbereik). Er is niets veranderd.</source>
+        <translation>The TURN server settings are not right (name, port, IP address or address range). Nothing was changed.</translation>
+    </message>
+    <message>
         <source>De server kan niet luisteren op dat adres: het hoort niet bij deze computer. Kies een adres van deze computer, of * voor alle adressen.</source>
         <translation>The server cannot listen on that address: it does not belong to this computer. Choose an address of this computer, or * for all addresses.</translation>
     </message>
@@ -310,6 +314,10 @@
     <message>
         <source>Verbindingslogboeken mogen hoogstens 183 dagen bewaard worden. Kies een kortere bewaartermijn.</source>
         <translation>Connection logs may be kept for at most 183 days. Choose a shorter retention period.</translation>
+    </message>
+    <message>
+        <source>Voor deze vloot is nog geen TURN-server ingesteld. Doe dat eerst met &apos;klasgenoot fleet turn&apos;.</source>
+        <translation>No TURN server has been set up for this fleet yet. Do that first with &apos;klasgenoot fleet turn&apos;.</translation>
     </message>
 </context>
 </TS>

@@ -1531,6 +1531,10 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
         <translation>De server kan niet luisteren op dat adres en die poort.</translation>
     </message>
     <message>
+        <source>De instellingen voor de TURN-server kloppen niet (naam, poort, IP-adres of adresbereik). Er is niets veranderd.</source>
+        <translation>De instellingen voor de TURN-server kloppen niet (naam, poort, IP-adres of adresbereik). Er is niets veranderd.</translation>
+    </message>
+    <message>
         <source>De server kan niet luisteren op dat adres: het hoort niet bij deze computer. Kies een adres van deze computer, of * voor alle adressen.</source>
         <translation>De server kan niet luisteren op dat adres: het hoort niet bij deze computer. Kies een adres van deze computer, of * voor alle adressen.</translation>
     </message>
@@ -1765,6 +1769,10 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
     <message>
         <source>Verbindingslogboeken mogen hoogstens 183 dagen bewaard worden. Kies een kortere bewaartermijn.</source>
         <translation>Verbindingslogboeken mogen hoogstens 183 dagen bewaard worden. Kies een kortere bewaartermijn.</translation>
+    </message>
+    <message>
+        <source>Voor deze vloot is nog geen TURN-server ingesteld. Doe dat eerst met &apos;klasgenoot fleet turn&apos;.</source>
+        <translation>Voor deze vloot is nog geen TURN-server ingesteld. Doe dat eerst met &apos;klasgenoot fleet turn&apos;.</translation>
     </message>
 </context>
 </TS>

@@ -25,7 +25,7 @@ from tests.support.pki import TestFleet
 
 ICE = [
     {"urls": ["stun:stun.school.example:3478"]},
-    {"urls": ["turn:turn.school.example:3478?transport=udp"], "username": "u", "credential": "c"},
+    {"urls": ["turn:turn.school.example:3478?transport=udp"]},
 ]
 
 
@@ -98,9 +98,10 @@ MUTATIONS: dict[str, tuple[str, object]] = {
     "ICE urls not text": ("ice_servers", [{"urls": [5]}]),
     "ICE unknown key": ("ice_servers", [{"urls": ["stun:a.example"], "password": "x"}]),
     "ICE username alone": ("ice_servers", [{"urls": ["turn:a.example"], "username": "u"}]),
-    "ICE credential not text": (
+    "ICE credential alone": ("ice_servers", [{"urls": ["turn:a.example"], "credential": "c"}]),
+    "ICE username and credential": (
         "ice_servers",
-        [{"urls": ["turn:a.example"], "username": "u", "credential": 5}],
+        [{"urls": ["turn:a.example"], "username": "u", "credential": "c"}],
     ),
     "ICE too many": ("ice_servers", [{"urls": ["stun:a.example"]}] * 9),
     "ICE port zero": ("ice_servers", [{"urls": ["stun:a.example:0"]}]),
@@ -162,12 +163,25 @@ def test_ice_urls_accepted_and_normalised() -> None:
     servers = check_ice_servers(
         [
             {"urls": "stun:[2001:db8::1]:3478"},
-            {"urls": ["turns:turn.example:5349?transport=tcp"], "username": "u", "credential": "c"},
+            {"urls": ["turns:turn.example:443?transport=tcp"]},
             {"urls": ["turn:10.1.2.3"]},  # credentials minted later by the server
         ]
     )
     assert servers[0]["urls"] == ("stun:[2001:db8::1]:3478",)
-    assert "username" not in servers[2]
+    assert [set(s) for s in servers] == [{"urls"}] * 3
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"urls": ["turn:a.example"], "username": "u", "credential": "c"},
+        {"urls": ["turn:a.example"], "credential": "c"},
+        {"urls": ["turns:a.example:443?transport=tcp"], "username": "1:x"},
+    ],
+)
+def test_a_bundle_never_carries_a_turn_credential(entry: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match="never carries"):
+        check_ice_servers([entry])
 
 
 @settings(max_examples=200)

@@ -27,7 +27,7 @@ FLEET = [
 @dataclass(frozen=True)
 class Login:
     username: str = "1700000000:pseud"
-    password: str = "c2VjcmV0"  # noqa: S105 (a test value)
+    password: str = "c2VjcmV0"
     expires_at: float = time.time() + 3600
 
 

@@ -88,7 +88,7 @@ def test_init_lays_out_the_folder(data: Path) -> None:
 
 
 def test_init_with_settings(tmp_path: Path) -> None:
-    ice = [{"urls": ["turn:turn.school.nl:3478"], "username": "u", "credential": "c"}]
+    ice = [{"urls": ["turn:turn.school.nl:3478"]}]
     settings = init_fleet(tmp_path / "f", PASS, server_name="signal.school.nl", ice_servers=ice)
     assert settings.signaling_url == "wss://signal.school.nl:8443/ws"
     assert load_settings(tmp_path / "f") == settings
@@ -124,6 +124,10 @@ def test_init_refuses_a_folder_that_holds_something_else(tmp_path: Path) -> None
         ({"server_name": "not a host"}, FleetSettingsInvalid),
         ({"ice_servers": [{"urls": ["http://a.example"]}]}, FleetSettingsInvalid),
         ({"ice_servers": {"urls": ["stun:a.example"]}}, FleetSettingsInvalid),
+        (
+            {"ice_servers": [{"urls": ["turn:a.example"], "username": "u", "credential": "c"}]},
+            FleetSettingsInvalid,
+        ),
     ],
 )
 def test_init_refuses_bad_settings_and_writes_nothing(

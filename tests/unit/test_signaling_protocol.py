@@ -21,6 +21,7 @@ from signaling.protocol import (
     Pong,
     Presence,
     Relay,
+    TurnFrame,
     encode,
     parse_client,
     parse_server,
@@ -39,6 +40,7 @@ LIMIT = 64 * 1024
         CrlPush(3, "-----BEGIN X509 CRL-----"),
         ErrorFrame("peer_offline", "the paired device is not online"),
         Pong(),
+        TurnFrame("1700003600:ebl5riwkb7nvhpyj", "JG/9LuEMYLB/tJcEI1oppp4aT7g=", 1700003600),
     ],
 )
 def test_server_messages_round_trip(message: Any) -> None:
@@ -98,12 +100,60 @@ def test_client_frames_are_read_strictly(text: str, code: ErrorCode) -> None:
         ('{"v": 1, "type": "crl", "number": 1}', "malformed"),
         ('{"v": 1, "type": "error", "code": 5, "message": ""}', "malformed"),
         ('{"v": 1, "type": "ping"}', "unknown_type"),  # a client frame from the server
+        ('{"v": 1, "type": "turn", "username": "10:ab", "password": "cA=="}', "malformed"),
+        (
+            '{"v": 1, "type": "turn", "username": "10:ab", "password": "cA==", "expires": "10"}',
+            "malformed",
+        ),
+        (
+            '{"v": 1, "type": "turn", "username": "10:ab", "password": "cA==", "expires": true}',
+            "malformed",
+        ),
+        (
+            '{"v": 1, "type": "turn", "username": "11:ab", "password": "cA==", "expires": 10}',
+            "malformed",
+        ),  # the username's expiry is not the frame's
+        (
+            '{"v": 1, "type": "turn", "username": "ab", "password": "cA==", "expires": 10}',
+            "malformed",
+        ),
+        (
+            '{"v": 1, "type": "turn", "username": "10:a b", "password": "cA==", "expires": 10}',
+            "malformed",
+        ),
+        (
+            '{"v": 1, "type": "turn", "username": "10:ab", "password": "", "expires": 10}',
+            "malformed",
+        ),
+        (
+            '{"v": 1, "type": "turn", "username": "10:ab", "password": "c\\nA", "expires": 10}',
+            "malformed",
+        ),
+        (
+            '{"v": 1, "type": "turn", "username": "0:ab", "password": "cA==", "expires": 0}',
+            "malformed",
+        ),
+        (
+            '{"v": 1, "type": "turn", "username": "10:' + "a" * 300 + '", "password": "cA==", '
+            '"expires": 10}',
+            "malformed",
+        ),
+        (
+            '{"v": 1, "type": "turn", "username": "10:ab", "password": "' + "A" * 300 + '", '
+            '"expires": 10}',
+            "malformed",
+        ),
     ],
 )
 def test_server_frames_are_read_strictly(text: str, code: str) -> None:
     with pytest.raises(ProtocolError) as caught:
         parse_server(text, LIMIT)
     assert caught.value.code == code
+
+
+def test_a_turn_frame_never_shows_its_password_in_repr() -> None:
+    frame = TurnFrame("10:ab", "c2VjcmV0", 10)
+    assert "c2VjcmV0" not in repr(frame) and "ab" not in repr(frame)
 
 
 def test_extra_fields_are_ignored_for_forward_compatibility() -> None:
@@ -145,7 +195,9 @@ json_values = st.recursive(
 frames = st.fixed_dictionaries(
     {
         "v": st.one_of(st.just(1), json_values),
-        "type": st.sampled_from(["relay", "ping", "hello", "presence", "crl", "error", "pong", "?"])
+        "type": st.sampled_from(
+            ["relay", "ping", "hello", "presence", "crl", "error", "pong", "turn", "?"]
+        )
         | json_values,
     },
     optional={
@@ -157,6 +209,9 @@ frames = st.fixed_dictionaries(
         "peer_online": json_values,
         "device": json_values,
         "role": json_values,
+        "username": json_values,
+        "password": json_values,
+        "expires": json_values,
     },
 )
 
