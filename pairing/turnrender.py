@@ -16,14 +16,15 @@ from pathlib import Path
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # Never a relay target: "this network", loopback, RFC 1918, CGNAT (RFC 6598),
-# link-local (cloud metadata lives at 169.254.169.254), ULA, IPv6 link-local,
-# IPv4-mapped IPv6 (the same ranges again in another spelling) and the
-# unspecified addresses.
+# link-local (cloud metadata lives at 169.254.169.254), ULA, IPv6 link-local and
+# IPv4-mapped IPv6 (the same ranges again in another spelling). Not "::": coturn
+# 4.6 reads a lone "denied-peer-ip=::" as covering every IPv4 peer too (checked:
+# "A peer IP 127.0.0.2 denied in the range: ::"), which would end all relaying.
 DENIED = tuple(
     ipaddress.ip_network(n)
     for n in (
         "0.0.0.0/8", "127.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16",
-        "172.16.0.0/12", "192.168.0.0/16", "::/128", "::1/128", "fc00::/7", "fe80::/10",
+        "172.16.0.0/12", "192.168.0.0/16", "::1/128", "fc00::/7", "fe80::/10",
         "::ffff:0:0/96",
     )
 )  # fmt: skip

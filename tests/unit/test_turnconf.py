@@ -71,6 +71,7 @@ def test_writes_private_files_and_a_complete_conf(data: Path) -> None:
         "denied-peer-ip=fe80::-febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "syslog",
     ):  # fmt: skip
         assert expected in lines, expected
+    assert "denied-peer-ip=::" not in lines  # coturn 4.6 would then refuse every IPv4 peer
     assert any(line.startswith("bps-capacity=") for line in lines)
     assert not any(
         line.startswith(("verbose", "allowed-peer-ip", "listening-ip")) for line in lines
