@@ -13,6 +13,7 @@ from typing import Any
 
 from common.errors import KlasgenootError
 
+NETWORKS = ("loopback", "home-school", "cgnat-school", "hospital-school")
 MAX_SECONDS = 24 * 3600
 DEFAULT_SECONDS = 10.0
 
@@ -65,6 +66,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="probeer elke functie één keer (hand, pauze, zoom, …); alleen met --headless",
     )
+    # Issue 10: the call across a lab of network namespaces (app.demo.network).
+    parser.add_argument(
+        "--network",
+        choices=NETWORKS,
+        default="loopback",
+        metavar="NAAM",
+        help="het netwerk van de demo: loopback (standaard), home-school, cgnat-school of "
+        "hospital-school (een lab van netwerknamespaces met NAT, firewall en TURN; "
+        "alleen met --headless, als root)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -103,6 +114,10 @@ def run(args: argparse.Namespace) -> int:
         raise ScreenshotsNeedSynthetic()
     if args.screenshots is not None and args.headless:
         raise ScreenshotsNeedWindows()
+    if args.network != "loopback":
+        if args.exercise or args.screenshots is not None or args.camera:
+            raise NetworkDemoAlone()
+        return _run_network(args)
     if not args.headless:
         if _has_display():
             return _run_windowed(args)
@@ -132,6 +147,33 @@ def _run_windowed(args: argparse.Namespace) -> int:
     if code == 0 and args.screenshots is not None:
         print(f"Schermafbeeldingen opgeslagen in {args.screenshots}")
     return code
+
+
+class NetworkDemoAlone(KlasgenootError):
+    """Een demo over het netwerklab draait zonder vensters en zonder --exercise,
+    --screenshots of --camera."""
+
+
+def _run_network(args: argparse.Namespace) -> int:
+    # The lab needs root and Debian's ip, iptables and coturn: checked first, in words.
+    from app.demo.headless import media_flowed
+    from app.demo.network import check_lab, lab_network, run_network_demo
+    from app.demo.workspace import prepare
+
+    seconds = DEFAULT_SECONDS if args.seconds is None else args.seconds
+    check_lab()
+    network = lab_network()
+    workspace, made = prepare(args.data, network)
+    try:
+        _say_workspace(made, None if workspace.temporary else workspace.root)
+        report = run_network_demo(workspace, seconds, args.network, _progress)
+    finally:
+        workspace.cleanup()
+    _clear_progress()
+    if args.report is not None:
+        _write_report(args.report, report)
+    print(summary(report))
+    return 0 if media_flowed(report) else 1
 
 
 def _run_headless(args: argparse.Namespace) -> int:
@@ -191,6 +233,8 @@ def summary(report: dict[str, Any]) -> str:
 
     verified = report["peer_verified"]
     route = report["candidate_type"] or "geen"
+    if report.get("relay_protocol"):
+        route += f" via {report['relay_protocol']}"
     lines = [
         "Verbonden: "
         + ("ja" if report["connected"] else "nee")

@@ -44,6 +44,14 @@ def register(cmds: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="adresbereik dat coturn wel mag bereiken hoewel het privé is (bv. een testlab)",
     )
     turn.add_argument(
+        "--deny-peers",
+        action="append",
+        default=[],
+        metavar="CIDR",
+        help="adresbereik dat coturn nooit mag bereiken, ook niet binnen --allow-peers "
+        "(bv. de signaleringsserver naast de relay)",
+    )
+    turn.add_argument(
         "--cert-dir",
         type=Path,
         metavar="MAP",
@@ -75,6 +83,7 @@ def _turn(args: argparse.Namespace) -> int:
         listen_ips=args.listen_ip,
         relay_ip=args.relay_ip,
         allowed_peer_ranges=args.allow_peers,
+        denied_peer_ranges=args.deny_peers,
         cert_dir=args.cert_dir,
     )
     if args.out is not None:

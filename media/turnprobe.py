@@ -28,7 +28,7 @@ from media.turnurls import RelayProtocol, TurnEndpoint, TurnLogin
 
 logger = logging.getLogger(__name__)
 
-PROBE_TIMEOUT = 3.0
+PROBE_TIMEOUT = 2.0  # a relay allocation is 2 round trips (4 over TLS): ample
 
 
 def turn_tls_context(ca_certificate: x509.Certificate) -> ssl.SSLContext:

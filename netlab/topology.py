@@ -20,6 +20,8 @@ SITES = ("home", "cgnat", "hospital", "school")
 UPLINKS = ("a", "b")
 LAB_NET = ipaddress.ip_network("198.18.0.0/15")
 CORE_NET = ipaddress.ip_network("198.18.0.0/24")  # the service addresses in `internet`
+# The sites' private LANs (198.19.<site>.0/24): the lab's RFC 1918, unroutable from the core.
+LAN_NET = ipaddress.ip_network("198.19.0.0/16")
 PREFIX = "kgl"  # every namespace of every run starts with this: cleanup_stale's key
 IFNAMSIZ = 15  # the kernel's limit on interface names
 

@@ -68,6 +68,9 @@ class TurnOptions:
     total_quota: int
     bps_capacity: int
     max_bps: int = DEFAULT_MAX_BPS
+    # Addresses near the relay it must never reach although allowed ranges cover them
+    # (the signaling server, management hosts): written as denied and cut out of allowed.
+    denied_peer_ranges: tuple[str, ...] = ()
 
     @property
     def ice_urls(self) -> tuple[str, ...]:
@@ -112,11 +115,15 @@ def _ip(text: str, what: str) -> str:
     return str(addr)
 
 
-def _allowed(text: str) -> IpNetwork:
+def _range(text: str) -> IpNetwork:
     try:
-        net = ipaddress.ip_network(text.strip(), strict=True)
+        return ipaddress.ip_network(text.strip(), strict=True)
     except (ValueError, AttributeError) as exc:
         raise TurnSettingsInvalid(f"not a CIDR range: {text!r:.60}") from exc
+
+
+def _allowed(text: str) -> IpNetwork:
+    net = _range(text)
     if net.prefixlen < _MIN_PREFIX[net.version]:
         raise TurnSettingsInvalid(f"{net}: too wide a range to allow")
     # Loopback and link-local stay closed whatever is allowed: no setting opens them.
@@ -140,6 +147,7 @@ def check_options(
     total_quota: int = 1200,
     bps_capacity: int = DEFAULT_BPS_CAPACITY,
     max_bps: int = DEFAULT_MAX_BPS,
+    denied_peer_ranges: Sequence[str] = (),
 ) -> TurnOptions:
     """Validated settings; TurnSettingsInvalid naming what is wrong."""
     try:
@@ -160,6 +168,7 @@ def check_options(
     if type(max_bps) is not int or not 50_000 <= max_bps <= bps_capacity:
         raise TurnSettingsInvalid("per-session cap: 50000 bytes per second to the total cap")
     nets = [_allowed(r) for r in allowed_peer_ranges]
+    denied = [_range(r) for r in denied_peer_ranges]
     return TurnOptions(
         host=host,
         realm=realm,
@@ -173,6 +182,7 @@ def check_options(
         total_quota=total_quota,
         bps_capacity=bps_capacity,
         max_bps=max_bps,
+        denied_peer_ranges=tuple(str(n) for n in denied),
     )
 
 
@@ -200,6 +210,7 @@ def configure_turn(
     listen_ips: Sequence[str] = (),
     relay_ip: str | None = None,
     allowed_peer_ranges: Sequence[str] = (),
+    denied_peer_ranges: Sequence[str] = (),
     user_quota: int = 12,
     total_quota: int = 1200,
     bps_capacity: int = DEFAULT_BPS_CAPACITY,
@@ -217,7 +228,8 @@ def configure_turn(
     options = check_options(
         host, realm=realm, udp_port=udp_port, tls_port=tls_port, relay_ports=relay_ports,
         listen_ips=listen_ips, relay_ip=relay_ip, allowed_peer_ranges=allowed_peer_ranges,
-        user_quota=user_quota, total_quota=total_quota, bps_capacity=bps_capacity,
+        denied_peer_ranges=denied_peer_ranges, user_quota=user_quota,
+        total_quota=total_quota, bps_capacity=bps_capacity,
     )  # fmt: skip
     settings = load_settings(fleet_dir)
     ca = load_ca(fleet_dir, passphrase)  # PassphraseWrong before anything is written
@@ -232,6 +244,7 @@ def configure_turn(
         udp_port=options.udp_port, tls_port=options.tls_port,
         relay_ports=options.relay_ports, listen_ips=options.listen_ips, relay_ip=options.relay_ip,
         allowed=[ipaddress.ip_network(n) for n in options.allowed_peer_ranges],
+        denied=[ipaddress.ip_network(n) for n in options.denied_peer_ranges],
         user_quota=options.user_quota, total_quota=options.total_quota,
         bps_capacity=options.bps_capacity, max_bps=options.max_bps,
     )  # fmt: skip

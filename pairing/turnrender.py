@@ -1,10 +1,15 @@
 """``turnserver.conf`` for the fleet's coturn, written from checked settings.
 
 The relay must never become a way into the networks around it: it refuses peers
-on loopback, link-local, private and carrier-grade-NAT ranges, multicast, and its
-own addresses. coturn lets an ``allowed-peer-ip`` range win over a denied one, so
-the explicitly allowed ranges (the lab's 198.18.0.0/15) are cut around the
-server's own addresses before they are written.
+on loopback, link-local, private and carrier-grade-NAT ranges, multicast, the
+addresses it only listens on, and the ranges the operator denies (the signaling
+server next to it, say). coturn lets an ``allowed-peer-ip`` range win over a denied
+one, so the explicitly allowed ranges (the lab's 198.18.0.0/15) are cut around
+those before they are written.
+
+Its relay address stays a permitted peer: when both devices can reach the relay
+only over TCP or TLS (a hospital that blocks UDP, a school that lets out only
+443), the call runs relay to relay, from one allocation to the other.
 """
 
 from __future__ import annotations
@@ -37,18 +42,17 @@ def coturn_range(net: IpNetwork) -> str:
     return f"{net.network_address}-{net.broadcast_address}"
 
 
-def allowed_ranges(allowed: Sequence[IpNetwork], own: Iterable[str]) -> list[IpNetwork]:
-    """``allowed`` minus the server's own addresses (allowed would beat denied)."""
+def allowed_ranges(allowed: Sequence[IpNetwork], cut: Iterable[str | IpNetwork]) -> list[IpNetwork]:
+    """``allowed`` minus the addresses and ranges in ``cut`` (allowed would beat denied)."""
     nets = list(allowed)
-    for text in own:
-        addr = ipaddress.ip_address(text)
-        single = ipaddress.ip_network(addr)
+    for item in cut:
+        hole = ipaddress.ip_network(item)
         out: list[IpNetwork] = []
         for net in nets:
-            if net.version == addr.version and addr in net:
-                out.extend(net.address_exclude(single))  # type: ignore[arg-type]
-            else:
+            if net.version != hole.version or not net.overlaps(hole):
                 out.append(net)
+            elif not net.subnet_of(hole):  # type: ignore[arg-type]
+                out.extend(net.address_exclude(hole))  # type: ignore[arg-type]
         nets = out
     return sorted(nets, key=lambda n: (n.version, n.network_address))
 
@@ -69,8 +73,15 @@ def render(
     total_quota: int,
     bps_capacity: int,
     max_bps: int,
+    denied: Sequence[IpNetwork] = (),
 ) -> str:
-    own = [*listen_ips, *([relay_ip] if relay_ip else [])]
+    # coturn relays from relay-ip, or from the listening addresses when there is none.
+    relays = [relay_ip] if relay_ip else list(listen_ips)
+    listen_only = [ip for ip in listen_ips if ip not in relays]
+    # ... but never one in the ranges no setting opens (a relay on loopback: tests).
+    relay_peers = [
+        ip for ip in relays if not any(ipaddress.ip_address(ip) in net for net in DENIED)
+    ]
     lines = [
         "# Written by 'klasgenoot fleet turn'; run it again rather than editing by hand.",
         "# Holds the TURN secret: keep this file readable by root and coturn only.",
@@ -105,7 +116,13 @@ def render(
         # without it coturn run as root writes a world-readable file in /var/log.
         "syslog",
         *(f"denied-peer-ip={coturn_range(n)}" for n in DENIED),
-        *(f"denied-peer-ip={ip}" for ip in own),
-        *(f"allowed-peer-ip={coturn_range(n)}" for n in allowed_ranges(allowed, own)),
+        *(f"denied-peer-ip={coturn_range(n)}" for n in denied),
+        *(f"denied-peer-ip={ip}" for ip in listen_only),
+        *(
+            f"allowed-peer-ip={coturn_range(n)}"
+            for n in allowed_ranges(allowed, [*denied, *listen_only, *relays])
+        ),
+        # Relay to relay (see above); written last, as its own single address.
+        *(f"allowed-peer-ip={ip}" for ip in relay_peers),
     ]
     return "\n".join(lines) + "\n"

@@ -25,6 +25,8 @@ from pairing.fleet import init_fleet, pair
 from pairing.identity import load_or_create_device_key
 from pairing.keystore import open_keystore
 from pairing.roles import Role
+from pairing.turnconf import configure_turn
+from pairing.turnfiles import TURN_CONF, TURN_DIR
 
 MARKER = "klasgenoot-demo.json"
 MARKER_VERSION = 1
@@ -35,14 +37,34 @@ class DemoFolderInUse(KlasgenootError):
     """Die map is niet leeg en bevat geen Klasgenoot-demo. Kies een lege map."""
 
 
+class DemoFolderOtherKind(KlasgenootError):
+    """Die demomap hoort bij een demo met een ander netwerk (wel of geen --network).
+    Kies een nieuwe, lege map."""
+
+
 class DemoFolderBroken(KlasgenootError):
     """Die demomap is onvolledig of beschadigd. Kies een nieuwe, lege map."""
+
+
+@dataclass(frozen=True)
+class Network:
+    """Where the fleet's services are in a network demo (netlab's addresses)."""
+
+    server_ip: str
+    server_port: int
+    turn_ip: str
+    allowed_peers: tuple[str, ...]
+    denied_peers: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Workspace:
     root: Path
     temporary: bool
+
+    @property
+    def turn_config(self) -> Path:
+        return self.server / TURN_DIR / TURN_CONF
 
     @property
     def server(self) -> Path:
@@ -56,43 +78,66 @@ class Workspace:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
-def prepare(data: Path | None) -> tuple[Workspace, bool]:
-    """Return the workspace and whether it was newly made."""
+def prepare(data: Path | None, network: Network | None = None) -> tuple[Workspace, bool]:
+    """Return the workspace and whether it was newly made.
+
+    ``network``: a fleet whose server and relay are at the lab's addresses
+    (``demo --network``); a kept folder remembers which kind it is.
+    """
     if data is None:
         root = Path(tempfile.mkdtemp(prefix="klasgenoot-demo-"))
         workspace = Workspace(root, temporary=True)
-        _create(workspace)
+        _create(workspace, network)
         return workspace, True
     workspace = Workspace(data.resolve(), temporary=False)
     marker = workspace.root / MARKER
     if marker.is_file():
-        _check_marker(marker)
+        _check_marker(marker, network)
         return workspace, False
     if workspace.root.exists() and any(workspace.root.iterdir()):
         raise DemoFolderInUse(str(data))
-    _create(workspace)
+    _create(workspace, network)
     return workspace, True
 
 
-def _check_marker(marker: Path) -> None:
+def _check_marker(marker: Path, network: Network | None) -> None:
     try:
         info = json.loads(marker.read_text())
     except (OSError, ValueError) as exc:
         raise DemoFolderBroken() from exc
     if not isinstance(info, dict) or info.get("version") != MARKER_VERSION:
         raise DemoFolderBroken("version")
+    if bool(info.get("network")) != (network is not None):
+        raise DemoFolderOtherKind()
 
 
-def _create(workspace: Workspace) -> None:
+def _create(workspace: Workspace, network: Network | None = None) -> None:
     ensure_private_dir(workspace.root)
     # The CA key is needed only to pair, once: a random passphrase, never stored.
     passphrase = secrets.token_urlsafe(24)
-    init_fleet(
-        workspace.server,
-        passphrase,
-        server_name="localhost",
-        signaling_url="wss://localhost:8443/ws",
-    )
+    if network is None:
+        init_fleet(
+            workspace.server,
+            passphrase,
+            server_name="localhost",
+            signaling_url="wss://localhost:8443/ws",
+        )
+    else:  # before pairing, so the bundles name the relay
+        init_fleet(
+            workspace.server,
+            passphrase,
+            server_name=network.server_ip,
+            signaling_url=f"wss://{network.server_ip}:{network.server_port}/ws",
+        )
+        configure_turn(
+            workspace.server,
+            passphrase,
+            network.turn_ip,
+            listen_ips=[network.turn_ip],
+            relay_ip=network.turn_ip,
+            allowed_peer_ranges=network.allowed_peers,
+            denied_peer_ranges=network.denied_peers,
+        )
     requests = {}
     for role in Role:
         folder = ensure_private_dir(workspace.device_dir(role))
@@ -116,5 +161,5 @@ def _create(workspace: Workspace) -> None:
             folder, open_keystore(folder, dev=True), path.read_bytes(), expected_role=role
         )
     shutil.rmtree(bundles, ignore_errors=True)
-    info = {"version": MARKER_VERSION, "pairing": result.pairing_id}
+    info = {"version": MARKER_VERSION, "pairing": result.pairing_id, "network": bool(network)}
     write_private_file(workspace.root / MARKER, json.dumps(info).encode())

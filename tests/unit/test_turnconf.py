@@ -148,24 +148,53 @@ def test_a_second_run_keeps_the_secrets_and_renews_the_certificate(data: Path) -
     assert "realm=school.nl" in conf_lines(second.conf)
 
 
-def test_lab_settings_allow_the_lab_but_never_the_relay_itself(data: Path) -> None:
+def _ranges(lines: list[str], key: str) -> list[tuple[int, int]]:
+    out = []
+    for line in lines:
+        if line.startswith(key + "="):
+            first, _, last = line.split("=", 1)[1].partition("-")
+            out.append((int(ipaddress.ip_address(first)), int(ipaddress.ip_address(last or first))))
+    return out
+
+
+def _covers(ranges: list[tuple[int, int]], address: str) -> bool:
+    return any(lo <= int(ipaddress.ip_address(address)) <= hi for lo, hi in ranges)
+
+
+def test_lab_settings_allow_the_lab_and_relay_to_relay_but_never_the_core(data: Path) -> None:
     setup = configure_turn(
-        data, PASS, "198.18.0.1", listen_ips=["198.18.0.1"], relay_ip="198.18.0.1",
-        allowed_peer_ranges=["198.18.0.0/15"],
+        data, PASS, "198.18.0.20", listen_ips=["198.18.0.20"], relay_ip="198.18.0.20",
+        allowed_peer_ranges=["198.18.0.0/15"], denied_peer_ranges=["198.18.0.0/24"],
     )  # fmt: skip
     lines = conf_lines(setup.conf)
-    assert {"listening-ip=198.18.0.1", "relay-ip=198.18.0.1", "denied-peer-ip=198.18.0.1"} <= set(
-        lines
-    )
-    allowed = [line.split("=", 1)[1] for line in lines if line.startswith("allowed-peer-ip=")]
-    covered = set()
-    for text in allowed:  # coturn: an allowed address beats a denied one
-        first, _, last = text.partition("-")
-        lo, hi = int(ipaddress.ip_address(first)), int(ipaddress.ip_address(last or first))
-        assert not lo <= int(ipaddress.ip_address("198.18.0.1")) <= hi
-        covered.add((lo, hi))
-    total = sum(hi - lo + 1 for lo, hi in covered)
-    assert total == 2**17 - 1  # the whole /15 but the relay's own address
+    assert {"listening-ip=198.18.0.20", "relay-ip=198.18.0.20"} <= set(lines)
+    allowed, denied = _ranges(lines, "allowed-peer-ip"), _ranges(lines, "denied-peer-ip")
+    # coturn: an allowed address beats a denied one, so the core is cut out of allowed,
+    # except the relay address itself: two devices that reach the relay only over
+    # TCP/TLS are connected relay to relay.
+    assert _covers(denied, "198.18.0.10") and not _covers(allowed, "198.18.0.10")
+    assert _covers(allowed, "198.18.0.20")
+    assert _covers(allowed, "198.18.1.2") and _covers(allowed, "198.19.255.254")
+    total = sum(hi - lo + 1 for lo, hi in set(allowed))
+    assert total == 2**17 - 256 + 1  # the /15 but the core /24, plus the relay address
+    assert load_options(data).denied_peer_ranges == ("198.18.0.0/24",)
+
+
+def test_an_address_coturn_only_listens_on_is_never_a_peer(data: Path) -> None:
+    setup = configure_turn(
+        data, PASS, "198.18.0.20", listen_ips=["198.18.0.20", "198.18.0.21"],
+        relay_ip="198.18.0.20", allowed_peer_ranges=["198.18.0.0/15"],
+    )  # fmt: skip
+    lines = conf_lines(setup.conf)
+    assert "denied-peer-ip=198.18.0.21" in lines
+    assert not _covers(_ranges(lines, "allowed-peer-ip"), "198.18.0.21")
+
+
+def test_a_bad_denied_range_changes_nothing(data: Path) -> None:
+    before = tree(data)
+    with pytest.raises(TurnSettingsInvalid):
+        configure_turn(data, PASS, "turn.school.nl", denied_peer_ranges=["198.18.0.1/15"])
+    assert tree(data) == before
 
 
 def test_allowed_ranges_ignore_addresses_of_another_family() -> None:
