@@ -1735,8 +1735,8 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
         <translation>Het wachtwoord van de vloot-CA klopt niet.</translation>
     </message>
     <message>
-        <source>Het wachtwoord van de vloot-CA moet minstens 8 tekens lang zijn.</source>
-        <translation>Het wachtwoord van de vloot-CA moet minstens 8 tekens lang zijn.</translation>
+        <source>Het wachtwoord van de vloot-CA moet minstens 12 tekens lang zijn.</source>
+        <translation>Het wachtwoord van de vloot-CA moet minstens 12 tekens lang zijn.</translation>
     </message>
     <message>
         <source>In deze map staan al andere bestanden, maar geen vloot. Maak een nieuwe vloot in een lege of nieuwe map; er is niets veranderd.</source>
