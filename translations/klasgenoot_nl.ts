@@ -1035,6 +1035,29 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
     </message>
 </context>
 <context>
+    <name>PinLockedDialog</name>
+    <message>
+        <source>Technician mode</source>
+        <translation>Technicusmodus</translation>
+    </message>
+    <message>
+        <source>Technician mode is locked: the technician PIN on this device is missing or damaged, so it cannot be checked. A new PIN can only be set on this device&apos;s command line:
+
+{command}
+
+or by wiping the device and installing a new bundle. Ask the helpdesk.</source>
+        <translation>Technicusmodus is op slot: de pincode van de technicus op dit apparaat ontbreekt of is beschadigd en kan dus niet worden gecontroleerd. Een nieuwe pincode kan alleen worden ingesteld op de opdrachtregel van dit apparaat:
+
+{command}
+
+of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de helpdesk.</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Sluiten</translation>
+    </message>
+</context>
+<context>
     <name>PinSetupWidget</name>
     <message>
         <source>Choose a technician PIN of 4 to 12 digits. It opens technician mode on this device; keep it with the device records.</source>
@@ -1447,13 +1470,6 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
     <message>
         <source>{percent} %</source>
         <translation>{percent} %</translation>
-    </message>
-</context>
-<context>
-    <name>_NewPinDialog</name>
-    <message>
-        <source>Technician mode</source>
-        <translation>Technicusmodus</translation>
     </message>
 </context>
 <context>
