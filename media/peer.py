@@ -25,6 +25,7 @@ from media.control import (
     encode_heartbeat,
 )
 from media.impair import Impairment, attach
+from media.refusals import RefusalSummary
 from media.tracks import AttemptTrack, FrameSink, consume
 
 logger = logging.getLogger(__name__)
@@ -76,6 +77,8 @@ class PeerLink:
         self._closed = False
         self._watched: set[int] = set()  # DTLS transports whose states are reported
         self._reported: dict[str, str] = {}
+        # Refused input from the peer: counted, summarised (media.refusals), never a line each.
+        self.refusals = RefusalSummary("peer message")
         self.pc.on("track", self._on_track)
         self.pc.on("datachannel", self._on_datachannel)
         self.pc.on("connectionstatechange", self._on_connection_state)
@@ -150,7 +153,7 @@ class PeerLink:
         elif channel.label == "heartbeat" and self._heartbeat is None:
             self._bind_heartbeat(channel)
         else:
-            logger.warning("unexpected data channel refused")
+            self.refusals.note("unexpected data channel")
             channel.close()
 
     def _bind_control(self, channel: RTCDataChannel) -> None:
@@ -185,7 +188,7 @@ class PeerLink:
             self._events.on_failed("update")
             return
         except ControlInvalid as exc:
-            logger.warning("control message refused: %s", exc.detail)
+            self.refusals.note(f"control {exc.detail}")
             return
         self._events.on_life()
         self._events.on_control(message)
@@ -197,6 +200,7 @@ class PeerLink:
             self._events.on_failed("update")
             return
         except ControlInvalid:
+            self.refusals.note("heartbeat")
             return
         self._events.on_life()
 
@@ -246,6 +250,7 @@ class PeerLink:
         if self._closed:
             return
         self._closed = True
+        self.refusals.close()
         for task in list(self._tasks):
             task.cancel()
         with contextlib.suppress(Exception):
