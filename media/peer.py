@@ -15,7 +15,7 @@ from typing import Any
 
 from aiortc import MediaStreamTrack, RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 
-from media import codecs, ice
+from media import codecs, ice, sctpguard
 from media.control import (
     ControlInvalid,
     ControlMessage,
@@ -48,7 +48,7 @@ class LinkEvents:
     on_control: Callable[[ControlMessage], None]
     on_life: Callable[[], None]
     on_connected: Callable[[], None]
-    on_failed: Callable[[str], None]  # "ice", "update"
+    on_failed: Callable[[str], None]  # "ice", "update", "protocol" (media.sctpguard)
     video_sink: FrameSink | None = None
     audio_sink: FrameSink | None = None
     on_channels_open: Callable[[], None] = field(default=lambda: None)
@@ -119,8 +119,15 @@ class PeerLink:
 
     def _after_gathering(self) -> None:
         self._watch_dtls()
+        if self.pc.sctp is not None:
+            self.pc.sctp.on(sctpguard.VIOLATION, self._on_violation)
         if self._impairment is not None:
             attach(ice.ice_connections(self.pc), self._impairment)
+
+    def _on_violation(self, _kind: str) -> None:
+        """The peer broke the data channel rules (media.sctpguard logged which)."""
+        if not self._closed:
+            self._events.on_failed("protocol")
 
     # -- transport states (for the connection log) ------------------------------
 

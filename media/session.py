@@ -202,6 +202,8 @@ class CallSession(Negotiation):
     def _on_link_failed(self, why: str) -> None:
         if why == "update":
             self._spawn(self._end(EndReason.UPDATE_NEEDED))
+        elif why == "protocol":  # the paired peer broke the data channel rules: hostile
+            self._spawn(self._end(EndReason.PEER_UNTRUSTED))
         else:
             self._spawn(self._lost(f"link {why}"))
 
