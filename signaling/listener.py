@@ -108,7 +108,12 @@ class Listener:
 
     async def _handshake(self, conn: socket.socket, source: str) -> None:
         try:
-            if not await _first_byte(conn, self._config.first_byte_timeout):
+            try:
+                spoke = await _first_byte(conn, self._config.first_byte_timeout)
+            except BaseException:  # cancelled at shutdown: asyncio does not own it yet
+                conn.close()
+                raise
+            if not spoke:
                 conn.close()
                 self._refusals.note("silent connection")
                 return
