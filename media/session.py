@@ -25,6 +25,7 @@ from media.handshake import Handshake, parse_handshake
 from media.impair import Impairment
 from media.negotiation import Attempt, Negotiation
 from media.peer import LinkEvents, LocalMedia, PeerLink
+from media.refusals import RefusalSummary
 from media.state import CallState, EndReason, StateChange
 from pairing.certificates import DeviceCertInfo
 from pairing.credentials import DeviceCredentials
@@ -95,6 +96,8 @@ class CallSession(Negotiation):
         self._ticker: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        # Relayed messages refused: a broken or hostile server could send many.
+        self.relay_refusals = RefusalSummary("relay message")
         self.peer: DeviceCertInfo | None = None
         self.reconnects = 0
 
@@ -123,6 +126,7 @@ class CallSession(Negotiation):
                 await self._ticker
         await self._drop_attempt(bye="hangup" if self._state is CallState.LIVE else None)
         self._set_state(CallState.ENDED, EndReason.STOPPED)
+        self.relay_refusals.close()
 
     async def hangup(self) -> None:
         """End the call from this side; the peer is told on both paths at once."""
@@ -156,7 +160,7 @@ class CallSession(Negotiation):
             await self._end(EndReason.UPDATE_NEEDED)
             return
         except ControlInvalid as exc:
-            logger.warning("relay message refused: %s", exc.detail)
+            self.relay_refusals.note(exc.detail or "invalid")
             return
         async with self._lock:
             await self._on_handshake(message)

@@ -107,6 +107,7 @@ class FeatureHub:
     def on_state(self, change: StateChange) -> None:
         if change.state is CallState.ENDED:
             self.hand_raised = False
+            self.refusals.close()  # what the call's last interval counted, written now
         if self.classroom is not None:
             self.classroom.on_state(change)
         elif change.reason is EndReason.OUTSIDE_SCHEDULE and self.next_lesson is not None:

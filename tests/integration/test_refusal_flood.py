@@ -65,3 +65,27 @@ async def test_a_flood_of_invalid_control_messages_costs_a_few_lines_and_no_medi
 
 def _counted(line: str) -> int:
     return int(line.split(" ", 1)[0])
+
+
+async def test_a_flood_of_invalid_relayed_messages_costs_a_few_lines(
+    fleet: TestFleet, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A broken or hostile server pushing garbage through the relay (the real server
+    limits a device to 20 frames/s, but a compromised one is bound by nothing)."""
+    caplog.set_level(logging.INFO)
+    student, classroom = fleet.pair()
+    relay = MemoryRelay()
+    es, _ = make_engine(student, relay.port)
+    ec, rc = make_engine(classroom, relay.port)
+    async with running(ec, es):
+        await wait_until(lambda: rc.state is CallState.LIVE, 15, "live")
+        for n in range(5000):  # "the server" speaks to both devices
+            for port in relay.ports:
+                await port.handler.relayed({"t": "nonsense", "n": n})
+        assert es.session.relay_refusals.total == ec.session.relay_refusals.total == 5000
+        assert rc.state is CallState.LIVE  # garbage from the relay changes nothing
+    lines = [r.getMessage() for r in caplog.records if "relay message" in r.getMessage()]
+    firsts = [line for line in lines if line.startswith("relay message refused: ")]
+    assert len(firsts) == 2, lines  # one per device
+    assert len(lines) <= 6, lines
+    assert sum(int(line.split(" ", 1)[0]) for line in lines if line not in firsts) == 2 * 4999
