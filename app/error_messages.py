@@ -296,7 +296,9 @@ MESSAGES: tuple[str, ...] = (
     # pairing.errors.PassphraseWrong
     QT_TRANSLATE_NOOP("errors", "Het wachtwoord van de vloot-CA klopt niet."),
     # pairing.errors.PassphraseTooShort
-    QT_TRANSLATE_NOOP("errors", "Het wachtwoord van de vloot-CA moet minstens 8 tekens lang zijn."),
+    QT_TRANSLATE_NOOP(
+        "errors", "Het wachtwoord van de vloot-CA moet minstens 12 tekens lang zijn."
+    ),
     # pairing.errors.FleetFolderNotEmpty
     QT_TRANSLATE_NOOP(
         "errors",

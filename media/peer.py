@@ -16,7 +16,7 @@ from typing import Any
 
 from aiortc import MediaStreamTrack, RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 
-from media import codecs, ice
+from media import codecs, ice, sctpguard
 from media.control import (
     ControlInvalid,
     ControlMessage,
@@ -26,6 +26,7 @@ from media.control import (
     encode_heartbeat,
 )
 from media.impair import Impairment, attach
+from media.refusals import RefusalSummary
 from media.tracks import AttemptTrack, FrameSink, consume
 
 logger = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ class LinkEvents:
     on_control: Callable[[ControlMessage], None]
     on_life: Callable[[], None]
     on_connected: Callable[[], None]
-    on_failed: Callable[[str], None]  # "ice", "update"
+    on_failed: Callable[[str], None]  # "ice", "update", "protocol" (media.sctpguard)
     video_sink: FrameSink | None = None
     audio_sink: FrameSink | None = None
     on_channels_open: Callable[[], None] = field(default=lambda: None)
@@ -81,6 +82,8 @@ class PeerLink:
         self._closed = False
         self._watched: set[int] = set()  # DTLS transports whose states are reported
         self._reported: dict[str, str] = {}
+        # Refused input from the peer: counted, summarised (media.refusals), never a line each.
+        self.refusals = RefusalSummary("peer message")
         self.pc.on("track", self._on_track)
         self.pc.on("datachannel", self._on_datachannel)
         self.pc.on("connectionstatechange", self._on_connection_state)
@@ -125,8 +128,15 @@ class PeerLink:
 
     def _after_gathering(self) -> None:
         self._watch_dtls()
+        if self.pc.sctp is not None:
+            self.pc.sctp.on(sctpguard.VIOLATION, self._on_violation)
         if self._impairment is not None:
             attach(ice.ice_connections(self.pc), self._impairment)
+
+    def _on_violation(self, _kind: str) -> None:
+        """The peer broke the data channel rules (media.sctpguard logged which)."""
+        if not self._closed:
+            self._events.on_failed("protocol")
 
     # -- transport states (for the connection log) ------------------------------
 
@@ -159,7 +169,7 @@ class PeerLink:
         elif channel.label == "heartbeat" and self._heartbeat is None:
             self._bind_heartbeat(channel)
         else:
-            logger.warning("unexpected data channel refused")
+            self.refusals.note("unexpected data channel")
             channel.close()
 
     def _bind_control(self, channel: RTCDataChannel) -> None:
@@ -194,7 +204,7 @@ class PeerLink:
             self._events.on_failed("update")
             return
         except ControlInvalid as exc:
-            logger.warning("control message refused: %s", exc.detail)
+            self.refusals.note(f"control {exc.detail}")
             return
         self._events.on_life()
         self._events.on_control(message)
@@ -206,6 +216,7 @@ class PeerLink:
             self._events.on_failed("update")
             return
         except ControlInvalid:
+            self.refusals.note("heartbeat")
             return
         self._events.on_life()
 
@@ -262,6 +273,7 @@ class PeerLink:
         if self._closed:
             return
         self._closed = True
+        self.refusals.close()
         for task in list(self._tasks):
             task.cancel()
         with contextlib.suppress(Exception):

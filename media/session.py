@@ -26,6 +26,7 @@ from media.impair import Impairment
 from media.negotiation import Attempt, Negotiation
 from media.paths import PathChooser, PathPlan
 from media.peer import LinkEvents, LocalMedia, PeerLink
+from media.refusals import RefusalSummary
 from media.state import CallState, EndReason, StateChange
 from media.turnprobe import turn_tls_context
 from media.turnurls import TurnLogin
@@ -107,6 +108,8 @@ class CallSession(Negotiation):
         self._ticker: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        # Relayed messages refused: a broken or hostile server could send many.
+        self.relay_refusals = RefusalSummary("relay message")
         self.peer: DeviceCertInfo | None = None
         self.reconnects = 0
 
@@ -136,6 +139,7 @@ class CallSession(Negotiation):
         await self._drop_attempt(bye="hangup" if self._state is CallState.LIVE else None)
         await self.paths.close()
         self._set_state(CallState.ENDED, EndReason.STOPPED)
+        self.relay_refusals.close()
 
     async def hangup(self) -> None:
         """End the call from this side; the peer is told on both paths at once."""
@@ -169,7 +173,7 @@ class CallSession(Negotiation):
             await self._end(EndReason.UPDATE_NEEDED)
             return
         except ControlInvalid as exc:
-            logger.warning("relay message refused: %s", exc.detail)
+            self.relay_refusals.note(exc.detail or "invalid")
             return
         async with self._lock:
             await self._on_handshake(message)
@@ -233,6 +237,8 @@ class CallSession(Negotiation):
     def _on_link_failed(self, why: str) -> None:
         if why == "update":
             self._spawn(self._end(EndReason.UPDATE_NEEDED))
+        elif why == "protocol":  # the paired peer broke the data channel rules: hostile
+            self._spawn(self._end(EndReason.PEER_UNTRUSTED))
         else:
             self._spawn(self._lost(f"link {why}"))
 

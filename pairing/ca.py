@@ -1,6 +1,7 @@
 """The fleet CA (operator side): its key, its certificate, and the server's TLS certificate.
 
-The CA key is EC P-256 and encrypted at rest with the operator's passphrase; the
+The CA key is EC P-256 and encrypted at rest with the operator's passphrase
+(scrypt, pairing.cakey); the
 server's TLS key is a plain 0600 file so a service manager can start the server
 unattended (it can do no harm beyond impersonating this one server).
 """
@@ -16,11 +17,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from pairing.errors import FleetError, PassphraseWrong
+from pairing import cakey
+from pairing.errors import FleetError
 
 CA_VALIDITY = dt.timedelta(days=3650)
 SERVER_VALIDITY = dt.timedelta(days=825)
-MIN_PASSPHRASE = 8
+MIN_PASSPHRASE = 12  # with scrypt: each guess costs 128 MiB and ~0.3 s
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,11 +142,7 @@ def issue_turn_certificate(
 def encrypt_key(key: ec.EllipticCurvePrivateKey, passphrase: str) -> bytes:
     if len(passphrase) < MIN_PASSPHRASE:
         raise FleetError(f"passphrase shorter than {MIN_PASSPHRASE} characters")
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(passphrase.encode()),
-    )
+    return cakey.seal(key, passphrase)
 
 
 def plain_key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
@@ -156,13 +154,12 @@ def plain_key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
 
 
 def load_key(pem: bytes, passphrase: str | None = None) -> ec.EllipticCurvePrivateKey:
+    """A plain key (``passphrase`` None) or the sealed CA key (either format)."""
+    if passphrase is not None:
+        return cakey.unseal(pem, passphrase).key
     try:
-        key = serialization.load_pem_private_key(
-            pem, passphrase.encode() if passphrase is not None else None
-        )
+        key = serialization.load_pem_private_key(pem, None)
     except (ValueError, TypeError) as exc:
-        if passphrase is not None:
-            raise PassphraseWrong() from exc
         raise FleetError("unreadable key") from exc
     if not isinstance(key, ec.EllipticCurvePrivateKey):
         raise FleetError("not an EC key")

@@ -132,7 +132,7 @@ class FleetSettingsInvalid(FleetError):
 
 
 class PassphraseTooShort(FleetError):
-    """Het wachtwoord van de vloot-CA moet minstens 8 tekens lang zijn."""
+    """Het wachtwoord van de vloot-CA moet minstens 12 tekens lang zijn."""
 
 
 class PassphraseMismatch(FleetError):

@@ -3,6 +3,8 @@
 Layout (all files 0600, folder 0700):
 
 - ``ca-key.pem``   fleet CA key, EC P-256, encrypted with the operator's passphrase
+                   (scrypt, pairing.cakey; an older or cheaper form is re-encrypted
+                   in place the next time ``pair`` or ``revoke`` writes the fleet)
 - ``ca.pem``       fleet CA certificate (devices show its fingerprint at install)
 - ``server.pem``, ``server-key.pem``  the signaling server's TLS certificate and key
 - ``crl.pem``      the current numbered, CA-signed CRL (``init`` writes number 1, empty)
@@ -24,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from common.paths import ensure_private_dir, write_private_file
-from pairing import revocation
+from pairing import cakey, revocation
 from pairing.bundle import EXTENSION, Bundle, dump
 from pairing.ca import (
     MIN_PASSPHRASE,
@@ -32,7 +34,6 @@ from pairing.ca import (
     create_ca,
     encrypt_key,
     issue_server_certificate,
-    load_key,
     plain_key_pem,
 )
 from pairing.certificates import (
@@ -97,6 +98,7 @@ class _Fleet:
     settings: FleetSettings
     records: tuple[IssuedRecord, ...]
     crl: RevocationList
+    resealed_key: bytes | None  # ca-key.pem in today's form, when the file is older
 
 
 def init_fleet(
@@ -191,10 +193,12 @@ def _open(data: Path, passphrase: str) -> _Fleet:
         crl = revocation.load_crl(_read(data, CRL), ca_cert)
     except (CertificateInvalid, RevocationListInvalid) as exc:
         raise FleetCorrupt(exc.detail) from exc
-    key = load_key(_read(data, CA_KEY), passphrase)
+    unsealed = cakey.unseal(_read(data, CA_KEY), passphrase)
+    key = unsealed.key
     if key.public_key() != ca_cert.public_key():
         raise FleetCorrupt("ca-key.pem does not belong to ca.pem")
-    return _Fleet(data, CertifiedKey(key, ca_cert), settings, records, crl)
+    resealed = None if unsealed.current else cakey.seal(key, passphrase)
+    return _Fleet(data, CertifiedKey(key, ca_cert), settings, records, crl, resealed)
 
 
 def load_ca(data: Path, passphrase: str) -> CertifiedKey:
@@ -273,6 +277,9 @@ def _commit(
             now=now,
         )
     try:
+        if fleet.resealed_key is not None:  # the same key: safe to write first, atomically
+            write_private_file(fleet.data / CA_KEY, fleet.resealed_key)
+            logger.info("fleet CA key re-encrypted (scrypt)")
         write_private_file(fleet.data / ISSUED, dump_records(records))
         if crl is not None:
             write_private_file(fleet.data / CRL, crl.pem)

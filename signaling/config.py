@@ -21,6 +21,12 @@ class ServerConfig:
     # Connections between accept and the certificate check: a TLS handshake costs CPU,
     # so strangers may hold only this many at once.
     max_pending: int = 64
+    # ... and one source address only this many of them, so one machine that opens
+    # connections and says nothing cannot hold every slot (kept in memory, never logged).
+    max_pending_per_address: int = 8
+    # A device's ClientHello follows its TCP connect at once; a connection silent for
+    # this long is closed before any TLS work, so a silent slot is freed quickly.
+    first_byte_timeout: float = 2.0
     handshake_timeout: float = 10.0
     # Refused connections: the first is logged at once, then one summary line per
     # interval at most, so a flood of strangers cannot fill the log.

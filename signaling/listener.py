@@ -6,6 +6,13 @@ reports a failed one to nobody. Accepting here and handing each socket to
 pending-handshake limit before any TLS work, and (2) count handshakes exactly:
 the await ends when the handshake succeeds, fails or times out.
 
+Silent connections (TCP open, no ClientHello) were the cheap way to hold every slot.
+Two things stop that: a connection whose first byte does not come within
+``first_byte_timeout`` is closed before TLS starts, and one source address holds at
+most ``max_pending_per_address`` slots. The address is kept only as a dictionary key
+while its connections are pending (an IPv6 source counts per /64, the block one
+machine gets); it is never logged, stored or passed on.
+
 A slot is taken at accept time, not when the handshake task first runs: awaiting
 ``sock_accept`` does not yield while connections are queued, so a burst would
 otherwise be accepted whole before any task had counted itself.
@@ -15,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 import socket
 import ssl
@@ -48,6 +56,7 @@ class Listener:
         self._sockets: list[socket.socket] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self.pending = 0  # accepted, TLS handshake not finished
+        self._by_source: dict[str, int] = {}  # pending per source; emptied as they end
 
     @property
     def serving(self) -> bool:
@@ -76,24 +85,38 @@ class Listener:
         in_a_row = 0
         while True:
             try:
-                conn, _ = await loop.sock_accept(sock)  # the address is dropped unseen
+                conn, address = await loop.sock_accept(sock)
             except OSError as exc:
                 logger.warning("accept failed: %s", exc.strerror or type(exc).__name__)
                 await asyncio.sleep(ACCEPT_BACKOFF)
                 continue
+            source = _source(address)
             if self.pending >= self._config.max_pending:
                 conn.close()
                 self._busy.note(f"too many handshakes ({self._config.max_pending} pending)")
+            elif self._by_source.get(source, 0) >= self._config.max_pending_per_address:
+                conn.close()
+                self._busy.note("too many handshakes from one address")
             else:
                 self.pending += 1  # counted now: see the module docstring
-                self._spawn(self._handshake(conn))
+                self._by_source[source] = self._by_source.get(source, 0) + 1
+                self._spawn(self._handshake(conn, source))
             in_a_row += 1
             if in_a_row >= ACCEPT_BATCH:
                 in_a_row = 0
                 await asyncio.sleep(0)
 
-    async def _handshake(self, conn: socket.socket) -> None:
+    async def _handshake(self, conn: socket.socket, source: str) -> None:
         try:
+            try:
+                spoke = await _first_byte(conn, self._config.first_byte_timeout)
+            except BaseException:  # cancelled at shutdown: asyncio does not own it yet
+                conn.close()
+                raise
+            if not spoke:
+                conn.close()
+                self._refusals.note("silent connection")
+                return
             await asyncio.get_running_loop().connect_accepted_socket(
                 self._factory,
                 conn,
@@ -104,6 +127,9 @@ class Listener:
             self._refusals.note(tls_reason(exc))
         finally:
             self.pending -= 1
+            left = self._by_source.pop(source, 1) - 1
+            if left > 0:
+                self._by_source[source] = left
 
     async def close(self) -> None:
         for sock in self._sockets:
@@ -117,6 +143,51 @@ class Listener:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self.pending = 0  # a task cancelled before it ran never gave its slot back
+        self._by_source.clear()
+
+
+def _source(address: object) -> str:
+    """The key a source's pending handshakes are counted under: the IPv4 address, or
+    the /64 of an IPv6 one (a single machine often holds a whole /64)."""
+    host = address[0] if isinstance(address, tuple) and address else address
+    try:
+        ip = ipaddress.ip_address(str(host).split("%", 1)[0])
+    except ValueError:
+        return str(host)  # e.g. a Unix socket: one source
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+async def _first_byte(conn: socket.socket, within: float) -> bool:
+    """True once the client has sent something; False on silence or a close.
+
+    Waits for readability without reading, so TLS later sees the ClientHello whole.
+    """
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+
+    def readable() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    try:
+        loop.add_reader(conn.fileno(), readable)
+    except NotImplementedError:  # an event loop without readers (Windows' proactor)
+        return True
+    try:
+        async with asyncio.timeout(within):
+            await ready
+    except TimeoutError:
+        return False
+    finally:
+        loop.remove_reader(conn.fileno())
+    try:
+        return bool(conn.recv(1, socket.MSG_PEEK))  # b"": closed before saying anything
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
 
 
 def _bind(family: int, kind: int, proto: int, address: tuple[object, ...]) -> socket.socket:

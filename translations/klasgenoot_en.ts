@@ -284,8 +284,8 @@
         <translation>The fleet CA passphrase is not right.</translation>
     </message>
     <message>
-        <source>Het wachtwoord van de vloot-CA moet minstens 8 tekens lang zijn.</source>
-        <translation>The fleet CA passphrase must be at least 8 characters long.</translation>
+        <source>Het wachtwoord van de vloot-CA moet minstens 12 tekens lang zijn.</source>
+        <translation>The fleet CA passphrase must be at least 12 characters long.</translation>
     </message>
     <message>
         <source>In deze map staan al andere bestanden, maar geen vloot. Maak een nieuwe vloot in een lege of nieuwe map; er is niets veranderd.</source>

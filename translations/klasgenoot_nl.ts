@@ -1035,6 +1035,29 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
     </message>
 </context>
 <context>
+    <name>PinLockedDialog</name>
+    <message>
+        <source>Technician mode</source>
+        <translation>Technicusmodus</translation>
+    </message>
+    <message>
+        <source>Technician mode is locked: the technician PIN on this device is missing or damaged, so it cannot be checked. A new PIN can only be set on this device&apos;s command line:
+
+{command}
+
+or by wiping the device and installing a new bundle. Ask the helpdesk.</source>
+        <translation>Technicusmodus is op slot: de pincode van de technicus op dit apparaat ontbreekt of is beschadigd en kan dus niet worden gecontroleerd. Een nieuwe pincode kan alleen worden ingesteld op de opdrachtregel van dit apparaat:
+
+{command}
+
+of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de helpdesk.</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Sluiten</translation>
+    </message>
+</context>
+<context>
     <name>PinSetupWidget</name>
     <message>
         <source>Choose a technician PIN of 4 to 12 digits. It opens technician mode on this device; keep it with the device records.</source>
@@ -1450,13 +1473,6 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
     </message>
 </context>
 <context>
-    <name>_NewPinDialog</name>
-    <message>
-        <source>Technician mode</source>
-        <translation>Technicusmodus</translation>
-    </message>
-</context>
-<context>
     <name>errors</name>
     <message>
         <source>Beide aanvragen komen van hetzelfde apparaat. Een koppeling is altijd een leerlinglaptop met een klasapparaat.</source>
@@ -1739,8 +1755,8 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
         <translation>Het wachtwoord van de vloot-CA klopt niet.</translation>
     </message>
     <message>
-        <source>Het wachtwoord van de vloot-CA moet minstens 8 tekens lang zijn.</source>
-        <translation>Het wachtwoord van de vloot-CA moet minstens 8 tekens lang zijn.</translation>
+        <source>Het wachtwoord van de vloot-CA moet minstens 12 tekens lang zijn.</source>
+        <translation>Het wachtwoord van de vloot-CA moet minstens 12 tekens lang zijn.</translation>
     </message>
     <message>
         <source>In deze map staan al andere bestanden, maar geen vloot. Maak een nieuwe vloot in een lege of nieuwe map; er is niets veranderd.</source>

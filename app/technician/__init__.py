@@ -18,7 +18,7 @@ import logging
 import time
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 from app.audit import AuditLog
 from app.bridge import EngineBridge
@@ -28,7 +28,7 @@ from app.settings import SettingsStore
 from app.technician.features import FeatureSettingsMode
 from app.technician.kept import KeptDataView
 from app.technician.pin import Clock, PinStore
-from app.technician.pinpad import PinDialog, PinSetupWidget
+from app.technician.pinpad import PinDialog, PinLockedDialog
 from app.technician.view import DeviceCatalogLike, TechnicianView
 from common.errors import KlasgenootError
 from pairing.device import DeviceConfig
@@ -140,7 +140,8 @@ class TechnicianMode(QObject):
         self.view.set_device(device)
 
     def request(self) -> None:
-        """Ask for the PIN (or, if none is stored, for a new one), then open the panel."""
+        """Ask for the PIN, then open the panel. Without a PIN that can be checked it
+        stays shut and names the recovery (fail closed: never "set a new PIN" here)."""
         if self.panel_open:
             return
         if self.dialog is not None:
@@ -149,9 +150,9 @@ class TechnicianMode(QObject):
         if self.pins.is_set():
             dialog: QDialog = PinDialog(self.pins, self._window)
         else:
-            # Only after a damaged settings file (first run always sets one).
-            logger.warning("no technician PIN stored: asking for a new one")
-            dialog = _NewPinDialog(self.pins, self._window)
+            # Only after a damaged settings file: first run always sets one.
+            logger.warning("no technician PIN that can be checked: technician mode stays shut")
+            dialog = PinLockedDialog(str(self._settings.path.parent), self._window)
         dialog.accepted.connect(self.open_panel)
         dialog.finished.connect(self._dialog_closed)
         self.dialog = dialog
@@ -231,12 +232,3 @@ class TechnicianMode(QObject):
         if self.dialog is not None:
             self.dialog.deleteLater()
         self.dialog = None
-
-
-class _NewPinDialog(QDialog):
-    def __init__(self, pins: PinStore, parent: KioskWindow) -> None:
-        super().__init__(parent)
-        self.setup = PinSetupWidget(pins, self)
-        self.setup.pin_set.connect(self.accept)
-        QVBoxLayout(self).addWidget(self.setup)
-        self.setWindowTitle(self.tr("Technician mode"))

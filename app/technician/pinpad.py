@@ -1,4 +1,5 @@
-"""Entering and setting the technician PIN: a digit pad, the PIN dialog, PIN set-up."""
+"""Entering and setting the technician PIN: a digit pad, the PIN dialog, PIN set-up,
+and what shows instead when no PIN can be checked."""
 
 from __future__ import annotations
 
@@ -158,6 +159,47 @@ class PinDialog(QDialog):
         self.open_button.setAccessibleName(self.tr("Open technician mode"))
         self.cancel_button.setText(self.tr("Cancel"))
         self.cancel_button.setAccessibleName(self.tr("Cancel"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+
+RESET_COMMAND = "klasgenoot technician reset-pin --config {folder}"
+
+
+class PinLockedDialog(QDialog):
+    """No PIN can be checked (settings.json damaged or its PIN gone): technician mode
+    stays shut and says how to recover. It never offers to set a PIN here: anyone at
+    the device could then take technician mode (issue 15)."""
+
+    def __init__(self, config_folder: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._folder = config_folder
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.close_button = big_button(self)
+        self.close_button.setDefault(True)
+        self.close_button.clicked.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.message)
+        layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Technician mode"))
+        self.message.setText(
+            self.tr("Technician mode is locked: the technician PIN on this device is missing "
+                    "or damaged, so it cannot be checked. A new PIN can only be set on this "
+                    "device's command line:\n\n{command}\n\nor by wiping the device and "
+                    "installing a new bundle. Ask the helpdesk.")
+            .format(command=RESET_COMMAND.format(folder=self._folder))
+        )  # fmt: skip
+        self.close_button.setText(self.tr("Close"))
+        self.close_button.setAccessibleName(self.tr("Close"))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -25,6 +25,7 @@ from media.features import messages
 from media.features.classroom import ClassroomFeatures
 from media.features.schedule import Schedule, parse_instant
 from media.features.switches import FeatureSwitches
+from media.refusals import RefusalSummary
 from media.state import CallState, EndReason, StateChange
 from pairing.roles import Role
 
@@ -72,6 +73,7 @@ class FeatureHub:
         self.next_lesson: dt.datetime | None = None  # pupil: when the class opens again
         self.rejoin_at: dt.datetime | None = None  # pupil: the automatic rejoin
         self._last_reaction = -REACTION_GAP_S
+        self.refusals = RefusalSummary("peer message")  # summarised: a peer may flood them
         self.classroom = ClassroomFeatures(engine, self) if self.role is Role.CLASSROOM else None
         if self.role is Role.CLASSROOM:
             self.switches = config.switches or FeatureSwitches.defaults(
@@ -105,6 +107,7 @@ class FeatureHub:
     def on_state(self, change: StateChange) -> None:
         if change.state is CallState.ENDED:
             self.hand_raised = False
+            self.refusals.close()  # what the call's last interval counted, written now
         if self.classroom is not None:
             self.classroom.on_state(change)
         elif change.reason is EndReason.OUTSIDE_SCHEDULE and self.next_lesson is not None:
@@ -203,7 +206,7 @@ class FeatureHub:
         elif kind == "next_lesson":
             at = body["at"]
             if at and parse_instant(at) is None:
-                logger.warning("next_lesson refused: not an instant")
+                self.refusals.note("next_lesson not an instant")
                 return False
             self.next_lesson = parse_instant(at) if at else None
         return True

@@ -12,15 +12,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 from PySide6.QtCore import QObject, QPoint, Qt, Signal
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
+from app import i18n
 from app.bridge import EngineBridge
 from app.kiosk import KioskWindow
 from app.settings import SettingsStore
 from app.technician import TechnicianMode
 from app.technician.pin import LOCKOUT_SECONDS, MAX_TRIES
-from app.technician.pinpad import PinDialog
+from app.technician.pinpad import PinDialog, PinLockedDialog
 from app.technician.view import TechnicianView
 from media.state import CallState, StateChange
 from media.stats import CallStats
@@ -273,20 +274,39 @@ def test_back_and_exit_to_desktop(qtbot: QtBot, rig: Rig) -> None:
     assert not rig.window.isVisible()
 
 
-def test_without_a_stored_pin_a_new_one_is_asked(qtbot: QtBot, tmp_path: Path) -> None:
+def damage(settings: SettingsStore, how: str) -> None:
+    settings.path.parent.mkdir(parents=True, exist_ok=True)
+    if how == "not json":
+        settings.path.write_bytes(b'{"version": 1, "pin": {"salt": "tru')  # cut short
+    else:  # valid JSON, the PIN record garbled
+        settings.path.write_text('{"version": 1, "pin": {"salt": "!!", "digest": 3}}')
+
+
+@pytest.mark.parametrize("how", ["not json", "pin record"])
+def test_a_damaged_pin_record_keeps_technician_mode_shut_and_says_how_to_recover(
+    qtbot: QtBot, tmp_path: Path, language: Path, how: str
+) -> None:
+    i18n.set_language("nl", language)
+    settings = SettingsStore(tmp_path / "device")
+    damage(settings, how)
     window = KioskWindow(windowed=True)
     qtbot.addWidget(window)
     window.set_content(QLabel("call"))
-    mode = TechnicianMode(window, SettingsStore(tmp_path / "fresh"))
+    mode = TechnicianMode(window, settings)
+    window.show_kiosk()
     mode.request()
     dialog = mode.dialog
-    assert dialog is not None and not isinstance(dialog, PinDialog)
-    setup = dialog.setup  # type: ignore[attr-defined]
-    setup.set_pin("1234", "4321")  # not the same: refused
-    assert not mode.pins.is_set() and setup.message.text()
-    with qtbot.waitSignal(mode.opened):
-        setup.set_pin("2580", "2580")
-    assert mode.pins.check("2580").ok
+    assert isinstance(dialog, PinLockedDialog)
+    qtbot.waitUntil(dialog.isVisible)
+    text = dialog.message.text()
+    assert text.startswith("Technicusmodus is op slot")
+    assert f"klasgenoot technician reset-pin --config {tmp_path / 'device'}" in text
+    assert not dialog.findChildren(QLineEdit)  # nowhere to type a new PIN
+    with qtbot.waitSignal(dialog.finished):
+        qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+    assert not mode.panel_open
+    assert not mode.pins.is_set()
+    assert not mode.pins.check("0000").ok  # and no PIN opens it either
 
 
 def test_panel_closes_by_itself_when_left_alone(qtbot: QtBot, tmp_path: Path) -> None:

@@ -275,3 +275,19 @@ async def test_the_pupils_starting_level_is_a_setting_of_the_pupils_device(
     finally:
         await es.stop()
         await ec.stop()
+
+
+async def test_a_flood_of_unreadable_next_lesson_times_is_summarised(
+    fleet: TestFleet, caplog: Any
+) -> None:
+    monday = dt.datetime(2026, 11, 23, 10, 0, tzinfo=AMS)  # in school hours: a live call
+    features = FeatureConfig(schedule=from_json(SCHOOL), clock=lambda: monday)
+    async with call(fleet, classroom_features=features) as (es, _rs, ec, _rc):
+        for _ in range(2000):  # a hostile class unit: valid JSON, not an instant
+            ec.send_control(ControlMessage("next_lesson", {"at": "whenever"}))
+        await wait_until(lambda: es.features.refusals.total >= 2000, 20, "all refused")
+        assert es.features.next_lesson is None
+    lines = [r.getMessage() for r in caplog.records if "next_lesson not" in r.getMessage()]
+    assert lines[0] == "peer message refused: next_lesson not an instant"
+    assert len(lines) <= 3, lines
+    assert sum(int(line.split(" ", 1)[0]) for line in lines[1:]) == 1999  # written at the end

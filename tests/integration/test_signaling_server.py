@@ -429,7 +429,7 @@ async def test_the_rate_limit_refuses_then_closes(server: RunningServer, fleet: 
 
 
 async def test_handshakes_beyond_the_pending_limit_are_dropped(fleet: TestFleet) -> None:
-    config = ServerConfig(max_pending=2, handshake_timeout=3.0)
+    config = ServerConfig(max_pending=2, handshake_timeout=3.0, first_byte_timeout=3.0)
     running = await start_server(fleet.folder, "127.0.0.1", 0, config)
     silent = []
     try:
@@ -450,7 +450,7 @@ async def test_a_burst_of_idle_connections_holds_no_more_than_the_limit(
     fleet: TestFleet, caplog: pytest.LogCaptureFixture
 ) -> None:
     limit, burst = 8, 80  # a burst within the listen backlog (128): all reach accept()
-    config = ServerConfig(max_pending=limit, handshake_timeout=30.0)
+    config = ServerConfig(max_pending=limit, handshake_timeout=30.0, first_byte_timeout=30.0)
     running = await start_server(fleet.folder, "127.0.0.1", 0, config)
     opened = await asyncio.gather(
         *(asyncio.open_connection("127.0.0.1", running.port) for _ in range(burst))

@@ -76,7 +76,7 @@ def test_init_lays_out_the_folder(data: Path) -> None:
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
     for name in FLEET_FILES:
         assert stat.S_IMODE((data / name).stat().st_mode) == 0o600, name
-    assert (data / "ca-key.pem").read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY")
+    assert (data / "ca-key.pem").read_bytes().startswith(b"-----BEGIN KLASGENOOT ENCRYPTED")
     ca = load_certificate((data / "ca.pem").read_bytes())
     crl = revocation.load_crl((data / "crl.pem").read_bytes(), ca)
     assert (crl.number, crl.serials) == (1, frozenset())
