@@ -15,7 +15,7 @@ from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from media import ice
+from media import ice, paths
 from media.calllog import CallLog, ConnectionLogLike
 from media.control import ControlMessage
 from media.crop import View, ViewTrack
@@ -53,6 +53,7 @@ class EngineConfig:
     store_crl: Callable[[RevocationList], object] | None = None
     impairment: Impairment | None = None  # tests and benchmarks only
     stats_interval: float = 1.0
+    network_poll: float = 1.0  # how often local addresses are compared (~1 ms each)
     # The classroom UI sets this: media leaves only after it has confirmed, with
     # allow_sending(), that LIVE is on screen (DESIGN.md "Call flow" 7).
     confirm_sending: bool = False
@@ -102,6 +103,7 @@ class Engine:
                 on_channels_open=self._on_channels_open,
                 admit=self.features.admit,  # school hours
                 on_transport=self._on_transport,
+                on_path_lost=self._path_lost,
             ),
             crl=lambda: self._crl,
             settings=config.session,
@@ -127,6 +129,7 @@ class Engine:
         self.session.start()
         self.features.start()
         self._spawn(self._stats_loop())
+        self._spawn(self._watch_network())
         if self.config.connection_log is not None:
             # A classroom unit runs for weeks: retention must not wait for a restart.
             self._spawn(purge_daily(self.config.connection_log))
@@ -273,6 +276,22 @@ class Engine:
                 self.allow_sending()
         elif self.gate.is_open:
             self._spawn_close()
+
+    def _path_lost(self) -> None:
+        self._signaling.reconnect_now()
+
+    async def _watch_network(self) -> None:
+        """Wi-Fi → 4G: when a local address goes away, the call and the signaling
+        connection over it are gone at once; waiting for silence would cost seconds."""
+        known = paths.local_addresses()
+        while True:
+            await asyncio.sleep(self.config.network_poll)
+            now = paths.local_addresses()
+            if known - now:
+                logger.info("network changed: a local address went away")
+                self._signaling.reconnect_now()
+                await self.session.network_changed()
+            known = now
 
     def _log_event(self, kind: EventKind, code: str | None = None) -> None:
         if self._calllog is not None:

@@ -35,9 +35,14 @@ PROBE_MAX_AGE = 300.0  # re-probe a network after this long (a firewall may have
 Prober = Callable[..., Awaitable[dict[RelayProtocol, ProbeResult]]]
 
 
-def network_key() -> str:
+def local_addresses() -> frozenset[str]:
+    """The addresses ICE would gather host candidates on (127.0.0.1 in loopback mode)."""
+    return frozenset(aioice.ice.get_host_addresses(use_ipv4=True, use_ipv6=True))
+
+
+def network_key(addresses: frozenset[str] | None = None) -> str:
     """This device's current network, as a digest of its local addresses (not kept)."""
-    hosts = sorted(aioice.ice.get_host_addresses(use_ipv4=True, use_ipv6=True))
+    hosts = sorted(local_addresses() if addresses is None else addresses)
     return hashlib.sha256("|".join(hosts).encode()).hexdigest()[:16]
 
 

@@ -42,5 +42,9 @@ class SignalingPort(Protocol):
     async def stop(self) -> None: ...
     async def send_relay(self, payload: dict[str, Any]) -> bool: ...
 
+    # The path may have changed (the peer fell silent, local addresses changed): drop
+    # a connection that may run over a link that is gone, and connect again at once.
+    def reconnect_now(self) -> None: ...
+
 
 SignalingFactory = Callable[[SignalingHandler], SignalingPort]

@@ -68,6 +68,9 @@ class SessionHooks:
     audio_sink: Callable[[Any], None] | None = None
     on_channels_open: Callable[[], None] = lambda: None
     on_transport: Callable[[str, str], None] = lambda _layer, _state: None  # ICE/DTLS states
+    # The media path went away under a live call (peer silent, network changed): the
+    # signaling connection may run over the same dead link (the engine reconnects it).
+    on_path_lost: Callable[[], None] = lambda: None
     # Classroom: may the pupil call now (school hours)? None admits; otherwise the
     # next start as ISO 8601 ("" if none), sent back with bye "schedule".
     admit: Callable[[], str | None] = lambda: None
@@ -177,6 +180,11 @@ class CallSession(Negotiation):
             return
         async with self._lock:
             await self._on_handshake(message)
+
+    async def network_changed(self) -> None:
+        """A local address went away: a link or attempt over it is gone, now."""
+        if self._attempt is not None:
+            await self._lost("network changed")
 
     def turn_login(self, login: TurnLogin) -> None:
         """A TURN credential from the signaling server (first or renewed)."""
@@ -314,6 +322,8 @@ class CallSession(Negotiation):
             return
         logger.info("connection lost (%s); reconnecting", why)
         was_live = self._state is CallState.LIVE
+        if was_live and why in ("peer silent", "network changed"):
+            self._hooks.on_path_lost()
         self._attempt_failed(self._attempt)
         await self._drop_attempt(bye=None)
         self.reconnects += int(was_live)

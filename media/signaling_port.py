@@ -58,6 +58,9 @@ class ClientPort:
     async def send_relay(self, payload: dict[str, Any]) -> bool:
         return await self.client.send_relay(payload)
 
+    def reconnect_now(self) -> None:
+        self.client.reconnect_now()
+
     async def _run(self) -> None:
         while True:
             event = await self.client.events.get()

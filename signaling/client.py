@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import socket
 from collections.abc import Callable
 
 import aiohttp
@@ -79,6 +80,7 @@ class SignalingClient:
         self._up = False  # hello received on the current connection
         self._down_announced = False
         self._final: DisconnectReason | None = None
+        self._hurry = asyncio.Event()  # reconnect_now(): skip the backoff once
 
     @property
     def connected(self) -> bool:
@@ -141,8 +143,25 @@ class SignalingClient:
                 logger.warning("signaling stopped for good: %s", reason.value)
                 return
             # Jitter keeps a fleet from reconnecting in lockstep after a server restart.
-            await asyncio.sleep(_random.uniform(delay / 2, delay))
+            if not self._hurry.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._hurry.wait(), _random.uniform(delay / 2, delay))
+            self._hurry.clear()
             delay = min(delay * 2, self._config.backoff_max)
+
+    def reconnect_now(self) -> None:
+        """The network may have changed under us (a call's peer fell silent, local
+        addresses changed): drop the current connection, which may run over a link
+        that is gone and would take the heartbeat ~30 s to notice, and connect again
+        at once. A server that is really down still gets the usual backoff after."""
+        self._hurry.set()
+        ws = self._ws
+        if ws is None or ws.closed:
+            return
+        sock = ws.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)  # the receive loop ends at once
 
     async def _connect_once(self) -> DisconnectReason:
         assert self._session is not None

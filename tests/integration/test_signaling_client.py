@@ -286,3 +286,23 @@ async def test_a_revoked_client_is_told_by_a_server_in_its_own_process(
             await client.stop()
     finally:
         await _stop(proc)
+
+
+async def test_reconnect_now_drops_the_connection_and_is_back_at_once(
+    server: RunningServer, fleet: TestFleet, clients: list[SignalingClient]
+) -> None:
+    """After a network change the old connection may run over a link that is gone:
+    the client drops it and connects again without waiting for its backoff."""
+    s_creds, _ = fleet.pair()
+    slow = ClientConfig(backoff_initial=5.0, backoff_max=10.0)  # a backoff would show
+    client = SignalingClient(f"wss://localhost:{server.port}/ws", s_creds, config=slow)
+    clients.append(client)
+    await client.start()
+    await expect(client, Connected)
+    await expect(client, CrlReceived)
+    started = asyncio.get_running_loop().time()
+    client.reconnect_now()
+    assert isinstance(await expect(client, Disconnected), Disconnected)
+    await expect(client, Connected, timeout=2.0)
+    assert asyncio.get_running_loop().time() - started < 1.5
+    assert client.connected

@@ -52,6 +52,7 @@ class MemoryPort:
     def __init__(self, relay: MemoryRelay, handler: SignalingHandler, index: int) -> None:
         self.relay, self.handler, self.index = relay, handler, index
         self.online = False
+        self.reconnects = 0
 
     async def start(self) -> None:
         self.online = True
@@ -64,3 +65,6 @@ class MemoryPort:
 
     async def send_relay(self, payload: dict[str, Any]) -> bool:
         return await self.relay.deliver(self, payload)
+
+    def reconnect_now(self) -> None:
+        self.reconnects += 1  # in memory there is no connection to drop
