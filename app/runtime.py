@@ -12,6 +12,7 @@ from app.feature_settings import load as load_features
 from app.settings import SettingsStore
 from media.engine import Engine, EngineConfig
 from media.features.hub import FeatureConfig
+from media.impair import Impairment
 from media.peer import LocalMedia
 from media.ports import EngineListener
 from media.session import SessionSettings
@@ -63,6 +64,7 @@ class DeviceRuntime:
         session: SessionSettings | None = None,
         measure: bool = False,
         features: FeatureConfig | None = None,
+        impairment: Impairment | None = None,
     ) -> Engine:
         """``features``: the stored technician settings unless given (tests, benchmarks)."""
         crl = load_crl(self.folder)
@@ -78,6 +80,7 @@ class DeviceRuntime:
             measure=measure,
             connection_log=self.open_log(),
             features=self.feature_settings().feature_config() if features is None else features,
+            impairment=impairment,  # benchmarks across the network lab only
         )
         port = client_port_factory(self.signaling_url, self.device.credentials, crl=crl)
         return Engine(config, port, listener)

@@ -79,7 +79,8 @@ class PeerLink:
         self._control: RTCDataChannel | None = None
         self._heartbeat: RTCDataChannel | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self._closed = False
+        self._closed = False  # reports nothing more to the session
+        self._closing = False
         self._watched: set[int] = set()  # DTLS transports whose states are reported
         self._reported: dict[str, str] = {}
         # Refused input from the peer: counted, summarised (media.refusals), never a line each.
@@ -269,9 +270,14 @@ class PeerLink:
             return None
         return self._relay_protocol
 
+    def detach(self) -> None:
+        """From now on this link reports nothing to its session (it is being closed)."""
+        self._closed = True
+
     async def close(self) -> None:
-        if self._closed:
+        if self._closing:
             return
+        self._closing = True
         self._closed = True
         self.refusals.close()
         for task in list(self._tasks):

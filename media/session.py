@@ -111,6 +111,7 @@ class CallSession(Negotiation):
         self._ticker: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._closing: set[asyncio.Task[None]] = set()  # links given up, still closing
         # Relayed messages refused: a broken or hostile server could send many.
         self.relay_refusals = RefusalSummary("relay message")
         self.peer: DeviceCertInfo | None = None
@@ -140,6 +141,7 @@ class CallSession(Negotiation):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._ticker
         await self._drop_attempt(bye="hangup" if self._state is CallState.LIVE else None)
+        await self._closed_links()
         await self.paths.close()
         self._set_state(CallState.ENDED, EndReason.STOPPED)
         self.relay_refusals.close()
@@ -165,6 +167,13 @@ class CallSession(Negotiation):
 
     async def peer_online(self, online: bool) -> None:
         self._peer_online = online
+        attempt = self._attempt
+        if online and self._role is Role.STUDENT and attempt is not None and attempt.link is None:
+            # Signaling is (back) up and this attempt never got past hello: that hello
+            # may have gone out on the connection that died. Start again now rather
+            # than wait out its connect timeout.
+            logger.info("signaling back during set-up: a new attempt")
+            await self._drop_attempt(bye=None)
         if online and self._role is Role.STUDENT and self._wants_attempt():
             self._retry_at = None
             await self._begin_attempt()
@@ -353,7 +362,17 @@ class CallSession(Negotiation):
             with contextlib.suppress(Exception):
                 await self._send_relay(Handshake("bye", attempt.call, reason=bye).to_payload())
         if attempt.link is not None:
-            await attempt.link.close()
+            # Closing may wait on a dead path (aioice gives a TURN allocation back with
+            # retransmitted requests, for up to ~30 s): never hold the session on it.
+            attempt.link.detach()
+            task = asyncio.get_running_loop().create_task(attempt.link.close())
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+
+    async def _closed_links(self, limit: float = 3.0) -> None:
+        """Wait, briefly, for links still closing (the engine is stopping)."""
+        if self._closing:
+            await asyncio.wait(set(self._closing), timeout=limit)
 
     def _set_state(self, state: CallState, reason: EndReason | None = None) -> None:
         if state is self._state and reason is self._reason:

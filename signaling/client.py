@@ -56,6 +56,8 @@ logger = logging.getLogger(__name__)
 
 _ENDED = (aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR)
 _random = secrets.SystemRandom()
+URGENT_BACKOFF_MAX = 0.5
+URGENT_CONNECT_TIMEOUT = 2.0
 
 
 class SignalingClient:
@@ -81,6 +83,7 @@ class SignalingClient:
         self._down_announced = False
         self._final: DisconnectReason | None = None
         self._hurry = asyncio.Event()  # reconnect_now(): skip the backoff once
+        self._urgent = False  # reconnect_now() until the next hello: short backoff
 
     @property
     def connected(self) -> bool:
@@ -147,7 +150,11 @@ class SignalingClient:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._hurry.wait(), _random.uniform(delay / 2, delay))
             self._hurry.clear()
-            delay = min(delay * 2, self._config.backoff_max)
+            # A call waits on us (reconnect_now): a new try at least every 2.5 s (each
+            # bounded to 2 s), so a link that comes back is used within about a second
+            # or two, however long it was gone.
+            cap = URGENT_BACKOFF_MAX if self._urgent else self._config.backoff_max
+            delay = min(delay * 2, cap)
 
     def reconnect_now(self) -> None:
         """The network may have changed under us (a call's peer fell silent, local
@@ -155,6 +162,7 @@ class SignalingClient:
         that is gone and would take the heartbeat ~30 s to notice, and connect again
         at once. A server that is really down still gets the usual backoff after."""
         self._hurry.set()
+        self._urgent = True
         ws = self._ws
         if ws is None or ws.closed:
             return
@@ -167,11 +175,17 @@ class SignalingClient:
         assert self._session is not None
         self._final = None
         try:
-            ws = await self._session.ws_connect(
-                self._url,
-                heartbeat=self._config.heartbeat,
-                max_msg_size=self._config.max_message,
-                timeout=aiohttp.ClientWSTimeout(ws_close=2.0),
+            # A call waiting on us: a SYN lost to a dead link is retried within 2 s by a
+            # new attempt, not by TCP's own 1, 3, 7 s schedule.
+            limit = URGENT_CONNECT_TIMEOUT if self._urgent else None
+            ws = await asyncio.wait_for(
+                self._session.ws_connect(
+                    self._url,
+                    heartbeat=self._config.heartbeat,
+                    max_msg_size=self._config.max_message,
+                    timeout=aiohttp.ClientWSTimeout(ws_close=2.0),
+                ),
+                limit,
             )
         except (aiohttp.ClientError, OSError, TimeoutError):
             # The exception text names host and port: keep it out of the log.
@@ -215,6 +229,7 @@ class SignalingClient:
         match message:
             case Hello(device=device, peer_online=peer_online):
                 self._up = True
+                self._urgent = False
                 self._down_announced = False
                 logger.info("signaling connected as %s", device)
                 self._emit(Connected(device, peer_online))

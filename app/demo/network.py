@@ -32,8 +32,10 @@ from app.demo.workspace import Network, Workspace
 from app.runtime import DeviceRuntime
 from media.control import ControlMessage
 from media.engine import Engine
+from media.impair import Impairment
 from media.measure import MeterStats
 from media.peer import LocalMedia
+from media.ports import EngineListener
 from media.state import StateChange
 from media.stats import CallStats
 from media.synthetic_audio import SyntheticAudioTrack
@@ -141,6 +143,61 @@ async def _on[T](nsloop: Any, coro: Coroutine[Any, Any, T]) -> T:
     return await asyncio.wrap_future(future)
 
 
+class LabCall:
+    """A call across a built lab: the signaling server in `internet`, each device's
+    engine on its own thread inside its site (the demo, tests and bench/network_bench).
+
+    ``listeners`` may wrap each device's listener (it runs on that device's thread);
+    ``impairments`` add user-space delay and loss to a device's ICE sockets.
+    """
+
+    def __init__(
+        self,
+        lab: Any,
+        workspace: Workspace,
+        sites: tuple[str, str],
+        *,
+        listeners: Callable[[Role, EngineListener], EngineListener] | None = None,
+        impairments: dict[Role, Impairment] | None = None,
+    ) -> None:
+        self.lab = lab
+        self.workspace = workspace
+        self.where = {Role.STUDENT: sites[0], Role.CLASSROOM: sites[1]}
+        self.parties = {role: Party(role) for role in self.where}
+        self.engines: dict[Role, Engine] = {}
+        self._listeners = listeners
+        self._impairments = impairments or {}
+        self._server: RunningServer | None = None
+
+    async def on[T](self, role: Role | str, coro: Coroutine[Any, Any, T]) -> T:
+        """Run ``coro`` on a device's loop (a Role) or a place's (``"internet"``)."""
+        place = self.where[role] if isinstance(role, Role) else role
+        return await _on(self.lab.loop(place), coro)
+
+    async def start(self) -> None:
+        main = asyncio.get_running_loop()
+        self._server = await self.on(
+            "internet", start_server(self.workspace.server, netlab.SERVER_IP, SIGNALING_PORT)
+        )
+        for role in (Role.CLASSROOM, Role.STUDENT):
+            listener: EngineListener = _ToMainLoop(self.parties[role], main)
+            if self._listeners is not None:
+                listener = self._listeners(role, listener)
+            self.engines[role] = await self.on(
+                role, _start_engine(self.workspace, role, listener, self._impairments.get(role))
+            )
+
+    async def snapshots(self) -> dict[Role, MeterStats]:
+        return {role: await self.on(role, _snapshot(e)) for role, e in self.engines.items()}
+
+    async def stop(self) -> None:
+        for role, engine in self.engines.items():
+            with contextlib.suppress(Exception):
+                await self.on(role, engine.stop())
+        if self._server is not None:
+            await self.on("internet", self._server.stop())
+
+
 async def _call(
     lab: Any,
     workspace: Workspace,
@@ -149,46 +206,32 @@ async def _call(
     *,
     sites: tuple[str, str],
 ) -> dict[str, Any]:
-    main = asyncio.get_running_loop()
-    pupil_site = sites[0]
-    where = {Role.STUDENT: sites[0], Role.CLASSROOM: sites[1]}
-    parties = {role: Party(role) for role in where}
-    engines: dict[Role, Engine] = {}
-    internet = lab.loop("internet")
-    server: RunningServer = await _on(
-        internet, start_server(workspace.server, netlab.SERVER_IP, SIGNALING_PORT)
-    )
+    call = LabCall(lab, workspace, sites)
+    parties = call.parties
     started = time.monotonic()
     try:
-        for role in (Role.CLASSROOM, Role.STUDENT):
-            nsloop = lab.loop(where[role])
-            engines[role] = await _on(
-                nsloop, _start_engine(workspace, role, _ToMainLoop(parties[role], main))
-            )
+        await call.start()
         await _wait_media(parties, progress)
         setup_done = time.monotonic()
         await _run_for(parties, seconds, progress)
-        await _on(lab.loop(pupil_site), engines[Role.STUDENT].hangup())
+        await call.on(Role.STUDENT, call.engines[Role.STUDENT].hangup())
         await _wait_ended(parties)
-        snapshots = {
-            role: await _on(lab.loop(where[role]), _snapshot(engine))
-            for role, engine in engines.items()
-        }
-        return _report(parties, started, setup_done, snapshots)
+        return _report(parties, started, setup_done, await call.snapshots())
     finally:
-        for role, engine in engines.items():
-            with contextlib.suppress(Exception):
-                await _on(lab.loop(where[role]), engine.stop())
-        await _on(internet, server.stop())
+        await call.stop()
 
 
-async def _start_engine(workspace: Workspace, role: Role, listener: _ToMainLoop) -> Engine:
+async def _start_engine(
+    workspace: Workspace, role: Role, listener: EngineListener, impairment: Impairment | None
+) -> Engine:
     """Made and started on the device's own loop, inside its namespace."""
     runtime = DeviceRuntime.load(workspace.device_dir(role), dev_keyring=True)
     width, height = SIZES[role]
     media = LocalMedia(audio=SyntheticAudioTrack(), video=SyntheticVideoTrack(width, height, FPS))
     # Real interfaces, not loopback: host and server-reflexive candidates of the lab.
-    engine = runtime.engine(listener, media, loopback_only=False, measure=True)
+    engine = runtime.engine(
+        listener, media, loopback_only=False, measure=True, impairment=impairment
+    )
     await engine.start()
     return engine
 
