@@ -138,6 +138,10 @@ def _recovered(bench: Bench, since: float) -> float | None:
     return max(f for f in firsts if f is not None) - since
 
 
+def _recovered_since(bench: Bench, since: float) -> Callable[[], bool]:
+    return lambda: _recovered(bench, since) is not None
+
+
 def _reconnecting_after(bench: Bench, since: float) -> dict[str, float | None]:
     out = {}
     for role, w in bench.watch.items():
@@ -160,8 +164,13 @@ async def _outage(call: LabCall, bench: Bench, seconds: float, *, udp_only: bool
     else:
         lab.blackhole(PUPIL_SITE, False)
     healed = time.monotonic()
-    during = {r.value: (len(_window(w.video, start + 3, healed)), len(_window(w.audio, start + 3, healed)))
-              for r, w in bench.watch.items()}
+    during = {
+        r.value: (
+            len(_window(w.video, start + 3, healed)),
+            len(_window(w.audio, start + 3, healed)),
+        )
+        for r, w in bench.watch.items()
+    }
     print("  frames received during the outage (video, audio):", during)
     ok = await _until(lambda: _recovered(bench, healed) is not None, 120)
     return {
@@ -195,7 +204,7 @@ async def run_change(call: LabCall, bench: Bench, args: argparse.Namespace) -> N
         start = time.monotonic()
         call.lab.set_uplink(PUPIL_SITE, uplinks[i % 2])
         since = start + 0.5
-        ok = await _until(lambda: _recovered(bench, since) is not None, 60)
+        ok = await _until(_recovered_since(bench, since), 60)
         back = _recovered(bench, start + 0.5)
         gaps = {
             role.value: round(_longest_gap(_window(w.video, start - 1, start + 20), start - 1,
@@ -262,7 +271,7 @@ async def run_adapt(call: LabCall, bench: Bench, args: argparse.Namespace) -> No
         start = time.monotonic()
         if phase.name == "lifted":
             pupil = bench.watch[Role.STUDENT]
-            recovered = await _until(lambda: _fps_since(pupil, start) >= 25, 30)
+            recovered = await _until(_fps_reached(pupil, start, 25), 30)
             print(
                 f"  after the cap lifts: class → pupil back at ≥ 25 fps after "
                 f"{round(time.monotonic() - start, 1) if recovered else 'not within 30'} s",
@@ -283,6 +292,10 @@ async def run_adapt(call: LabCall, bench: Bench, args: argparse.Namespace) -> No
     print("ratios to the unimpaired phase (class → pupil distinct fps):")
     for name, figures in rows:
         print(f"  {name:<26} {figures['student']['distinct_fps'] / base:.2f}")
+
+
+def _fps_reached(watch: Watch, since: float, fps: float) -> Callable[[], bool]:
+    return lambda: _fps_since(watch, since) >= fps
 
 
 def _fps_since(watch: Watch, since: float) -> float:
