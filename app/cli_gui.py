@@ -80,7 +80,8 @@ def application() -> QApplication:
 
 def quit_on_interrupt(app: QApplication) -> None:
     """Ctrl+C in the terminal, and SIGTERM (logout, shutdown, systemd), end the program
-    cleanly: the call is hung up and its record in the log is closed.
+    cleanly: the peer is told this device is restarting (it waits and reconnects by
+    itself; only a person's hangup ends its call) and the log's record is closed.
 
     Qt's loop alone would swallow the signals. ``exit`` rather than ``quit``: Qt 6's
     quit first asks every window to close, and a kiosk window refuses.

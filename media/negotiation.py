@@ -61,7 +61,9 @@ class Negotiation:
         def _wants_attempt(self) -> bool: ...
         def _new_link(self) -> PeerLink: ...
         async def _drop_attempt(self, *, bye: str | None) -> None: ...
-        async def _remote_bye(self, reason: str, next_start: str = "") -> None: ...
+        async def _remote_bye(
+            self, reason: str, next_start: str = "", *, authenticated: bool = False
+        ) -> None: ...
         def _set_state(self, state: CallState, reason: EndReason | None = None) -> None: ...
 
     async def _begin_attempt(self) -> None:
@@ -109,11 +111,9 @@ class Negotiation:
         return cert, sealing.verify_peer(cert, own=self._own, crl=self._crl())
 
     async def _on_hello(self, msg: Handshake) -> None:
-        if self._state is CallState.ENDED and self._reason in (
-            EndReason.HANGUP_LOCAL,
-            EndReason.UPDATE_NEEDED,
-            EndReason.STOPPED,
-        ):
+        if self._state is CallState.ENDED and self._reason is EndReason.STOPPED:
+            return  # this device is going away: its successor will answer
+        if self._state is CallState.ENDED and self._reason is EndReason.HANGUP_LOCAL:
             await self._send_relay(Handshake("bye", msg.call, reason="declined").to_payload())
             return
         refusal = self._hooks.admit()  # school hours: outside them, say when they start

@@ -33,6 +33,9 @@ from pairing.roles import Role
 
 logger = logging.getLogger(__name__)
 
+# Relayed byes that would end a call for good if believed: retried instead.
+_RETRY_VIA_RELAY = ("update", "untrusted")
+
 SendRelay = Callable[[dict[str, Any]], Awaitable[bool]]
 
 
@@ -117,11 +120,16 @@ class CallSession(Negotiation):
         self._set_state(CallState.WAITING)
 
     async def stop(self) -> None:
+        """This device stops (a restart, an update, a shutdown): not a person's hangup.
+
+        The peer is told ``restarting`` and waits for this device to come back, as
+        it would after a crash.
+        """
         if self._ticker:
             self._ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._ticker
-        await self._drop_attempt(bye="hangup" if self._state is CallState.LIVE else None)
+        await self._drop_attempt(bye="restarting")
         self._set_state(CallState.ENDED, EndReason.STOPPED)
 
     async def hangup(self) -> None:
@@ -130,7 +138,9 @@ class CallSession(Negotiation):
         self._set_state(CallState.ENDED, EndReason.HANGUP_LOCAL)
 
     async def rejoin(self) -> None:
-        if self._state is not CallState.ENDED or self._reason is EndReason.UPDATE_NEEDED:
+        # Every end may be retried, "update needed" too: if the versions really
+        # differ, the authenticated control channel says so again.
+        if self._state is not CallState.ENDED:
             return
         self._failures, self._retry_at = 0, None
         self._set_state(CallState.WAITING)
@@ -145,6 +155,11 @@ class CallSession(Negotiation):
 
     async def peer_online(self, online: bool) -> None:
         self._peer_online = online
+        if not online and self._state is not CallState.LIVE and self._attempt is not None:
+            # The device this attempt was set up with has gone (a restart): the
+            # next one must start afresh, not wait for this attempt's timeout.
+            async with self._lock:
+                await self._drop_attempt(bye=None)
         if online and self._role is Role.STUDENT and self._wants_attempt():
             self._retry_at = None
             await self._begin_attempt()
@@ -152,8 +167,13 @@ class CallSession(Negotiation):
     async def relayed(self, payload: Any) -> None:
         try:
             message = parse_handshake(payload)
-        except VersionMismatch:
-            await self._end(EndReason.UPDATE_NEEDED)
+        except VersionMismatch as exc:
+            # The relay is not authenticated: another version seen there never ends
+            # or downgrades a call; the student tries again later (backoff).
+            logger.warning("relay message of another version (%s) in %s", exc.detail,
+                           self._state.value)  # fmt: skip
+            if self._state is not CallState.LIVE and self._role is Role.STUDENT:
+                await self._lost("peer version")
             return
         except ControlInvalid as exc:
             logger.warning("relay message refused: %s", exc.detail)
@@ -220,14 +240,26 @@ class CallSession(Negotiation):
 
     async def _link_bye(self, attempt: Attempt | None, reason: str) -> None:
         if attempt is not None and attempt is self._attempt:
-            await self._remote_bye(reason)
+            await self._remote_bye(reason, authenticated=True)
 
     async def end_for_schedule(self) -> None:
         """School hours are over: end politely; the peer is told why."""
         await self._drop_attempt(bye="schedule")
         self._set_state(CallState.ENDED, EndReason.OUTSIDE_SCHEDULE)
 
-    async def _remote_bye(self, reason: str, next_start: str = "") -> None:
+    async def _remote_bye(
+        self, reason: str, next_start: str = "", *, authenticated: bool = False
+    ) -> None:
+        """The peer ends this attempt: over the control channel (authenticated) or
+        the relay (anyone on the server's path can forge it: call ids are in clear)."""
+        link = self.link
+        if not authenticated and link is not None and link.channels_open:
+            # The authenticated path exists: a bye that matters comes over it too.
+            logger.warning("relayed bye (%s) ignored: the control channel is open", reason)
+            return
+        if reason == "restarting" or (not authenticated and reason in _RETRY_VIA_RELAY):
+            await self._lost(f"peer bye {reason}")  # it comes back: wait for it
+            return
         await self._drop_attempt(bye=None)
         self.peer = None
         if reason == "schedule":
@@ -293,6 +325,8 @@ class CallSession(Negotiation):
                     attempt.link.send_control(ControlMessage("bye", {"reason": bye}))
             with contextlib.suppress(Exception):
                 await self._send_relay(Handshake("bye", attempt.call, reason=bye).to_payload())
+            if attempt.link is not None:
+                await attempt.link.drain_control()
         if attempt.link is not None:
             await attempt.link.close()
 
