@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from app.kiosk import KioskWindow
     from app.runtime import DeviceRuntime
     from app.technician import TechnicianMode
+    from common.instance import DeviceLock
     from pairing.keystore import KeyStore
 
 logger = logging.getLogger(__name__)
@@ -215,6 +216,30 @@ class DeviceSession:
         window.exit_to_desktop()
 
 
+def claim_folder(config: Path, role: Role) -> DeviceLock:
+    """Refuse a folder set up for the other role, then take the folder's lock.
+
+    A second copy of the app (a double-clicked launcher, autostart firing twice, or
+    ``classroom --config <the pupil's folder>``) would connect with the device's
+    identity and leave the real app waiting for ever: it stops here, before any
+    window, log or connection, with the reason on stderr (exit code 1).
+    """
+    from common.instance import DeviceLock
+    from common.paths import ensure_private_dir
+    from pairing.device import recorded_role
+    from pairing.errors import RoleConflict
+
+    try:
+        recorded = recorded_role(config) if config.is_dir() else None
+    except KlasgenootError:
+        recorded = None  # a damaged folder: the window says so, as before
+    if recorded is not None and recorded is not role:
+        names = {Role.STUDENT: "leerling", Role.CLASSROOM: "klas"}
+        raise RoleConflict(f"map van de {names[recorded]}, gestart als {names[role]}")
+    ensure_private_dir(config)
+    return DeviceLock.acquire(config)
+
+
 def run_device(args: argparse.Namespace, role: Role) -> int:
     from app.cli_logs import retention
     from app.i18n import set_language
@@ -222,6 +247,7 @@ def run_device(args: argparse.Namespace, role: Role) -> int:
     from privacy.applog import setup_program_log
     from privacy.files import state_dir
 
+    lock = claim_folder(args.config, role)  # held until the program ends
     # The device's own text log: rotating, addresses redacted, same retention as the
     # connection log (DESIGN.md "What is kept").
     program_log = setup_program_log(
@@ -245,3 +271,4 @@ def run_device(args: argparse.Namespace, role: Role) -> int:
     finally:
         session.close()
         program_log.close()
+        lock.release()

@@ -117,21 +117,26 @@ class ConnectionLog:
         secret: bytes | None = None,
         clock: Callable[[], float] = time.time,
         retention: Retention | None = None,
+        owner: bool = False,
     ) -> ConnectionLog:
         """Start the log of ``state_dir`` (``<config>/state``) and purge what is due.
 
         ``secret`` is the audit secret: with it, audit records older than 13 months
         are purged behind a signed anchor; without it the audit trail is left alone.
+        ``owner``: only the process that holds the device folder's lock
+        (common.instance) may close sessions a previous run left open; any other
+        reader (``klasgenoot logs …`` during a call) would end a live call's record.
         Never raises: an unusable database shows in :attr:`health`.
         """
         log = cls(state_dir, secret=secret, clock=clock, retention=retention or Retention())
-        log.close_interrupted()
+        if owner:
+            log.close_interrupted()
         log.purge_if_due()
         return log
 
     def close_interrupted(self) -> bool:
-        """Close what a previous run left open (one log per device folder is open at a
-        time: the kiosk stops its engine, and with it this log, before another starts)."""
+        """Close what a previous run left open. Only for the folder's owner (see
+        :meth:`open`): one engine per device folder runs at a time."""
 
         def run(conn: sqlite3.Connection | None, ids: RowIds) -> None:
             assert conn is not None  # batched: in a transaction, before any new session
