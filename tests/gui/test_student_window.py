@@ -99,6 +99,30 @@ def test_the_state_in_words_leave_and_join_again(rig: CallRig, qtbot: QtBot) -> 
     assert student.situation.state is CallState.LIVE
 
 
+def test_joining_again_while_the_server_is_down_says_so(
+    rig: CallRig,  # noqa: F811
+    qtbot: QtBot,
+) -> None:
+    """Issue 15, item 13: not "Reconnecting… Hold on" for ever, but the words the class
+    unit uses."""
+    student, classroom = _windows(rig)
+    qtbot.waitUntil(lambda: student.connection is Connection.CONNECTED, timeout=SETUP_MS)
+    rig.server.stop()
+    qtbot.waitUntil(lambda: not student.situation.signaling, timeout=SETUP_MS)
+    assert student.connection is Connection.CONNECTED  # the call itself goes on
+    button = student.view.controls.leave
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # "Les verlaten"
+    qtbot.waitUntil(lambda: student.connection is Connection.LEFT, timeout=5000)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # "Opnieuw meedoen"
+    qtbot.waitUntil(lambda: student.connection is Connection.NO_SERVER, timeout=5000)
+    words = "No connection with the server"
+    assert student.view.waiting.title.text() == words
+    qtbot.wait(1500)  # it does not fall back to "Connecting…" / "Reconnecting…"
+    assert student.connection is Connection.NO_SERVER
+    assert student.view.waiting.title.text() == words
+    qtbot.waitUntil(lambda: classroom.pupil.idle.title.text() == words, timeout=SETUP_MS)
+
+
 def test_leaving_releases_the_camera_and_microphone_and_joining_again_restarts_them(
     rig: CallRig,  # noqa: F811
     qtbot: QtBot,
