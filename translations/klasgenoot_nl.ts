@@ -1751,6 +1751,14 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
         <translation>In deze map staat geen vloot. Maak er eerst een met &apos;klasgenoot fleet init&apos;.</translation>
     </message>
     <message>
+        <source>Klasgenoot draait al met deze instellingenmap. Er kan maar één tegelijk draaien: dit tweede exemplaar stopt en maakt geen verbinding.</source>
+        <translation>Klasgenoot draait al met deze instellingenmap. Er kan maar één tegelijk draaien: dit tweede exemplaar stopt en maakt geen verbinding.</translation>
+    </message>
+    <message>
+        <source>Klasgenoot kon niet starten met deze instellingenmap.</source>
+        <translation>Klasgenoot kon niet starten met deze instellingenmap.</translation>
+    </message>
+    <message>
         <source>Niet alles kon worden gewist. Sluit Klasgenoot af en probeer het opnieuw.</source>
         <translation>Niet alles kon worden gewist. Sluit Klasgenoot af en probeer het opnieuw.</translation>
     </message>
