@@ -109,6 +109,7 @@ class AuditAction(enum.StrEnum):
     LOGS_VIEWED = "logs_viewed"
     LOGS_EXPORTED = "logs_exported"
     LOGS_ERASED = "logs_erased"
+    LOG_SET_ASIDE = "log_set_aside"  # a damaged database moved aside, a new one begun
 
 
 # Which code an event of each kind may carry; a kind not listed carries none.

@@ -168,7 +168,35 @@ CREATE INDEX events_at ON events (at);
 CREATE INDEX events_session ON events (session_id);
 """  # noqa: S608
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+# V4: the connection log itself may record in the audit trail that it set a damaged
+# database aside and started afresh ("log_set_aside", actor "system"). Records are
+# copied as they are (their MACs cover the values, not the table); the append-only
+# triggers go with the old table and are made again.
+_ACTIONS_V4 = (*_ACTIONS, "log_set_aside")
+_V4 = f"""
+CREATE TABLE audit_new (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL CHECK (actor IN {_in(_ACTORS)}),
+  action TEXT NOT NULL CHECK (action IN {_in(_ACTIONS_V4)}),
+  setting TEXT CHECK (setting IS NULL OR
+    (length(setting) BETWEEN 1 AND 64 AND setting NOT GLOB '*[^a-z0-9_.]*')),
+  sensitive INTEGER NOT NULL CHECK (sensitive IN (0, 1)),
+  old_value TEXT CHECK (old_value IS NULL OR length(old_value) <= 64),
+  new_value TEXT CHECK (new_value IS NULL OR length(new_value) <= 64),
+  mac BLOB NOT NULL CHECK (length(mac) = 32),
+  CHECK (sensitive = 0 OR (old_value IS NULL AND new_value IS NULL))
+) STRICT;
+INSERT INTO audit_new SELECT * FROM audit;
+DROP TABLE audit;
+ALTER TABLE audit_new RENAME TO audit;
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+"""  # noqa: S608
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 VERSION = len(MIGRATIONS)
 # Guarded by these triggers; only privacy.audit's purge lifts them, inside its own
 # transaction (DDL is transactional in SQLite), and puts them back before COMMIT.

@@ -697,8 +697,52 @@ Tik om te reageren</translation>
         <translation>Alleen technische verbindingsgegevens, nooit beeld, geluid of namen. Verbindingslogboeken worden {days} dagen bewaard, het auditlogboek {months} maanden. Nu: {sessions} gesprekken, {events} gebeurtenissen, {audit} auditregels.</translation>
     </message>
     <message>
+        <source>the log database cannot be opened or made</source>
+        <translation>de database van het logboek kan niet worden geopend of gemaakt</translation>
+    </message>
+    <message>
+        <source>another program kept the log database locked</source>
+        <translation>een ander programma hield de database van het logboek bezet</translation>
+    </message>
+    <message>
+        <source>the disk is full</source>
+        <translation>de schijf is vol</translation>
+    </message>
+    <message>
+        <source>the log database is damaged</source>
+        <translation>de database van het logboek is beschadigd</translation>
+    </message>
+    <message>
+        <source>the disk cannot be written to</source>
+        <translation>er kan niet op de schijf worden geschreven</translation>
+    </message>
+    <message>
+        <source>more came in than the disk could take</source>
+        <translation>er kwam meer binnen dan de schijf kon bijhouden</translation>
+    </message>
+    <message>
+        <source>a record with a value outside the fixed lists was refused</source>
+        <translation>een regel met een waarde buiten de vaste lijsten is geweigerd</translation>
+    </message>
+    <message>
+        <source>records came in after the log was closed</source>
+        <translation>er kwamen regels binnen nadat het logboek was gesloten</translation>
+    </message>
+    <message>
         <source>Logging works.</source>
         <translation>Het logboek werkt.</translation>
+    </message>
+    <message>
+        <source>The audit trail in it was intact and was kept.</source>
+        <translation>Het auditlogboek erin was heel en is bewaard.</translation>
+    </message>
+    <message>
+        <source>The audit trail in it could not be read; a new one began.</source>
+        <translation>Het auditlogboek erin was niet te lezen; er is een nieuw begonnen.</translation>
+    </message>
+    <message>
+        <source>The log database was damaged. On {when} it was set aside (kept as long as the logs, never exported) and a new log was started. {kept}</source>
+        <translation>De database van het logboek was beschadigd. Op {when} is hij apart gezet (zo lang bewaard als de logboeken, nooit geëxporteerd) en is een nieuw logboek begonnen. {kept}</translation>
     </message>
     <message>
         <source>Logging has a fault: {fault}. The call is not affected; {dropped} records were not written.</source>
