@@ -137,10 +137,18 @@ class CallSession(Negotiation):
         await self._drop_attempt(bye="hangup")
         self._set_state(CallState.ENDED, EndReason.HANGUP_LOCAL)
 
+    async def revoked(self) -> None:
+        """The server refused this device's own certificate as revoked (not the peer's
+        fault: the peer learns from the CRL). Only a new bundle helps."""
+        logger.warning("this device's certificate was revoked: the call ends for good")
+        await self._drop_attempt(bye=None)
+        self._set_state(CallState.ENDED, EndReason.REVOKED)
+
     async def rejoin(self) -> None:
         # Every end may be retried, "update needed" too: if the versions really
-        # differ, the authenticated control channel says so again.
-        if self._state is not CallState.ENDED:
+        # differ, the authenticated control channel says so again. Not a revoked
+        # device: the server refuses it until a new bundle is installed.
+        if self._state is not CallState.ENDED or self._reason is EndReason.REVOKED:
             return
         self._failures, self._retry_at = 0, None
         self._set_state(CallState.WAITING)
@@ -311,6 +319,8 @@ class CallSession(Negotiation):
         self._set_state(CallState.RECONNECTING)
 
     async def _end(self, reason: EndReason) -> None:
+        if self._reason is EndReason.REVOKED:
+            return  # this device is out: nothing after that may blame the peer
         bye = {EndReason.UPDATE_NEEDED: "update", EndReason.PEER_REVOKED: "untrusted"}
         await self._drop_attempt(bye=bye.get(reason))
         self._set_state(CallState.ENDED, reason)

@@ -52,6 +52,7 @@ class EndReason(enum.StrEnum):
     # schema v3, the log's own: the program ended without closing the session (it
     # was killed, or the power went); closed so at the next start (privacy.store).
     INTERRUPTED = "interrupted"
+    REVOKED = "revoked"  # schema v4: the server refused this device's own certificate
 
 
 class CandidateType(enum.StrEnum):

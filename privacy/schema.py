@@ -171,9 +171,25 @@ CREATE INDEX events_session ON events (session_id);
 # V4: the connection log itself may record in the audit trail that it set a damaged
 # database aside and started afresh ("log_set_aside", actor "system"). Records are
 # copied as they are (their MACs cover the values, not the table); the append-only
-# triggers go with the old table and are made again.
+# triggers go with the old table and are made again. And a call can end because the
+# server refused this device's own certificate as revoked ("revoked").
 _ACTIONS_V4 = (*_ACTIONS, "log_set_aside")
+_END_REASONS_V4 = (*_END_REASONS_V3, "revoked")
+_CODES_V4 = (*_CODES_V3, "revoked")
 _V4 = f"""
+{_sessions_table("sessions_new", _END_REASONS_V4)}
+INSERT INTO sessions_new SELECT * FROM sessions;
+DROP TABLE sessions;
+ALTER TABLE sessions_new RENAME TO sessions;
+CREATE INDEX sessions_started ON sessions (started_at);
+
+{_events_table("events_new", _CODES_V4)}
+INSERT INTO events_new SELECT * FROM events;
+DROP TABLE events;
+ALTER TABLE events_new RENAME TO events;
+CREATE INDEX events_at ON events (at);
+CREATE INDEX events_session ON events (session_id);
+
 CREATE TABLE audit_new (
   id INTEGER PRIMARY KEY,
   at INTEGER NOT NULL,

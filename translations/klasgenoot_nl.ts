@@ -113,6 +113,10 @@
         <translation>Klasgenoot moet worden bijgewerkt. Vraag het aan de helpdesk.</translation>
     </message>
     <message>
+        <source>This Klasgenoot has been revoked: contact the helpdesk.</source>
+        <translation>Deze Klasgenoot is ingetrokken: neem contact op met de helpdesk.</translation>
+    </message>
+    <message>
         <source>The pupil&apos;s laptop is not trusted. Ask the helpdesk to check the pairing.</source>
         <translation>De laptop van de leerling wordt niet vertrouwd. Vraag de helpdesk om de koppeling te controleren.</translation>
     </message>
@@ -1297,6 +1301,10 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
         <translation>Deze Klasgenoot wordt niet vertrouwd</translation>
     </message>
     <message>
+        <source>This laptop has been revoked</source>
+        <translation>Deze laptop is ingetrokken</translation>
+    </message>
+    <message>
         <source>Check the Wi-Fi. Klasgenoot keeps trying by itself.</source>
         <translation>Controleer de wifi. Klasgenoot blijft het zelf proberen.</translation>
     </message>
@@ -1331,6 +1339,10 @@ De les gaat zo verder. Je hoeft niets te doen.</translation>
     <message>
         <source>Ask the helpdesk to check the pairing.</source>
         <translation>Vraag de helpdesk om de koppeling te controleren.</translation>
+    </message>
+    <message>
+        <source>Contact the helpdesk. Klasgenoot stops trying until a new pairing is installed.</source>
+        <translation>Neem contact op met de helpdesk. Klasgenoot probeert het pas weer als er een nieuwe koppeling is geïnstalleerd.</translation>
     </message>
 </context>
 <context>

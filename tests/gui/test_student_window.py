@@ -12,7 +12,14 @@ from pytestqt.qtbot import QtBot
 
 from app.av.catalog import DeviceState
 from app.classroom.window import ClassroomWindow
-from app.student.status import Connection, Situation, can_rejoin, connection, headline
+from app.student.status import (
+    Connection,
+    Situation,
+    can_rejoin,
+    connection,
+    detail,
+    headline,
+)
 from app.student.window import StudentWindow
 from app.widgets.quality import LinkQualityWidget, Quality, QualityRater, classify
 from media.state import CallState, EndReason
@@ -208,6 +215,11 @@ def test_the_connection_words_follow_the_engine() -> None:
         assert connection(Situation(CallState.ENDED, reason)) is expected
     assert headline(Connection.OUTSIDE_HOURS) == "Outside lesson hours"
     assert can_rejoin(Connection.LEFT) and not can_rejoin(Connection.UPDATE_NEEDED)
+    # Issue 15, item 12: this laptop revoked is said as such, never as the class unit's fault.
+    revoked = connection(Situation(CallState.ENDED, EndReason.REVOKED))
+    assert revoked is Connection.REVOKED and not can_rejoin(revoked)
+    assert headline(revoked) == "This laptop has been revoked"
+    assert "helpdesk" in detail(revoked) and "not trusted" not in headline(revoked)
 
 
 def test_link_quality_drops_at_once_and_recovers_calmly() -> None:

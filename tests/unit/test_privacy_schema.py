@@ -162,6 +162,7 @@ def test_migrating_v1_to_now_keeps_rows_and_references(
         current.execute("DELETE FROM audit")
     current.execute("INSERT INTO audit (at, actor, action, sensitive, mac) "
                     "VALUES (2, 'system', 'log_set_aside', 0, zeroblob(32))")  # fmt: skip
+    _session(current, end_reason="revoked")
     assert current.execute("SELECT bytes_out FROM sessions").fetchone()[0] == 5
     assert current.execute("SELECT session_id FROM events").fetchone()[0] == 1
     _session(current, end_reason="outside_schedule")
