@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from app.assembly import Sources
     from app.bridge import EngineBridge
+    from app.bundle_watch import BundleWatch
     from app.devicetest import DeviceTester
     from app.kiosk import KioskWindow
     from app.runtime import DeviceRuntime
@@ -115,6 +116,8 @@ class DeviceSession:
     sources: Sources | None = None
     technician: TechnicianMode | None = None
     tester: DeviceTester | None = None
+    runtime: DeviceRuntime | None = None
+    watch: BundleWatch | None = None
 
     def open(self) -> None:
         from app.runtime import DeviceRuntime
@@ -188,13 +191,46 @@ class DeviceSession:
         tester.finished.connect(self.technician.view.show_test_result)
         install_excepthooks(window)
         start_engine(bridge, runtime, sources.media)
+        self.runtime = runtime
+        self._watch_bundle()
         self._show(window)
+
+    def _watch_bundle(self) -> None:
+        """A new bundle installed while this runs (after a re-pair, the old certificate
+        is revoked) is taken at once: the call starts again with it, no restart."""
+        from app.bundle_watch import BundleWatch
+
+        if self.watch is None:
+            self.watch = BundleWatch(self.config)
+            self.watch.changed.connect(self._bundle_changed)
+        self.watch.accept()
+
+    def _bundle_changed(self) -> None:
+        from app.runtime import DeviceRuntime
+
+        if self.runtime is None:
+            return  # no call running (first run after a wipe installs its own bundle)
+        try:
+            runtime = DeviceRuntime.load(self.config, dev_keyring=self.dev_keyring)
+        except KlasgenootError:
+            return  # half written, or not for this device: the next tick tries again
+        if self.runtime.device.credentials.info.serial == runtime.device.credentials.info.serial:
+            assert self.watch is not None
+            self.watch.accept()  # the same certificate, written again
+            return
+        logger.info("new bundle installed: starting the call with it")
+        old = self.windows[-1] if self.windows else None
+        self.close()
+        self._call(runtime)
+        if old is not None:
+            old.exit_to_desktop()
 
     def _show(self, window: KioskWindow) -> None:
         self.windows.append(window)
         window.show_kiosk()
 
     def close(self) -> None:
+        self.runtime = None
         if self.bridge is not None:
             self.bridge.stop()
             self.bridge = None
