@@ -168,6 +168,8 @@ class CallSession(Negotiation):
             # next one must start afresh, not wait for this attempt's timeout.
             async with self._lock:
                 await self._drop_attempt(bye=None)
+            if self._state is CallState.CONNECTING:
+                self._set_state(CallState.WAITING)  # not "connecting" to nobody
         if online and self._role is Role.STUDENT and self._wants_attempt():
             self._retry_at = None
             await self._begin_attempt()

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from media.state import CallState, EndReason
@@ -60,3 +62,29 @@ async def test_student_restart_classroom_waits_for_it(fleet: TestFleet) -> None:
         async with running(es2):
             await wait_until(lambda: rc.state is CallState.LIVE, 15, "pupil back")
         assert EndReason.HANGUP_REMOTE not in [c.reason for _, c in rc.changes]
+
+
+async def test_a_first_attempt_to_a_peer_that_goes_away_starts_afresh(
+    fleet: TestFleet,
+) -> None:
+    """The classroom vanishes while the pupil's first hello waits for an answer: the
+    pupil waits (not "connecting" for ever) and calls the next classroom at once."""
+    student, classroom = fleet.pair()
+    swallow = [True]
+
+    def tamper(kind: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+        return None if kind == "welcome" and swallow[0] else payload
+
+    relay = MemoryRelay(tamper)
+    es, rs = make_engine(student, relay.port)
+    ec, _rc = make_engine(classroom, relay.port)
+    async with running(es):
+        async with running(ec):
+            await wait_until(lambda: rs.state is CallState.CONNECTING, 5, "hello sent")
+        await wait_until(lambda: rs.state is CallState.WAITING, 2, "waiting again")
+        assert es.session.link is None
+        swallow[0] = False
+        ec2, _rc2 = make_engine(classroom, relay.port)
+        async with running(ec2):
+            # well within the 10 s an abandoned attempt would have to time out first
+            await wait_until(lambda: rs.state is CallState.LIVE, 6, "live with the new one")
