@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -30,11 +31,15 @@ async def test_classroom_restart_student_reconnects_without_a_button(fleet: Test
             await wait_until(
                 lambda: rs.state is CallState.LIVE and _open(es) and _open(ec), 10, "live"
             )
+            stopping = time.monotonic()
         # The classroom unit stopped (SIGTERM: logout, update): it said why, on both paths.
         byes = [p["reason"] for p in relay.seen if p.get("t") == "bye"]
         assert byes == ["restarting"]
         assert rc.last is not None and rc.last.reason is EndReason.STOPPED
         await wait_until(lambda: rs.state is CallState.RECONNECTING, 2, "pupil waits")
+        # Told over the control channel: well before the 2.5 s of silence would say it.
+        told = next(t for t, c in rs.changes if c.state is CallState.RECONNECTING)
+        assert told - stopping < 1.0
         assert CallState.ENDED not in [c.state for _, c in rs.changes]
 
         ec2, rc2 = make_engine(classroom, relay.port)  # the same device, started again
