@@ -57,6 +57,7 @@ class Negotiation:
         peer: DeviceCertInfo | None
         _crl: Callable[[], RevocationList | None]
         _send_relay: Callable[[dict[str, Any]], Awaitable[bool]]
+        _pending_hello: tuple[Handshake, float] | None
 
         def _wants_attempt(self) -> bool: ...
         def _new_link(self) -> PeerLink: ...
@@ -111,6 +112,18 @@ class Negotiation:
         return cert, sealing.verify_peer(cert, own=self._own, crl=self._crl())
 
     async def _on_hello(self, msg: Handshake) -> None:
+        attempt = self._attempt
+        if (
+            self._state is CallState.LIVE
+            and attempt is not None
+            and attempt.link is not None
+            and attempt.link.channels_open
+        ):
+            # The relay may replay a hello (the certificate is public): it must not
+            # tear down a live, authenticated call. Kept until that link fails.
+            logger.info("hello during a live call kept back until the link fails")
+            self._pending_hello = (msg, time.monotonic())
+            return
         if self._state is CallState.ENDED and self._reason is EndReason.STOPPED:
             return  # this device is going away: its successor will answer
         if self._state is CallState.ENDED and self._reason is EndReason.HANGUP_LOCAL:

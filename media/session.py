@@ -98,6 +98,7 @@ class CallSession(Negotiation):
         self._ticker: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._pending_hello: tuple[Handshake, float] | None = None  # see _on_hello
         self.peer: DeviceCertInfo | None = None
         self.reconnects = 0
 
@@ -188,6 +189,9 @@ class CallSession(Negotiation):
         except ControlInvalid as exc:
             logger.warning("relay message refused: %s", exc.detail)
             return
+        await self._handshake(message)
+
+    async def _handshake(self, message: Handshake) -> None:
         async with self._lock:
             await self._on_handshake(message)
 
@@ -319,6 +323,11 @@ class CallSession(Negotiation):
         )
         self._retry_at = time.monotonic() + delay * random.uniform(0.5, 1.0)  # noqa: S311
         self._set_state(CallState.RECONNECTING)
+        # A hello kept back while the call was live (a pupil back after a crash) is
+        # answered now, instead of after its own connect timeout.
+        pending, self._pending_hello = self._pending_hello, None
+        if pending is not None and time.monotonic() - pending[1] < self.settings.connect_timeout:
+            self._spawn(self._handshake(pending[0]))
 
     async def _end(self, reason: EndReason) -> None:
         if self._reason is EndReason.REVOKED:

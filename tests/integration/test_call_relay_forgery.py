@@ -130,3 +130,46 @@ async def test_rejoin_after_update_needed_works(fleet: TestFleet) -> None:
         assert rs.last is not None and rs.last.reason is EndReason.UPDATE_NEEDED
         await es.rejoin()
         await wait_until(lambda: _live(rs, rc), 10, "live again after Opnieuw meedoen")
+
+
+async def test_a_replayed_hello_does_not_tear_down_a_live_call(fleet: TestFleet) -> None:
+    """The pupil's own hello, replayed by the server: its certificate is public."""
+    student, classroom = fleet.pair()
+    relay = MemoryRelay()
+    es, rs = make_engine(student, relay.port)
+    ec, rc = make_engine(classroom, relay.port)
+    async with running(ec, es):
+        await wait_until(lambda: _live(rs, rc) and _channels_open(es, ec), 10, "live")
+        link = ec.session.link
+        hello = next(p for p in relay.seen if p.get("t") == "hello")
+        (classroom_port,) = [p for p in relay.ports if p.handler is ec]
+        await classroom_port.handler.relayed(dict(hello))
+        await classroom_port.handler.relayed({**hello, "call": "0123456789abcdef"})
+        await _still_live_with_media(rs, rc, 1.0)
+        assert ec.session.link is link  # the same, authenticated link
+
+
+async def test_a_pupil_back_after_a_crash_is_answered_when_the_old_link_dies(
+    fleet: TestFleet,
+) -> None:
+    """Its hello arrives while the classroom still thinks the call is live: kept, and
+    answered as soon as the silence is noticed (not after the pupil's 10 s timeout)."""
+    from media.impair import Impairment
+
+    student, classroom = fleet.pair()
+    relay = MemoryRelay()
+    cut = Impairment()
+    es, rs = make_engine(student, relay.port, impairment=cut)
+    ec, rc = make_engine(classroom, relay.port)
+    async with running(ec):
+        async with running(es):
+            await wait_until(lambda: _live(rs, rc) and _channels_open(es, ec), 10, "live")
+            cut.drop_all = True  # the laptop "crashes": no bye, nothing more arrives
+            es.session._attempt = None  # and forgets its call (a killed process)
+        assert rc.state is CallState.LIVE  # the classroom has not noticed yet
+        es2, rs2 = make_engine(student, relay.port)
+        async with running(es2):
+            await wait_until(lambda: rs2.state is CallState.CONNECTING, 5, "hello sent")
+            started = time.monotonic()
+            await wait_until(lambda: rs2.state is CallState.LIVE, 15, "back in class")
+            assert time.monotonic() - started < 6.0  # silence (<= 3 s) + set-up
