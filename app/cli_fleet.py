@@ -15,8 +15,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from common.errors import KlasgenootError
 from pairing.bundle import MAX_BUNDLE
-from pairing.enrollment import MAX_REQUEST_PEM
+from pairing.enrollment import MAX_REQUEST_PEM, load_pair_requests
 from pairing.errors import (
     AlreadyRevoked,
     DateInvalid,
@@ -26,7 +27,7 @@ from pairing.errors import (
     PassphraseMissing,
 )
 from pairing.fleet import ca_fingerprint, init_fleet, pair, read_records, revoke
-from pairing.issued import IssuedRecord, matcher
+from pairing.issued import IssuedRecord, matcher, revoked_before
 
 PASSPHRASE_ENV = "KLASGENOOT_FLEET_PASSPHRASE"  # noqa: S105 (a variable name, not a secret)
 DEFAULT_SERVER_NAME = "localhost"
@@ -166,6 +167,7 @@ def _pair(args: argparse.Namespace) -> int:
     until = parse_date(args.until)
     student = read_input(args.student_request)
     classroom = read_input(args.classroom_request)
+    _warn_revoked_before(args.data, student, classroom)
     result = pair(args.data, passphrase(), student, classroom, until=until, out_dir=args.out)
     print(f"Koppeling:        {result.pairing_id}")
     print(f"Leerling:         {result.student_id}")
@@ -180,6 +182,22 @@ def _pair(args: argparse.Namespace) -> int:
             f"intrekkingslijst nummer {result.crl.number}"
         )
     return 0
+
+
+def _warn_revoked_before(data: Path, student: bytes, classroom: bytes) -> None:
+    """A request from a device that was revoked before (a lost laptop that turns up
+    again?) is worth a second look before it gets a new certificate: warn, go on."""
+    try:
+        requests = load_pair_requests(student, classroom)
+        records = read_records(data)
+    except KlasgenootError:
+        return  # pair() itself says what is wrong with them
+    for request, who in zip(requests, ("leerling", "klas"), strict=True):
+        pairings = revoked_before(records, request.device_id)
+        if pairings:
+            print(f"klasgenoot: let op: de aanvraag van de {who} komt van apparaat "
+                  f"{request.device_id.short}, dat eerder is ingetrokken ({', '.join(pairings)}). "
+                  "Koppel het alleen als het terecht terug is.", file=sys.stderr)  # fmt: skip
 
 
 def _revoke(args: argparse.Namespace) -> int:

@@ -24,10 +24,12 @@ if TYPE_CHECKING:
 
     from app.assembly import Sources
     from app.bridge import EngineBridge
+    from app.bundle_watch import BundleWatch
     from app.devicetest import DeviceTester
     from app.kiosk import KioskWindow
     from app.runtime import DeviceRuntime
     from app.technician import TechnicianMode
+    from common.instance import DeviceLock
     from pairing.keystore import KeyStore
 
 logger = logging.getLogger(__name__)
@@ -80,7 +82,8 @@ def application() -> QApplication:
 
 def quit_on_interrupt(app: QApplication) -> None:
     """Ctrl+C in the terminal, and SIGTERM (logout, shutdown, systemd), end the program
-    cleanly: the call is hung up and its record in the log is closed.
+    cleanly: the peer is told this device is restarting (it waits and reconnects by
+    itself; only a person's hangup ends its call) and the log's record is closed.
 
     Qt's loop alone would swallow the signals. ``exit`` rather than ``quit``: Qt 6's
     quit first asks every window to close, and a kiosk window refuses.
@@ -113,6 +116,8 @@ class DeviceSession:
     sources: Sources | None = None
     technician: TechnicianMode | None = None
     tester: DeviceTester | None = None
+    runtime: DeviceRuntime | None = None
+    watch: BundleWatch | None = None
 
     def open(self) -> None:
         from app.runtime import DeviceRuntime
@@ -186,13 +191,46 @@ class DeviceSession:
         tester.finished.connect(self.technician.view.show_test_result)
         install_excepthooks(window)
         start_engine(bridge, runtime, sources.media)
+        self.runtime = runtime
+        self._watch_bundle()
         self._show(window)
+
+    def _watch_bundle(self) -> None:
+        """A new bundle installed while this runs (after a re-pair, the old certificate
+        is revoked) is taken at once: the call starts again with it, no restart."""
+        from app.bundle_watch import BundleWatch
+
+        if self.watch is None:
+            self.watch = BundleWatch(self.config)
+            self.watch.changed.connect(self._bundle_changed)
+        self.watch.accept()
+
+    def _bundle_changed(self) -> None:
+        from app.runtime import DeviceRuntime
+
+        if self.runtime is None:
+            return  # no call running (first run after a wipe installs its own bundle)
+        try:
+            runtime = DeviceRuntime.load(self.config, dev_keyring=self.dev_keyring)
+        except KlasgenootError:
+            return  # half written, or not for this device: the next tick tries again
+        if self.runtime.device.credentials.info.serial == runtime.device.credentials.info.serial:
+            assert self.watch is not None
+            self.watch.accept()  # the same certificate, written again
+            return
+        logger.info("new bundle installed: starting the call with it")
+        old = self.windows[-1] if self.windows else None
+        self.close()
+        self._call(runtime)
+        if old is not None:
+            old.exit_to_desktop()
 
     def _show(self, window: KioskWindow) -> None:
         self.windows.append(window)
         window.show_kiosk()
 
     def close(self) -> None:
+        self.runtime = None
         if self.bridge is not None:
             self.bridge.stop()
             self.bridge = None
@@ -214,6 +252,30 @@ class DeviceSession:
         window.exit_to_desktop()
 
 
+def claim_folder(config: Path, role: Role) -> DeviceLock:
+    """Refuse a folder set up for the other role, then take the folder's lock.
+
+    A second copy of the app (a double-clicked launcher, autostart firing twice, or
+    ``classroom --config <the pupil's folder>``) would connect with the device's
+    identity and leave the real app waiting for ever: it stops here, before any
+    window, log or connection, with the reason on stderr (exit code 1).
+    """
+    from common.instance import DeviceLock
+    from common.paths import ensure_private_dir
+    from pairing.device import recorded_role
+    from pairing.errors import RoleConflict
+
+    try:
+        recorded = recorded_role(config) if config.is_dir() else None
+    except KlasgenootError:
+        recorded = None  # a damaged folder: the window says so, as before
+    if recorded is not None and recorded is not role:
+        names = {Role.STUDENT: "leerling", Role.CLASSROOM: "klas"}
+        raise RoleConflict(f"map van de {names[recorded]}, gestart als {names[role]}")
+    ensure_private_dir(config)
+    return DeviceLock.acquire(config)
+
+
 def run_device(args: argparse.Namespace, role: Role) -> int:
     from app.cli_logs import retention
     from app.i18n import set_language
@@ -221,6 +283,7 @@ def run_device(args: argparse.Namespace, role: Role) -> int:
     from privacy.applog import setup_program_log
     from privacy.files import state_dir
 
+    lock = claim_folder(args.config, role)  # held until the program ends
     # The device's own text log: rotating, addresses redacted, same retention as the
     # connection log (DESIGN.md "What is kept").
     program_log = setup_program_log(
@@ -244,3 +307,4 @@ def run_device(args: argparse.Namespace, role: Role) -> int:
     finally:
         session.close()
         program_log.close()
+        lock.release()

@@ -11,6 +11,7 @@ imports Qt.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -27,6 +28,7 @@ from app.retention_setting import (
     save_retention,
 )
 from common.errors import KlasgenootError
+from common.instance import DeviceLock
 from pairing import device
 from pairing.identity import device_id, load_device_key
 from pairing.keystore import KeyStore, open_keystore
@@ -150,9 +152,16 @@ def _purge(config: Path, store: KeyStore, keep: Retention) -> None:
         secret = audit_secret(store, create=False)
     except KlasgenootError:
         secret = None
-    log = ConnectionLog.open(state, secret=secret, retention=keep)
-    log.purge()
-    log.close()
+    # A call left open is closed as interrupted only when no program owns the
+    # folder: during a live call it is that call's record, not a leftover. No lock
+    # file (no program ever started here, or a damaged one): leave it to the app.
+    with contextlib.ExitStack() as held:
+        lock = DeviceLock.try_acquire(config, create=False)
+        if lock is not None:
+            held.enter_context(lock)
+        log = ConnectionLog.open(state, secret=secret, retention=keep, owner=lock is not None)
+        log.purge()
+        log.close()
 
 
 def _audit(

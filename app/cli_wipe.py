@@ -15,6 +15,7 @@ from pathlib import Path
 
 from app.settings import FILENAME as SETTINGS_FILE
 from common.errors import KlasgenootError
+from common.instance import DeviceLock
 from pairing import device
 from pairing.identity import DEVICE_KEY, delete_device_key
 from pairing.keystore import DevFileKeyStore, KeyStore, open_keystore
@@ -99,6 +100,8 @@ def wipe_device(config: Path, store: KeyStore) -> WipeOutcome:
         out.removed.append(f"{report.removed} log file(s)")
     if isinstance(store, DevFileKeyStore):
         _remove_empty_dev_store(store.path, out)
+    if config.is_dir() and (lock := DeviceLock.try_acquire(config, create=False)) is not None:
+        lock.remove()  # empty; held by a running app (an in-app wipe), it stays
     return out
 
 

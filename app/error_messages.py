@@ -313,6 +313,13 @@ MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "errors", "In deze map staat geen vloot. Maak er eerst een met 'klasgenoot fleet init'."
     ),
+    # common.instance.AlreadyRunning
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "Klasgenoot draait al met deze instellingenmap. Er kan maar één tegelijk draaien: dit tweede exemplaar stopt en maakt geen verbinding.",
+    ),
+    # common.instance.InstanceError
+    QT_TRANSLATE_NOOP("errors", "Klasgenoot kon niet starten met deze instellingenmap."),
     # privacy.errors.EraseIncomplete
     QT_TRANSLATE_NOOP(
         "errors", "Niet alles kon worden gewist. Sluit Klasgenoot af en probeer het opnieuw."

@@ -43,11 +43,15 @@ class DeviceRuntime:
         return cls(folder, device, signaling_url or device.signaling_url, store)
 
     def open_log(self) -> ConnectionLog:
-        """This device's connection log, with its audit secret and retention setting."""
+        """This device's connection log, with its audit secret and retention setting.
+
+        Opened by the engine's owner (the app holds the folder's lock, the demo owns
+        its folders): it closes what a previous run left open."""
         return ConnectionLog.open(
             state_dir(self.folder),
             secret=log_secret(self.folder, self.keystore),
             retention=retention(self.folder),
+            owner=True,
         )
 
     def feature_settings(self) -> FeatureSettings:

@@ -21,7 +21,15 @@ from media.errors import MediaError
 CONTROL_VERSION = 1
 MAX_CONTROL_BYTES = 4096
 MAX_HEARTBEAT_BYTES = 128
-BYE_REASONS = ("hangup", "declined", "superseded", "untrusted", "update", "schedule")
+BYE_REASONS = (
+    "hangup",
+    "declined",
+    "superseded",
+    "untrusted",
+    "update",
+    "schedule",
+    "restarting",  # the device stops for a restart: wait for it, do not end
+)
 
 
 class ControlInvalid(MediaError):

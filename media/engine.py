@@ -225,9 +225,13 @@ class Engine:
 
     # -- SignalingHandler -------------------------------------------------------
 
-    async def signaling_changed(self, connected: bool) -> None:
+    async def signaling_changed(self, connected: bool, reason: str = "") -> None:
         self._log_event(EventKind.SIGNALING_UP if connected else EventKind.SIGNALING_DOWN)
         self._listener.on_signaling(connected)
+        if not connected:  # no relay, no new attempt (a live call goes on); the server
+            await self.session.peer_online(False)  # says who is online when it is back
+        if reason == "revoked":  # this device's own certificate, for good: say so
+            await self.session.revoked()
 
     async def peer_changed(self, online: bool) -> None:
         self._log_event(EventKind.PEER_ONLINE if online else EventKind.PEER_OFFLINE)

@@ -61,13 +61,16 @@ class Negotiation:
         peer: DeviceCertInfo | None
         _crl: Callable[[], RevocationList | None]
         _send_relay: Callable[[dict[str, Any]], Awaitable[bool]]
+        _pending_hello: tuple[Handshake, float] | None
 
         def _wants_attempt(self) -> bool: ...
         def _new_link(self, plan: PathPlan | None) -> PeerLink: ...
         async def _plan_path(self) -> PathPlan: ...
         def _attempt_failed(self, attempt: Attempt | None) -> None: ...
         async def _drop_attempt(self, *, bye: str | None) -> None: ...
-        async def _remote_bye(self, reason: str, next_start: str = "") -> None: ...
+        async def _remote_bye(
+            self, reason: str, next_start: str = "", *, authenticated: bool = False
+        ) -> None: ...
         def _set_state(self, state: CallState, reason: EndReason | None = None) -> None: ...
 
     async def _begin_attempt(self) -> None:
@@ -115,11 +118,21 @@ class Negotiation:
         return cert, sealing.verify_peer(cert, own=self._own, crl=self._crl())
 
     async def _on_hello(self, msg: Handshake) -> None:
-        if self._state is CallState.ENDED and self._reason in (
-            EndReason.HANGUP_LOCAL,
-            EndReason.UPDATE_NEEDED,
-            EndReason.STOPPED,
+        attempt = self._attempt
+        if (
+            self._state is CallState.LIVE
+            and attempt is not None
+            and attempt.link is not None
+            and attempt.link.channels_open
         ):
+            # The relay may replay a hello (the certificate is public): it must not
+            # tear down a live, authenticated call. Kept until that link fails.
+            logger.info("hello during a live call kept back until the link fails")
+            self._pending_hello = (msg, time.monotonic())
+            return
+        if self._state is CallState.ENDED and self._reason is EndReason.STOPPED:
+            return  # this device is going away: its successor will answer
+        if self._state is CallState.ENDED and self._reason is EndReason.HANGUP_LOCAL:
             await self._send_relay(Handshake("bye", msg.call, reason="declined").to_payload())
             return
         refusal = self._hooks.admit()  # school hours: outside them, say when they start

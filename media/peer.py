@@ -31,6 +31,8 @@ from media.tracks import AttemptTrack, FrameSink, consume
 
 logger = logging.getLogger(__name__)
 
+DRAIN_LIMIT = 0.5  # s a closing link waits for its last control message to leave
+
 HEARTBEAT_INTERVAL = 1.0
 
 
@@ -237,6 +239,20 @@ class PeerLink:
             return False
         channel.send(message.encode())
         return True
+
+    async def drain_control(self) -> None:
+        """Wait (bounded) until what was sent on the control channel has left: a bye
+        sent just before close() must not die in SCTP's queue, as only the control
+        channel may end a live call."""
+        channel = self._control
+        if channel is None or channel.readyState != "open" or channel.bufferedAmount == 0:
+            return
+        drained = asyncio.Event()
+        channel.bufferedAmountLowThreshold = 0
+        channel.once("bufferedamountlow", drained.set)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(DRAIN_LIMIT):
+                await drained.wait()
 
     # -- media and state ------------------------------------------------------
 

@@ -37,6 +37,9 @@ from pairing.roles import Role
 
 logger = logging.getLogger(__name__)
 
+# Relayed byes that would end a call for good if believed: retried instead.
+_RETRY_VIA_RELAY = ("update", "untrusted")
+
 SendRelay = Callable[[dict[str, Any]], Awaitable[bool]]
 
 
@@ -114,6 +117,7 @@ class CallSession(Negotiation):
         self._closing: set[asyncio.Task[None]] = set()  # links given up, still closing
         # Relayed messages refused: a broken or hostile server could send many.
         self.relay_refusals = RefusalSummary("relay message")
+        self._pending_hello: tuple[Handshake, float] | None = None  # see _on_hello
         self.peer: DeviceCertInfo | None = None
         self.reconnects = 0
 
@@ -136,11 +140,16 @@ class CallSession(Negotiation):
         self._set_state(CallState.WAITING)
 
     async def stop(self) -> None:
+        """This device stops (a restart, an update, a shutdown): not a person's hangup.
+
+        The peer is told ``restarting`` and waits for this device to come back, as
+        it would after a crash.
+        """
         if self._ticker:
             self._ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._ticker
-        await self._drop_attempt(bye="hangup" if self._state is CallState.LIVE else None)
+        await self._drop_attempt(bye="restarting")
         await self._closed_links()
         await self.paths.close()
         self._set_state(CallState.ENDED, EndReason.STOPPED)
@@ -151,8 +160,18 @@ class CallSession(Negotiation):
         await self._drop_attempt(bye="hangup")
         self._set_state(CallState.ENDED, EndReason.HANGUP_LOCAL)
 
+    async def revoked(self) -> None:
+        """The server refused this device's own certificate as revoked (not the peer's
+        fault: the peer learns from the CRL). Only a new bundle helps."""
+        logger.warning("this device's certificate was revoked: the call ends for good")
+        await self._drop_attempt(bye=None)
+        self._set_state(CallState.ENDED, EndReason.REVOKED)
+
     async def rejoin(self) -> None:
-        if self._state is not CallState.ENDED or self._reason is EndReason.UPDATE_NEEDED:
+        # Every end may be retried, "update needed" too: if the versions really
+        # differ, the authenticated control channel says so again. Not a revoked
+        # device: the server refuses it until a new bundle is installed.
+        if self._state is not CallState.ENDED or self._reason is EndReason.REVOKED:
             return
         self._failures, self._retry_at = 0, None
         self._set_state(CallState.WAITING)
@@ -173,7 +192,15 @@ class CallSession(Negotiation):
             # may have gone out on the connection that died. Start again now rather
             # than wait out its connect timeout.
             logger.info("signaling back during set-up: a new attempt")
-            await self._drop_attempt(bye=None)
+            async with self._lock:
+                await self._drop_attempt(bye=None)
+        if not online and self._state is not CallState.LIVE and self._attempt is not None:
+            # The device this attempt was set up with has gone (a restart): the
+            # next one must start afresh, not wait for this attempt's timeout.
+            async with self._lock:
+                await self._drop_attempt(bye=None)
+            if self._state is CallState.CONNECTING:
+                self._set_state(CallState.WAITING)  # not "connecting" to nobody
         if online and self._role is Role.STUDENT and self._wants_attempt():
             self._retry_at = None
             await self._begin_attempt()
@@ -181,12 +208,20 @@ class CallSession(Negotiation):
     async def relayed(self, payload: Any) -> None:
         try:
             message = parse_handshake(payload)
-        except VersionMismatch:
-            await self._end(EndReason.UPDATE_NEEDED)
+        except VersionMismatch as exc:
+            # The relay is not authenticated: another version seen there never ends
+            # or downgrades a call; the student tries again later (backoff).
+            logger.warning("relay message of another version (%s) in %s", exc.detail,
+                           self._state.value)  # fmt: skip
+            if self._state is not CallState.LIVE and self._role is Role.STUDENT:
+                await self._lost("peer version")
             return
         except ControlInvalid as exc:
             self.relay_refusals.note(exc.detail or "invalid")
             return
+        await self._handshake(message)
+
+    async def _handshake(self, message: Handshake) -> None:
         async with self._lock:
             await self._on_handshake(message)
 
@@ -274,14 +309,26 @@ class CallSession(Negotiation):
 
     async def _link_bye(self, attempt: Attempt | None, reason: str) -> None:
         if attempt is not None and attempt is self._attempt:
-            await self._remote_bye(reason)
+            await self._remote_bye(reason, authenticated=True)
 
     async def end_for_schedule(self) -> None:
         """School hours are over: end politely; the peer is told why."""
         await self._drop_attempt(bye="schedule")
         self._set_state(CallState.ENDED, EndReason.OUTSIDE_SCHEDULE)
 
-    async def _remote_bye(self, reason: str, next_start: str = "") -> None:
+    async def _remote_bye(
+        self, reason: str, next_start: str = "", *, authenticated: bool = False
+    ) -> None:
+        """The peer ends this attempt: over the control channel (authenticated) or
+        the relay (anyone on the server's path can forge it: call ids are in clear)."""
+        link = self.link
+        if not authenticated and link is not None and link.channels_open:
+            # The authenticated path exists: a bye that matters comes over it too.
+            logger.warning("relayed bye (%s) ignored: the control channel is open", reason)
+            return
+        if reason == "restarting" or (not authenticated and reason in _RETRY_VIA_RELAY):
+            await self._lost(f"peer bye {reason}")  # it comes back: wait for it
+            return
         await self._drop_attempt(bye=None)
         self.peer = None
         if reason == "schedule":
@@ -345,8 +392,15 @@ class CallSession(Negotiation):
         delay = min(cap, self.settings.backoff_initial * 2 ** (self._failures - 1))
         self._retry_at = time.monotonic() + delay * random.uniform(0.5, 1.0)  # noqa: S311
         self._set_state(CallState.RECONNECTING)
+        # A hello kept back while the call was live (a pupil back after a crash) is
+        # answered now, instead of after its own connect timeout.
+        pending, self._pending_hello = self._pending_hello, None
+        if pending is not None and time.monotonic() - pending[1] < self.settings.connect_timeout:
+            self._spawn(self._handshake(pending[0]))
 
     async def _end(self, reason: EndReason) -> None:
+        if self._reason is EndReason.REVOKED:
+            return  # this device is out: nothing after that may blame the peer
         bye = {EndReason.UPDATE_NEEDED: "update", EndReason.PEER_REVOKED: "untrusted"}
         await self._drop_attempt(bye=bye.get(reason))
         self._set_state(CallState.ENDED, reason)
@@ -361,6 +415,8 @@ class CallSession(Negotiation):
                     attempt.link.send_control(ControlMessage("bye", {"reason": bye}))
             with contextlib.suppress(Exception):
                 await self._send_relay(Handshake("bye", attempt.call, reason=bye).to_payload())
+            if attempt.link is not None:
+                await attempt.link.drain_control()
         if attempt.link is not None:
             # Closing may wait on a dead path (aioice gives a TURN allocation back with
             # retransmitted requests, for up to ~30 s): never hold the session on it.

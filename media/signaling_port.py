@@ -77,7 +77,7 @@ class ClientPort:
                 await handler.peer_changed(online)
             case Disconnected(reason=reason):
                 logger.info("signaling disconnected (%s)", reason.value)
-                await handler.signaling_changed(False)
+                await handler.signaling_changed(False, reason.value)
             case PeerOnline():
                 await handler.peer_changed(True)
             case PeerOffline():

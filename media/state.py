@@ -26,6 +26,7 @@ class EndReason(enum.Enum):
     DECLINED = "declined"
     STOPPED = "stopped"
     OUTSIDE_SCHEDULE = "outside_schedule"  # school hours (media.features.schedule)
+    REVOKED = "revoked"  # this device's own certificate: the server refused it for good
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,6 +96,16 @@ def stale_pairings(records: Iterable[IssuedRecord], devices: set[DeviceId]) -> s
     return {r.pairing_id for r in records if r.device_id in devices and not r.revoked}
 
 
+def revoked_before(records: Iterable[IssuedRecord], device: DeviceId) -> list[str]:
+    """Pairings of ``device`` that were revoked, when it has no live one left (a lost
+    or stolen laptop enrolling again; a classroom unit being re-paired still has its
+    live pairing and is not named)."""
+    own = [r for r in records if r.device_id == device]
+    if any(not r.revoked for r in own):
+        return []
+    return sorted({r.pairing_id for r in own})
+
+
 def matcher(target: str, records: Iterable[IssuedRecord] = ()) -> Callable[[IssuedRecord], bool]:
     """Which records a revoke target names: a DeviceId (forgivingly), a ``pair-…`` id, or
     the short DeviceId that logs show, if it is that of exactly one device in ``records``."""

@@ -52,6 +52,7 @@ class EndReason(enum.StrEnum):
     # schema v3, the log's own: the program ended without closing the session (it
     # was killed, or the power went); closed so at the next start (privacy.store).
     INTERRUPTED = "interrupted"
+    REVOKED = "revoked"  # schema v4: the server refused this device's own certificate
 
 
 class CandidateType(enum.StrEnum):
@@ -109,6 +110,7 @@ class AuditAction(enum.StrEnum):
     LOGS_VIEWED = "logs_viewed"
     LOGS_EXPORTED = "logs_exported"
     LOGS_ERASED = "logs_erased"
+    LOG_SET_ASIDE = "log_set_aside"  # a damaged database moved aside, a new one begun
 
 
 # Which code an event of each kind may carry; a kind not listed carries none.

@@ -21,7 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from privacy.errors import EraseIncomplete
-from privacy.files import LOG_NAME, database_files, database_path, program_log_files
+from privacy.files import (
+    LOG_NAME,
+    damaged_files,
+    database_files,
+    database_path,
+    program_log_files,
+)
 from privacy.health import LogFault, classify
 from privacy.schema import SchemaTooNew, connect
 
@@ -116,6 +122,11 @@ def erase_logs(state: Path) -> EraseReport:
     """Erase every session, event and program log line; raise EraseIncomplete if not."""
     report = _erase_database(state)
     removed, failed = 0, 0
+    for path in damaged_files(state):  # set aside when damaged: connection data too
+        if overwrite_and_remove(path):
+            removed += 1
+        else:
+            failed += 1
     for path in program_log_files(state):
         # The running program keeps writing to its current file: empty that one.
         if overwrite_and_remove(path, keep=path.name == LOG_NAME):
@@ -123,5 +134,5 @@ def erase_logs(state: Path) -> EraseReport:
         else:
             failed += 1
     if failed:
-        raise EraseIncomplete(f"{failed} program log file(s)")
+        raise EraseIncomplete(f"{failed} log file(s)")
     return EraseReport(report.sessions, report.events, removed, report.database_replaced)

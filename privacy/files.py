@@ -2,7 +2,9 @@
 
 ``<config>/state/connections.sqlite3`` (with SQLite's ``-wal``/``-shm``/``-journal``
 companions) holds the connection log and the audit trail; ``<config>/state/logs/``
-holds the program's own rotating text log. Nothing else of ours is written there.
+holds the program's own rotating text log; ``<config>/state/damaged/`` holds a
+damaged database the log set aside (privacy/recovery.py), until retention removes
+it. Nothing else of ours is written there.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ STATE_DIR = "state"
 DB_NAME = "connections.sqlite3"
 DB_COMPANIONS = ("-wal", "-shm", "-journal")
 LOGS_DIR = "logs"
+DAMAGED_DIR = "damaged"
 LOG_NAME = "klasgenoot.log"
 
 
@@ -40,3 +43,15 @@ def program_log_files(state: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if p.name.startswith(LOG_NAME) and p.is_file())
+
+
+def damaged_dir(state: Path) -> Path:
+    return state / DAMAGED_DIR
+
+
+def damaged_files(state: Path) -> list[Path]:
+    """Damaged databases set aside (with their companions), oldest name first."""
+    folder = damaged_dir(state)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() or p.is_symlink())

@@ -32,6 +32,10 @@ class LogHealth:
     at: float | None = None  # when it happened, on the log's clock
     dropped: int = 0  # records not written since the log was opened
     working: bool = True  # False while writes fail; True again after a good write
+    # A damaged database was set aside then (privacy/recovery.py) and a new one begun;
+    # audit_kept: its audit trail was intact and carried over.
+    set_aside_at: float | None = None
+    audit_kept: bool = True
 
     @property
     def ok(self) -> bool:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from privacy.audit import purge_audit
 from privacy.errors import AuditChainBroken
+from privacy.recovery import purge_set_aside
 from privacy.retention import (
     PurgeReport,
     Retention,
@@ -32,7 +33,7 @@ def purge_all(
 ) -> PurgeReport:
     """Program log files go even when the database cannot be opened (``conn`` None)."""
     cutoff = retention.connection_cutoff(now)
-    files = purge_program_logs(state, cutoff)
+    files = purge_program_logs(state, cutoff) + purge_set_aside(state, cutoff)
     if conn is None:
         return PurgeReport(ok=False, log_files=files)
     sessions, events = purge_connection_logs(conn, cutoff)

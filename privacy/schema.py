@@ -168,7 +168,51 @@ CREATE INDEX events_at ON events (at);
 CREATE INDEX events_session ON events (session_id);
 """  # noqa: S608
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+# V4: the connection log itself may record in the audit trail that it set a damaged
+# database aside and started afresh ("log_set_aside", actor "system"). Records are
+# copied as they are (their MACs cover the values, not the table); the append-only
+# triggers go with the old table and are made again. And a call can end because the
+# server refused this device's own certificate as revoked ("revoked").
+_ACTIONS_V4 = (*_ACTIONS, "log_set_aside")
+_END_REASONS_V4 = (*_END_REASONS_V3, "revoked")
+_CODES_V4 = (*_CODES_V3, "revoked")
+_V4 = f"""
+{_sessions_table("sessions_new", _END_REASONS_V4)}
+INSERT INTO sessions_new SELECT * FROM sessions;
+DROP TABLE sessions;
+ALTER TABLE sessions_new RENAME TO sessions;
+CREATE INDEX sessions_started ON sessions (started_at);
+
+{_events_table("events_new", _CODES_V4)}
+INSERT INTO events_new SELECT * FROM events;
+DROP TABLE events;
+ALTER TABLE events_new RENAME TO events;
+CREATE INDEX events_at ON events (at);
+CREATE INDEX events_session ON events (session_id);
+
+CREATE TABLE audit_new (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL CHECK (actor IN {_in(_ACTORS)}),
+  action TEXT NOT NULL CHECK (action IN {_in(_ACTIONS_V4)}),
+  setting TEXT CHECK (setting IS NULL OR
+    (length(setting) BETWEEN 1 AND 64 AND setting NOT GLOB '*[^a-z0-9_.]*')),
+  sensitive INTEGER NOT NULL CHECK (sensitive IN (0, 1)),
+  old_value TEXT CHECK (old_value IS NULL OR length(old_value) <= 64),
+  new_value TEXT CHECK (new_value IS NULL OR length(new_value) <= 64),
+  mac BLOB NOT NULL CHECK (length(mac) = 32),
+  CHECK (sensitive = 0 OR (old_value IS NULL AND new_value IS NULL))
+) STRICT;
+INSERT INTO audit_new SELECT * FROM audit;
+DROP TABLE audit;
+ALTER TABLE audit_new RENAME TO audit;
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+"""  # noqa: S608
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 VERSION = len(MIGRATIONS)
 # Guarded by these triggers; only privacy.audit's purge lifts them, inside its own
 # transaction (DDL is transactional in SQLite), and puts them back before COMMIT.

@@ -36,6 +36,7 @@ from privacy.codes import (
 from privacy.files import database_path
 from privacy.health import LogFault, LogHealth
 from privacy.purge import purge_all
+from privacy.recovery import SetAside, set_aside_if_damaged
 from privacy.retention import DAY_S, PurgeReport, Retention
 from privacy.summary import StatsSummary
 from privacy.writer import Job, RowIds, Writer
@@ -100,10 +101,13 @@ class ConnectionLog:
         secret: bytes | None,
         clock: Callable[[], float],
         retention: Retention,
+        owner: bool = False,
     ) -> None:
         self._state, self._secret, self._clock = state, secret, clock
         self._retention = retention
-        self._writer = Writer(database_path(state), clock)
+        # Only the owner may move a damaged database aside (a reader never writes).
+        recover = self._set_aside_if_damaged if owner else None
+        self._writer = Writer(database_path(state), clock, recover)
         self._handles = itertools.count(1)
         self._open: dict[int, _Open] = {}
         self._lock = threading.Lock()
@@ -117,21 +121,27 @@ class ConnectionLog:
         secret: bytes | None = None,
         clock: Callable[[], float] = time.time,
         retention: Retention | None = None,
+        owner: bool = False,
     ) -> ConnectionLog:
         """Start the log of ``state_dir`` (``<config>/state``) and purge what is due.
 
         ``secret`` is the audit secret: with it, audit records older than 13 months
         are purged behind a signed anchor; without it the audit trail is left alone.
+        ``owner``: only the process that holds the device folder's lock
+        (common.instance) may close sessions a previous run left open; any other
+        reader (``klasgenoot logs …`` during a call) would end a live call's record.
         Never raises: an unusable database shows in :attr:`health`.
         """
-        log = cls(state_dir, secret=secret, clock=clock, retention=retention or Retention())
-        log.close_interrupted()
+        log = cls(state_dir, secret=secret, clock=clock, retention=retention or Retention(),
+                  owner=owner)  # fmt: skip
+        if owner:
+            log.close_interrupted()
         log.purge_if_due()
         return log
 
     def close_interrupted(self) -> bool:
-        """Close what a previous run left open (one log per device folder is open at a
-        time: the kiosk stops its engine, and with it this log, before another starts)."""
+        """Close what a previous run left open. Only for the folder's owner (see
+        :meth:`open`): one engine per device folder runs at a time."""
 
         def run(conn: sqlite3.Connection | None, ids: RowIds) -> None:
             assert conn is not None  # batched: in a transaction, before any new session
@@ -307,6 +317,9 @@ class ConnectionLog:
         self._writer.close()
 
     # -- internals -------------------------------------------------------------------
+
+    def _set_aside_if_damaged(self) -> SetAside | None:
+        return set_aside_if_damaged(self._state, secret=self._secret, now=self._clock())
 
     def _reject(self, what: str) -> None:
         # The value itself is not logged: it is exactly what must not be kept.

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from privacy.health import LogFault, LogHealth, classify
+from privacy.recovery import SetAside
 from privacy.schema import SchemaTooNew, connect
 
 logger = logging.getLogger(__name__)
@@ -46,8 +47,17 @@ _STOP = Job(run=lambda conn, ids: None, records=0)
 
 
 class Writer:
-    def __init__(self, db: Path, clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        db: Path,
+        clock: Callable[[], float],
+        recover: Callable[[], SetAside | None] | None = None,
+    ) -> None:
+        """``recover``: the owner's way out of a damaged database (privacy/recovery.py),
+        tried before the first connection and whenever SQLite reports damage."""
         self._db, self._clock = db, clock
+        self._recover = recover
+        self._checked = recover is None
         self._queue: queue.Queue[Job] = queue.Queue(MAX_BACKLOG)
         self._lock = threading.Lock()
         self._health = LogHealth()
@@ -127,11 +137,42 @@ class Writer:
     def _connection(self) -> sqlite3.Connection | None:
         if self._conn is None and time.monotonic() - self._opened_at >= REOPEN_AFTER_S:
             self._opened_at = time.monotonic()
-            try:
-                self._conn = connect(self._db)
-            except (sqlite3.Error, OSError, SchemaTooNew) as exc:
-                self.fault(classify(exc))
+            if not self._checked:  # once at start: damage deep in the file too
+                self._checked = True
+                self._set_aside()
+            self._conn = self._open()
         return self._conn
+
+    def _open(self) -> sqlite3.Connection | None:
+        try:
+            return connect(self._db)
+        except (sqlite3.Error, OSError, SchemaTooNew) as exc:
+            fault = classify(exc)
+            self.fault(fault)
+            if fault is not LogFault.DAMAGED or not self._set_aside():
+                return None
+        try:
+            return connect(self._db)
+        except (sqlite3.Error, OSError, SchemaTooNew) as exc:
+            self.fault(classify(exc))
+            return None
+
+    def _set_aside(self) -> bool:
+        """Let the owner move a damaged database aside; True if a new one was begun."""
+        if self._recover is None:
+            return False
+        try:
+            done = self._recover()
+        except (OSError, sqlite3.Error) as exc:
+            logger.warning("connection log: damaged database not set aside (%s)",
+                           type(exc).__name__)  # fmt: skip
+            return False
+        if done is None:
+            return False
+        with self._lock:
+            self._health = replace(self._health, fault=LogFault.DAMAGED, at=done.at,
+                                   set_aside_at=done.at, audit_kept=done.audit_kept)  # fmt: skip
+        return True
 
     def _process(self, jobs: list[Job]) -> None:
         conn = self._connection()
@@ -206,3 +247,5 @@ class Writer:
         if fault in (LogFault.DAMAGED, LogFault.UNAVAILABLE) and self._conn is not None:
             self._conn.close()  # reopen later: the file may have been replaced or erased
             self._conn = None
+            if fault is LogFault.DAMAGED and self._set_aside():
+                self._opened_at = -REOPEN_AFTER_S  # a fresh database: use it at once

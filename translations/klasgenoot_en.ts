@@ -300,6 +300,14 @@
         <translation>This folder holds no fleet. Make one first with &apos;klasgenoot fleet init&apos;.</translation>
     </message>
     <message>
+        <source>Klasgenoot draait al met deze instellingenmap. Er kan maar één tegelijk draaien: dit tweede exemplaar stopt en maakt geen verbinding.</source>
+        <translation>Klasgenoot is already running with this settings folder. Only one can run at a time: this second copy stops and does not connect.</translation>
+    </message>
+    <message>
+        <source>Klasgenoot kon niet starten met deze instellingenmap.</source>
+        <translation>Klasgenoot could not start with this settings folder.</translation>
+    </message>
+    <message>
         <source>Niet alles kon worden gewist. Sluit Klasgenoot af en probeer het opnieuw.</source>
         <translation>Not everything could be wiped. Close Klasgenoot and try again.</translation>
     </message>

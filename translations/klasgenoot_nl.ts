@@ -113,6 +113,10 @@
         <translation>Klasgenoot moet worden bijgewerkt. Vraag het aan de helpdesk.</translation>
     </message>
     <message>
+        <source>This Klasgenoot has been revoked: contact the helpdesk.</source>
+        <translation>Deze Klasgenoot is ingetrokken: neem contact op met de helpdesk.</translation>
+    </message>
+    <message>
         <source>The pupil&apos;s laptop is not trusted. Ask the helpdesk to check the pairing.</source>
         <translation>De laptop van de leerling wordt niet vertrouwd. Vraag de helpdesk om de koppeling te controleren.</translation>
     </message>
@@ -697,8 +701,52 @@ Tik om te reageren</translation>
         <translation>Alleen technische verbindingsgegevens, nooit beeld, geluid of namen. Verbindingslogboeken worden {days} dagen bewaard, het auditlogboek {months} maanden. Nu: {sessions} gesprekken, {events} gebeurtenissen, {audit} auditregels.</translation>
     </message>
     <message>
+        <source>the log database cannot be opened or made</source>
+        <translation>de database van het logboek kan niet worden geopend of gemaakt</translation>
+    </message>
+    <message>
+        <source>another program kept the log database locked</source>
+        <translation>een ander programma hield de database van het logboek bezet</translation>
+    </message>
+    <message>
+        <source>the disk is full</source>
+        <translation>de schijf is vol</translation>
+    </message>
+    <message>
+        <source>the log database is damaged</source>
+        <translation>de database van het logboek is beschadigd</translation>
+    </message>
+    <message>
+        <source>the disk cannot be written to</source>
+        <translation>er kan niet op de schijf worden geschreven</translation>
+    </message>
+    <message>
+        <source>more came in than the disk could take</source>
+        <translation>er kwam meer binnen dan de schijf kon bijhouden</translation>
+    </message>
+    <message>
+        <source>a record with a value outside the fixed lists was refused</source>
+        <translation>een regel met een waarde buiten de vaste lijsten is geweigerd</translation>
+    </message>
+    <message>
+        <source>records came in after the log was closed</source>
+        <translation>er kwamen regels binnen nadat het logboek was gesloten</translation>
+    </message>
+    <message>
         <source>Logging works.</source>
         <translation>Het logboek werkt.</translation>
+    </message>
+    <message>
+        <source>The audit trail in it was intact and was kept.</source>
+        <translation>Het auditlogboek erin was heel en is bewaard.</translation>
+    </message>
+    <message>
+        <source>The audit trail in it could not be read; a new one began.</source>
+        <translation>Het auditlogboek erin was niet te lezen; er is een nieuw begonnen.</translation>
+    </message>
+    <message>
+        <source>The log database was damaged. On {when} it was set aside (kept as long as the logs, never exported) and a new log was started. {kept}</source>
+        <translation>De database van het logboek was beschadigd. Op {when} is hij apart gezet (zo lang bewaard als de logboeken, nooit geëxporteerd) en is een nieuw logboek begonnen. {kept}</translation>
     </message>
     <message>
         <source>Logging has a fault: {fault}. The call is not affected; {dropped} records were not written.</source>
@@ -1276,6 +1324,10 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
         <translation>Deze Klasgenoot wordt niet vertrouwd</translation>
     </message>
     <message>
+        <source>This laptop has been revoked</source>
+        <translation>Deze laptop is ingetrokken</translation>
+    </message>
+    <message>
         <source>Check the Wi-Fi. Klasgenoot keeps trying by itself.</source>
         <translation>Controleer de wifi. Klasgenoot blijft het zelf proberen.</translation>
     </message>
@@ -1310,6 +1362,10 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
     <message>
         <source>Ask the helpdesk to check the pairing.</source>
         <translation>Vraag de helpdesk om de koppeling te controleren.</translation>
+    </message>
+    <message>
+        <source>Contact the helpdesk. Klasgenoot stops trying until a new pairing is installed.</source>
+        <translation>Neem contact op met de helpdesk. Klasgenoot probeert het pas weer als er een nieuwe koppeling is geïnstalleerd.</translation>
     </message>
 </context>
 <context>
@@ -1769,6 +1825,14 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
     <message>
         <source>In deze map staat geen vloot. Maak er eerst een met &apos;klasgenoot fleet init&apos;.</source>
         <translation>In deze map staat geen vloot. Maak er eerst een met &apos;klasgenoot fleet init&apos;.</translation>
+    </message>
+    <message>
+        <source>Klasgenoot draait al met deze instellingenmap. Er kan maar één tegelijk draaien: dit tweede exemplaar stopt en maakt geen verbinding.</source>
+        <translation>Klasgenoot draait al met deze instellingenmap. Er kan maar één tegelijk draaien: dit tweede exemplaar stopt en maakt geen verbinding.</translation>
+    </message>
+    <message>
+        <source>Klasgenoot kon niet starten met deze instellingenmap.</source>
+        <translation>Klasgenoot kon niet starten met deze instellingenmap.</translation>
     </message>
     <message>
         <source>Niet alles kon worden gewist. Sluit Klasgenoot af en probeer het opnieuw.</source>

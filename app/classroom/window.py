@@ -119,6 +119,9 @@ class ClassroomWindow(KioskWindow):
         if change.reason is EndReason.UPDATE_NEEDED:
             self.show_banner(self.tr("Klasgenoot needs an update. Ask the helpdesk."),
                              BannerKind.WARNING)  # fmt: skip
+        elif change.reason is EndReason.REVOKED:  # this unit itself: never blame the pupil
+            self.show_banner(self.tr("This Klasgenoot has been revoked: contact the helpdesk."),
+                             BannerKind.WARNING)  # fmt: skip
         elif change.reason in (EndReason.PEER_UNTRUSTED, EndReason.PEER_REVOKED):
             self.show_banner(
                 self.tr(

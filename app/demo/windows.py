@@ -77,6 +77,8 @@ class EmbeddedServer:
         return f"wss://127.0.0.1:{self._server.port}/ws"
 
     def stop(self, timeout: float = 5.0) -> None:
+        if not self._thread.is_alive():
+            return  # stopped already (a test takes the server away mid-call)
         if self._server is not None:
             future = asyncio.run_coroutine_threadsafe(self._server.stop(), self._loop)
             try:

@@ -26,6 +26,7 @@ class Connection(enum.Enum):
     ENDED = "ended"
     UPDATE_NEEDED = "update_needed"
     NOT_TRUSTED = "not_trusted"
+    REVOKED = "revoked"  # this laptop itself, not the class unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,18 +58,18 @@ def connection(s: Situation) -> Connection:
     return Connection.CONNECTING if s.peer_online else Connection.CLASS_OFFLINE
 
 
+_ENDED = {
+    EndReason.OUTSIDE_SCHEDULE: Connection.OUTSIDE_HOURS,
+    EndReason.HANGUP_LOCAL: Connection.LEFT,
+    EndReason.UPDATE_NEEDED: Connection.UPDATE_NEEDED,
+    EndReason.REVOKED: Connection.REVOKED,  # this laptop: never the class unit's fault
+    EndReason.PEER_UNTRUSTED: Connection.NOT_TRUSTED,
+    EndReason.PEER_REVOKED: Connection.NOT_TRUSTED,
+}
+
+
 def _ended(reason: EndReason | None) -> Connection:
-    if reason is None:
-        return Connection.ENDED
-    if reason is EndReason.OUTSIDE_SCHEDULE:
-        return Connection.OUTSIDE_HOURS
-    if reason is EndReason.HANGUP_LOCAL:
-        return Connection.LEFT
-    if reason is EndReason.UPDATE_NEEDED:
-        return Connection.UPDATE_NEEDED
-    if reason in (EndReason.PEER_UNTRUSTED, EndReason.PEER_REVOKED):
-        return Connection.NOT_TRUSTED
-    return Connection.ENDED
+    return Connection.ENDED if reason is None else _ENDED.get(reason, Connection.ENDED)
 
 
 def can_rejoin(c: Connection) -> bool:
@@ -98,6 +99,9 @@ def headline(c: Connection) -> str:
         ),
         Connection.NOT_TRUSTED: QCoreApplication.translate(
             "StudentStatus", "This Klasgenoot is not trusted"
+        ),
+        Connection.REVOKED: QCoreApplication.translate(
+            "StudentStatus", "This laptop has been revoked"
         ),
     }[c]
 
@@ -131,5 +135,9 @@ def detail(c: Connection) -> str:
         ),
         Connection.NOT_TRUSTED: QCoreApplication.translate(
             "StudentStatus", "Ask the helpdesk to check the pairing."
+        ),
+        Connection.REVOKED: QCoreApplication.translate(
+            "StudentStatus",
+            "Contact the helpdesk. Klasgenoot stops trying until a new pairing is installed.",
         ),
     }[c]

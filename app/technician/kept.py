@@ -10,6 +10,7 @@ rendered again in the new language when the technician switches it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -37,7 +38,7 @@ from privacy.codes import AuditAction
 from privacy.erase import erase_logs
 from privacy.export import export_document, write_export
 from privacy.files import state_dir
-from privacy.health import LogHealth
+from privacy.health import LogFault, LogHealth
 from privacy.overview import LogOverview, load_overview
 
 
@@ -146,12 +147,36 @@ class KeptDataView(QWidget):
             for row in overview.sessions[:20]
         ))  # fmt: skip
 
+    def _fault_words(self, fault: LogFault) -> str:
+        return {
+            LogFault.UNAVAILABLE: self.tr("the log database cannot be opened or made"),
+            LogFault.LOCKED: self.tr("another program kept the log database locked"),
+            LogFault.FULL: self.tr("the disk is full"),
+            LogFault.DAMAGED: self.tr("the log database is damaged"),
+            LogFault.READ_ONLY: self.tr("the disk cannot be written to"),
+            LogFault.BACKLOG: self.tr("more came in than the disk could take"),
+            LogFault.REJECTED: self.tr("a record with a value outside the fixed lists was refused"),
+            LogFault.CLOSED: self.tr("records came in after the log was closed"),
+        }.get(fault, fault.value)
+
     def _health_line(self, health: LogHealth | None) -> str:
         if health is None or health.ok:
             return self.tr("Logging works.")
+        if health.set_aside_at is not None:
+            when = dt.datetime.fromtimestamp(health.set_aside_at).strftime("%d-%m-%Y %H:%M")
+            kept = self.tr("The audit trail in it was intact and was kept.")
+            if not health.audit_kept:
+                kept = self.tr("The audit trail in it could not be read; a new one began.")
+            text = self.tr("The log database was damaged. On {when} it was set aside (kept "
+                           "as long as the logs, never exported) and a new log was started. "
+                           "{kept}").format(when=when, kept=kept)  # fmt: skip
+            return text if health.working else text + " " + self._fault_line(health)
+        return self._fault_line(health)
+
+    def _fault_line(self, health: LogHealth) -> str:
         text = self.tr("Logging has a fault: {fault}. The call is not affected; "
                        "{dropped} records were not written.")  # fmt: skip
-        return text.format(fault=health.fault.value, dropped=health.dropped)
+        return text.format(fault=self._fault_words(health.fault), dropped=health.dropped)
 
     def _show_faults(self, faults: _Faults) -> None:
         """The running log's health, then faults outside it: a lost audit key, a bad

@@ -135,7 +135,32 @@ def test_a_broken_log_shows_in_technician_mode(qtbot: QtBot, tmp_path: Path) -> 
     view = KeptDataView(folder, open_keystore(folder, dev=True), health=lambda: broken)
     qtbot.addWidget(view)
     view.refresh()
-    assert "full" in view.health.text() and "3" in view.health.text()
+    assert "the disk is full" in view.health.text() and "3" in view.health.text()
+
+
+def test_a_damaged_log_set_aside_is_told_in_words(qtbot: QtBot, tmp_path: Path) -> None:
+    """Issue 15, item 10: the running log moved a damaged database aside."""
+    from privacy.files import damaged_files, database_path
+
+    folder = _device_with_one_call(tmp_path)
+    state = state_dir(folder)
+    database_path(state).write_bytes(b"garbage" * 2000)
+    from app.runtime import DeviceRuntime
+
+    log = DeviceRuntime.load(folder, dev_keyring=True).open_log()  # the kiosk's own
+    try:
+        assert log.flush()
+        assert damaged_files(state)
+        view = KeptDataView(folder, open_keystore(folder, dev=True), health=lambda: log.health)
+        qtbot.addWidget(view)
+        view.refresh()
+        text = view.health.text()
+        assert text.startswith("The log database was damaged. On ")
+        assert "a new log was started" in text and "could not be read" in text
+        assert "damaged" not in view.log.toPlainText()  # the fresh log is what is shown
+        assert "Logging has a fault" not in text  # it works again
+    finally:
+        log.close()
 
 
 def test_faults_outside_the_log_show_in_technician_mode(

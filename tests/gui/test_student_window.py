@@ -12,7 +12,14 @@ from pytestqt.qtbot import QtBot
 
 from app.av.catalog import DeviceState
 from app.classroom.window import ClassroomWindow
-from app.student.status import Connection, Situation, can_rejoin, connection, headline
+from app.student.status import (
+    Connection,
+    Situation,
+    can_rejoin,
+    connection,
+    detail,
+    headline,
+)
 from app.student.window import StudentWindow
 from app.widgets.quality import LinkQualityWidget, Quality, QualityRater, classify
 from media.state import CallState, EndReason
@@ -97,6 +104,30 @@ def test_the_state_in_words_leave_and_join_again(rig: CallRig, qtbot: QtBot) -> 
     qtbot.waitUntil(lambda: student.connection is Connection.CONNECTED, timeout=SETUP_MS)
     assert button.text() == "Leave lesson"
     assert student.situation.state is CallState.LIVE
+
+
+def test_joining_again_while_the_server_is_down_says_so(
+    rig: CallRig,  # noqa: F811
+    qtbot: QtBot,
+) -> None:
+    """Issue 15, item 13: not "Reconnecting… Hold on" for ever, but the words the class
+    unit uses."""
+    student, classroom = _windows(rig)
+    qtbot.waitUntil(lambda: student.connection is Connection.CONNECTED, timeout=SETUP_MS)
+    rig.server.stop()
+    qtbot.waitUntil(lambda: not student.situation.signaling, timeout=SETUP_MS)
+    assert student.connection is Connection.CONNECTED  # the call itself goes on
+    button = student.view.controls.leave
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # "Les verlaten"
+    qtbot.waitUntil(lambda: student.connection is Connection.LEFT, timeout=5000)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # "Opnieuw meedoen"
+    qtbot.waitUntil(lambda: student.connection is Connection.NO_SERVER, timeout=5000)
+    words = "No connection with the server"
+    assert student.view.waiting.title.text() == words
+    qtbot.wait(1500)  # it does not fall back to "Connecting…" / "Reconnecting…"
+    assert student.connection is Connection.NO_SERVER
+    assert student.view.waiting.title.text() == words
+    qtbot.waitUntil(lambda: classroom.pupil.idle.title.text() == words, timeout=SETUP_MS)
 
 
 def test_leaving_releases_the_camera_and_microphone_and_joining_again_restarts_them(
@@ -184,6 +215,11 @@ def test_the_connection_words_follow_the_engine() -> None:
         assert connection(Situation(CallState.ENDED, reason)) is expected
     assert headline(Connection.OUTSIDE_HOURS) == "Outside lesson hours"
     assert can_rejoin(Connection.LEFT) and not can_rejoin(Connection.UPDATE_NEEDED)
+    # Issue 15, item 12: this laptop revoked is said as such, never as the class unit's fault.
+    revoked = connection(Situation(CallState.ENDED, EndReason.REVOKED))
+    assert revoked is Connection.REVOKED and not can_rejoin(revoked)
+    assert headline(revoked) == "This laptop has been revoked"
+    assert "helpdesk" in detail(revoked) and "not trusted" not in headline(revoked)
 
 
 def test_link_quality_drops_at_once_and_recovers_calmly() -> None:

@@ -77,3 +77,27 @@ async def test_peer_revoked_during_call_ends_it(fleet: TestFleet) -> None:
         await es.stop()
         await ec.stop()
         await server.stop()
+
+
+async def test_the_revoked_device_says_it_was_revoked_never_blaming_its_peer(
+    fleet: TestFleet,
+) -> None:
+    """Issue 15, item 12: the server's 4003 ends this device's call as REVOKED (its
+    own certificate), for good; its peer ends with PEER_REVOKED."""
+    server = await start_server(fleet.folder)
+    es, rs, ec, rc = await _live_pair(fleet, server)
+    try:
+        fleet.revoke(es.config.credentials.info.serial)
+        await wait_until(
+            lambda: rs.last is not None and rs.last.reason is EndReason.REVOKED, 5, "student"
+        )
+        await wait_until(lambda: rc.state is CallState.ENDED, 5, "classroom ends the call")
+        assert rc.last is not None and rc.last.reason is EndReason.PEER_REVOKED
+        reasons = [c.reason for _, c in rs.changes if c.state is CallState.ENDED]
+        assert reasons[-1] is EndReason.REVOKED  # whatever the peer said before
+        await es.rejoin()  # pointless until a new bundle: nothing changes
+        assert rs.last is not None and rs.last.reason is EndReason.REVOKED
+    finally:
+        await es.stop()
+        await ec.stop()
+        await server.stop()

@@ -6,6 +6,7 @@ the developer key store; the device folders are made by the demo's workspace cod
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -15,6 +16,7 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -390,3 +392,54 @@ def test_viewing_the_logs_is_audited(device: Device) -> None:
     device.ok("logs", "show", "--fields")  # only the list of fields: nothing of the log
     actions = [a["action"] for a in device.export()["audit"]]
     assert actions == ["logs_viewed"]
+
+
+# -- reading during a live call never ends that call's record (issue 15, item 8) -------
+
+LOCK_HOLDER = (
+    "import sys; from pathlib import Path; from common.instance import DeviceLock; "
+    "lock = DeviceLock.try_acquire(Path(sys.argv[1])); "
+    "print('held' if lock else 'busy', flush=True); sys.stdin.read()"
+)
+
+
+@contextlib.contextmanager
+def lock_held_by_another_process(folder: Path) -> Iterator[None]:
+    """A real second process holds the folder's lock, as the running kiosk does."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCK_HOLDER, str(folder)], env=env,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(10)
+
+
+def _sessions(folder: Path) -> list[sqlite3.Row]:
+    conn = sqlite3.connect(state_dir(folder) / "connections.sqlite3")
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute("SELECT * FROM sessions ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def test_reading_the_logs_during_a_live_call_leaves_that_call_open(device: Device) -> None:
+    live = ConnectionLog.open(state_dir(device.folder), owner=True)  # the kiosk's log
+    live.session_started(role="student", peer_short=device.peer_short)
+    assert live.flush()
+    with lock_held_by_another_process(device.folder):
+        device.ok("logs", "show")
+        device.ok("logs", "export")
+        device.ok("logs", "retention", "--days", "30")
+        live_row = _sessions(device.folder)[-1]
+        assert (live_row["ended_at"], live_row["end_reason"]) == (None, None)
+    live.close()  # as if killed: the call never ended
+    # No program owns the folder any more: now it is a leftover, closed as interrupted.
+    device.ok("logs", "show")
+    assert _sessions(device.folder)[-1]["end_reason"] == "interrupted"

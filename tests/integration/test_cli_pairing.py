@@ -377,3 +377,20 @@ def test_show_names_the_role_in_dutch(cli: Cli) -> None:
     assert field(cli.ok("enroll", "show", "--config", "classroom"), "Rol:") == "klas"
     requested = cli.ok("enroll", "show", "--config", "student")  # requested, not installed
     assert field(requested, "Rol:") == "leerling"
+
+
+def test_pair_warns_about_a_device_that_was_revoked_before(cli: Cli, tmp_path: Path) -> None:
+    """Issue 15, item 12: a lost laptop revoked, then its request comes back."""
+    paired = enrolled_pair(cli)
+    student = field(paired, "Leerling:")
+    until = (utcnow().date() + dt.timedelta(days=120)).isoformat()
+    args = ("fleet", "pair", "--data", "fleet", "--until", until, "--student-request",
+            "s.csr", "--classroom-request", "c.csr", "--out", "out2")  # fmt: skip
+    again = cli.run(*args)  # a re-pair of devices that are live: no warning
+    assert again.returncode == 0 and "eerder is ingetrokken" not in again.stderr
+    cli.ok("fleet", "revoke", "--data", "fleet", student)
+    done = cli.run(*args[:-1], "out3")
+    assert done.returncode == 0, done.stderr  # a warning, not a refusal
+    warning = done.stderr
+    assert "eerder is ingetrokken" in warning and DeviceId.parse(student).short in warning
+    assert "aanvraag van de leerling" in warning and "pair-" in warning

@@ -147,13 +147,22 @@ def test_migrating_v1_to_now_keeps_rows_and_references(
     conn = connect(db)  # a device that ran the first release
     _session(conn, bytes_out=5)
     conn.execute("INSERT INTO events (at, session_id, kind) VALUES (1, 1, 'connected')")
+    conn.execute("INSERT INTO audit (at, actor, action, sensitive, mac) "
+                 "VALUES (1, 'technician', 'logs_viewed', 0, zeroblob(32))")  # fmt: skip
     with pytest.raises(sqlite3.IntegrityError):
         _session(conn, end_reason="outside_schedule")
     conn.close()
     monkeypatch.undo()
 
     current = connect(db)
-    assert current.execute("PRAGMA user_version").fetchone()[0] == VERSION == 3
+    assert current.execute("PRAGMA user_version").fetchone()[0] == VERSION == 4
+    # V4 rebuilt the audit table: the record is there, still append-only.
+    assert current.execute("SELECT action FROM audit").fetchall() == [("logs_viewed",)]
+    with pytest.raises(sqlite3.IntegrityError):
+        current.execute("DELETE FROM audit")
+    current.execute("INSERT INTO audit (at, actor, action, sensitive, mac) "
+                    "VALUES (2, 'system', 'log_set_aside', 0, zeroblob(32))")  # fmt: skip
+    _session(current, end_reason="revoked")
     assert current.execute("SELECT bytes_out FROM sessions").fetchone()[0] == 5
     assert current.execute("SELECT session_id FROM events").fetchone()[0] == 1
     _session(current, end_reason="outside_schedule")

@@ -290,7 +290,7 @@ def test_callstats_objects_are_accepted_and_nothing_ever_raises(
 def test_a_session_a_killed_run_left_open_is_closed_at_the_next_start(
     state: Path, clock: Clock
 ) -> None:
-    first = ConnectionLog.open(state, clock=clock)
+    first = ConnectionLog.open(state, clock=clock, owner=True)
     ended = one_call(first, clock)
     left_open = first.session_started(role="student", peer_short="QZQZQZQ")
     clock.now += 2
@@ -300,7 +300,7 @@ def test_a_session_a_killed_run_left_open_is_closed_at_the_next_start(
     assert rows(state, "sessions")[1]["ended_at"] is None
 
     clock.now += 3600
-    second = ConnectionLog.open(state, clock=clock)  # the next start
+    second = ConnectionLog.open(state, clock=clock, owner=True)  # the next start
     second.close()
     sessions = rows(state, "sessions")
     assert sessions[0]["end_reason"] == "hangup_local"  # a closed call is left alone
@@ -312,3 +312,18 @@ def test_a_session_a_killed_run_left_open_is_closed_at_the_next_start(
         "ended", "interrupted", interrupted["id"],
     )  # fmt: skip
     assert ended != left_open
+
+
+def test_a_reader_that_does_not_own_the_folder_leaves_open_sessions_open(
+    state: Path, clock: Clock
+) -> None:
+    """``logs show`` while the kiosk runs: the live call's record is not a leftover."""
+    live = ConnectionLog.open(state, clock=clock, owner=True)
+    live.session_started(role="student", peer_short="QZQZQZQ")
+    assert live.flush()
+    reader = ConnectionLog.open(state, clock=clock)
+    reader.purge()
+    reader.close()
+    assert rows(state, "sessions")[0]["ended_at"] is None
+    assert rows(state, "sessions")[0]["end_reason"] is None
+    live.close()
