@@ -282,7 +282,10 @@ class Engine:
             self._spawn_close()
 
     def _path_lost(self) -> None:
-        self._signaling.reconnect_now()
+        self._spawn(self._check_signaling())
+
+    async def _check_signaling(self) -> None:
+        await self._signaling.check_connection()
 
     async def _watch_network(self) -> None:
         """Wi-Fi → 4G: when a local address goes away, the call and the signaling

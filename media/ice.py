@@ -14,6 +14,7 @@ can each decide for themselves.
 from __future__ import annotations
 
 import contextvars
+import functools
 import logging
 import ssl
 from collections.abc import Iterator, Mapping, Sequence
@@ -100,6 +101,23 @@ def secure_turn(pc: RTCPeerConnection, tls: ssl.SSLContext | None) -> None:
             connection.turn_server = None
         else:
             connection.turn_ssl = tls
+
+
+GATHER_TIMEOUT = 2.5  # aioice waits 5 s for STUN and TURN answers
+
+
+def bound_gathering(pc: RTCPeerConnection, seconds: float = GATHER_TIMEOUT) -> None:
+    """Let no gatherer of ``pc`` wait longer than ``seconds`` for STUN and TURN answers.
+
+    On a network that has just stopped passing UDP, aioice would hold the offer for
+    its full 5 s; 2.5 s still covers a TURN allocation over TLS (about 5 round trips)
+    at 500 ms a round trip. Call before gathering starts (setLocalDescription).
+    """
+    for connection in ice_connections(pc):
+        gather = connection.get_component_candidates
+        if getattr(gather, "func", None) is not None:
+            continue  # already bounded
+        connection.get_component_candidates = functools.partial(gather, timeout=seconds)
 
 
 def ice_connections(pc: RTCPeerConnection) -> list[Any]:

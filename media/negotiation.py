@@ -45,7 +45,7 @@ class Attempt:
     link: PeerLink | None = None
     plan: PathPlan | None = None  # the network path this attempt takes (media.paths)
     went_live: bool = False
-    linked_at: float | None = None  # when its peer connection was made
+    linked_at: float | None = None  # when our offer or answer went out
 
 
 class Negotiation:
@@ -168,8 +168,10 @@ class Negotiation:
         if attempt is not self._attempt:  # dropped while the path was chosen
             return
         attempt.link = self._new_link(attempt.plan)
+        sdp = await attempt.link.create_offer()  # gathers: up to media.ice.GATHER_TIMEOUT
+        if attempt is not self._attempt:  # given up meanwhile: send no stale offer
+            return
         attempt.linked_at = time.monotonic()
-        sdp = await attempt.link.create_offer()
         await self._send_sealed(attempt, "offer", sdp)
 
     async def _on_offer(self, msg: Handshake) -> None:
@@ -181,8 +183,10 @@ class Negotiation:
         if attempt is not self._attempt:  # dropped while the path was chosen
             return
         attempt.link = self._new_link(attempt.plan)
+        sdp = await attempt.link.accept_offer(opened.sdp)  # gathers, as the offer did
+        if attempt is not self._attempt:
+            return
         attempt.linked_at = time.monotonic()
-        sdp = await attempt.link.accept_offer(opened.sdp)
         await self._send_sealed(attempt, "answer", sdp)
 
     async def _on_answer(self, msg: Handshake) -> None:

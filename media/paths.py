@@ -136,12 +136,15 @@ class PathChooser:
         return candidates[0] if candidates else None
 
     async def _probed(self, key: str) -> None:
+        """Probe results for this network: waited for only the first time; after that
+        an attempt goes on what is known while a fresh probe runs beside it (a
+        school's probe waits out its blocked transports: 2 s)."""
         memory = self._memory[key]
-        fresh = memory.reachable is not None and time.monotonic() - memory.probed_at < PROBE_MAX_AGE
-        if not fresh:
+        known = memory.reachable is not None
+        if not known or time.monotonic() - memory.probed_at >= PROBE_MAX_AGE:
             self._ensure_probe(key)
         task = self._probing
-        if task is not None:
+        if task is not None and not known:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.shield(task)
 

@@ -111,6 +111,7 @@ class PeerLink:
         )
         offer = await self.pc.createOffer()
         ice.secure_turn(self.pc, self._turn_tls)  # before setLocalDescription gathers
+        ice.bound_gathering(self.pc)
         await self.pc.setLocalDescription(offer)
         self._after_gathering()
         return str(self.pc.localDescription.sdp)
@@ -121,6 +122,7 @@ class PeerLink:
         self._add_local_tracks()
         answer = await self.pc.createAnswer()
         ice.secure_turn(self.pc, self._turn_tls)  # before setLocalDescription gathers
+        ice.bound_gathering(self.pc)
         await self.pc.setLocalDescription(answer)
         self._after_gathering()
         return str(self.pc.localDescription.sdp)

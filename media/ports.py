@@ -43,9 +43,13 @@ class SignalingPort(Protocol):
     async def stop(self) -> None: ...
     async def send_relay(self, payload: dict[str, Any]) -> bool: ...
 
-    # The path may have changed (the peer fell silent, local addresses changed): drop
-    # a connection that may run over a link that is gone, and connect again at once.
+    # A local address went away: drop a connection that may run over a link that is
+    # gone, and connect again at once.
     def reconnect_now(self) -> None: ...
+
+    # The call's peer fell silent: keep the connection if it still answers, else as
+    # reconnect_now (a healthy one is kept: nothing relayed to it is lost).
+    async def check_connection(self) -> bool: ...
 
 
 SignalingFactory = Callable[[SignalingHandler], SignalingPort]

@@ -49,7 +49,7 @@ class SessionSettings:
     # declared within 3 s (heartbeats are 1/s, media ~50 packets/s).
     peer_timeout: float = 2.5
     connect_timeout: float = 10.0  # hello → connected, else try again
-    # Reconnecting while the peer is online: an attempt whose peer connection exists
+    # Reconnecting while the peer is online: an attempt whose offer or answer is out
     # gets this long, and the next one follows at most reconnect_backoff_max later.
     # aioice sends its checks at 0, 0.5 and 1.5 s, so a link that comes back is found
     # by the next attempt within about 1.5 s, however long it was gone (issue 10).

@@ -61,6 +61,9 @@ class ClientPort:
     def reconnect_now(self) -> None:
         self.client.reconnect_now()
 
+    async def check_connection(self) -> bool:
+        return await self.client.check_connection()
+
     async def _run(self) -> None:
         while True:
             event = await self.client.events.get()

@@ -42,6 +42,8 @@ from signaling.protocol import (
     ErrorFrame,
     Hello,
     Payload,
+    Ping,
+    Pong,
     Presence,
     Relay,
     ServerMessage,
@@ -58,6 +60,7 @@ _ENDED = (aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType
 _random = secrets.SystemRandom()
 URGENT_BACKOFF_MAX = 0.5
 URGENT_CONNECT_TIMEOUT = 2.0
+CHECK_LIMIT = 1.0  # a live server answers a ping within a round trip or two
 
 
 class SignalingClient:
@@ -84,6 +87,7 @@ class SignalingClient:
         self._final: DisconnectReason | None = None
         self._hurry = asyncio.Event()  # reconnect_now(): skip the backoff once
         self._urgent = False  # reconnect_now() until the next hello: short backoff
+        self._pong = asyncio.Event()
 
     @property
     def connected(self) -> bool:
@@ -155,6 +159,25 @@ class SignalingClient:
             # or two, however long it was gone.
             cap = URGENT_BACKOFF_MAX if self._urgent else self._config.backoff_max
             delay = min(delay * 2, cap)
+
+    async def check_connection(self, limit: float = CHECK_LIMIT) -> bool:
+        """A call's peer fell silent: is this connection still alive, or does it run
+        over the same dead link? A ping the server must answer within ``limit``;
+        without an answer, :meth:`reconnect_now`. A healthy connection is kept, so
+        nothing relayed to it in the meantime is lost."""
+        ws = self._ws
+        if ws is None or ws.closed or not self._up:
+            self.reconnect_now()
+            return False
+        self._pong.clear()
+        with contextlib.suppress(ConnectionError):
+            await ws.send_str(encode(Ping()))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._pong.wait(), limit)
+                return True
+        logger.info("signaling connection did not answer: reconnecting")
+        self.reconnect_now()
+        return False
 
     def reconnect_now(self) -> None:
         """The network may have changed under us (a call's peer fell silent, local
@@ -247,6 +270,8 @@ class SignalingClient:
             case ErrorFrame(code=code, message=text):
                 logger.debug("server error frame: %s", code)
                 self._emit(ServerError(code, text))
+            case Pong():
+                self._pong.set()
 
     def _take_crl(self, push: CrlPush) -> None:
         try:

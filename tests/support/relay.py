@@ -53,6 +53,7 @@ class MemoryPort:
         self.relay, self.handler, self.index = relay, handler, index
         self.online = False
         self.reconnects = 0
+        self.checks = 0
 
     async def start(self) -> None:
         self.online = True
@@ -68,3 +69,7 @@ class MemoryPort:
 
     def reconnect_now(self) -> None:
         self.reconnects += 1  # in memory there is no connection to drop
+
+    async def check_connection(self) -> bool:
+        self.checks += 1
+        return self.online
