@@ -209,7 +209,8 @@ async def _round_trip(run: Run, pair: list[tuple[TurnTransport, _Receiver]], wor
                      "Vraag de ICT-afdeling of het netwerk lang lopende verbindingen "
                      "afbreekt of vertraagt.")  # fmt: skip
     rtt = round(statistics.median(b_in.delays), 1)
-    text = f"Heen en terug naar de TURN-server ({word}): {rtt:.0f} ms."
+    said = "minder dan 1 ms" if rtt < 1 else f"{rtt:.0f} ms"
+    text = f"Heen en terug naar de TURN-server ({word}): {said}."
     if rtt < GOOD_RTT_MS:
         return Check(CheckName.ROUND_TRIP, Outcome.OK, text, ms=rtt)
     outcome = Outcome.WARNING if rtt < SLOW_RTT_MS else Outcome.FAILED
