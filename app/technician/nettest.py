@@ -12,6 +12,7 @@ language.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Awaitable, Callable
@@ -58,7 +59,8 @@ class NetTestRunner(QObject):
             report = asyncio.run(self._run())
         except Exception:  # a bug, not a network fault: the page says the test broke
             logger.exception("network test failed")
-        self.finished.emit(report)
+        with contextlib.suppress(RuntimeError):  # the app closed while the test ran
+            self.finished.emit(report)
 
     async def _run(self) -> NetReport:
         return await self._test(self.progressed.emit)
