@@ -13,7 +13,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from app import cli_enroll, cli_fleet, cli_server, cli_technician
+from app import cli_enroll, cli_fleet, cli_nettest, cli_server, cli_technician
 from app.cli_words import speak_dutch
 from common.errors import KlasgenootError
 from common.process import limit_malloc_arenas
@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="meer technische uitvoer")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (cli_fleet, cli_enroll, cli_server, cli_technician):
+    for module in (cli_fleet, cli_enroll, cli_server, cli_technician, cli_nettest):
         module.register(sub)
     _register_optional(sub)
     return parser

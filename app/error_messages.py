@@ -79,6 +79,13 @@ MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "errors", "De schermafbeeldingen konden niet worden opgeslagen. Controleer de map."
     ),
+    # signaling.turnfetch.TurnFetchFailed
+    QT_TRANSLATE_NOOP("errors", "De server gaf geen TURN-inloggegevens."),
+    # signaling.turnfetch.TurnNotOffered
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "De server heeft geen TURN-geheim: de beheerder heeft `fleet turn` nog niet gedaan.",
+    ),
     # signaling.errors.ListenFailed
     QT_TRANSLATE_NOOP("errors", "De server kan niet luisteren op dat adres en die poort."),
     # signaling.errors.AddressNotLocal
@@ -105,6 +112,10 @@ MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "errors",
         "De server mag niet luisteren op die poort. Poorten onder 1024 vragen extra rechten: kies een hogere poort.",
+    ),
+    # signaling.turnfetch.TurnRefused
+    QT_TRANSLATE_NOOP(
+        "errors", "De server weigert dit apparaat (certificaat ingetrokken of verlopen?)."
     ),
     # signaling.errors.ServerConfigError
     QT_TRANSLATE_NOOP(
@@ -149,6 +160,11 @@ MESSAGES: tuple[str, ...] = (
     # pairing.errors.DateInvalid
     QT_TRANSLATE_NOOP(
         "errors", "Die datum klopt niet. Schrijf hem als JJJJ-MM-DD, bijvoorbeeld 2026-07-01."
+    ),
+    # app.demo.workspace.DemoFolderOtherKind
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "Die demomap hoort bij een demo met een ander netwerk (wel of geen --network). Kies een nieuwe, lege map.",
     ),
     # app.demo.workspace.DemoFolderBroken
     QT_TRANSLATE_NOOP(
@@ -225,6 +241,11 @@ MESSAGES: tuple[str, ...] = (
         "errors",
         "Een bestand of map kon niet worden gelezen of geschreven. Controleer de naam en de rechten.",
     ),
+    # app.cli_demo.NetworkDemoAlone
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "Een demo over het netwerklab draait zonder vensters en zonder --exercise, --screenshots of --camera.",
+    ),
     # pairing.errors.PairingError
     QT_TRANSLATE_NOOP("errors", "Er ging iets mis met de koppeling van dit apparaat."),
     # privacy.errors.PrivacyError
@@ -261,6 +282,10 @@ MESSAGES: tuple[str, ...] = (
     # pairing.errors.PeerUntrusted
     QT_TRANSLATE_NOOP(
         "errors", "Het andere apparaat kon niet worden vertrouwd. De verbinding is geweigerd."
+    ),
+    # signaling.turnfetch.TurnAnswerInvalid
+    QT_TRANSLATE_NOOP(
+        "errors", "Het antwoord van de server op de vraag om TURN-inloggegevens klopt niet."
     ),
     # privacy.errors.WipeIncomplete
     QT_TRANSLATE_NOOP(

@@ -36,6 +36,7 @@ from signaling.protocol import (
     encode,
 )
 from signaling.ratelimit import RateLimiter
+from signaling.turn import TurnCredential
 from signaling.turnissuer import TurnIssuer
 
 logger = logging.getLogger(__name__)
@@ -182,13 +183,24 @@ class Hub:
         logger.info("device %s online (%s)", link.short, info.role.value)
         return True
 
+    @property
+    def turn_enabled(self) -> bool:
+        return self._turn is not None and self._turn.enabled
+
+    def mint_turn(self, info: DeviceCertInfo) -> TurnCredential | None:
+        """A credential for an unrevoked device, whether or not it is online (the
+        network self-test asks over HTTPS); None when revoked or TURN is not set up."""
+        if self._turn is None:
+            return None
+        if self.crl is not None and self.crl.is_revoked(info.serial):
+            return None
+        return self._turn.credential(info.device_id, time.time())
+
     def send_turn(self, link: Link) -> bool:
         """Mint a TURN credential for an online, unrevoked link; False if none was sent."""
-        if self._turn is None or self._links.get(link.info.device_id) is not link:
+        if self._links.get(link.info.device_id) is not link:
             return False  # offline, or replaced/dropped: a closed link gets nothing
-        if self.crl is not None and self.crl.is_revoked(link.info.serial):
-            return False
-        credential = self._turn.credential(link.info.device_id, time.time())
+        credential = self.mint_turn(link.info)
         if credential is None:
             return False
         expires = int(credential.expires_at)

@@ -101,6 +101,7 @@ class RunningServer:
         self.hub.crl = self._watcher.load()
         app = _application()
         app.router.add_get("/ws", self._websocket)
+        app.router.add_get("/turn", self._turn)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         assert self._runner.server is not None
@@ -200,6 +201,24 @@ class RunningServer:
             self.hub.unregister(link)
             await link.finish(self.config.close_timeout)
         return ws
+
+    async def _turn(self, request: web.Request) -> web.Response:
+        """``GET /turn``: one credential, minted as the WebSocket's ``turn`` frame, for
+        the network self-test. The device is not put online: a self-test from the
+        command line must not replace the running kiosk's WebSocket."""
+        info = self.gate.identity(request.transport) if self.gate else None
+        if info is None:  # cannot happen: the gate let no such connection through
+            raise web.HTTPForbidden()
+        headers = {"Cache-Control": "no-store"}
+        if not self.hub.turn_enabled:
+            return web.json_response({"error": "turn-not-configured"}, status=503,
+                                     headers=headers)  # fmt: skip
+        credential = self.hub.mint_turn(info)
+        if credential is None:  # revoked since the handshake
+            return web.json_response({"error": "revoked"}, status=403, headers=headers)
+        body = {"username": credential.username, "password": credential.password,
+                "expires": int(credential.expires_at)}  # fmt: skip
+        return web.json_response(body, headers=headers)
 
     async def _renew_turn(self, link: Link) -> None:
         """A fresh credential before the last one expires, for as long as the link lives

@@ -80,6 +80,14 @@
         <translation>The TURN server settings are not right (name, port, IP address or address range). Nothing was changed.</translation>
     </message>
     <message>
+        <source>De server gaf geen TURN-inloggegevens.</source>
+        <translation>The server gave no TURN credentials.</translation>
+    </message>
+    <message>
+        <source>De server heeft geen TURN-geheim: de beheerder heeft `fleet turn` nog niet gedaan.</source>
+        <translation>The server has no TURN secret: the operator has not run `fleet turn` yet.</translation>
+    </message>
+    <message>
         <source>De server kan niet luisteren op dat adres: het hoort niet bij deze computer. Kies een adres van deze computer, of * voor alle adressen.</source>
         <translation>The server cannot listen on that address: it does not belong to this computer. Choose an address of this computer, or * for all addresses.</translation>
     </message>
@@ -98,6 +106,10 @@
     <message>
         <source>De server mag niet luisteren op die poort. Poorten onder 1024 vragen extra rechten: kies een hogere poort.</source>
         <translation>The server may not listen on that port. Ports below 1024 need extra rights: choose a higher port.</translation>
+    </message>
+    <message>
+        <source>De server weigert dit apparaat (certificaat ingetrokken of verlopen?).</source>
+        <translation>The server refuses this device (certificate revoked or expired?).</translation>
     </message>
     <message>
         <source>De sleutel van het auditlogboek ontbreekt, dus het auditlogboek kan niet worden gecontroleerd en er wordt niets meer aan toegevoegd. Zet de sleutel terug in de sleutelbos of neem contact op met de helpdesk.</source>
@@ -134,6 +146,10 @@
     <message>
         <source>Die datum klopt niet. Schrijf hem als JJJJ-MM-DD, bijvoorbeeld 2026-07-01.</source>
         <translation>That date is not right. Write it as YYYY-MM-DD, for example 2026-07-01.</translation>
+    </message>
+    <message>
+        <source>Die demomap hoort bij een demo met een ander netwerk (wel of geen --network). Kies een nieuwe, lege map.</source>
+        <translation>That demo folder belongs to a demo with another network (with or without --network). Choose a new, empty folder.</translation>
     </message>
     <message>
         <source>Die demomap is onvolledig of beschadigd. Kies een nieuwe, lege map.</source>
@@ -200,6 +216,10 @@
         <translation>A file or folder could not be read or written. Check the name and the permissions.</translation>
     </message>
     <message>
+        <source>Een demo over het netwerklab draait zonder vensters en zonder --exercise, --screenshots of --camera.</source>
+        <translation>A demo across the network lab runs without windows and without --exercise, --screenshots or --camera.</translation>
+    </message>
+    <message>
         <source>Er ging iets mis met de koppeling van dit apparaat.</source>
         <translation>Something went wrong with this device&apos;s pairing.</translation>
     </message>
@@ -246,6 +266,10 @@
     <message>
         <source>Het andere apparaat kon niet worden vertrouwd. De verbinding is geweigerd.</source>
         <translation>The other device could not be trusted. The connection was refused.</translation>
+    </message>
+    <message>
+        <source>Het antwoord van de server op de vraag om TURN-inloggegevens klopt niet.</source>
+        <translation>The server&apos;s answer to the request for TURN credentials is not valid.</translation>
     </message>
     <message>
         <source>Het apparaat is niet volledig gewist. Sluit Klasgenoot af en probeer het opnieuw; lukt het dan nog niet, neem contact op met de helpdesk.</source>

@@ -1031,6 +1031,57 @@ Tik om te reageren</translation>
     </message>
 </context>
 <context>
+    <name>NetTestView</name>
+    <message>
+        <source>The test is running (at most {s} seconds)…</source>
+        <translation>De test loopt (hoogstens {s} seconden)…</translation>
+    </message>
+    <message>
+        <source>Testing: {what}…</source>
+        <translation>Bezig: {what}…</translation>
+    </message>
+    <message>
+        <source>The test itself failed. Try again.</source>
+        <translation>De test zelf liep vast. Probeer het opnieuw.</translation>
+    </message>
+    <message>
+        <source>A call is possible from this network.</source>
+        <translation>Vanaf dit netwerk kan Klasgenoot bellen.</translation>
+    </message>
+    <message>
+        <source>No call is possible from this network. Give the advice below to the IT department.</source>
+        <translation>Vanaf dit netwerk lukt een gesprek niet. Geef de adviezen hieronder aan de ICT-afdeling.</translation>
+    </message>
+    <message>
+        <source>Network test</source>
+        <translation>Netwerktest</translation>
+    </message>
+    <message>
+        <source>Tests whether this device reaches the Klasgenoot server and the relay (TURN) from this network, how fast, and what to ask the IT department if not. The call keeps running, but may stutter while the speed is measured.</source>
+        <translation>Test of dit apparaat vanaf dit netwerk de Klasgenoot-server en de relay (TURN) bereikt, hoe snel, en wat u anders aan de ICT-afdeling vraagt. Het gesprek loopt door, maar kan even haperen terwijl de snelheid wordt gemeten.</translation>
+    </message>
+    <message>
+        <source>Start network test</source>
+        <translation>Netwerktest starten</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Terug</translation>
+    </message>
+    <message>
+        <source>Back to technician mode</source>
+        <translation>Terug naar de technicusmodus</translation>
+    </message>
+    <message>
+        <source>Network test results</source>
+        <translation>Uitslag van de netwerktest</translation>
+    </message>
+    <message>
+        <source>Not run yet.</source>
+        <translation>Nog niet uitgevoerd.</translation>
+    </message>
+</context>
+<context>
     <name>PauseNoticeView</name>
     <message>
         <source>Paused by the teacher
@@ -1490,6 +1541,10 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
         <translation>Schooltijden en functies</translation>
     </message>
     <message>
+        <source>Network test</source>
+        <translation>Netwerktest</translation>
+    </message>
+    <message>
         <source>Exit to desktop</source>
         <translation>Naar het bureaublad</translation>
     </message>
@@ -1607,6 +1662,14 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
         <translation>De instellingen voor de TURN-server kloppen niet (naam, poort, IP-adres of adresbereik). Er is niets veranderd.</translation>
     </message>
     <message>
+        <source>De server gaf geen TURN-inloggegevens.</source>
+        <translation>De server gaf geen TURN-inloggegevens.</translation>
+    </message>
+    <message>
+        <source>De server heeft geen TURN-geheim: de beheerder heeft `fleet turn` nog niet gedaan.</source>
+        <translation>De server heeft geen TURN-geheim: de beheerder heeft `fleet turn` nog niet gedaan.</translation>
+    </message>
+    <message>
         <source>De server kan niet luisteren op dat adres: het hoort niet bij deze computer. Kies een adres van deze computer, of * voor alle adressen.</source>
         <translation>De server kan niet luisteren op dat adres: het hoort niet bij deze computer. Kies een adres van deze computer, of * voor alle adressen.</translation>
     </message>
@@ -1625,6 +1688,10 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
     <message>
         <source>De server mag niet luisteren op die poort. Poorten onder 1024 vragen extra rechten: kies een hogere poort.</source>
         <translation>De server mag niet luisteren op die poort. Poorten onder 1024 vragen extra rechten: kies een hogere poort.</translation>
+    </message>
+    <message>
+        <source>De server weigert dit apparaat (certificaat ingetrokken of verlopen?).</source>
+        <translation>De server weigert dit apparaat (certificaat ingetrokken of verlopen?).</translation>
     </message>
     <message>
         <source>De sleutel van het auditlogboek ontbreekt, dus het auditlogboek kan niet worden gecontroleerd en er wordt niets meer aan toegevoegd. Zet de sleutel terug in de sleutelbos of neem contact op met de helpdesk.</source>
@@ -1661,6 +1728,10 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
     <message>
         <source>Die datum klopt niet. Schrijf hem als JJJJ-MM-DD, bijvoorbeeld 2026-07-01.</source>
         <translation>Die datum klopt niet. Schrijf hem als JJJJ-MM-DD, bijvoorbeeld 2026-07-01.</translation>
+    </message>
+    <message>
+        <source>Die demomap hoort bij een demo met een ander netwerk (wel of geen --network). Kies een nieuwe, lege map.</source>
+        <translation>Die demomap hoort bij een demo met een ander netwerk (wel of geen --network). Kies een nieuwe, lege map.</translation>
     </message>
     <message>
         <source>Die demomap is onvolledig of beschadigd. Kies een nieuwe, lege map.</source>
@@ -1727,6 +1798,10 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
         <translation>Een bestand of map kon niet worden gelezen of geschreven. Controleer de naam en de rechten.</translation>
     </message>
     <message>
+        <source>Een demo over het netwerklab draait zonder vensters en zonder --exercise, --screenshots of --camera.</source>
+        <translation>Een demo over het netwerklab draait zonder vensters en zonder --exercise, --screenshots of --camera.</translation>
+    </message>
+    <message>
         <source>Er ging iets mis met de koppeling van dit apparaat.</source>
         <translation>Er ging iets mis met de koppeling van dit apparaat.</translation>
     </message>
@@ -1773,6 +1848,10 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
     <message>
         <source>Het andere apparaat kon niet worden vertrouwd. De verbinding is geweigerd.</source>
         <translation>Het andere apparaat kon niet worden vertrouwd. De verbinding is geweigerd.</translation>
+    </message>
+    <message>
+        <source>Het antwoord van de server op de vraag om TURN-inloggegevens klopt niet.</source>
+        <translation>Het antwoord van de server op de vraag om TURN-inloggegevens klopt niet.</translation>
     </message>
     <message>
         <source>Het apparaat is niet volledig gewist. Sluit Klasgenoot af en probeer het opnieuw; lukt het dan nog niet, neem contact op met de helpdesk.</source>

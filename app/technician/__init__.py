@@ -27,10 +27,13 @@ from app.kiosk import KioskWindow
 from app.settings import SettingsStore
 from app.technician.features import FeatureSettingsMode
 from app.technician.kept import KeptDataView
+from app.technician.nettest import NetTestRunner, NetTestView
 from app.technician.pin import Clock, PinStore
 from app.technician.pinpad import PinDialog, PinLockedDialog
 from app.technician.view import DeviceCatalogLike, TechnicianView
 from common.errors import KlasgenootError
+from media.nettest import run_nettest
+from pairing.bundle import ice_servers_json
 from pairing.device import DeviceConfig
 from privacy.codes import AuditAction
 
@@ -94,12 +97,13 @@ class TechnicianMode(QObject):
             kept.back_requested.connect(self.open_panel)
             kept.wipe_requested.connect(self.wipe_requested)
         self.features = self._feature_settings(device, bridge, clock)
+        self.nettest = self._network_test(device)
         window.technician_requested.connect(self.request)
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.setInterval(idle_ms)
         self._idle.timeout.connect(self.close_panel)
-        for panel in (self.view, self.kept, self.features_page):
+        for panel in (self.view, self.kept, self.features_page, self.nettest):
             if panel is not None:
                 self._watch(panel)
 
@@ -125,6 +129,34 @@ class TechnicianMode(QObject):
         if features.presence is not None:
             self.view.add_section(features.presence)
         return features
+
+    def _network_test(self, device: DeviceConfig | None) -> NetTestView | None:
+        """The "Network test" page, with the device's own certificate and servers."""
+        self.view.nettest_button.setVisible(device is not None)
+        if device is None:
+            return None
+        page = NetTestView()
+        page.hide()
+        ice = ice_servers_json(device.ice_servers)
+        self.nettest_runner = NetTestRunner(
+            lambda progress: run_nettest(device.credentials, device.signaling_url, ice, progress),
+            self,
+        )
+        page.connect_runner(self.nettest_runner)
+        page.start_requested.connect(self.start_network_test)
+        page.back_requested.connect(self.open_panel)
+        self.view.nettest_requested.connect(self.open_network_test)
+        return page
+
+    def open_network_test(self) -> None:
+        if self.nettest is not None:
+            self._window.show_panel(self.nettest)
+            self._idle.start()
+
+    def start_network_test(self) -> None:
+        if self.nettest is not None and self.nettest_runner.start():
+            self.nettest.show_running()
+            self._audit(AuditAction.DIAGNOSTICS_RUN)
 
     @property
     def features_page(self) -> QWidget | None:
@@ -194,8 +226,8 @@ class TechnicianMode(QObject):
     @property
     def panel_open(self) -> bool:
         page = self._window.current_page()
-        return page is not None and any(page is p for p in (self.view, self.kept,
-                                                            self.features_page))  # fmt: skip
+        panels = (self.view, self.kept, self.features_page, self.nettest)
+        return page is not None and any(page is p for p in panels)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _ACTIVITY and self._idle.isActive():

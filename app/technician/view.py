@@ -89,6 +89,7 @@ class TechnicianView(QWidget):
     exit_requested = Signal()
     kept_requested = Signal()  # "What this device keeps"
     features_requested = Signal()  # classroom: school hours and features
+    nettest_requested = Signal()  # the "Network test" page
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,10 +117,13 @@ class TechnicianView(QWidget):
         self.kept_button.clicked.connect(self.kept_requested)
         self.features_button = big_button(self)
         self.features_button.clicked.connect(self.features_requested)
+        self.nettest_button = big_button(self)
+        self.nettest_button.clicked.connect(self.nettest_requested)
         buttons = QHBoxLayout()
         buttons.addWidget(self.exit_button)
         buttons.addWidget(self.kept_button)
         buttons.addWidget(self.features_button)
+        buttons.addWidget(self.nettest_button)
         buttons.addStretch(1)
         buttons.addWidget(self.back_button)
         layout = QVBoxLayout(self)
@@ -294,6 +298,8 @@ class TechnicianView(QWidget):
         self.kept_button.setAccessibleName(self.tr("What this device keeps"))
         self.features_button.setText(self.tr("School hours and features"))
         self.features_button.setAccessibleName(self.tr("School hours and features"))
+        self.nettest_button.setText(self.tr("Network test"))
+        self.nettest_button.setAccessibleName(self.tr("Network test"))
         self.exit_button.setText(self.tr("Exit to desktop"))
         self.exit_button.setAccessibleName(self.tr("Exit to desktop"))
         self._show_device()
