@@ -1,12 +1,21 @@
 """The link-quality indicator: CallStats → good / fair / poor, shown as bars *and* words.
 
-The rating is deliberately calm: it drops at once when the link gets worse, but
-climbs back only after a few better seconds in a row, so it does not flicker.
+The link is rated on what it does to the call: packets lost, the round trip, and
+whether the frames the other side sends arrive (a freeze, no frame for over half a
+second while the sender keeps sending, means they did not). Not on bitrate: a still
+picture (the teacher's pause, a quiet class) needs little, and every call starts
+low while the encoder ramps up, so bitrate alone showed "weak" when nothing was.
+
+The rating is deliberately calm: the first seconds of a link (loss over a handful
+of packets says little) never show worse than "unknown"; afterwards it drops at
+once when the link gets worse, but climbs back only after a few better seconds in a
+row, so it does not flicker.
 """
 
 from __future__ import annotations
 
 import enum
+from collections import deque
 from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, QEvent, QRectF, QSize, Qt
@@ -32,17 +41,26 @@ class Thresholds:
     poor_loss_pct: float = 8.0
     fair_rtt_ms: float = 250.0
     poor_rtt_ms: float = 600.0
-    fair_kbps: float = 400.0  # incoming: VP8 720p runs 250–1500 kbit/s in aiortc
-    poor_kbps: float = 120.0
+    poor_freezes: int = 2  # freezes within ``freeze_span`` seconds; one is fair
+    freeze_span: int = 5
+    warmup: int = 3  # seconds of a new link that never show worse than unknown
 
 
-def classify(stats: CallStats, limits: Thresholds = Thresholds()) -> Quality:
-    """One second of stats on its own: the worst of loss, round trip and bitrate."""
+def classify(stats: CallStats, limits: Thresholds = Thresholds(), new_freezes: int = 0) -> Quality:
+    """One second of stats on its own: the worst of loss, round trip and frames lost.
+
+    ``new_freezes``: freezes of received video within the last ``freeze_span``
+    seconds (the rater counts them; stats.freezes adds up over the call).
+    """
     rtt = stats.rtt_ms if stats.rtt_ms is not None else 0.0
-    loss, kbps = stats.packet_loss_pct, stats.bitrate_in_kbps
-    if loss >= limits.poor_loss_pct or rtt >= limits.poor_rtt_ms or kbps < limits.poor_kbps:
+    loss = stats.packet_loss_pct
+    if (
+        loss >= limits.poor_loss_pct
+        or rtt >= limits.poor_rtt_ms
+        or new_freezes >= limits.poor_freezes
+    ):
         return Quality.POOR
-    if loss >= limits.fair_loss_pct or rtt >= limits.fair_rtt_ms or kbps < limits.fair_kbps:
+    if loss >= limits.fair_loss_pct or rtt >= limits.fair_rtt_ms or new_freezes >= 1:
         return Quality.FAIR
     return Quality.GOOD
 
@@ -54,9 +72,17 @@ class QualityRater:
         self._climb, self._limits = climb, limits
         self.quality = Quality.UNKNOWN
         self._better = 0
+        self._seen = 0
+        self._freezes: int | None = None  # stats.freezes at the last update
+        self._recent: deque[int] = deque(maxlen=limits.freeze_span)
 
     def update(self, stats: CallStats) -> Quality:
-        rated = classify(stats, self._limits)
+        self._seen += 1
+        last, self._freezes = self._freezes, stats.freezes
+        self._recent.append(0 if last is None else max(0, stats.freezes - last))
+        rated = classify(stats, self._limits, sum(self._recent))
+        if self._seen <= self._limits.warmup and rated is not Quality.GOOD:
+            return self.quality  # too early to blame the link
         if self.quality is Quality.UNKNOWN or rated <= self.quality:
             self.quality, self._better = rated, 0
         else:
@@ -66,7 +92,8 @@ class QualityRater:
         return self.quality
 
     def reset(self) -> None:
-        self.quality, self._better = Quality.UNKNOWN, 0
+        self.quality, self._better, self._seen, self._freezes = Quality.UNKNOWN, 0, 0, None
+        self._recent.clear()
 
 
 def quality_text(quality: Quality) -> str:

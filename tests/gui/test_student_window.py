@@ -21,9 +21,7 @@ from app.student.status import (
     headline,
 )
 from app.student.window import StudentWindow
-from app.widgets.quality import LinkQualityWidget, Quality, QualityRater, classify
 from media.state import CallState, EndReason
-from media.stats import CallStats
 from pairing.roles import Role
 from tests.gui.devices import CallRig, rig  # noqa: F401 (the fixture)
 from tests.support.a11y import assert_accessible
@@ -220,26 +218,6 @@ def test_the_connection_words_follow_the_engine() -> None:
     assert revoked is Connection.REVOKED and not can_rejoin(revoked)
     assert headline(revoked) == "This laptop has been revoked"
     assert "helpdesk" in detail(revoked) and "not trusted" not in headline(revoked)
-
-
-def test_link_quality_drops_at_once_and_recovers_calmly() -> None:
-    good = CallStats(bitrate_in_kbps=1200, packet_loss_pct=0.1, rtt_ms=40)
-    assert classify(good) is Quality.GOOD
-    assert classify(CallStats(bitrate_in_kbps=1200, packet_loss_pct=4, rtt_ms=40)) is Quality.FAIR
-    assert classify(CallStats(bitrate_in_kbps=1200, rtt_ms=900)) is Quality.POOR
-    assert classify(CallStats(bitrate_in_kbps=50)) is Quality.POOR
-    rater = QualityRater(climb=3)
-    assert rater.update(good) is Quality.GOOD
-    assert rater.update(CallStats(bitrate_in_kbps=50)) is Quality.POOR
-    assert [rater.update(good) for _ in range(3)] == [Quality.POOR, Quality.POOR, Quality.GOOD]
-
-
-def test_the_quality_indicator_says_it_in_words(qtbot: QtBot) -> None:
-    widget = LinkQualityWidget()
-    qtbot.addWidget(widget)
-    widget.update_stats(CallStats(bitrate_in_kbps=50, packet_loss_pct=12, rtt_ms=300))
-    assert widget.text() == "Weak connection" and widget.accessibleDescription() == widget.text()
-    assert "12.0 % lost" in widget.toolTip()
 
 
 def test_a_stopped_engine_leaves_no_threads_behind(rig: CallRig, qtbot: QtBot) -> None:  # noqa: F811
