@@ -90,6 +90,18 @@
         <translation>Pauze</translation>
     </message>
     <message>
+        <source>The pupil asked for the board: no board view saved yet</source>
+        <translation>De leerling vroeg om het bord: er is nog geen bordweergave opgeslagen</translation>
+    </message>
+    <message>
+        <source>Board view: not set yet</source>
+        <translation>Bordweergave: nog niet ingesteld</translation>
+    </message>
+    <message>
+        <source>Board view: saved</source>
+        <translation>Bordweergave: opgeslagen</translation>
+    </message>
+    <message>
         <source>Paused — the pupil sees a pause picture ({minutes}:{seconds:02d} left)</source>
         <translation>Gepauzeerd — de leerling ziet een pauzebeeld (nog {minutes}:{seconds:02d})</translation>
     </message>
@@ -1558,6 +1570,17 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
     <message>
         <source>No picture yet</source>
         <translation>Nog geen beeld</translation>
+    </message>
+</context>
+<context>
+    <name>ViewOverviewWidget</name>
+    <message>
+        <source>The pupil sees the whole class</source>
+        <translation>De leerling ziet de hele klas</translation>
+    </message>
+    <message>
+        <source>The pupil looks at part of the class, zoomed {zoom}×</source>
+        <translation>De leerling kijkt naar een deel van de klas, {zoom}× ingezoomd</translation>
     </message>
 </context>
 <context>

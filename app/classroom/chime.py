@@ -1,9 +1,11 @@
 """A soft two-note chime for a raised hand, played through the class speaker.
 
 The notes are made here (no sound files): two sines, 660 Hz then 880 Hz, at
--20 dBFS with a gentle fade, 0.4 s in all. They go to the speaker the way the
-technician's test tone does, through the thread-safe ``SpeakerSink.push``:
-mixed into the pupil's sound while it flows, else alone, 20 ms per timer tick.
+-20 dBFS with a gentle fade, 0.4 s in all. A reaction plays its own, falling,
+chime (880 Hz then 660 Hz), so the class hears which it is without looking. They
+go to the speaker the way the technician's test tone does, through the
+thread-safe ``SpeakerSink.push``: mixed into the pupil's sound while it flows, else
+alone, 20 ms per timer tick.
 """
 
 from __future__ import annotations
@@ -24,19 +26,20 @@ from app.bridge import EngineBridge
 RATE = 48000
 FRAME_MS = 20
 NOTES_HZ = (660, 880)
+REACTION_NOTES_HZ = (880, 660)
 NOTE_S = 0.2
 LEVEL_DBFS = -20.0
 FADE_S = 0.03  # no clicks at the start and end of a note
 CALL_AUDIO_GAP_S = 0.1  # call audio this recent carries the chime
 
 
-@functools.lru_cache(maxsize=1)
-def chime_samples() -> bytes:
+@functools.lru_cache(maxsize=4)
+def chime_samples(notes: tuple[int, ...] = NOTES_HZ) -> bytes:
     """The whole chime as s16 stereo at 48 kHz."""
     peak = 10 ** (LEVEL_DBFS / 20) * 32767 * math.sqrt(2)
     per_note, fade = round(RATE * NOTE_S), round(RATE * FADE_S)
     out = array.array("h")
-    for hz in NOTES_HZ:
+    for hz in notes:
         for n in range(per_note):
             envelope = min(1.0, n / fade, (per_note - n) / fade)
             value = round(peak * envelope * math.sin(2 * math.pi * hz * n / RATE))
@@ -61,17 +64,19 @@ class ChimePlayer(QObject):
         self._left = b""  # chime samples not played yet (s16 stereo 48 kHz)
         self._remote_at = -1.0  # when call audio last arrived (monotonic)
         self.played = 0
+        self.last_notes: tuple[int, ...] = ()
         self.mixed = 0  # frames of call audio the chime was mixed into
         self._timer = QTimer(self)
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self._tick)
 
-    def play(self) -> None:
+    def play(self, notes: tuple[int, ...] = NOTES_HZ) -> None:
         self.played += 1
+        self.last_notes = notes
         if self._speaker is None:
             return
         with self._lock:
-            self._left = chime_samples()
+            self._left = chime_samples(notes)
             self._remote_at = time.monotonic()  # wait a moment for call audio to carry it
         self._bridge.audio_sink = self.sink  # one store: the engine reads it per frame
         self._timer.start()

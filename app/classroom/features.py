@@ -20,7 +20,8 @@ from PySide6.QtWidgets import QLabel, QPushButton, QStackedWidget
 
 from app.av.speaker import SpeakerSink
 from app.bridge import EngineBridge
-from app.classroom.chime import ChimePlayer
+from app.classroom.chime import REACTION_NOTES_HZ, ChimePlayer
+from app.classroom.looking import BoardState
 from app.classroom.overlays import PAUSED_STYLE, FeatureBarView, HandView, ReactionView
 from app.widgets import feature_icons, theme
 from media.control import ControlMessage
@@ -30,7 +31,7 @@ from media.features.switches import FeatureSwitches
 from media.state import CallState
 
 REMINDER_MS = 30_000  # a gentle reminder while the hand stays up
-REACTION_MS = 5_000
+REACTION_MS = 12_000  # long enough for a teacher mid-sentence to look (5 s was missed)
 OVERLAY_MARGIN = 24
 PAUSE_TICK_MS = 1000
 
@@ -53,6 +54,7 @@ class ClassroomFeaturesView(QObject):
         self._presence = ""
         self._pupil_mic = True  # the pupil's microphone, as their last "media" message said
         self._closes_in_s: int | None = None
+        self.looking = BoardState()
         self.hand = HandView(stage)
         self.reaction = ReactionView(stage)
         self.paused = QLabel(stage)  # over the picture: the teacher must not miss it
@@ -101,6 +103,7 @@ class ClassroomFeaturesView(QObject):
             self._whisper(False)
             self._presence, self._closes_in_s = "", None
             self._pupil_mic = True  # the next call announces its own
+            self.looking.reset()
         self._render()
 
     def on_control(self, message: ControlMessage) -> None:
@@ -111,12 +114,15 @@ class ClassroomFeaturesView(QObject):
             self.reaction.show_kind(str(body["kind"]))
             self._place()
             self.reaction_timer.start()
+            self.chime.play(REACTION_NOTES_HZ)  # heard by a teacher looking elsewhere
         elif kind == "whisper":
             self._whisper(bool(body["on"]))
         elif kind == "presence":
             self._presence = str(body["level"])
         elif kind == "media":
             self._pupil_mic = bool(body["mic"])
+        elif kind in ("view", "view_preset"):
+            self.looking.on_control(message)
         elif kind == "schedule":
             self._closes_in_s = int(body["closes_in_s"])
         elif kind == "pause":
@@ -155,7 +161,9 @@ class ClassroomFeaturesView(QObject):
 
     def _save_board(self) -> None:
         self.bridge.run(lambda e: e.save_board_view())
+        self.looking.save()
         self.bar.board.setAccessibleDescription(self.tr("Board view saved"))
+        self._render()
 
     # -- state ---------------------------------------------------------------------
 
@@ -201,6 +209,7 @@ class ClassroomFeaturesView(QObject):
                 )
             )
         bar.board.setVisible(s.view and self.live)
+        self._render_looking()
         bar.pause.setVisible(s.pause and (self.live or self.is_paused))
         if self.is_paused:
             _show_action(bar.pause, "play", self.tr("Resume"), "join")
@@ -209,6 +218,23 @@ class ClassroomFeaturesView(QObject):
         self._render_pause()
         if not s.hand:
             self._hand(False)
+
+    def _render_looking(self) -> None:
+        """Where the pupil looks, and whether the board view exists (it says so)."""
+        shown = self.switches.view and self.live
+        bar, looking = self.bar, self.looking
+        bar.overview.setVisible(shown)
+        bar.overview.show_view(looking.view)
+        bar.board_state.setVisible(shown)
+        if looking.asked_unset:
+            text = self.tr("The pupil asked for the board: no board view saved yet")
+        elif looking.board is None:
+            text = self.tr("Board view: not set yet")
+        else:
+            text = self.tr("Board view: saved")
+        bar.board_state.setText(text)
+        warn = looking.asked_unset
+        bar.board_state.setStyleSheet(f"color: {theme.ALERT if warn else theme.INK};")
 
     def _render_pause(self) -> None:
         label = self.paused

@@ -27,6 +27,8 @@ from media.state import CallState
 
 _PAD_X, _PAD_Y = 28, 10
 _DOT_SPACE = 28  # the dot and the gap after it
+TITLE_POINTS = 28
+LINE_POINTS = 20
 
 
 @dataclass
@@ -84,9 +86,10 @@ class LiveIndicatorWidget(QWidget):
         super().__init__(parent)
         self._on = False
         self._title = self._line = ""
-        self._title_font = theme.font(28, bold=True)
-        self._title_font.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 3)
-        self._line_font = theme.font(12, bold=True)
+        self.title_font = theme.font(TITLE_POINTS, bold=True)
+        self.title_font.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 3)
+        # Read from 3 m on a 1920×1080 class screen: the line is no footnote.
+        self.line_font = theme.font(LINE_POINTS, bold=True)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.retranslate()
         self.hide()
@@ -111,7 +114,7 @@ class LiveIndicatorWidget(QWidget):
             self.repaint()  # paint now, not at the next event-loop turn
 
     def sizeHint(self) -> QSize:
-        title, line = QFontMetrics(self._title_font), QFontMetrics(self._line_font)
+        title, line = QFontMetrics(self.title_font), QFontMetrics(self.line_font)
         width = max(
             _DOT_SPACE + title.horizontalAdvance(self._title), line.horizontalAdvance(self._line)
         )
@@ -124,20 +127,20 @@ class LiveIndicatorWidget(QWidget):
         p.setBrush(QColor(theme.ALERT))
         r = QRectF(self.rect()).adjusted(1, 1, -1, -1)
         p.drawRoundedRect(r, 20, 20)
-        title = QFontMetrics(self._title_font)
+        title = QFontMetrics(self.title_font)
         title_width = _DOT_SPACE + title.horizontalAdvance(self._title)
         x = r.center().x() - title_width / 2
         y = _PAD_Y
         p.setBrush(QColor("white"))
         p.drawEllipse(QRectF(x, y + title.height() / 2 - 8, 16, 16))  # a "recording" dot
         p.setPen(QColor("white"))
-        p.setFont(self._title_font)
+        p.setFont(self.title_font)
         p.drawText(
             QRectF(x + _DOT_SPACE, y, title_width, title.height()),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
             self._title,
         )
-        p.setFont(self._line_font)
+        p.setFont(self.line_font)
         p.drawText(
             QRectF(r.x(), y + title.height(), r.width(), r.height() - y - title.height()),
             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,

@@ -9,17 +9,24 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from app.classroom.looking import ViewOverviewWidget
 from app.widgets import feature_icons, theme
 from app.widgets.buttons import ActionButton
 from app.widgets.sign_card import SignCard
 
 HAND_ICON = 64
 REACTION_ICON = 56
+BAR_POINTS = 22  # read from 3 m on a 1920×1080 class screen (issue 15, item 16)
 
 _HAND_STYLE = (
     "QPushButton { background: #ffd54a; color: #1f2a44; border: 6px solid #1f2a44;"
     " border-radius: 28px; padding: 16px 28px; }"
     " QPushButton:focus { border-color: #c62828; }"
+)
+# Whispering: an amber card, so it is told from the presence words at a glance.
+WHISPER_STYLE = (
+    "QLabel { background: #ffe0a3; color: #1f2a44; border: 3px solid #b7791f;"
+    " border-radius: 16px; padding: 4px 18px; }"
 )
 PAUSED_STYLE = (
     "QLabel { background: #ffe0a3; color: #1f2a44; border: 3px solid #b7791f;"
@@ -77,7 +84,8 @@ class ReactionView(SignCard):
 
 
 class FeatureBarView(QFrame):
-    """Presence, whisper, notice and pause status; the Pause and board buttons."""
+    """Presence, whisper, notice and pause status; where the pupil looks; the Pause and
+    board buttons. Large type: the class reads it from across the room."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,10 +93,15 @@ class FeatureBarView(QFrame):
         self.presence = QLabel(self)
         self.whisper = QLabel(self)
         self.notice = QLabel(self)
-        for label in (self.presence, self.whisper, self.notice):
-            label.setFont(theme.font(14, bold=label is not self.notice))
+        self.board_state = QLabel(self)
+        for label in (self.presence, self.whisper, self.notice, self.board_state):
+            label.setFont(theme.font(BAR_POINTS if label is not self.notice else 16, bold=True))
             label.hide()
             label.setWordWrap(True)  # a narrow screen wraps rather than widens
+        self.board_state.setFont(theme.font(14, bold=True))
+        self.whisper.setStyleSheet(WHISPER_STYLE)
+        self.overview = ViewOverviewWidget(self)
+        self.overview.hide()
         self.board = ActionButton(self)
         self.pause = ActionButton(self)
         self.board.hide()
@@ -101,5 +114,7 @@ class FeatureBarView(QFrame):
         for label in (self.presence, self.whisper, self.notice):
             layout.addWidget(label, 1)
         layout.addStretch(0)
+        layout.addWidget(self.overview)
+        layout.addWidget(self.board_state)
         layout.addWidget(self.board)
         layout.addWidget(self.pause)

@@ -23,6 +23,8 @@ from app.widgets.sign_card import SignCard
 VOLUME_STEP = 10  # percent per press of − or +
 BADGE_MARGIN = 24
 BADGE_ICON = 32
+IDLE_INK = "#8a94a3"  # nobody there: dim words, no figure (the pupil there is bright)
+RING = 10  # px: the teal ring round the figure while the pupil is there
 
 
 class AvatarWidget(QWidget):
@@ -39,8 +41,11 @@ class AvatarWidget(QWidget):
         p.setPen(Qt.PenStyle.NoPen)
         circle = QPainterPath()
         circle.addEllipse(QRectF(0, 0, d, d))
-        p.fillPath(circle, QColor("#3b4a5c"))
-        p.setClipPath(circle)  # the shoulders end at the circle's edge
+        p.fillPath(circle, QColor(theme.CALM))  # the ring: someone is there
+        inner = QPainterPath()
+        inner.addEllipse(QRectF(RING, RING, d - 2 * RING, d - 2 * RING))
+        p.fillPath(inner, QColor("#3b4a5c"))
+        p.setClipPath(inner)  # the shoulders end at the circle's edge
         p.setBrush(QColor("#9fc9c3"))
         p.drawEllipse(QRectF(d * 0.33, d * 0.18, d * 0.34, d * 0.34))  # head
         p.drawEllipse(QRectF(d * 0.17, d * 0.58, d * 0.66, d * 0.62))  # shoulders
@@ -48,7 +53,12 @@ class AvatarWidget(QWidget):
 
 
 class _Message(QWidget):
-    """A big title with a kinder line below, centred on the dark stage."""
+    """A big title with a kinder line below, centred on the dark stage.
+
+    Told apart from across the room: with the pupil there (listening, voice only,
+    camera off) the figure has a teal ring and the title is bright; with nobody
+    there (:meth:`set_empty`) there is no figure and the words are dim.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,6 +81,11 @@ class _Message(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.text)
         layout.addStretch(1)
+
+    def set_empty(self, empty: bool) -> None:
+        self.avatar.setVisible(not empty)
+        self.title.setObjectName("stageIdleTitle" if empty else "stageTitle")
+        self.title.setStyleSheet(f"color: {IDLE_INK};" if empty else "")
 
 
 class MicOffBadge(SignCard):
@@ -99,6 +114,7 @@ class PupilView(QStackedWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.video = video
         self.idle = _Message(self)
+        self.idle.set_empty(True)
         self.avatar = _Message(self)
         self.addWidget(self.idle)
         self.addWidget(video)
