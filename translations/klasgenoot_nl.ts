@@ -1019,12 +1019,12 @@ Tik om te reageren</translation>
         <translation>Naar het bord kijken</translation>
     </message>
     <message>
-        <source>Reset</source>
-        <translation>Terug</translation>
-    </message>
-    <message>
         <source>Whole class</source>
         <translation>Hele klas</translation>
+    </message>
+    <message>
+        <source>Show the whole class again</source>
+        <translation>Weer de hele klas laten zien</translation>
     </message>
     <message>
         <source>Look around</source>

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.student.speaker import ClassSpeakerView
-from app.widgets import theme
+from app.widgets import feature_icons, theme
 from app.widgets.buttons import TouchButton
 from app.widgets.flow import FlowLayout
 from media.features.speaker import ClassSpeaker
@@ -32,6 +32,8 @@ HEARD_DBFS = -50.0  # above this the class hears the pupil
 METER_FLOOR_DBFS = -60.0
 CONFIRM_MS = 2000
 STALE_MS = 600  # levels come ~10 a second; none for this long: nothing arrives in class
+REACTION_ICON = 40
+REACTION_BUTTON = 72  # a big touch target for a tired hand
 
 
 def _button(parent: QWidget, *, checkable: bool = False) -> TouchButton:
@@ -142,27 +144,9 @@ class FeaturesView(QFrame):
             row.addWidget(button)
             button.clicked.connect(lambda _=False, lv=level: self._level_clicked(lv))
         self.whisper = _button(self, checkable=True)
-        # The reactions sit on the class picture (top right), where the eye is.
-        self.reactions = QWidget(stage)
-        self.reaction_buttons = {kind: _button(self.reactions) for kind in REACTIONS}
-        column = QVBoxLayout(self.reactions)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(6)
-        for kind, button in self.reaction_buttons.items():
-            column.addWidget(button)
-            button.clicked.connect(lambda _=False, k=kind: self.reacted.emit(k))
-        self.confirmation = QLabel(self.reactions)
-        self.confirmation.setObjectName("reactionSent")
-        self.confirmation.setFont(theme.font(12, bold=True))
-        self.confirmation.setStyleSheet(
-            "QLabel#reactionSent { background: #d9ece9; border-radius: 8px; padding: 6px; }"
-        )
-        self.confirmation.hide()
-        # Wraps within the buttons' width: a wider column would move the buttons
-        # under the pupil's finger just after a tap.
-        self.confirmation.setWordWrap(True)
-        self.confirmation.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        column.addWidget(self.confirmation)
+        # The reactions sit beside the class picture (left), where the eye is, each with
+        # its drawn sign as the class sees it.
+        self._build_reactions(stage)
         self._confirm_timer = QTimer(self)
         self._confirm_timer.setSingleShot(True)
         self._confirm_timer.setInterval(CONFIRM_MS)
@@ -186,6 +170,38 @@ class FeaturesView(QFrame):
         self.retranslate()
 
     # -- rendering (the window decides) ---------------------------------------------
+
+    def _build_reactions(self, stage: QWidget) -> None:
+        self.reactions = QWidget(stage)
+        self.reaction_buttons = {kind: _button(self.reactions) for kind in REACTIONS}
+        column = QVBoxLayout(self.reactions)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(6)
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        column.addLayout(row)
+        for kind, button in self.reaction_buttons.items():
+            # A sign, not words: three long labels took a third of a laptop's width.
+            # The words are in the tooltip, the accessible name and the "sent" line.
+            button.setIcon(feature_icons.icon(kind, theme.INK, size=REACTION_ICON))
+            button.setIconSize(QSize(REACTION_ICON, REACTION_ICON))
+            button.setFixedSize(REACTION_BUTTON, REACTION_BUTTON)
+            row.addWidget(button)
+            button.clicked.connect(lambda _=False, k=kind: self.reacted.emit(k))
+        self.confirmation = QLabel(self.reactions)
+        self.confirmation.setObjectName("reactionSent")
+        self.confirmation.setFont(theme.font(12, bold=True))
+        self.confirmation.setStyleSheet(
+            "QLabel#reactionSent { background: #d9ece9; border-radius: 8px; padding: 6px; }"
+        )
+        self.confirmation.hide()
+        # Wraps within the buttons' width: a wider column would move the buttons
+        # under the pupil's finger just after a tap.
+        self.confirmation.setWordWrap(True)
+        self.confirmation.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # Above the buttons: the column grows upwards from the pad (it sits at the
+        # bottom), so a line below would lift the buttons from under the finger.
+        column.insertWidget(0, self.confirmation)
 
     def allow(self, switches: Mapping[str, object]) -> None:
         """Hide every control whose feature the school switched off."""
@@ -257,7 +273,7 @@ class FeaturesView(QFrame):
             "repeat": (self.tr("Please repeat"), self.tr("Please repeat")),
         }
         for kind, (text, name) in names.items():
-            self.reaction_buttons[kind].setText(text)
+            self.reaction_buttons[kind].setToolTip(text)
             self.reaction_buttons[kind].setAccessibleName(name)
         if self._sent_reaction is not None:
             self.confirmation.setText(self._reaction_sent_text(self._sent_reaction))

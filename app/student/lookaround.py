@@ -132,15 +132,18 @@ class LookAroundView(QWidget):
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(4)
+        # Three columns, the presets under the arrows: narrow, so the pad fits beside
+        # the 16:9 class picture on a laptop instead of over it.
         places = {
-            "zoom_in": (0, 0), "up": (0, 1), "zoom_out": (0, 2), "board": (0, 3),
-            "left": (1, 0), "down": (1, 1), "right": (1, 2), "reset": (1, 3),
+            "zoom_in": (0, 0, 1), "up": (0, 1, 1), "zoom_out": (0, 2, 1),
+            "left": (1, 0, 1), "down": (1, 1, 1), "right": (1, 2, 1),
+            "board": (2, 0, 3), "reset": (3, 0, 3),
         }  # fmt: skip
-        for name, (row, column) in places.items():
+        for name, (row, column, span) in places.items():
             button = TouchButton(self)
             button.setFont(theme.font(14, bold=True))
             button.clicked.connect(lambda _=False, n=name: self._pressed(n))
-            grid.addWidget(button, row, column)
+            grid.addWidget(button, row, column, 1, span)
             self.buttons[name] = button
         self.retranslate()
 
@@ -166,7 +169,8 @@ class LookAroundView(QWidget):
             "up": ("↑", self.tr("Look up")),
             "down": ("↓", self.tr("Look down")),
             "board": (self.tr("Board"), self.tr("Look at the board")),
-            "reset": (self.tr("Reset"), self.tr("Whole class")),
+            # Not "Back": next to "Leave lesson" that read as leaving (issue 15, item 14).
+            "reset": (self.tr("Whole class"), self.tr("Show the whole class again")),
         }
         for name, (text, accessible) in texts.items():
             self.buttons[name].setText(text)

@@ -132,21 +132,28 @@ class StudentCallView(QWidget):
         self.look_pad = LookAroundView(self.look, stage)
         grid = QGridLayout(stage)
         grid.setContentsMargins(24, 24, 24, 24)
+        grid.setHorizontalSpacing(16)
         video.setParent(stage)
-        grid.addWidget(video, 0, 0)
-        grid.addWidget(self.waiting, 0, 0, Qt.AlignmentFlag.AlignCenter)
-        grid.addWidget(self.pill, 0, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # The look-around pad and the reactions have a column of their own, left of
+        # the picture: the class picture is 16:9 and the stage wider than that on a
+        # laptop, so they take the letterbox's room and never cover the class
+        # (issue 15, item 14).
+        grid.addWidget(video, 0, 1)
+        grid.setColumnStretch(1, 1)
+        over = (0, 0, 1, 2)  # over the picture and the pad's column alike
+        grid.addWidget(self.waiting, *over, Qt.AlignmentFlag.AlignCenter)
+        grid.addWidget(self.pill, *over, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         grid.addWidget(
-            self.self_view, 0, 0, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignRight
+            self.self_view, *over, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignRight
         )
-        grid.addWidget(self.pause_notice, 0, 0, Qt.AlignmentFlag.AlignCenter)
-        grid.addWidget(
-            self.look_pad, 0, 0, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft
-        )
+        grid.addWidget(self.pause_notice, 0, 1, Qt.AlignmentFlag.AlignCenter)
         self.features = FeaturesView(stage, self)
-        grid.addWidget(
-            self.features.reactions, 0, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight
-        )
+        side = QVBoxLayout()  # the reactions over the pad, at the bottom of the column
+        side.setSpacing(16)
+        side.addStretch(1)
+        side.addWidget(self.features.reactions, 0, Qt.AlignmentFlag.AlignLeft)
+        side.addWidget(self.look_pad, 0, Qt.AlignmentFlag.AlignLeft)
+        grid.addLayout(side, 0, 0)
         self.controls = ControlsView(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
