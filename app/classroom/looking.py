@@ -57,7 +57,8 @@ class ViewOverviewWidget(QWidget):
         p.setBrush(QColor(theme.STAGE))
         p.drawRoundedRect(QRectF(self.rect()).adjusted(1.5, 1.5, -1.5, -1.5), 8, 8)
         p.setPen(QPen(QColor(theme.FOCUS), 4))
-        p.setBrush(QColor(255, 221, 0, 70))
+        # Only a part is lit: the whole picture is a yellow edge, not a yellow card.
+        p.setBrush(Qt.BrushStyle.NoBrush if self.view.is_whole else QColor(255, 221, 0, 70))
         p.drawRect(self.viewed_rect().adjusted(2, 2, -2, -2))
         p.end()
 
