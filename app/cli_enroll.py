@@ -15,7 +15,7 @@ from pathlib import Path
 from app.cli_fleet import read_input
 from common.paths import write_private_file
 from pairing import device
-from pairing.certificates import utcnow
+from pairing.certificates import fingerprint_lines, utcnow
 from pairing.enrollment import create_request
 from pairing.errors import FileAccessFailed, NotEnrolled
 from pairing.identity import device_id, load_device_key, load_or_create_device_key
@@ -93,7 +93,11 @@ def _describe(info: device.InstalledDevice, now: dt.datetime) -> None:
     print(f"Gekoppeld met:  {info.peer_device_id}")
     print(f"Geldig tot:     {info.not_after:%Y-%m-%d %H:%M:%S} UTC{expired}")
     print(f"Server:         {info.signaling_url}")
-    print(f"CA-vingerafdruk (SHA-256):\n  {info.ca_fingerprint}")
+    print("CA-vingerafdruk (SHA-256):")
+    for line in fingerprint_lines(
+        info.ca_fingerprint
+    ):  # four lines of eight, as the device shows it
+        print(f"  {line}")
 
 
 def _confirm() -> bool:

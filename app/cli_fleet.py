@@ -17,6 +17,7 @@ from typing import Any
 
 from common.errors import KlasgenootError
 from pairing.bundle import MAX_BUNDLE
+from pairing.certificates import fingerprint_lines
 from pairing.enrollment import MAX_REQUEST_PEM, load_pair_requests
 from pairing.errors import (
     AlreadyRevoked,
@@ -158,7 +159,11 @@ def _init(args: argparse.Namespace) -> int:
 
 def _print_fingerprint(data: Path) -> None:
     """As ``enroll install`` and the first-run screen show it: the technician compares."""
-    print(f"CA-vingerafdruk (SHA-256):\n  {ca_fingerprint(data)}")
+    print("CA-vingerafdruk (SHA-256):")
+    for line in fingerprint_lines(
+        ca_fingerprint(data)
+    ):  # four lines of eight, as the device shows it
+        print(f"  {line}")
     print("Geef deze vingerafdruk aan de technicus: een apparaat toont hem bij het "
           "installeren van zijn bundel.")  # fmt: skip
 

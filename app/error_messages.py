@@ -202,6 +202,11 @@ MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "errors", "Dit apparaat is nog niet gekoppeld. Laat een technicus het apparaat inrichten."
     ),
+    # pairing.errors.BundleIsRequest
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "Dit is een aanmeldverzoek (.csr), niet het koppelbestand. Kies het bestand dat u van de beheerder terugkreeg: het eindigt op .klasgenoot.",
+    ),
     # pairing.errors.BundleInvalid
     QT_TRANSLATE_NOOP(
         "errors",

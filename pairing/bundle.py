@@ -23,12 +23,13 @@ from cryptography.exceptions import InvalidSignature
 
 from pairing.certificates import is_pairing_id, load_certificate, read_device_certificate
 from pairing.deviceid import DeviceId
-from pairing.errors import BundleInvalid, CertificateInvalid, DeviceIdInvalid
+from pairing.errors import BundleInvalid, BundleIsRequest, CertificateInvalid, DeviceIdInvalid
 from pairing.roles import Role
 
 FORMAT = "klasgenoot-bundle"
 FORMAT_VERSION = 1
 EXTENSION = ".klasgenoot"
+_REQUEST_PEM = b"-----BEGIN CERTIFICATE REQUEST-----"
 MAX_BUNDLE = 64 * 1024
 MAX_ICE_SERVERS = 8
 MAX_ICE_URLS = 8
@@ -167,6 +168,10 @@ def dump(bundle: Bundle) -> bytes:
 def _parse_json(data: bytes) -> dict[str, Any]:
     if len(data) > MAX_BUNDLE:
         raise BundleInvalid("too large")
+    if data.lstrip().startswith(_REQUEST_PEM):
+        # The technician picked the request they took to the operator: say so, or they
+        # would ask the operator for a new bundle they already have.
+        raise BundleIsRequest("an enrollment request, not a bundle")
     try:
         doc = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:

@@ -79,6 +79,18 @@ def fingerprint(cert: x509.Certificate) -> str:
     return ":".join(f"{b:02X}" for b in cert.fingerprint(hashes.SHA256()))
 
 
+FINGERPRINT_LINE = 8  # hex pairs a line: 32 pairs read as four lines of eight
+
+
+def fingerprint_lines(text: str) -> list[str]:
+    """A fingerprint as four lines of eight pairs: the device and the CLI show it alike,
+    so a technician compares line by line."""
+    pairs = text.split(":")
+    return [
+        ":".join(pairs[i : i + FINGERPRINT_LINE]) for i in range(0, len(pairs), FINGERPRINT_LINE)
+    ]
+
+
 def build_device_certificate(
     *,
     ca_key: ec.EllipticCurvePrivateKey,

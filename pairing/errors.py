@@ -68,6 +68,11 @@ class BundleInvalid(PairingError):
     bestand."""
 
 
+class BundleIsRequest(BundleInvalid):
+    """Dit is een aanmeldverzoek (.csr), niet het koppelbestand. Kies het bestand dat u
+    van de beheerder terugkreeg: het eindigt op .klasgenoot."""
+
+
 class BundleWrongDevice(PairingError):
     """Dit koppelbestand is voor een ander apparaat gemaakt. Controleer of u het goede
     bestand op het goede apparaat installeert."""

@@ -184,6 +184,10 @@
         <translation>This device is not paired yet. Have a technician set it up.</translation>
     </message>
     <message>
+        <source>Dit is een aanmeldverzoek (.csr), niet het koppelbestand. Kies het bestand dat u van de beheerder terugkreeg: het eindigt op .klasgenoot.</source>
+        <translation>This is an enrollment request (.csr), not the pairing file. Choose the file you got back from the administrator: its name ends in .klasgenoot.</translation>
+    </message>
+    <message>
         <source>Dit koppelbestand is niet geldig of beschadigd. Vraag de beheerder om een nieuw bestand.</source>
         <translation>This pairing file is not valid or is damaged. Ask the administrator for a new file.</translation>
     </message>

@@ -540,6 +540,41 @@
     </message>
 </context>
 <context>
+    <name>FileDialog</name>
+    <message>
+        <source>Choose</source>
+        <translation>Kiezen</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Opslaan</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Openen</translation>
+    </message>
+    <message>
+        <source>Look in:</source>
+        <translation>Zoeken in:</translation>
+    </message>
+    <message>
+        <source>Folder:</source>
+        <translation>Map:</translation>
+    </message>
+    <message>
+        <source>File name:</source>
+        <translation>Bestandsnaam:</translation>
+    </message>
+    <message>
+        <source>Files of type:</source>
+        <translation>Bestandstype:</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuleren</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunView</name>
     <message>
         <source>Where should the request go?</source>
@@ -1787,6 +1822,10 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
     <message>
         <source>Dit apparaat is nog niet gekoppeld. Laat een technicus het apparaat inrichten.</source>
         <translation>Dit apparaat is nog niet gekoppeld. Laat een technicus het apparaat inrichten.</translation>
+    </message>
+    <message>
+        <source>Dit is een aanmeldverzoek (.csr), niet het koppelbestand. Kies het bestand dat u van de beheerder terugkreeg: het eindigt op .klasgenoot.</source>
+        <translation>Dit is een aanmeldverzoek (.csr), niet het koppelbestand. Kies het bestand dat u van de beheerder terugkreeg: het eindigt op .klasgenoot.</translation>
     </message>
     <message>
         <source>Dit koppelbestand is niet geldig of beschadigd. Vraag de beheerder om een nieuw bestand.</source>

@@ -15,11 +15,9 @@ Then ``enrolled`` is emitted and the window switches to the call.
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -43,6 +41,8 @@ from app.technician.widgets import (
     mono_label,
     role_text,
 )
+from app.widgets import theme
+from app.widgets.file_dialog import ask, file_dialog, removable_media_folder
 from common.errors import KlasgenootError
 from common.paths import write_private_file
 from pairing import device
@@ -57,15 +57,10 @@ from pairing.roles import Role
 logger = logging.getLogger(__name__)
 
 STEPS = ("identity", "confirm", "pin")
-
-
-def removable_media_folder() -> Path:
-    """Where a file dialog starts: the USB sticks' mount folder, if there is one."""
-    user = os.environ.get("USER") or os.environ.get("USERNAME") or ""
-    for candidate in (Path("/media") / user, Path("/run/media") / user, Path("/Volumes")):
-        if user and candidate.is_dir():
-            return candidate
-    return Path.home()
+CONTENT_WIDTH = 1100  # px: a readable line on a 1920×1080 screen
+HEADING_POINTS = 30
+TEXT_POINTS = 18
+CODE_POINTS = 22
 
 
 class FirstRunView(QWidget):
@@ -97,10 +92,27 @@ class FirstRunView(QWidget):
         self.pin_setup = PinSetupWidget(PinStore(self._settings), self)
         self.pin_setup.pin_set.connect(self._finish)
         self._pages.addWidget(self.pin_setup)
+        # A column in the middle of the screen, not small text in a corner of a
+        # full-HD kiosk: at most CONTENT_WIDTH wide, with room above (issue 15, item 17).
+        column = QWidget(self)
+        column.setMaximumWidth(CONTENT_WIDTH)
+        inner = QVBoxLayout(column)
+        inner.setContentsMargins(0, 96, 0, 48)
+        inner.addWidget(self._pages)
+        row = QHBoxLayout()
+        row.setContentsMargins(32, 0, 32, 0)
+        row.addStretch(1)
+        row.addWidget(column, 100)
+        row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
-        layout.addWidget(self._pages, 1)
+        layout.addLayout(row, 1)
+        self.setObjectName("firstRun")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        theme.apply(self)
+        self.setStyleSheet(self.styleSheet() + f"QWidget#firstRun {{ background: {theme.PAPER}; }}")
+        self._style_fonts()
         self.retranslate()
         self._load_identity()
 
@@ -109,12 +121,10 @@ class FirstRunView(QWidget):
     def _identity_page(self) -> QWidget:
         page = QWidget(self)
         self._heading = QLabel(page)
-        self._heading.setFont(QFont(self.font().family(), 22, QFont.Weight.Bold))
         self._intro = QLabel(page)
         self._intro.setWordWrap(True)
         self._id_caption = QLabel(page)
         self.id_label = mono_label(page)
-        self.id_label.setFont(QFont(self.id_label.font().family(), 18))
         self._request_status = QLabel(page)
         self._request_status.setWordWrap(True)
         self.request_button = big_button(page)
@@ -136,7 +146,6 @@ class FirstRunView(QWidget):
     def _confirm_page(self) -> QWidget:
         page = QWidget(self)
         self._confirm_heading = QLabel(page)
-        self._confirm_heading.setFont(QFont(self.font().family(), 22, QFont.Weight.Bold))
         self._details = QFormLayout()
         self._detail: dict[str, QLabel] = {}
         self._detail_captions: list[QLabel] = []
@@ -148,7 +157,6 @@ class FirstRunView(QWidget):
         self._compare = QLabel(page)
         self._compare.setWordWrap(True)
         self.fingerprint_label = mono_label(page)
-        self.fingerprint_label.setFont(QFont(self.fingerprint_label.font().family(), 16))
         self.confirm_button = big_button(page)
         self.confirm_button.clicked.connect(self.confirm_install)
         self.cancel_button = big_button(page)
@@ -165,6 +173,23 @@ class FirstRunView(QWidget):
         layout.addStretch(1)
         layout.addLayout(buttons)
         return page
+
+    def _style_fonts(self) -> None:
+        """The kiosk's large type (app.widgets.theme), read at arm's length."""
+        for heading in (self._heading, self._confirm_heading):
+            heading.setFont(theme.font(HEADING_POINTS, bold=True))
+        texts = (self._intro, self._id_caption, self._request_status, self._compare,
+                 *self._detail_captions, *self._detail.values())  # fmt: skip
+        for label in texts:
+            label.setFont(theme.font(TEXT_POINTS, bold=label in self._detail_captions))
+        for code in (self.id_label, self.fingerprint_label, self._detail["peer"]):
+            font = code.font()  # the fixed-width font: every character counts
+            font.setPointSizeF(CODE_POINTS)
+            code.setFont(font)
+        for button in (self.request_button, self.install_button, self.confirm_button,
+                       self.cancel_button):  # fmt: skip
+            button.setFont(theme.font(TEXT_POINTS, bold=True))
+            button.setMinimumHeight(theme.BUTTON_HEIGHT)
 
     # -- steps ----------------------------------------------------------------------
 
@@ -195,12 +220,9 @@ class FirstRunView(QWidget):
         if self._store is None or self.device_id is None:
             return None
         if folder is None:
-            chosen = QFileDialog.getExistingDirectory(
-                self, self.tr("Where should the request go?"), str(removable_media_folder())
-            )
-            if not chosen:
+            folder = ask(self.request_dialog())
+            if folder is None:
                 return None
-            folder = Path(chosen)
         path = folder / f"klasgenoot-{self._role.value}-{self.device_id.short}.csr"
         try:
             device.record_role(self._dir, self._role)
@@ -221,18 +243,27 @@ class FirstRunView(QWidget):
         self.request_written.emit(path)
         return path
 
+    def request_dialog(self) -> QFileDialog:
+        """Where the request goes: a folder, starting at the USB stick."""
+        title = self.tr("Where should the request go?")
+        return file_dialog(self, title, removable_media_folder(), folder=True)
+
+    def bundle_dialog(self) -> QFileDialog:
+        """The pairing file, starting at the USB stick; .klasgenoot files are listed first."""
+        return file_dialog(
+            self, self.tr("Choose the pairing file"), removable_media_folder(),
+            # All files too: a .csr picked by mistake is then named as such (the banner).
+            name_filter=self.tr("Pairing files (*{ext});;All files (*)").format(ext=EXTENSION),
+        )  # fmt: skip
+
     def choose_bundle(self, path: Path | None = None) -> device.InstalledDevice | None:
         """Check a pairing file (asked for when None) and show it for confirmation."""
         if self._store is None:
             return None
         if path is None:
-            chosen, _ = QFileDialog.getOpenFileName(
-                self, self.tr("Choose the pairing file"), str(removable_media_folder()),
-                self.tr("Pairing files (*{ext});;All files (*)").format(ext=EXTENSION),
-            )  # fmt: skip
-            if not chosen:
+            path = ask(self.bundle_dialog())
+            if path is None:
                 return None
-            path = Path(chosen)
         try:
             data = _read_bundle(path)
             preview = device.inspect_bundle(self._dir, self._store, data, self._role)

@@ -32,6 +32,7 @@ from app.cli_logs import audit_key_lost, device_info, retention
 from app.i18n import error_text, language
 from app.retention_setting import read_retention
 from app.technician.widgets import big_button
+from app.widgets.file_dialog import ask, file_dialog, removable_media_folder
 from common.errors import KlasgenootError
 from pairing.keystore import KeyStore
 from privacy.codes import AuditAction
@@ -194,15 +195,19 @@ class KeptDataView(QWidget):
                 days=faults.default_days))  # fmt: skip
         self.health.setText("\n".join(lines))
 
+    def export_dialog(self) -> QFileDialog:
+        """Where the export goes: a file on the USB stick, in the UI language."""
+        start = removable_media_folder() / "klasgenoot-log.json"
+        return file_dialog(self, self.tr("Export the connection log"), start, save=True,
+                           name_filter="JSON (*.json)")  # fmt: skip
+
     def export(self, path: Path | None = None) -> bool:
         """Write the export (JSON) to ``path`` or a file the technician picks (USB)."""
         if path is None:
-            chosen, _ = QFileDialog.getSaveFileName(
-                self, self.tr("Export the connection log"), "klasgenoot-log.json", "JSON (*.json)"
-            )
-            if not chosen:
+            chosen = ask(self.export_dialog())
+            if chosen is None:
                 return False
-            path = Path(chosen)
+            path = chosen
         try:
             doc = export_document(
                 state_dir(self._config),

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.widgets.buttons import TouchButton
+from pairing.certificates import fingerprint_lines
 from pairing.deviceid import DeviceId
 from pairing.roles import Role
 
@@ -33,8 +34,7 @@ def grouped_id(device_id: DeviceId) -> str:
 
 
 def grouped_fingerprint(fingerprint: str) -> str:
-    pairs = fingerprint.split(":")
-    return "\n".join(":".join(pairs[i : i + 8]) for i in range(0, len(pairs), 8))
+    return "\n".join(fingerprint_lines(fingerprint))  # as the CLI prints it
 
 
 def role_text(role: Role) -> str:

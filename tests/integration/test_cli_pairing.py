@@ -87,9 +87,13 @@ def field(output: str, label: str) -> str:
 
 
 def printed_fingerprint(output: str) -> str:
-    """The CA fingerprint on the line under its label, as every command prints it."""
+    """The CA fingerprint on the four lines of eight pairs under its label, as every
+    command prints it and the device's first-run screen shows it (issue 15, item 17)."""
     lines = output.splitlines()
-    return lines[lines.index("CA-vingerafdruk (SHA-256):") + 1].strip()
+    start = lines.index("CA-vingerafdruk (SHA-256):") + 1
+    rows = [line.strip() for line in lines[start : start + 4]]
+    assert [len(row.split(":")) for row in rows] == [8, 8, 8, 8], rows
+    return ":".join(rows)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -155,7 +159,7 @@ def test_full_flow(cli: Cli, tmp_path: Path) -> None:
     assert field(shown, "Koppeling:") == pairing_id
     assert field(shown, "Gekoppeld met:") == student_id
     assert field(shown, "Server:") == "wss://signal.school.nl:8443/ws"
-    assert fingerprint in shown
+    assert printed_fingerprint(shown) == fingerprint
 
     revoked = cli.ok("fleet", "revoke", "--data", "fleet", student_id.lower().replace("-", " "))
     assert field(revoked, "Intrekkingslijst nummer") == "2"

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +21,9 @@ from pairing.bundle import (
 )
 from pairing.certificates import certificate_pem, new_pairing_id
 from pairing.credentials import DeviceCredentials
-from pairing.errors import BundleInvalid
+from pairing.enrollment import create_request
+from pairing.errors import BundleInvalid, BundleIsRequest
+from pairing.roles import Role
 from tests.support.pki import TestFleet
 
 ICE = [
@@ -217,3 +220,12 @@ def fleet_doc(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     student, _ = TestFleet(tmp_path_factory.mktemp("fleet")).pair()
     parsed: dict[str, Any] = json.loads(dump(make_bundle(student)))
     return parsed
+
+
+def test_an_enrollment_request_is_named_as_such() -> None:
+    """Issue 15, item 17: the .csr picked instead of the bundle is not "damaged"."""
+    request = create_request(ec.generate_private_key(ec.SECP256R1()), Role.STUDENT)
+    with pytest.raises(BundleIsRequest) as refused:
+        load_bundle(b"\n" + request)
+    assert isinstance(refused.value, BundleInvalid)  # callers that catch that still do
+    assert ".csr" in (BundleIsRequest.__doc__ or "")
