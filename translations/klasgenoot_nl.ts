@@ -152,12 +152,24 @@
         <translation>niet verbonden</translation>
     </message>
     <message>
+        <source>unknown (no connection with the server)</source>
+        <translation>onbekend (geen verbinding met de server)</translation>
+    </message>
+    <message>
         <source>online</source>
         <translation>online</translation>
     </message>
     <message>
         <source>offline</source>
         <translation>offline</translation>
+    </message>
+    <message>
+        <source>(from the last call, which has ended)</source>
+        <translation>(van het vorige gesprek, dat is beëindigd)</translation>
+    </message>
+    <message>
+        <source>(not fresh: {seconds} s old)</source>
+        <translation>(niet actueel: {seconds} s oud)</translation>
     </message>
     <message>
         <source>unknown</source>
