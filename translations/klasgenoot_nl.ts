@@ -471,10 +471,6 @@
 <context>
     <name>FeaturesView</name>
     <message>
-        <source>How you are in class</source>
-        <translation>Hoe je in de klas bent</translation>
-    </message>
-    <message>
         <source>Reactions</source>
         <translation>Reacties</translation>
     </message>
@@ -521,22 +517,6 @@
     <message>
         <source>Your hand is down</source>
         <translation>Je vinger is niet op</translation>
-    </message>
-    <message>
-        <source>Listening</source>
-        <translation>Luisteren</translation>
-    </message>
-    <message>
-        <source>Voice</source>
-        <translation>Geluid</translation>
-    </message>
-    <message>
-        <source>Video</source>
-        <translation>Beeld</translation>
-    </message>
-    <message>
-        <source>Chosen</source>
-        <translation>Gekozen</translation>
     </message>
     <message>
         <source>Whispering</source>

@@ -1,5 +1,9 @@
-"""The pupil's presence controls (issue 5): hand, presence level, whisper, reactions
-and "am I heard?" with the class speaker's volume next to it (app.student.speaker).
+"""The pupil's presence controls (issue 5): hand, whisper, reactions and "am I
+heard?" with the class speaker's volume next to it (app.student.speaker).
+
+The presence level (listening, voice, video) has no buttons of its own: it is what
+the microphone and camera buttons say (app.student.window follows them), and three
+more buttons saying the same thing twice took room from the class (issue 15, item 14).
 
 Thin: the view renders what the window tells it and passes the pupil's presses on
 as signals; the window talks to the engine.
@@ -26,7 +30,6 @@ from app.widgets.buttons import TouchButton
 from app.widgets.flow import FlowLayout
 from media.features.speaker import ClassSpeaker
 
-PRESENCE_LEVELS = ("listening", "voice", "video")
 REACTIONS = ("thumbs_up", "confused", "repeat")
 HEARD_DBFS = -50.0  # above this the class hears the pupil
 METER_FLOOR_DBFS = -60.0
@@ -120,10 +123,9 @@ class HeardMeterView(QWidget):
 
 
 class FeaturesView(QFrame):
-    """Second bar under the class: hand, presence level, whisper, reactions, meter."""
+    """Second bar under the class: hand, whisper, reactions, meter."""
 
     hand_toggled = Signal(bool)
-    presence_chosen = Signal(str)
     whisper_toggled = Signal(bool)
     reacted = Signal(str)
 
@@ -132,17 +134,6 @@ class FeaturesView(QFrame):
         self.setObjectName("bar")
         self.hand = _button(self, checkable=True)
         self.hand.set_target(theme.MIN_TARGET * 4, theme.MIN_TARGET)
-        self.presence = QWidget(self)
-        self.levels = {level: _button(self.presence, checkable=True) for level in PRESENCE_LEVELS}
-        # Not an exclusive QButtonGroup: there Tab reaches only the chosen level and
-        # an arrow key chooses at once (Left turned the camera off). Each level is its
-        # own button; the window decides, and show_presence marks the one chosen.
-        row = QHBoxLayout(self.presence)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(4)
-        for level, button in self.levels.items():
-            row.addWidget(button)
-            button.clicked.connect(lambda _=False, lv=level: self._level_clicked(lv))
         self.whisper = _button(self, checkable=True)
         # The reactions sit beside the class picture (left), where the eye is, each with
         # its drawn sign as the class sees it.
@@ -159,13 +150,12 @@ class FeaturesView(QFrame):
         # second line rather than cutting the buttons' words.
         layout = FlowLayout(self, spacing=12, last_to_right=True)
         layout.setContentsMargins(24, 8, 24, 8)
-        for widget in (self.hand, self.presence, self.whisper, self.heard):
+        for widget in (self.hand, self.whisper, self.heard):
             layout.addWidget(widget)
         self._allowed: dict[str, bool] = {}
         self._in_call = True
         self.hand.toggled.connect(self._hand_clicked)
         self.whisper.toggled.connect(self._whisper_clicked)
-        self._level = "video"
         self._sent_reaction: str | None = None
         self.retranslate()
 
@@ -218,7 +208,6 @@ class FeaturesView(QFrame):
             return self._allowed.get(name, True)
 
         self.hand.setVisible(on("hand"))
-        self.presence.setVisible(on("presence"))
         self.whisper.setVisible(on("whisper"))
         self.meter.setVisible(on("level"))
         self.speaker.setVisible(on("level") and self.speaker.known)
@@ -231,14 +220,6 @@ class FeaturesView(QFrame):
         self.hand.setChecked(raised)
         self.hand.blockSignals(False)
         self._render_hand()
-
-    def show_presence(self, level: str) -> None:
-        self._level = level
-        self._render_presence()
-
-    def _level_clicked(self, level: str) -> None:
-        self._render_presence()  # the chosen level stays marked until the window says
-        self.presence_chosen.emit(level)
 
     def show_whisper(self, on: bool) -> None:
         self.whisper.blockSignals(True)
@@ -263,9 +244,7 @@ class FeaturesView(QFrame):
 
     def retranslate(self) -> None:
         self._render_hand()
-        self._render_presence()
         self._render_whisper()
-        self.presence.setAccessibleName(self.tr("How you are in class"))
         self.reactions.setAccessibleName(self.tr("Reactions"))
         names = {
             "thumbs_up": (self.tr("Thumbs up"), self.tr("Thumbs up")),
@@ -296,21 +275,6 @@ class FeaturesView(QFrame):
         )
         self.hand.setProperty("state", "on" if raised else "")
         theme.restyle(self.hand)
-
-    def _render_presence(self) -> None:
-        texts = {
-            "listening": self.tr("Listening"),
-            "voice": self.tr("Voice"),
-            "video": self.tr("Video"),
-        }
-        for level, button in self.levels.items():
-            button.setText(texts[level])
-            button.setAccessibleName(texts[level])
-            current = level == self._level
-            button.setChecked(current)
-            button.setAccessibleDescription(self.tr("Chosen") if current else "")
-            button.setProperty("state", "on" if current else "")
-            theme.restyle(button)
 
     def _render_whisper(self) -> None:
         on = self.whisper.isChecked()

@@ -73,7 +73,6 @@ class StudentWindow(KioskWindow):
         controls.rejoin_requested.connect(bridge.rejoin)
         features = self.view.features
         features.hand_toggled.connect(self._raise_hand)
-        features.presence_chosen.connect(self.set_presence)
         features.whisper_toggled.connect(self._whisper)
         features.reacted.connect(self._react)
         self.view.look.view_changed.connect(self._send_view)
@@ -249,7 +248,6 @@ class StudentWindow(KioskWindow):
             self.view.controls.camera.setChecked(self.camera_on)
         finally:
             self._syncing = False
-        self.view.features.show_presence(level)
         self.view.features.meter.show_mic(self.mic_on)
 
     def _follow_buttons(self) -> None:
@@ -259,7 +257,8 @@ class StudentWindow(KioskWindow):
         )
         if level is not None and level != self.presence:
             self.presence = level
-            self.view.features.show_presence(level)
+            if level == "listening" and self.microphone is not None:
+                self.microphone.stop()  # only listening: released, as the camera is
             self.bridge.run(lambda e: e.set_presence(level))
 
     def _raise_hand(self, raised: bool) -> None:

@@ -66,24 +66,20 @@ def test_only_keyboard_focus_is_marked(qtbot: QtBot) -> None:
     assert not tabbed.property("keyboardFocus")
 
 
-def test_tab_reaches_every_level_and_arrows_choose_nothing(qtbot: QtBot) -> None:
+def test_tab_reaches_the_bar_and_arrows_choose_nothing(qtbot: QtBot) -> None:
+    """The presence level follows the microphone and camera buttons (issue 15, item 14):
+    Tab goes from the hand to whisper, and an arrow key never switches the camera off."""
     window = _window(qtbot)
-    features = window.view.features
-    chosen: list[str] = []
-    features.presence_chosen.connect(chosen.append)
+    features, camera = window.view.features, window.view.controls.camera
     features.hand.setFocus(Qt.FocusReason.TabFocusReason)
-    order = []
-    for _ in range(4):
-        qtbot.keyClick(_focused(), Qt.Key.Key_Tab)
-        order.append(_focused())
-    levels = features.levels
-    assert order == [levels["listening"], levels["voice"], levels["video"], features.whisper]
-    levels["video"].setFocus(Qt.FocusReason.TabFocusReason)
-    qtbot.keyClick(levels["video"], Qt.Key.Key_Left)
-    qtbot.keyClick(levels["video"], Qt.Key.Key_Right)
-    assert chosen == [] and levels["video"].isChecked()  # nothing chosen by an arrow
-    qtbot.keyClick(levels["voice"], Qt.Key.Key_Space)
-    assert chosen == ["voice"]
+    qtbot.keyClick(_focused(), Qt.Key.Key_Tab)
+    assert _focused() is features.whisper
+    camera.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(camera, Qt.Key.Key_Left)
+    qtbot.keyClick(camera, Qt.Key.Key_Right)
+    assert camera.isChecked() and window.presence == "video"  # nothing chosen by an arrow
+    qtbot.keyClick(camera, Qt.Key.Key_Space)
+    assert not camera.isChecked() and window.presence == "voice"
 
 
 def test_the_sent_line_does_not_move_the_reaction_buttons(qtbot: QtBot, language: Path) -> None:

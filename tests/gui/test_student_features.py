@@ -105,7 +105,10 @@ def test_listening_releases_camera_and_microphone(rig: CallRig, qtbot: QtBot) ->
     qtbot.waitUntil(lambda: meter.heard, timeout=SETUP_MS)
     assert meter.label.text() == "The class hears you" and meter.bar.value() > 10
 
-    qtbot.mouseClick(pupil.view.features.levels["listening"], Qt.MouseButton.LeftButton)
+    # Only listening: microphone and camera off with their own buttons (issue 15, item 14).
+    qtbot.mouseClick(pupil.view.controls.mic, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(pupil.view.controls.camera, Qt.MouseButton.LeftButton)
+    assert pupil.presence == "listening"
     assert device.sources.camera.state is DeviceState.OFF  # released, light off
     assert device.sources.microphone.state is DeviceState.OFF
     assert not pupil.view.controls.mic.isChecked() and not pupil.view.controls.camera.isChecked()
@@ -118,16 +121,16 @@ def test_listening_releases_camera_and_microphone(rig: CallRig, qtbot: QtBot) ->
     # Silence: no sound of the pupil (50 frames a second while talking), or only zeros.
     assert speaker.frames_received - sounds <= 10 or (speaker.level_dbfs or 0) < -60
 
-    qtbot.mouseClick(pupil.view.features.levels["voice"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(pupil.view.controls.mic, Qt.MouseButton.LeftButton)
     assert device.sources.microphone.state is not DeviceState.OFF
     assert device.sources.camera.state is DeviceState.OFF
     assert pupil.view.controls.mic.isChecked() and not pupil.view.controls.camera.isChecked()
     qtbot.waitUntil(lambda: {"level": "voice"} in presence, timeout=5000)
     qtbot.waitUntil(lambda: meter.heard, timeout=5000)
 
-    qtbot.mouseClick(pupil.view.controls.camera, Qt.MouseButton.LeftButton)  # the button agrees
+    qtbot.mouseClick(pupil.view.controls.camera, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: {"level": "video"} in presence, timeout=5000)
-    assert pupil.view.features.levels["video"].isChecked()
+    assert pupil.presence == "video"
     qtbot.waitUntil(lambda: room.video.frames_painted > painted + 10, timeout=5000)
 
 
@@ -149,10 +152,10 @@ def test_switched_off_features_are_hidden_and_all_is_accessible(
 ) -> None:
     classroom, _, pupil, _ = _live_call(rig, qtbot)
     features = pupil.view.features
-    shown = [features.hand, features.presence, features.whisper, features.reactions,
-             features.meter, pupil.view.look_pad]  # fmt: skip
+    shown = [features.hand, features.whisper, features.reactions, features.meter,
+             pupil.view.look_pad]  # fmt: skip
     assert all(w.isVisible() for w in shown)
-    for button in (features.hand, features.whisper, *features.levels.values()):
+    for button in (features.hand, features.whisper):
         assert button.height() >= 48 and button.focusPolicy() & Qt.FocusPolicy.TabFocus
     assert_accessible(pupil)
 
@@ -160,7 +163,7 @@ def test_switched_off_features_are_hidden_and_all_is_accessible(
     classroom.bridge.run(lambda e: e.features.classroom.configure(switches=off))
     qtbot.waitUntil(lambda: not features.hand.isVisible(), timeout=5000)
     assert not features.whisper.isVisible() and not pupil.view.look_pad.isVisible()
-    assert features.reactions.isVisible() and features.presence.isVisible()
+    assert features.reactions.isVisible() and features.meter.isVisible()
     views: list[Any] = []
     pupil.view.look.view_changed.connect(views.append)
     _wheel(pupil.video, 1)

@@ -11,7 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from pathlib import Path
 
 from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from app import i18n
@@ -60,3 +60,17 @@ def test_reset_reads_as_the_whole_class_and_reactions_have_signs(
         assert not button.icon().isNull() and button.toolTip() == button.accessibleName()
     assert i18n.set_language("nl", language)
     qtbot.waitUntil(lambda: reset.text() == "Hele klas" and not cut_words(window))
+
+
+def test_no_control_says_the_same_thing_twice(qtbot: QtBot) -> None:
+    """The presence level is what the microphone and camera buttons say: no second set."""
+    window = _laptop(qtbot)
+    shown = [b for b in window.findChildren(QPushButton) if b.isVisibleTo(window)]
+    names = {b.accessibleName() for b in shown}
+    assert not names & {"Listening", "Voice", "Video"}
+    assert {"Microphone", "Camera"} <= {n.split(" ")[0] for n in names}
+    window.view.controls.mic.click()
+    window.view.controls.camera.click()
+    assert window.presence == "listening"  # only listening, by the two buttons
+    window.view.controls.mic.click()
+    assert window.presence == "voice"
