@@ -17,6 +17,57 @@
     </message>
 </context>
 <context>
+    <name>BundleCheckView</name>
+    <message>
+        <source>Check the pairing file</source>
+        <translation>Controleer het koppelbestand</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Rol</translation>
+    </message>
+    <message>
+        <source>Pairing</source>
+        <translation>Koppeling</translation>
+    </message>
+    <message>
+        <source>Paired with</source>
+        <translation>Gekoppeld met</translation>
+    </message>
+    <message>
+        <source>Valid until</source>
+        <translation>Geldig tot</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>Server</translation>
+    </message>
+    <message>
+        <source>Compare this CA fingerprint with the one the administrator gave you. Install only if every character matches.</source>
+        <translation>Vergelijk deze CA-vingerafdruk met die van de beheerder. Installeer alleen als elk teken overeenkomt.</translation>
+    </message>
+    <message>
+        <source>CA fingerprint</source>
+        <translation>CA-vingerafdruk</translation>
+    </message>
+    <message>
+        <source>It matches: install</source>
+        <translation>Komt overeen: installeren</translation>
+    </message>
+    <message>
+        <source>The fingerprint matches: install</source>
+        <translation>De vingerafdruk komt overeen: installeren</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuleren</translation>
+    </message>
+    <message>
+        <source>Do not install</source>
+        <translation>Niet installeren</translation>
+    </message>
+</context>
+<context>
     <name>ClassSpeakerView</name>
     <message>
         <source>No speaker in class</source>
@@ -619,54 +670,6 @@
     <message>
         <source>Install pairing file</source>
         <translation>Koppelbestand installeren</translation>
-    </message>
-    <message>
-        <source>Check the pairing file</source>
-        <translation>Controleer het koppelbestand</translation>
-    </message>
-    <message>
-        <source>Role</source>
-        <translation>Rol</translation>
-    </message>
-    <message>
-        <source>Pairing</source>
-        <translation>Koppeling</translation>
-    </message>
-    <message>
-        <source>Paired with</source>
-        <translation>Gekoppeld met</translation>
-    </message>
-    <message>
-        <source>Valid until</source>
-        <translation>Geldig tot</translation>
-    </message>
-    <message>
-        <source>Server</source>
-        <translation>Server</translation>
-    </message>
-    <message>
-        <source>Compare this CA fingerprint with the one the administrator gave you. Install only if every character matches.</source>
-        <translation>Vergelijk deze CA-vingerafdruk met die van de beheerder. Installeer alleen als elk teken overeenkomt.</translation>
-    </message>
-    <message>
-        <source>CA fingerprint</source>
-        <translation>CA-vingerafdruk</translation>
-    </message>
-    <message>
-        <source>It matches: install</source>
-        <translation>Komt overeen: installeren</translation>
-    </message>
-    <message>
-        <source>The fingerprint matches: install</source>
-        <translation>De vingerafdruk komt overeen: installeren</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>Annuleren</translation>
-    </message>
-    <message>
-        <source>Do not install</source>
-        <translation>Niet installeren</translation>
     </message>
 </context>
 <context>

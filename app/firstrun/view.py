@@ -20,7 +20,6 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QStackedWidget,
@@ -29,14 +28,19 @@ from PySide6.QtWidgets import (
 )
 
 from app.banner import BannerKind, BannerWidget
+from app.firstrun.check import (
+    HEADING_POINTS,
+    TEXT_POINTS,
+    BundleCheckView,
+    code_font,
+    large_button,
+)
 from app.i18n import error_text
 from app.settings import SettingsStore
 from app.technician.pin import PinStore
 from app.technician.pinpad import PinSetupWidget
 from app.technician.widgets import (
     big_button,
-    date_text,
-    grouped_fingerprint,
     grouped_id,
     mono_label,
     role_text,
@@ -58,9 +62,6 @@ logger = logging.getLogger(__name__)
 
 STEPS = ("identity", "confirm", "pin")
 CONTENT_WIDTH = 1100  # px: a readable line on a 1920×1080 screen
-HEADING_POINTS = 30
-TEXT_POINTS = 18
-CODE_POINTS = 22
 
 
 class FirstRunView(QWidget):
@@ -88,7 +89,14 @@ class FirstRunView(QWidget):
         self.banner = BannerWidget(self)
         self._pages = QStackedWidget(self)
         self._pages.addWidget(self._identity_page())
-        self._pages.addWidget(self._confirm_page())
+        self.check = BundleCheckView(self)
+        self.check.confirm_button.clicked.connect(self.confirm_install)
+        self.check.cancel_button.clicked.connect(self.cancel_install)
+        # The names the rest of the view and its tests use for the check page's parts.
+        self.fingerprint_label = self.check.fingerprint_label
+        self.confirm_button = self.check.confirm_button
+        self.cancel_button = self.check.cancel_button
+        self._pages.addWidget(self.check)
         self.pin_setup = PinSetupWidget(PinStore(self._settings), self)
         self.pin_setup.pin_set.connect(self._finish)
         self._pages.addWidget(self.pin_setup)
@@ -143,53 +151,14 @@ class FirstRunView(QWidget):
         layout.addStretch(1)
         return page
 
-    def _confirm_page(self) -> QWidget:
-        page = QWidget(self)
-        self._confirm_heading = QLabel(page)
-        self._details = QFormLayout()
-        self._detail: dict[str, QLabel] = {}
-        self._detail_captions: list[QLabel] = []
-        for key in ("role", "pairing", "peer", "expiry", "server"):
-            value = mono_label(page) if key == "peer" else QLabel(page)
-            self._detail[key] = value
-            self._detail_captions.append(QLabel(page))
-            self._details.addRow(self._detail_captions[-1], value)
-        self._compare = QLabel(page)
-        self._compare.setWordWrap(True)
-        self.fingerprint_label = mono_label(page)
-        self.confirm_button = big_button(page)
-        self.confirm_button.clicked.connect(self.confirm_install)
-        self.cancel_button = big_button(page)
-        self.cancel_button.clicked.connect(self.cancel_install)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.cancel_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.confirm_button)
-        layout = QVBoxLayout(page)
-        layout.addWidget(self._confirm_heading)
-        layout.addLayout(self._details)
-        layout.addWidget(self._compare)
-        layout.addWidget(self.fingerprint_label)
-        layout.addStretch(1)
-        layout.addLayout(buttons)
-        return page
-
     def _style_fonts(self) -> None:
         """The kiosk's large type (app.widgets.theme), read at arm's length."""
-        for heading in (self._heading, self._confirm_heading):
-            heading.setFont(theme.font(HEADING_POINTS, bold=True))
-        texts = (self._intro, self._id_caption, self._request_status, self._compare,
-                 *self._detail_captions, *self._detail.values())  # fmt: skip
-        for label in texts:
-            label.setFont(theme.font(TEXT_POINTS, bold=label in self._detail_captions))
-        for code in (self.id_label, self.fingerprint_label, self._detail["peer"]):
-            font = code.font()  # the fixed-width font: every character counts
-            font.setPointSizeF(CODE_POINTS)
-            code.setFont(font)
-        for button in (self.request_button, self.install_button, self.confirm_button,
-                       self.cancel_button):  # fmt: skip
-            button.setFont(theme.font(TEXT_POINTS, bold=True))
-            button.setMinimumHeight(theme.BUTTON_HEIGHT)
+        self._heading.setFont(theme.font(HEADING_POINTS, bold=True))
+        for label in (self._intro, self._id_caption, self._request_status):
+            label.setFont(theme.font(TEXT_POINTS))
+        code_font(self.id_label)
+        for button in (self.request_button, self.install_button):
+            large_button(button)
 
     # -- steps ----------------------------------------------------------------------
 
@@ -271,7 +240,7 @@ class FirstRunView(QWidget):
             self._fail(exc)
             return None
         self._bundle = data
-        self._show_preview(preview)
+        self.check.show_preview(preview)
         self.banner.dismiss()
         self._pages.setCurrentIndex(STEPS.index("confirm"))
         self.confirm_button.setFocus()
@@ -310,14 +279,6 @@ class FirstRunView(QWidget):
         logger.info("first run: %s %s", type(exc).__name__, exc.detail)
         self.banner.show_message(error_text(exc), BannerKind.ERROR)
 
-    def _show_preview(self, preview: device.InstalledDevice) -> None:
-        self._detail["role"].setText(role_text(preview.role))
-        self._detail["pairing"].setText(preview.pairing_id)
-        self._detail["peer"].setText(grouped_id(preview.peer_device_id))
-        self._detail["expiry"].setText(date_text(preview.not_after))
-        self._detail["server"].setText(preview.signaling_url)
-        self.fingerprint_label.setText(grouped_fingerprint(preview.ca_fingerprint))
-
     # -- language -------------------------------------------------------------------
 
     def retranslate(self) -> None:
@@ -333,20 +294,6 @@ class FirstRunView(QWidget):
         self.request_button.setAccessibleName(self.tr("Write enrollment request"))
         self.install_button.setText(self.tr("Install pairing file…"))
         self.install_button.setAccessibleName(self.tr("Install pairing file"))
-        self._confirm_heading.setText(self.tr("Check the pairing file"))
-        labels = (self.tr("Role"), self.tr("Pairing"), self.tr("Paired with"),
-                  self.tr("Valid until"), self.tr("Server"))  # fmt: skip
-        for caption, text in zip(self._detail_captions, labels, strict=True):
-            caption.setText(text)
-        self._compare.setText(
-            self.tr("Compare this CA fingerprint with the one the administrator gave you. "
-                    "Install only if every character matches.")
-        )  # fmt: skip
-        self.fingerprint_label.setAccessibleName(self.tr("CA fingerprint"))
-        self.confirm_button.setText(self.tr("It matches: install"))
-        self.confirm_button.setAccessibleName(self.tr("The fingerprint matches: install"))
-        self.cancel_button.setText(self.tr("Cancel"))
-        self.cancel_button.setAccessibleName(self.tr("Do not install"))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
