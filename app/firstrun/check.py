@@ -49,8 +49,11 @@ class BundleCheckView(QWidget):
         self.detail: dict[str, QLabel] = {}
         self._captions: list[QLabel] = []
         for key in DETAILS:
-            value = mono_label(self) if key == "peer" else QLabel(self)
-            value.setFont(theme.font(TEXT_POINTS))
+            if key == "peer":
+                value = mono_label(self)  # large below, in its fixed-width font
+            else:
+                value = QLabel(self)
+                value.setFont(theme.font(TEXT_POINTS))
             caption = QLabel(self)
             caption.setFont(theme.font(TEXT_POINTS, bold=True))
             self.detail[key] = value

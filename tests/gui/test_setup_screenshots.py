@@ -12,9 +12,11 @@ from pathlib import Path
 
 from PySide6.QtGui import QImage
 
+from tests.gui.test_firstrun import run_fleet
 from tests.gui.test_gui_demo import _env, _publish
 
 FIRST_RUN = ("first-run.png", (1920, 1080))
+CHECK = ("first-run-check.png", (1920, 1080))
 CONNECTION = ("technician-connection.png", (1000, 200))
 
 
@@ -49,6 +51,14 @@ def render_setup_screens(folder: str) -> None:
     app.processEvents()
     first_run.grab().save(str(Path(folder) / FIRST_RUN[0]), "PNG")
     box.grab().save(str(Path(folder) / CONNECTION[0]), "PNG")
+    # The check of a real pairing file: the fingerprint on four lines of eight pairs.
+    work = Path(tempfile.mkdtemp())
+    request = first_run.write_request(work)
+    assert request is not None
+    result = run_fleet(work, request.read_bytes())
+    first_run.choose_bundle(result.student_bundle)
+    app.processEvents()
+    first_run.grab().save(str(Path(folder) / CHECK[0]), "PNG")
     print(box.text("peer"))
 
 
@@ -60,7 +70,7 @@ def test_pictures_of_the_setup_screens_for_the_technician_guide(tmp_path: Path) 
                             text=True, timeout=60, check=False)  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().splitlines()[-1] == "onbekend (geen verbinding met de server)"
-    for name, size in (FIRST_RUN, CONNECTION):
+    for name, size in (FIRST_RUN, CHECK, CONNECTION):
         image = QImage(str(tmp_path / name))
         assert (image.width(), image.height()) == size
-    _publish(tmp_path, (FIRST_RUN[0], CONNECTION[0]))
+    _publish(tmp_path, (FIRST_RUN[0], CHECK[0], CONNECTION[0]))
