@@ -2,7 +2,9 @@
 
 The link is rated on what it does to the call: packets lost, the round trip, and
 whether the frames the other side sends arrive (a freeze, no frame for over half a
-second while the sender keeps sending, means they did not). Not on bitrate: a still
+second while the sender keeps sending, means they did not; so does each second of a
+picture that stopped and has not come back; the class unit always sends frames,
+the pause picture included). Not on bitrate: a still
 picture (the teacher's pause, a quiet class) needs little, and every call starts
 low while the encoder ramps up, so bitrate alone showed "weak" when nothing was.
 
@@ -24,6 +26,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from app.widgets import theme
 from media.stats import CallStats
+
+STALLED_FPS = 1.0  # fewer frames a second than this, after frames came: the picture stopped
 
 
 class Quality(enum.IntEnum):
@@ -75,11 +79,17 @@ class QualityRater:
         self._seen = 0
         self._freezes: int | None = None  # stats.freezes at the last update
         self._recent: deque[int] = deque(maxlen=limits.freeze_span)
+        self._frames_seen = False  # this link has delivered frames
 
     def update(self, stats: CallStats) -> Quality:
         self._seen += 1
         last, self._freezes = self._freezes, stats.freezes
-        self._recent.append(0 if last is None else max(0, stats.freezes - last))
+        # A freeze is counted when the next frame comes; a picture that stopped and
+        # has not come back yet counts each second it stays away.
+        stalled = self._frames_seen and stats.fps_in < STALLED_FPS
+        self._frames_seen = self._frames_seen or stats.fps_in >= STALLED_FPS
+        frozen = 0 if last is None else max(0, stats.freezes - last)
+        self._recent.append(frozen + int(stalled))
         rated = classify(stats, self._limits, sum(self._recent))
         if self._seen <= self._limits.warmup and rated is not Quality.GOOD:
             return self.quality  # too early to blame the link
@@ -94,6 +104,7 @@ class QualityRater:
     def reset(self) -> None:
         self.quality, self._better, self._seen, self._freezes = Quality.UNKNOWN, 0, 0, None
         self._recent.clear()
+        self._frames_seen = False
 
 
 def quality_text(quality: Quality) -> str:

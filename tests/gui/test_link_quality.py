@@ -35,14 +35,28 @@ def test_frames_that_do_not_arrive_rate_the_link() -> None:
     """A freeze (the sender sends, nothing arrives for half a second) counts; two are poor."""
     rater = QualityRater(climb=3, limits=Thresholds(warmup=0))
     assert rater.update(GOOD) is Quality.GOOD
-    frozen_once = CallStats(packet_loss_pct=0.1, rtt_ms=40, freezes=1)
+    frozen_once = CallStats(packet_loss_pct=0.1, rtt_ms=40, freezes=1, fps_in=30)
     assert rater.update(frozen_once) is Quality.FAIR
-    assert rater.update(CallStats(packet_loss_pct=0.1, rtt_ms=40, freezes=3)) is Quality.POOR
+    assert rater.update(CallStats(packet_loss_pct=0.1, rtt_ms=40, freezes=3, fps_in=30)) is (
+        Quality.POOR
+    )
     # Freezes add up over the call; only recent ones weigh, then it climbs back calmly.
-    calm = CallStats(packet_loss_pct=0.1, rtt_ms=40, freezes=3)
+    calm = CallStats(packet_loss_pct=0.1, rtt_ms=40, freezes=3, fps_in=30)
     ratings = [rater.update(calm) for _ in range(9)]
     assert ratings[0] is Quality.POOR and ratings[-1] is Quality.GOOD
     assert Quality.GOOD not in ratings[:4]
+
+
+def test_a_picture_that_stops_and_stays_away_counts_each_second() -> None:
+    """No freeze is counted until the next frame comes: a stall must weigh before that."""
+    rater = QualityRater(climb=3, limits=Thresholds(warmup=0))
+    assert rater.update(GOOD) is Quality.GOOD
+    stopped = CallStats(packet_loss_pct=0.1, rtt_ms=40, fps_in=0.0)
+    assert rater.update(stopped) is Quality.FAIR
+    assert rater.update(stopped) is Quality.POOR
+    # Before the first frame of a link nothing has stopped.
+    fresh = QualityRater(limits=Thresholds(warmup=0))
+    assert [fresh.update(stopped) for _ in range(3)] == [Quality.GOOD] * 3
 
 
 def test_no_red_in_the_first_seconds_of_a_call() -> None:
@@ -58,7 +72,7 @@ def test_no_red_in_the_first_seconds_of_a_call() -> None:
 def test_drops_at_once_and_recovers_calmly() -> None:
     rater = QualityRater(climb=3, limits=Thresholds(warmup=0))
     assert rater.update(GOOD) is Quality.GOOD
-    assert rater.update(CallStats(packet_loss_pct=12)) is Quality.POOR
+    assert rater.update(CallStats(packet_loss_pct=12, fps_in=30)) is Quality.POOR
     assert [rater.update(GOOD) for _ in range(3)] == [Quality.POOR, Quality.POOR, Quality.GOOD]
 
 
