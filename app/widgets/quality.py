@@ -3,8 +3,8 @@
 The link is rated on what it does to the call: packets lost, the round trip, and
 whether the frames the other side sends arrive (a freeze, no frame for over half a
 second while the sender keeps sending, means they did not; so does each second of a
-picture that stopped and has not come back; the class unit always sends frames,
-the pause picture included). Not on bitrate: a still
+picture that stopped and has not come back; during the teacher's pause the class
+unit keeps sending frames, those of the pause picture). Not on bitrate: a still
 picture (the teacher's pause, a quiet class) needs little, and every call starts
 low while the encoder ramps up, so bitrate alone showed "weak" when nothing was.
 
