@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -158,6 +160,14 @@ class FirstRunView(QWidget):
             label.setFont(theme.font(TEXT_POINTS))
         code_font(self.id_label)
         for button in (self.request_button, self.install_button):
+            large_button(button)
+        # The PIN step is the technician panel's own widget: large here as well.
+        for label in self.pin_setup.findChildren(QLabel):
+            label.setFont(theme.font(TEXT_POINTS))
+        for field in self.pin_setup.findChildren(QLineEdit):
+            field.setFont(theme.font(TEXT_POINTS))
+            field.setMinimumHeight(theme.MIN_TARGET)
+        for button in self.pin_setup.findChildren(QPushButton):
             large_button(button)
 
     # -- steps ----------------------------------------------------------------------

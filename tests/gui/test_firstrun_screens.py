@@ -48,6 +48,11 @@ def test_first_run_is_a_centred_column_in_large_type(hd: FirstRunView) -> None:
     left = _left(hd.request_button, hd)
     assert 300 < left < 1920 / 2  # in the middle column, not in the corner
     assert "firstRun" in hd.styleSheet()
+    # The PIN step (the technician panel's widget) is as large.
+    for label in hd.pin_setup.findChildren(QLabel):
+        assert QFontInfo(label.font()).pixelSize() >= 24, label.text()
+    for button in hd.pin_setup.findChildren(QPushButton):
+        assert QFontInfo(button.font()).pixelSize() >= 22, button.text()
 
 
 def test_the_usb_stick_is_where_the_dialog_opens(tmp_path: Path) -> None:
