@@ -168,7 +168,8 @@ class FirstRunView(QWidget):
             field.setFont(theme.font(TEXT_POINTS))
             field.setMinimumHeight(theme.MIN_TARGET)
         for button in self.pin_setup.findChildren(QPushButton):
-            large_button(button)
+            if button.minimumSize() != button.maximumSize():  # not the keypad's fixed keys
+                large_button(button)
 
     # -- steps ----------------------------------------------------------------------
 

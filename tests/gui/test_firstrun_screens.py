@@ -51,8 +51,8 @@ def test_first_run_is_a_centred_column_in_large_type(hd: FirstRunView) -> None:
     # The PIN step (the technician panel's widget) is as large.
     for label in hd.pin_setup.findChildren(QLabel):
         assert QFontInfo(label.font()).pixelSize() >= 24, label.text()
-    for button in hd.pin_setup.findChildren(QPushButton):
-        assert QFontInfo(button.font()).pixelSize() >= 22, button.text()
+    save = [b for b in hd.pin_setup.findChildren(QPushButton) if len(b.text()) > 1]
+    assert save and all(QFontInfo(b.font()).pixelSize() >= 22 for b in save)
 
 
 def test_the_usb_stick_is_where_the_dialog_opens(tmp_path: Path) -> None:
