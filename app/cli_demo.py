@@ -65,6 +65,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="probeer elke functie één keer (hand, pauze, zoom, …); alleen met --headless",
     )
+    # Issue 11: each device hears its own speaker through a simulated room; headless only.
+    parser.add_argument(
+        "--room",
+        choices=["classroom"],
+        help="laat elk apparaat zijn eigen luidspreker horen via een gesimuleerde ruimte "
+        "(met echo, een spreker en klasgeroezemoes); meet de echo-onderdrukking; "
+        "alleen met --headless",
+    )
     parser.set_defaults(func=run)
 
 
@@ -143,7 +151,10 @@ def _run_headless(args: argparse.Namespace) -> int:
     workspace, made = prepare(args.data)
     try:
         _say_workspace(made, None if workspace.temporary else workspace.root)
-        report = asyncio.run(run_call(workspace, seconds, _progress, exercise=args.exercise))
+        room = getattr(args, "room", None)
+        report = asyncio.run(
+            run_call(workspace, seconds, _progress, exercise=args.exercise, room=room)
+        )
     finally:
         workspace.cleanup()
     _clear_progress()
@@ -186,6 +197,10 @@ def _ms(value: object) -> str:
     return "niet gemeten" if value is None else f"{value} ms"
 
 
+def _db(value: object) -> str:
+    return "niet gemeten" if value is None else f"{value} dB"
+
+
 def summary(report: dict[str, Any]) -> str:
     from app.demo.headless import media_flowed
 
@@ -211,5 +226,13 @@ def summary(report: dict[str, Any]) -> str:
             f"vertraging p50 {_ms(d['latency_ms_p50'])} / p95 {_ms(d['latency_ms_p95'])}, "
             f"{d['audio_frames_received']} geluidsframes, {d['freezes']} haperingen"
         )
+        if "echo_return_loss_enhancement_db" in d:  # --room
+            lines.append(
+                f"  echo-onderdrukking {_db(d['echo_return_loss_enhancement_db'])}, "
+                f"spreker behouden {_db(d['near_end_kept_db'])} bij dubbelpraten, "
+                f"ruis {_db(d['noise_suppressed_db'])} minder, "
+                f"ingeregeld na {_ms(d['echo_convergence_ms'])} "
+                f"(verwerking: {d['audio_processing']})"
+            )
     lines.append("Media beide kanten op: " + ("ja" if media_flowed(report) else "NEE"))
     return "\n".join(lines)

@@ -19,6 +19,8 @@ from typing import Any
 from app.demo.exercise import Exercise
 from app.demo.workspace import Workspace
 from app.runtime import DeviceRuntime
+from media.audio.meter import EchoMeter
+from media.audio.room import ROOMS, SimulatedRoom
 from media.control import ControlMessage
 from media.engine import Engine
 from media.peer import LocalMedia
@@ -52,6 +54,9 @@ class Party:
     control_count: int = 0  # all ever received, so a position survives the deque's bound
     last_video: Any = None
     sending: bool = False
+    # --room (issue 11): the simulated room this device's speaker and microphone are in.
+    room: SimulatedRoom | None = None
+    echo: EchoMeter | None = None
 
     # EngineListener -----------------------------------------------------------
     def on_state(self, change: StateChange) -> None:
@@ -82,7 +87,9 @@ class Party:
             self.media_started.set()
 
     def on_audio_frame(self, frame: Any) -> None:
-        pass  # the engine's own meter counts it (EngineConfig.measure)
+        # The engine's own meter counts it (EngineConfig.measure); a room plays it.
+        if self.room is not None:
+            self.room.play(frame)
 
     def on_sending(self, sending: bool) -> None:
         self.sending = sending  # the headless demo lets the engine open its send gate
@@ -102,7 +109,14 @@ def _engine(
     media = LocalMedia(audio=SyntheticAudioTrack(), video=SyntheticVideoTrack(width, height, FPS))
     if exercise is not None:  # a 4K classroom camera and a pupil tone it can change
         media = exercise.media(party.role)
-    return runtime.engine(party, media, loopback_only=True, measure=True)
+    if party.room is not None:  # the room's microphone: echo, a talker, class babble
+        media = LocalMedia(audio=party.room, video=media.video)
+    engine = runtime.engine(party, media, loopback_only=True, measure=True)
+    if party.room is not None and engine.processing is not None:
+        # The room's speaker gives the echo canceller its reference, as app.av.speaker does.
+        party.room.reference_sink = engine.play_reference
+        party.echo = engine.processing.tap = EchoMeter(party.room)
+    return engine
 
 
 async def run_call(
@@ -111,8 +125,12 @@ async def run_call(
     progress: Callable[[str], None] = lambda _s: None,
     *,
     exercise: bool = False,
+    room: str | None = None,
 ) -> dict[str, Any]:
     """Run one call for ``seconds`` of media and return the report.
+
+    With ``room`` (a name in media.audio.room.ROOMS) each device's microphone hears
+    its own speaker through a simulated room, and the report gets the echo figures.
 
     With ``exercise``, every classroom feature is driven once during the call
     (app.demo.exercise) and the report gets ``interactions``.
@@ -121,6 +139,10 @@ async def run_call(
     server = await start_server(workspace.server, "127.0.0.1", 0)
     url = f"wss://127.0.0.1:{server.port}/ws"
     parties = {role: Party(role) for role in (Role.CLASSROOM, Role.STUDENT)}
+    if room is not None:
+        class_room, home = ROOMS[room]
+        parties[Role.CLASSROOM].room = SimulatedRoom(class_room)
+        parties[Role.STUDENT].room = SimulatedRoom(home)
     started = time.monotonic()
     try:
         for party in parties.values():
@@ -185,12 +207,12 @@ async def _wait_ended(parties: dict[Role, Party]) -> None:
         await asyncio.wait_for(waits, 2.0)
 
 
-def _direction(receiver: Party) -> dict[str, Any]:
+def _direction(receiver: Party, sender: Party) -> dict[str, Any]:
     assert receiver.engine is not None and receiver.engine.meter is not None
     snap = receiver.engine.meter.snapshot()
     first, last = receiver.first_frame, receiver.last_frame
     span = last - first if first is not None and last is not None else 0.0
-    return {
+    return _echo(sender) | {
         "frames_received": snap.frames_received,
         # frames per second between the first and the last frame that arrived
         "fps": round((snap.frames_received - 1) / span, 1) if span > 0 else 0.0,
@@ -219,13 +241,27 @@ def _report(parties: dict[Role, Party], started: float, setup_done: float) -> di
         "connected": connected,
         "peer_verified": {p.role.value: p.verified for p in parties.values()},
         "setup_ms": round(1000 * (max(f for f in firsts if f) - started)) if both else None,
-        "classroom_to_student": _direction(student),
-        "student_to_classroom": _direction(classroom),
+        "classroom_to_student": _direction(student, classroom),
+        "student_to_classroom": _direction(classroom, student),
         "rtt_ms": stats.rtt_ms if stats else None,
         "candidate_type": stats.candidate_type if stats else None,
         "end_reason": ends[Role.STUDENT.value],
         "end_reasons": ends,
         "media_seconds": round(now - setup_done, 1),
+    }
+
+
+def _echo(sender: Party) -> dict[str, Any]:
+    """What the sender's audio processing left of its own speaker's sound (--room)."""
+    if sender.echo is None or sender.engine is None:
+        return {}
+    figures = sender.echo.report()
+    return {
+        "audio_processing": sender.engine.processor.state.value,
+        "echo_return_loss_enhancement_db": figures.echo_return_loss_enhancement_db,
+        "near_end_kept_db": figures.near_end_kept_db,
+        "noise_suppressed_db": figures.noise_suppressed_db,
+        "echo_convergence_ms": figures.convergence_ms,
     }
 
 

@@ -153,7 +153,7 @@ def test_migrating_v1_to_now_keeps_rows_and_references(
     monkeypatch.undo()
 
     current = connect(db)
-    assert current.execute("PRAGMA user_version").fetchone()[0] == VERSION == 3
+    assert current.execute("PRAGMA user_version").fetchone()[0] == VERSION == 4
     assert current.execute("SELECT bytes_out FROM sessions").fetchone()[0] == 5
     assert current.execute("SELECT session_id FROM events").fetchone()[0] == 1
     _session(current, end_reason="outside_schedule")
@@ -164,3 +164,25 @@ def test_migrating_v1_to_now_keeps_rows_and_references(
     current.execute("DELETE FROM sessions WHERE id = 1")  # the reference still cascades
     assert current.execute("SELECT count(*) FROM events").fetchone()[0] == 0
     assert current.execute("PRAGMA foreign_key_check").fetchone() is None
+
+
+def test_v4_accepts_the_audio_processing_kind_and_keeps_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11: a v3 log refuses the new kind; after V4 it takes it, old events kept."""
+    from privacy import schema
+
+    db = tmp_path / "c.sqlite3"
+    monkeypatch.setattr(schema, "MIGRATIONS", MIGRATIONS[:3])
+    monkeypatch.setattr(schema, "VERSION", 3)
+    conn = connect(db)
+    conn.execute("INSERT INTO events (at, kind, code) VALUES (1, 'device_lost', 'speaker')")
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("INSERT INTO events (at, kind) VALUES (2, 'audio_processing_unavailable')")
+    conn.close()
+    monkeypatch.undo()
+
+    current = connect(db)
+    current.execute("INSERT INTO events (at, kind) VALUES (2, 'audio_processing_unavailable')")
+    kinds = [r[0] for r in current.execute("SELECT kind FROM events ORDER BY at")]
+    assert kinds == ["device_lost", "audio_processing_unavailable"]
