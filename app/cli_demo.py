@@ -226,6 +226,11 @@ def summary(report: dict[str, Any]) -> str:
             f"vertraging p50 {_ms(d['latency_ms_p50'])} / p95 {_ms(d['latency_ms_p95'])}, "
             f"{d['audio_frames_received']} geluidsframes, {d['freezes']} haperingen"
         )
+        if d.get("audio_latency_samples"):  # the sound's time markers
+            lines.append(
+                f"  geluid mond-tot-oor p50 {_ms(d['audio_latency_ms_p50'])} / "
+                f"p95 {_ms(d['audio_latency_ms_p95'])}"
+            )
         if "echo_return_loss_enhancement_db" in d:  # --room
             lines.append(
                 f"  echo-onderdrukking {_db(d['echo_return_loss_enhancement_db'])}, "

@@ -106,7 +106,8 @@ def _engine(
         workspace.device_dir(party.role), dev_keyring=True, signaling_url=url
     )
     width, height = SIZES[party.role]
-    media = LocalMedia(audio=SyntheticAudioTrack(), video=SyntheticVideoTrack(width, height, FPS))
+    audio = SyntheticAudioTrack(markers=True)  # mouth-to-ear delay in the report
+    media = LocalMedia(audio=audio, video=SyntheticVideoTrack(width, height, FPS))
     if exercise is not None:  # a 4K classroom camera and a pupil tone it can change
         media = exercise.media(party.role)
     if party.room is not None:  # the room's microphone: echo, a talker, class babble
@@ -222,6 +223,9 @@ def _direction(receiver: Party, sender: Party) -> dict[str, Any]:
         "latency_ms_p95": _round(snap.latency_ms_p95),
         "latency_samples": snap.latency_samples,
         "audio_frames_received": snap.audio_frames_received,
+        "audio_latency_ms_p50": _round(snap.audio_latency_ms_p50),
+        "audio_latency_ms_p95": _round(snap.audio_latency_ms_p95),
+        "audio_latency_samples": snap.audio_latency_samples,
         "freezes": snap.freezes,
     }
 

@@ -70,18 +70,31 @@ class EchoMeter:
         mic, out, echo, near = np.asarray(self._rows).T / CHUNK
         has_echo = echo > ACTIVE
         if not has_echo.any():
-            return EchoReport(None, None, _ratio_db(mic, out, (echo < SILENT) & (near < SILENT)),
-                              None)  # fmt: skip
+            quiet_all = _after_quiet((echo < SILENT) & (near < SILENT))
+            return EchoReport(None, None, _ratio_db(mic, out, quiet_all), None)
         first = int(np.argmax(has_echo))
         settled = np.arange(len(mic)) >= first + round(CONVERGENCE_S * 100)
-        far_only = has_echo & (near < SILENT)
+        quiet = _after_quiet(near < SILENT)
+        far_only = has_echo & quiet
         double = has_echo & (near > ACTIVE) & settled
         return EchoReport(
             echo_return_loss_enhancement_db=_ratio_db(mic, out, far_only & settled),
             near_end_kept_db=_ratio_db(out, near, double),
-            noise_suppressed_db=_ratio_db(mic, out, (echo < SILENT) & (near < SILENT) & settled),
+            noise_suppressed_db=_ratio_db(
+                mic, out, _after_quiet((echo < SILENT) & (near < SILENT)) & settled
+            ),
             convergence_ms=_convergence(mic, out, far_only, first),
         )
+
+
+def _after_quiet(silent: np.ndarray) -> np.ndarray:
+    """Silent in this chunk and the two before: the processing shifts sound by ~7 ms
+    (its band split), so a word's or a marker's end spills into the next chunk."""
+    guarded = silent.copy()
+    guarded[1:] &= silent[:-1]
+    guarded[2:] &= silent[:-2]
+    guarded[:2] = False
+    return guarded
 
 
 def _ratio_db(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> float | None:

@@ -23,6 +23,7 @@ from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
 from media.audio import voices
+from media.audio.markers import MarkerWriter
 from media.synthetic import Pacer
 
 SAMPLE_RATE = voices.SAMPLE_RATE
@@ -51,6 +52,7 @@ class RoomConfig:
     talk_offset_s: float = 1.0
     noise_dbfs: float | None = -50.0  # babble; None: a quiet room
     seed: int = 1
+    markers: bool = True  # time markers in the talker (media.audio.markers)
 
 
 CLASSROOM = RoomConfig()  # the Klasgenoot's desk: loud speaker, a class around it
@@ -105,6 +107,7 @@ class SimulatedRoom(MediaStreamTrack):
         # (echo, near end) of each frame handed out, oldest first, for the meter.
         self.parts: collections.deque[tuple[np.ndarray, np.ndarray]] = collections.deque(maxlen=100)
         self.sent = 0
+        self._markers = MarkerWriter() if config.markers else None
 
     def play(self, frame: av.AudioFrame) -> None:
         """The device's speaker gets this frame (s16 48 kHz; anything else is ignored)."""
@@ -122,6 +125,8 @@ class SimulatedRoom(MediaStreamTrack):
         echo = np.fft.irfft(np.fft.rfft(self._history, self._nfft) * self._response, self._nfft)
         echo = echo[self._taps - 1 : self._taps - 1 + FRAME]
         near = _loop(self._near, index * FRAME)
+        if self._markers is not None:
+            near = self._markers.mix(near).astype(np.float32)
         mic = np.clip(echo + near + _loop(self._noise, index * FRAME), -32768, 32767)
         self.parts.append((echo.astype(np.float32), near))
         stereo = np.repeat(mic.astype(np.int16), 2).reshape(1, -1)
