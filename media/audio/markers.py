@@ -37,7 +37,12 @@ def burst(capture_ms: int) -> np.ndarray:
     code = capture_ms & 0xFFFF
     bins = list(PILOTS) + [b for i, b in enumerate(BITS) if code >> i & 1]
     amplitude = 10 ** (TONE_DBFS / 20) * 32768 * math.sqrt(2)
-    tones = sum(np.sin(2 * np.pi * b * 50 * n / RATE) for b in bins)
+    # Schroeder phases: tones that all start in phase would peak together (a crest
+    # that clips a loud speaker's echo); the reader looks at magnitudes only.
+    tones = sum(
+        np.sin(2 * np.pi * b * 50 * n / RATE + np.pi * k * k / len(bins))
+        for k, b in enumerate(bins)
+    )
     return amplitude * np.asarray(tones)
 
 
