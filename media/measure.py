@@ -143,6 +143,10 @@ class FrameMeter:
             mono = frame.to_ndarray().reshape(-1, channels)[:, 0]
             self._audio_latency.extend(self._markers.feed(mono))
 
+    def audio_latencies(self) -> list[float]:
+        """The recent mouth-to-ear delays, oldest first (ms; bounded)."""
+        return list(self._audio_latency)
+
     def snapshot(self) -> MeterStats:
         latency = sorted(self._latency)
         audio_latency = sorted(self._audio_latency)

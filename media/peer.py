@@ -16,6 +16,7 @@ from typing import Any
 from aiortc import MediaStreamTrack, RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 
 from media import codecs, ice
+from media.audio import playout
 from media.control import (
     ControlInvalid,
     ControlMessage,
@@ -94,6 +95,7 @@ class PeerLink:
         for kind in ("audio", "video"):  # receive even what we do not send
             if not any(t.kind == kind for t in self.pc.getTransceivers()):
                 self.pc.addTransceiver(kind, direction="recvonly")
+        playout.install(self.pc)  # an audio delay that comes back down after loss
         self._bind_control(self.pc.createDataChannel("control", ordered=True))
         self._bind_heartbeat(
             self.pc.createDataChannel("heartbeat", ordered=False, maxRetransmits=0)
@@ -106,6 +108,7 @@ class PeerLink:
         """Answerer (classroom): apply the verified offer and return our answer."""
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
         self._add_local_tracks()
+        playout.install(self.pc)
         await self.pc.setLocalDescription(await self.pc.createAnswer())
         self._after_gathering()
         return str(self.pc.localDescription.sdp)

@@ -2,8 +2,9 @@
 
 Every PERIOD_S the sender mixes in a 40 ms burst of tones at exact multiples of
 50 Hz: two pilots (1000 and 5000 Hz) and 16 data tones (1200…4200 Hz, one per
-bit) carrying the capture time in wall-clock milliseconds modulo 65536. Opus
-keeps such tones. The receiver looks at each 20 ms block together with the one
+bit) carrying the capture time in wall-clock milliseconds modulo 16384 (14
+bits) and two parity bits (a misread burst is dropped, not turned into a wrong
+delay). Opus keeps such tones. The receiver looks at each 20 ms block together with the one
 before: the 5000 Hz pilot's envelope (1 ms steps) gives where the burst starts;
 a block that lies wholly inside the burst is read with one FFT (tones on exact
 bins). The delay is arrival time − (capture time + the block's offset into the
@@ -28,13 +29,14 @@ ONSET_PILOT = 100
 BITS = tuple(24 + 4 * i for i in range(16))  # bins: 1200, 1400, … 4200 Hz
 TONE_DBFS = -30.0  # each tone (RMS); the whole burst is about -20 dBFS
 MAX_DELAY_MS = 5000.0
+TIME_MASK = 0x3FFF  # 14 bits of milliseconds: 16.4 s, far above any delay
 _STEP = 48  # onset resolution: 1 ms
 
 
 def burst(capture_ms: int) -> np.ndarray:
     """The 40 ms burst for this capture time (float samples, full scale 32768)."""
     n = np.arange(LENGTH)
-    code = capture_ms & 0xFFFF
+    code = _with_parity(capture_ms & TIME_MASK)
     bins = list(PILOTS) + [b for i, b in enumerate(BITS) if code >> i & 1]
     amplitude = 10 ** (TONE_DBFS / 20) * 32768 * math.sqrt(2)
     # Schroeder phases: tones that all start in phase would peak together (a crest
@@ -44,6 +46,13 @@ def burst(capture_ms: int) -> np.ndarray:
         for k, b in enumerate(bins)
     )
     return amplitude * np.asarray(tones)
+
+
+def _with_parity(time_code: int) -> int:
+    """14 time bits, then the parity of the even and of the odd ones."""
+    even = bin(time_code & 0x1555).count("1") & 1
+    odd = bin(time_code & 0x2AAA).count("1") & 1
+    return time_code | even << 14 | odd << 15
 
 
 class MarkerReader:
@@ -88,9 +97,12 @@ class MarkerReader:
         offset_ms = (start - onset) * _STEP / RATE * 1000
         threshold = 0.5 * float(pilots.mean())
         code = sum(1 << i for i, b in enumerate(BITS) if spectrum[b] > threshold)
+        if _with_parity(code & TIME_MASK) != code:
+            return None
+        code &= TIME_MASK
         self._skip = 1
         # The block's first sample was captured offset_ms after the burst began.
-        delay = (arrived_ms - offset_ms - code) % 65536
+        delay = (arrived_ms - offset_ms - code) % (TIME_MASK + 1)
         return delay if delay <= MAX_DELAY_MS else None
 
 
