@@ -185,6 +185,13 @@ class EngineBridge(QObject):
         if sink is not None:
             sink(frame)
 
+    def play_reference(self, samples: Any, volume: float) -> None:
+        """Any thread (the speaker's, on the GUI thread): what the speaker plays, for
+        the echo canceller. Engine.play_reference only queues it, under a lock."""
+        engine = self._engine
+        if engine is not None:
+            engine.play_reference(samples, volume)
+
     # -- internals ----------------------------------------------------------------
 
     def _submit(self, coro: Coroutine[Any, Any, Any]) -> None:

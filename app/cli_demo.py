@@ -76,6 +76,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "hospital-school (een lab van netwerknamespaces met NAT, firewall en TURN; "
         "alleen met --headless, als root)",
     )
+    # Issue 11: each device hears its own speaker through a simulated room; headless only.
+    parser.add_argument(
+        "--room",
+        choices=["classroom"],
+        help="laat elk apparaat zijn eigen luidspreker horen via een gesimuleerde ruimte "
+        "(met echo, een spreker en klasgeroezemoes); meet de echo-onderdrukking; "
+        "alleen met --headless",
+    )
     parser.set_defaults(func=run)
 
 
@@ -115,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     if args.screenshots is not None and args.headless:
         raise ScreenshotsNeedWindows()
     if args.network != "loopback":
-        if args.exercise or args.screenshots is not None or args.camera:
+        if args.exercise or args.screenshots is not None or args.camera or args.room:
             raise NetworkDemoAlone()
         return _run_network(args)
     if not args.headless:
@@ -151,7 +159,7 @@ def _run_windowed(args: argparse.Namespace) -> int:
 
 class NetworkDemoAlone(KlasgenootError):
     """Een demo over het netwerklab draait zonder vensters en zonder --exercise,
-    --screenshots of --camera."""
+    --room, --screenshots of --camera."""
 
 
 def _run_network(args: argparse.Namespace) -> int:
@@ -185,7 +193,10 @@ def _run_headless(args: argparse.Namespace) -> int:
     workspace, made = prepare(args.data)
     try:
         _say_workspace(made, None if workspace.temporary else workspace.root)
-        report = asyncio.run(run_call(workspace, seconds, _progress, exercise=args.exercise))
+        room = getattr(args, "room", None)
+        report = asyncio.run(
+            run_call(workspace, seconds, _progress, exercise=args.exercise, room=room)
+        )
     finally:
         workspace.cleanup()
     _clear_progress()
@@ -228,6 +239,10 @@ def _ms(value: object) -> str:
     return "niet gemeten" if value is None else f"{value} ms"
 
 
+def _db(value: object) -> str:
+    return "niet gemeten" if value is None else f"{value} dB"
+
+
 def summary(report: dict[str, Any]) -> str:
     from app.demo.headless import media_flowed
 
@@ -255,5 +270,18 @@ def summary(report: dict[str, Any]) -> str:
             f"vertraging p50 {_ms(d['latency_ms_p50'])} / p95 {_ms(d['latency_ms_p95'])}, "
             f"{d['audio_frames_received']} geluidsframes, {d['freezes']} haperingen"
         )
+        if d.get("audio_latency_samples"):  # the sound's time markers
+            lines.append(
+                f"  geluid mond-tot-oor p50 {_ms(d['audio_latency_ms_p50'])} / "
+                f"p95 {_ms(d['audio_latency_ms_p95'])}"
+            )
+        if "echo_return_loss_enhancement_db" in d:  # --room
+            lines.append(
+                f"  echo-onderdrukking {_db(d['echo_return_loss_enhancement_db'])}, "
+                f"spreker behouden {_db(d['near_end_kept_db'])} bij dubbelpraten, "
+                f"ruis {_db(d['noise_suppressed_db'])} minder, "
+                f"ingeregeld na {_ms(d['echo_convergence_ms'])} "
+                f"(verwerking: {d['audio_processing']})"
+            )
     lines.append("Media beide kanten op: " + ("ja" if media_flowed(report) else "NEE"))
     return "\n".join(lines)

@@ -34,6 +34,9 @@ class EventKind(enum.StrEnum):
     CRL_UPDATED = "crl_updated"
     DEVICE_LOST = "device_lost"  # a camera, microphone or speaker went away
     DEVICE_FOUND = "device_found"
+    # Issue 11: echo cancellation and the rest could not load or failed; sound goes
+    # unprocessed (schema v4).
+    AUDIO_PROCESSING_UNAVAILABLE = "audio_processing_unavailable"
     ENDED = "ended"
 
 

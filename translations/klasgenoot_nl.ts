@@ -2,6 +2,45 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="nl" sourcelanguage="en">
 <context>
+    <name>AudioProcessingView</name>
+    <message>
+        <source>Sound processing</source>
+        <translation>Geluidsbewerking</translation>
+    </message>
+    <message>
+        <source>Echo cancellation (the other side does not hear itself back)</source>
+        <translation>Echo-onderdrukking (de andere kant hoort zichzelf niet terug)</translation>
+    </message>
+    <message>
+        <source>Noise suppression (chairs, talking in class)</source>
+        <translation>Ruisonderdrukking (stoelen, gepraat in de klas)</translation>
+    </message>
+    <message>
+        <source>Low rumble filter</source>
+        <translation>Filter voor laag gerommel</translation>
+    </message>
+    <message>
+        <source>Automatic loudness (off by default: it also makes a leftover echo louder)</source>
+        <translation>Automatisch volume (standaard uit: het maakt ook een overgebleven echo luider)</translation>
+    </message>
+    <message>
+        <source>Sound processing is on. Changes apply at once, also in a call.</source>
+        <translation>Geluidsbewerking staat aan. Wijzigingen gelden meteen, ook tijdens een gesprek.</translation>
+    </message>
+    <message>
+        <source>Sound processing is off: the microphone is sent as it is.</source>
+        <translation>Geluidsbewerking staat uit: de microfoon gaat onbewerkt mee.</translation>
+    </message>
+    <message>
+        <source>Sound processing could not start on this device. The call works, but the other side may hear an echo. Reinstall Klasgenoot or call the helpdesk.</source>
+        <translation>Geluidsbewerking kon op dit apparaat niet starten. Het gesprek werkt, maar de andere kant hoort misschien een echo. Installeer Klasgenoot opnieuw of bel de helpdesk.</translation>
+    </message>
+    <message>
+        <source>Changes apply at once, also in a call.</source>
+        <translation>Wijzigingen gelden meteen, ook tijdens een gesprek.</translation>
+    </message>
+</context>
+<context>
     <name>BannerWidget</name>
     <message>
         <source>Message</source>

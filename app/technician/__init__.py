@@ -25,6 +25,7 @@ from app.bridge import EngineBridge
 from app.i18n import error_text, set_language
 from app.kiosk import KioskWindow
 from app.settings import SettingsStore
+from app.technician.audio import AudioSettingsMode
 from app.technician.features import FeatureSettingsMode
 from app.technician.kept import KeptDataView
 from app.technician.nettest import NetTestRunner, NetTestView
@@ -98,6 +99,10 @@ class TechnicianMode(QObject):
             kept.wipe_requested.connect(self.wipe_requested)
         self.features = self._feature_settings(device, bridge, clock)
         self.nettest = self._network_test(device)
+        self.audio = AudioSettingsMode(self._settings, bridge=bridge, audit=self.audit,
+                                       parent=self)  # fmt: skip
+        self.audio.failed.connect(self._window.show_error)
+        self.view.add_section(self.audio.view)  # issue 11: both devices
         window.technician_requested.connect(self.request)
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
@@ -209,6 +214,8 @@ class TechnicianMode(QObject):
     def open_panel(self) -> None:
         opening = not self.panel_open
         self.view.refresh_devices()
+        if opening:
+            self.audio.refresh()  # what is stored, and whether processing runs now
         self._window.show_panel(self.view)
         self._idle.start()
         if opening:
