@@ -244,7 +244,7 @@ MESSAGES: tuple[str, ...] = (
     # app.cli_demo.NetworkDemoAlone
     QT_TRANSLATE_NOOP(
         "errors",
-        "Een demo over het netwerklab draait zonder vensters en zonder --exercise, --screenshots of --camera.",
+        "Een demo over het netwerklab draait zonder vensters en zonder --exercise, --room, --screenshots of --camera.",
     ),
     # pairing.errors.PairingError
     QT_TRANSLATE_NOOP("errors", "Er ging iets mis met de koppeling van dit apparaat."),

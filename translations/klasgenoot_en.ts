@@ -216,8 +216,8 @@
         <translation>A file or folder could not be read or written. Check the name and the permissions.</translation>
     </message>
     <message>
-        <source>Een demo over het netwerklab draait zonder vensters en zonder --exercise, --screenshots of --camera.</source>
-        <translation>A demo across the network lab runs without windows and without --exercise, --screenshots or --camera.</translation>
+        <source>Een demo over het netwerklab draait zonder vensters en zonder --exercise, --room, --screenshots of --camera.</source>
+        <translation>A demo across the network lab runs without windows and without --exercise, --room, --screenshots or --camera.</translation>
     </message>
     <message>
         <source>Er ging iets mis met de koppeling van dit apparaat.</source>

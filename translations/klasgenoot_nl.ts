@@ -1837,8 +1837,8 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
         <translation>Een bestand of map kon niet worden gelezen of geschreven. Controleer de naam en de rechten.</translation>
     </message>
     <message>
-        <source>Een demo over het netwerklab draait zonder vensters en zonder --exercise, --screenshots of --camera.</source>
-        <translation>Een demo over het netwerklab draait zonder vensters en zonder --exercise, --screenshots of --camera.</translation>
+        <source>Een demo over het netwerklab draait zonder vensters en zonder --exercise, --room, --screenshots of --camera.</source>
+        <translation>Een demo over het netwerklab draait zonder vensters en zonder --exercise, --room, --screenshots of --camera.</translation>
     </message>
     <message>
         <source>Er ging iets mis met de koppeling van dit apparaat.</source>
