@@ -295,6 +295,7 @@ class Engine:
                 change,
                 reconnects=self.session.reconnects,
                 candidate_type=link.candidate_type if link else None,
+                relay_protocol=link.relay_protocol if link else None,
             )
         self._listener.on_state(change)
         self.features.on_state(change)

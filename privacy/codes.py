@@ -65,6 +65,14 @@ class CandidateType(enum.StrEnum):
     RELAY = "relay"
 
 
+class RelayProtocol(enum.StrEnum):
+    """How this device reached the fleet's relay (media.turnurls), when it did."""
+
+    UDP = "udp"
+    TCP = "tcp"
+    TLS = "tls"
+
+
 class IceState(enum.StrEnum):
     NEW = "new"
     CHECKING = "checking"

@@ -213,7 +213,9 @@ BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
 """  # noqa: S608
 
 # V5: the audio processing (issue 11) could not load or failed; the call went on
-# with unprocessed sound. Only the events table changes.
+# with unprocessed sound (a new event kind). And which transport this device used to
+# reach the fleet's relay (issue 10): udp, tcp or tls, next to candidate_type.
+_RELAY_PROTOCOLS = ("udp", "tcp", "tls")
 _KINDS_V5 = (*_KINDS, "audio_processing_unavailable")
 _V5 = f"""
 {_events_table("events_new", _CODES_V4, _KINDS_V5)}
@@ -222,6 +224,9 @@ DROP TABLE events;
 ALTER TABLE events_new RENAME TO events;
 CREATE INDEX events_at ON events (at);
 CREATE INDEX events_session ON events (session_id);
+
+ALTER TABLE sessions ADD COLUMN relay_protocol TEXT
+  CHECK (relay_protocol IS NULL OR relay_protocol IN {_in(_RELAY_PROTOCOLS)});
 """  # noqa: S608
 
 MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
