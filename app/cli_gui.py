@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from app.devicetest import DeviceTester
     from app.kiosk import KioskWindow
     from app.runtime import DeviceRuntime
+    from app.service_watchdog import ServiceWatchdog
     from app.technician import TechnicianMode
     from pairing.keystore import KeyStore
 
@@ -113,6 +114,7 @@ class DeviceSession:
     sources: Sources | None = None
     technician: TechnicianMode | None = None
     tester: DeviceTester | None = None
+    watchdog: ServiceWatchdog | None = None  # only under systemd with WatchdogSec=
 
     def open(self) -> None:
         from app.runtime import DeviceRuntime
@@ -186,11 +188,16 @@ class DeviceSession:
         tester.finished.connect(self.technician.view.show_test_result)
         install_excepthooks(window)
         start_engine(bridge, runtime, sources.media)
+        if self.watchdog is not None:
+            self.watchdog.watch(bridge)
         self._show(window)
 
     def _show(self, window: KioskWindow) -> None:
+        from app.service_watchdog import ready
+
         self.windows.append(window)
         window.show_kiosk()
+        ready()
 
     def close(self) -> None:
         if self.bridge is not None:
@@ -230,12 +237,15 @@ def run_device(args: argparse.Namespace, role: Role) -> int:
     )
     app = application()
     set_language(SettingsStore(args.config).load().language)
+    from app.service_watchdog import ServiceWatchdog
+
     session = DeviceSession(
         args.config,
         role,
         windowed=args.windowed,
         synthetic=args.synthetic,
         dev_keyring=args.dev_keyring,
+        watchdog=ServiceWatchdog.from_environment(app),
     )
     session.open()
     quit_on_interrupt(app)
