@@ -159,3 +159,26 @@ def test_systemd_accepts_the_unit(tmp_path: Path, path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stderr == "", done.stderr  # an unknown or misspelt key is only a warning
+
+
+COTURN = Path("/lib/systemd/system/coturn.service")
+
+
+@pytest.mark.skipif(
+    shutil.which("systemd-analyze") is None or not COTURN.exists(),
+    reason="no systemd-analyze or no coturn here",
+)
+def test_the_coturn_drop_in_applies_to_debians_coturn_unit(tmp_path: Path) -> None:
+    drop_in = PACKAGING / "server" / "coturn-klasgenoot.conf"
+    assert "coturn.service.d/klasgenoot.conf" in (DEBIAN / "rules").read_text()
+    assert unit(drop_in)["AmbientCapabilities"] == ["CAP_NET_BIND_SERVICE"]  # port 443
+    (tmp_path / "coturn.service.d").mkdir()
+    shutil.copy(COTURN, tmp_path / "coturn.service")
+    shutil.copy(drop_in, tmp_path / "coturn.service.d" / "klasgenoot.conf")
+    done = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", "coturn.service"],
+        capture_output=True, text=True, timeout=60, check=False,
+        env={"PATH": "/usr/bin:/bin", "SYSTEMD_UNIT_PATH": f"{tmp_path}:"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "", done.stderr  # an unknown key in the drop-in is a warning
