@@ -1,6 +1,7 @@
 """``klasgenoot server``: run the signaling server in the foreground.
 
-Made for a service manager (see packaging/klasgenoot-server.service): SIGTERM ends
+Made for a service manager (see packaging/server/klasgenoot-server.service): it tells systemd
+when it listens and feeds its watchdog (common.sdnotify); SIGTERM ends
 it cleanly with exit code 0. The first stdout line says the bound port
 (``listening on port N``) so scripts and tests can use ``--port 0``.
 
@@ -22,6 +23,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from common import sdnotify
 from common.paths import ensure_private_dir
 from privacy.files import state_dir
 from signaling.config import FleetFiles, ServerConfig
@@ -184,8 +186,22 @@ async def _until_signalled(running: RunningServer) -> int:
     print(f"listening on port {running.port}", flush=True)
     if running.health_port is not None:
         print(f"health on port {running.health_port}", flush=True)
+    sdnotify.notify("READY=1")  # Type=notify: the unit counts as started only now
+    feeding = asyncio.create_task(_feed_watchdog(sdnotify.watchdog_seconds()))
     try:
         await stop.wait()
     finally:
+        sdnotify.notify("STOPPING=1")
+        feeding.cancel()
         await running.stop()
     return 0
+
+
+async def _feed_watchdog(interval: float | None) -> None:
+    """``WATCHDOG=1`` at half of ``WatchdogSec=`` from the server's own event loop: a
+    loop that hangs stops the pings, and systemd restarts the server."""
+    if interval is None:
+        return
+    while True:
+        sdnotify.notify("WATCHDOG=1")
+        await asyncio.sleep(interval / 2)
