@@ -47,6 +47,7 @@ class Link:
     def __init__(self, ws: web.WebSocketResponse, info: DeviceCertInfo, config: ServerConfig):
         self.ws = ws
         self.info = info
+        self.since = utcnow()  # for the console's status page (loopback only)
         self.limiter = RateLimiter(
             rate=config.rate,
             burst=config.burst,
@@ -150,6 +151,10 @@ class Hub:
 
     def __len__(self) -> int:
         return len(self._links)
+
+    def online(self) -> list[tuple[DeviceId, dt.datetime]]:
+        """Each connected device and since when (the health port's /status)."""
+        return [(d, link.since) for d, link in self._links.items()]
 
     def peer_of(self, link: Link) -> Link | None:
         peer = self._links.get(link.info.peer_id)

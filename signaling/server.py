@@ -123,6 +123,7 @@ class RunningServer:
     async def _start_health(self, port: int) -> int:
         app = _application()
         app.router.add_get("/health", self._healthcheck)
+        app.router.add_get("/status", self._status)  # the helpdesk console polls it
         self._health = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._health.setup()
         site = web.TCPSite(self._health, "127.0.0.1", port)
@@ -134,6 +135,11 @@ class RunningServer:
         return web.Response(
             text=f"ok {version()}" if serving else "down", status=200 if serving else 503
         )
+
+    async def _status(self, request: web.Request) -> web.Response:
+        """Which devices are connected, since when: on loopback only, like /health."""
+        devices = [{"device_id": d.text, "since": t.isoformat()} for d, t in self.hub.online()]
+        return web.json_response({"devices": devices})
 
     def _verify(self, cert: x509.Certificate) -> DeviceCertInfo:
         return verify_device_certificate(cert, self._ca_cert, crl=self.hub.crl)

@@ -1,0 +1,304 @@
+"""The console's pages and the devices' enrollment endpoint (aiohttp + Jinja2).
+
+Server-rendered, no JavaScript. Each handler reads or changes the store and renders
+a template; who may do what is checked by console/security.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from console import accounts, registry
+from console.accounts import Role
+from console.enrollment import Enroller
+from console.errors import ConsoleError, EnrollmentCodeRejected, EnrollmentLocked
+from console.presence import Presence
+from console.security import (
+    COOKIE,
+    IDLE_KEY,
+    LOGIN_COOKIE,
+    STORE_KEY,
+    AddressLimiter,
+    headers,
+    new_login_token,
+    requires,
+    session_of,
+    sessions,
+    set_cookie,
+)
+from console.store import Store
+from pairing import enrollcode as codes
+from pairing.errors import EnrollmentCodeMistyped, PairingError
+from pairing.issued import add_months
+from pairing.roles import Role as DeviceRole
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).parent
+ENROLLER_KEY = web.AppKey("enroller", Enroller)
+PRESENCE_KEY = web.AppKey("presence", Presence)
+FINGERPRINT_KEY = web.AppKey("fingerprint", str)
+LIMITER_KEY = web.AppKey("limiter", AddressLimiter)
+ROLE_WORDS = {DeviceRole.STUDENT: "leerlinglaptop", DeviceRole.CLASSROOM: "klasapparaat"}
+STATE_WORDS = {
+    "open": "code uitgegeven",
+    "waiting": "wacht op het andere apparaat",
+    "enrolled": "ingeschreven",
+    "revoked": "code ingetrokken",
+    "expired": "code verlopen",
+    "none": "geen code",
+}
+MAX_ENROLL_BODY = 16 * 1024
+TOO_MANY = "Te veel pogingen. Probeer het over een kwartier opnieuw."
+
+
+def _when(ts: float | None) -> str:
+    if ts is None:
+        return "nooit"
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _grouped(fingerprint: str) -> list[str]:
+    """The CA fingerprint in four rows of eight pairs, as every screen shows it."""
+    pairs = fingerprint.split(":")
+    return [":".join(pairs[i : i + 8]) for i in range(0, len(pairs), 8)]
+
+
+def _device_rows(request: web.Request, pairing: registry.Pairing) -> list[dict[str, str]]:
+    online = request.app[PRESENCE_KEY].online()
+    store = request.app[STORE_KEY]
+    rows = []
+    for slot in pairing.slots:
+        status, seen = "—", "—"
+        if slot.device_id is not None:
+            if online is None:
+                status = "onbekend"
+            elif slot.device_id in online:
+                status = "online"
+                seen = "sinds " + online[slot.device_id].since.strftime("%Y-%m-%d %H:%M UTC")
+            else:
+                status = "offline"
+            if status != "online":
+                row = store.conn.execute(
+                    "SELECT last_seen FROM seen WHERE device_id = ?", (slot.device_id,)
+                ).fetchone()
+                seen = _when(row[0] if row else None)
+        rows.append({
+            "role": ROLE_WORDS[slot.role],
+            "state": STATE_WORDS[slot.state.value],
+            "device": slot.device_id[:7] if slot.device_id else "—",
+            "status": status,
+            "seen": seen,
+        })  # fmt: skip
+    return rows
+
+
+@aiohttp_jinja2.template("login.html")
+async def login_page(request: web.Request) -> dict[str, object]:
+    token = new_login_token()
+    request["login_token"] = token
+    return {"token": token, "error": request.get("error")}
+
+
+async def _login_form(request: web.Request, error: str) -> web.StreamResponse:
+    request["error"] = error
+    response = await login_page(request)
+    set_cookie(response, LOGIN_COOKIE, request["login_token"], 600)
+    return response
+
+
+async def show_login(request: web.Request) -> web.StreamResponse:
+    return await _login_form(request, "")
+
+
+async def do_login(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    cookie, sent = request.cookies.get(LOGIN_COOKIE, ""), form.get("csrf")
+    if not cookie or sent != cookie:
+        raise web.HTTPForbidden(text="Formulier verlopen of ongeldig. Laad de pagina opnieuw.")
+    store = request.app[STORE_KEY]
+    if not request.app[LIMITER_KEY].allow(request.remote or ""):
+        return await _login_form(
+            request, "Te veel pogingen. Probeer het over een kwartier opnieuw."
+        )
+    try:
+        session = accounts.login(
+            store, str(form.get("name", ""))[:64], str(form.get("password", ""))[:256],
+            str(form.get("totp", ""))[:12],
+        )  # fmt: skip
+    except ConsoleError as exc:
+        return await _login_form(request, exc.message())
+    response = web.HTTPSeeOther("/")
+    set_cookie(response, COOKIE, accounts.open_session(store, session), 12 * 3600)
+    response.del_cookie(LOGIN_COOKIE, path="/")
+    raise response
+
+
+async def do_logout(request: web.Request) -> web.StreamResponse:
+    store = request.app[STORE_KEY]
+    accounts.close_session(store, request.cookies.get(COOKIE, ""))
+    store.audit(session_of(request).user, "logout")
+    response = web.HTTPSeeOther("/login")
+    response.del_cookie(COOKIE, path="/")
+    raise response
+
+
+def _base(request: web.Request) -> dict[str, object]:
+    session = session_of(request)
+    online = request.app[PRESENCE_KEY].online()
+    return {"session": session, "csrf": session.csrf, "server_known": online is not None,
+            "operator": session.role is Role.OPERATOR}  # fmt: skip
+
+
+@aiohttp_jinja2.template("overview.html")
+async def overview(request: web.Request) -> dict[str, object]:
+    search = request.query.get("q", "")[:64]
+    wanted = request.query.get("status", "")
+    rows = []
+    for p in registry.list_pairings(request.app[STORE_KEY], search):
+        devices = _device_rows(request, p)
+        if wanted and not any(d["status"] == wanted for d in devices):
+            continue
+        rows.append({"pairing": p, "devices": devices})
+    return {**_base(request), "rows": rows, "q": search, "status": wanted}
+
+
+@aiohttp_jinja2.template("new_pairing.html")
+async def new_pairing(request: web.Request) -> dict[str, object]:
+    until = add_months(dt.datetime.now(dt.UTC).date(), 12)
+    return {**_base(request), "until": until.isoformat(), "error": None}
+
+
+def _codes_page(request: web.Request, label: str, issued: dict[DeviceRole, str]) -> web.Response:
+    shown = [(ROLE_WORDS[r], codes.shown(c)) for r, c in issued.items()]
+    context = {**_base(request), "label": label, "codes": shown,
+               "fingerprint": _grouped(request.app[FINGERPRINT_KEY])}  # fmt: skip
+    return aiohttp_jinja2.render_template("codes.html", request, context)
+
+
+async def create_pairing(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    store, user = request.app[STORE_KEY], session_of(request).user
+    try:
+        until = dt.date.fromisoformat(str(form.get("until", ""))[:10])
+        pid, issued = registry.create_pairing(store, str(form.get("label", ""))[:40], until, user)
+    except (ConsoleError, ValueError) as exc:
+        message = exc.message() if isinstance(exc, ConsoleError) else "Die datum klopt niet."
+        context = {**_base(request), "until": str(form.get("until", ""))[:10], "error": message}
+        return aiohttp_jinja2.render_template("new_pairing.html", request, context, status=400)
+    return _codes_page(request, registry.get_pairing(store, pid).label, issued)
+
+
+def _pairing_id(request: web.Request) -> int:
+    try:
+        return int(request.match_info["pid"])
+    except ValueError as exc:
+        raise web.HTTPNotFound() from exc
+
+
+@aiohttp_jinja2.template("pairing.html")
+async def pairing_detail(request: web.Request) -> dict[str, object]:
+    store = request.app[STORE_KEY]
+    try:
+        p = registry.get_pairing(store, _pairing_id(request))
+    except ConsoleError as exc:
+        raise web.HTTPNotFound(text=exc.message()) from exc
+    audit = [{"at": _when(r["at"]), "actor": r["actor"], "action": r["action"]}
+             for r in store.audit_rows(p.label)]  # fmt: skip
+    return {**_base(request), "p": p, "devices": _device_rows(request, p), "audit": audit}
+
+
+async def new_code(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    store, user = request.app[STORE_KEY], session_of(request).user
+    try:
+        p = registry.get_pairing(store, _pairing_id(request))
+        role = DeviceRole(str(form.get("role", "")))
+        code = registry.issue_code(store, p.id, role, user)
+    except (ConsoleError, ValueError) as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from exc
+    return _codes_page(request, p.label, {role: code})
+
+
+@requires(Role.OPERATOR)
+async def revoke_codes(request: web.Request) -> web.StreamResponse:
+    store = request.app[STORE_KEY]
+    pid = _pairing_id(request)
+    try:
+        registry.revoke_codes(store, pid, session_of(request).user)
+    except ConsoleError as exc:
+        raise web.HTTPNotFound(text=exc.message()) from exc
+    raise web.HTTPSeeOther(f"/pairings/{pid}")
+
+
+async def export_pairing(request: web.Request) -> web.StreamResponse:
+    store = request.app[STORE_KEY]
+    try:
+        p = registry.get_pairing(store, _pairing_id(request))
+    except ConsoleError as exc:
+        raise web.HTTPNotFound(text=exc.message()) from exc
+    store.audit(session_of(request).user, "export", p.label)
+    doc = {"label": p.label, "until": p.until.isoformat(), "fleet_pairing": p.fleet_pairing,
+           "devices": _device_rows(request, p),
+           "audit": [dict(r) for r in store.audit_rows(p.label)]}  # fmt: skip
+    return web.json_response(doc, dumps=lambda d: json.dumps(d, indent=2, default=str))
+
+
+def _enroll_answer(request: web.Request, code: str, pem: str | None) -> web.Response:
+    enroller, address = request.app[ENROLLER_KEY], request.remote or ""
+    if pem is None:  # a new device asks which role its code is for
+        return web.json_response({"role": enroller.role_of(address, code).value})
+    bundle = enroller.enroll(address, code, pem.encode())
+    if bundle is None:
+        return web.json_response({"state": "waiting"}, status=202)
+    return web.json_response({"state": "enrolled", "bundle": bundle.decode()})
+
+
+async def enroll(request: web.Request) -> web.StreamResponse:
+    """A device's code and request → 200 with its bundle, 202 to wait, 4xx in Dutch."""
+    try:
+        body = await request.content.read(MAX_ENROLL_BODY + 1)
+        doc = json.loads(body) if len(body) <= MAX_ENROLL_BODY else None
+        code, pem = doc["code"], doc.get("request")  # type: ignore[index, union-attr]
+        if not isinstance(code, str) or not isinstance(pem, str | None):
+            raise TypeError("code")
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return web.json_response({"error": "Ongeldige aanvraag.", "reason": "request"}, status=400)
+    try:
+        return _enroll_answer(request, code, pem)
+    except EnrollmentLocked as exc:
+        return web.json_response({"error": exc.message(), "reason": "locked"}, status=429)
+    except (EnrollmentCodeMistyped, EnrollmentCodeRejected) as exc:
+        reason = "typo" if isinstance(exc, EnrollmentCodeMistyped) else "code"
+        return web.json_response({"error": exc.message(), "reason": reason}, status=400)
+    except (ConsoleError, PairingError) as exc:
+        return web.json_response({"error": exc.message(), "reason": "request"}, status=400)
+
+
+def build_app(
+    store: Store, enroller: Enroller, presence: Presence, fingerprint: str, idle: float
+) -> web.Application:
+    app = web.Application(middlewares=[headers, sessions], client_max_size=64 * 1024)
+    app[STORE_KEY], app[ENROLLER_KEY], app[PRESENCE_KEY] = store, enroller, presence
+    app[FINGERPRINT_KEY], app[IDLE_KEY], app[LIMITER_KEY] = fingerprint, idle, AddressLimiter()
+    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
+    app.router.add_get("/login", show_login)
+    app.router.add_post("/login", do_login)
+    app.router.add_post("/logout", do_logout)
+    app.router.add_get("/", overview)
+    app.router.add_get("/pairings/new", new_pairing)
+    app.router.add_post("/pairings", create_pairing)
+    app.router.add_get("/pairings/{pid}", pairing_detail)
+    app.router.add_post("/pairings/{pid}/code", new_code)
+    app.router.add_post("/pairings/{pid}/revoke-codes", revoke_codes)
+    app.router.add_get("/pairings/{pid}/export", export_pairing)
+    app.router.add_post("/enroll", enroll)
+    app.router.add_static("/static", HERE / "static")
+    return app
