@@ -23,9 +23,13 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.cli_fleet import parse_date, passphrase
 from app.cli_server import port_number
+
+if TYPE_CHECKING:
+    from console.server import ConsoleConfig
 
 PASSWORD_ENV = "KLASGENOOT_CONSOLE_PASSWORD"  # noqa: S105 (a variable name, not a secret)
 
@@ -142,10 +146,9 @@ def _serve(args: argparse.Namespace) -> int:
     return asyncio.run(_run(data, passphrase(), config))
 
 
-async def _run(data: Path, secret: str, config: object) -> int:
-    from console.server import ConsoleConfig, start_console
+async def _run(data: Path, secret: str, config: ConsoleConfig) -> int:
+    from console.server import start_console
 
-    assert isinstance(config, ConsoleConfig)
     running = await start_console(data, secret, config)
     print(f"listening on port {running.port}", flush=True)
     stop = asyncio.Event()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import ssl
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,7 +75,7 @@ async def start_console(fleet: Path, passphrase: str, config: ConsoleConfig) -> 
     return running
 
 
-def _ca_handler(fleet: Path) -> web.Handler:
+def _ca_handler(fleet: Path) -> Callable[[web.Request], Awaitable[web.Response]]:
     pem = (fleet / CA_CERT).read_bytes()
 
     async def ca(request: web.Request) -> web.Response:
