@@ -102,7 +102,11 @@ def _device_rows(request: web.Request, pairing: registry.Pairing) -> list[dict[s
 
 @aiohttp_jinja2.template("login.html")
 async def login_page(request: web.Request) -> dict[str, object]:
-    token = new_login_token()
+    # One token per browser while it logs in: a second GET (another tab, the favicon
+    # redirected here) must not invalidate the form already shown.
+    token = request.cookies.get(LOGIN_COOKIE, "")
+    if not 20 <= len(token) <= 64:
+        token = new_login_token()
     request["login_token"] = token
     return {"token": token, "error": request.get("error")}
 
