@@ -74,3 +74,7 @@ class StatusUnavailable(ConsoleError):
 
 class RoleAlreadyEnrolled(ConsoleError):
     """Dit apparaat van de koppeling is al ingeschreven; een nieuwe code is niet nodig."""
+
+
+class ReportRefused(ConsoleError):
+    """De storingsmelding is geweigerd: ze kwam niet van een geldig apparaat van deze vloot."""

@@ -28,9 +28,9 @@ STORE_KEY = web.AppKey("store", Store)
 IDLE_KEY = web.AppKey("idle", float)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-# Paths a person reaches without a session; /enroll is the devices' endpoint, which
-# answers JSON and is guarded by the code itself.
-PUBLIC = frozenset({"/login", "/enroll", "/ca.pem", "/static/console.css"})
+# Paths reached without a session: /enroll and POST /reports are the devices' endpoints,
+# guarded by the code and by the device certificate and signature.
+PUBLIC = frozenset({"/login", "/enroll", "/reports", "/ca.pem", "/static/console.css"})
 LOGIN_TRIES, LOGIN_WINDOW = 10, 15 * 60.0
 
 

@@ -17,6 +17,7 @@ from aiohttp import web
 
 from console.enrollment import Enroller
 from console.presence import StatusPoller
+from console.reports import ReportInbox
 from console.store import Store
 from console.web import build_app
 from pairing.fleet import CA_CERT, SERVER_CERT, SERVER_KEY, ca_fingerprint, load_ca
@@ -63,7 +64,15 @@ async def start_console(fleet: Path, passphrase: str, config: ConsoleConfig) -> 
     store = Store(fleet)
     store.purge(config.idle)
     poller = StatusPoller(config.status_url, store, config.poll)
-    app = build_app(store, Enroller(store, fleet, passphrase), poller, fingerprint, config.idle)
+    inbox = ReportInbox(store, fleet)
+    app = build_app(
+        store,
+        enroller=Enroller(store, fleet, passphrase),
+        inbox=inbox,
+        presence=poller,
+        fingerprint=fingerprint,
+        idle=config.idle,
+    )
     app.router.add_get("/ca.pem", _ca_handler(fleet))
     runner = web.AppRunner(app, access_log=None, handle_signals=False)  # no addresses logged
     await runner.setup()

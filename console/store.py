@@ -37,6 +37,10 @@ CREATE TABLE IF NOT EXISTS codes (
     role TEXT NOT NULL, issued REAL NOT NULL, expires REAL NOT NULL,
     revoked INTEGER NOT NULL DEFAULT 0, device_id TEXT, csr BLOB, used REAL, bundle BLOB);
 CREATE TABLE IF NOT EXISTS seen (device_id TEXT PRIMARY KEY, last_seen REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS reports (
+    id INTEGER PRIMARY KEY, pairing INTEGER NOT NULL REFERENCES pairings(id),
+    device TEXT NOT NULL, role TEXT NOT NULL, received REAL NOT NULL, state TEXT NOT NULL,
+    handled_by TEXT, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY, at REAL NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
     target TEXT NOT NULL DEFAULT '');
@@ -89,7 +93,8 @@ class Store:
         return rows
 
     def purge(self, session_idle: float) -> None:
-        """Retention: audit 13 months, idle sessions, expired unused codes after a day."""
+        """Retention: audit 13 months, idle sessions, expired unused codes after a day,
+        fault reports 90 days (console/reports.py)."""
         now = self.clock()
         with self.conn:
             self.conn.execute("DELETE FROM audit WHERE at < ?", (now - AUDIT_DAYS * DAY,))

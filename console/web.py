@@ -15,10 +15,10 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from console import accounts, registry
+from console import accounts, registry, reports
 from console.accounts import Role
 from console.enrollment import Enroller
-from console.errors import ConsoleError, EnrollmentCodeRejected, EnrollmentLocked
+from console.errors import ConsoleError, EnrollmentCodeRejected, EnrollmentLocked, ReportRefused
 from console.presence import Presence
 from console.security import (
     COOKIE,
@@ -46,6 +46,7 @@ ENROLLER_KEY = web.AppKey("enroller", Enroller)
 PRESENCE_KEY = web.AppKey("presence", Presence)
 FINGERPRINT_KEY = web.AppKey("fingerprint", str)
 LIMITER_KEY = web.AppKey("limiter", AddressLimiter)
+INBOX_KEY = web.AppKey("inbox", reports.ReportInbox)
 ROLE_WORDS = {DeviceRole.STUDENT: "leerlinglaptop", DeviceRole.CLASSROOM: "klasapparaat"}
 STATE_WORDS = {
     "open": "code uitgegeven",
@@ -56,6 +57,7 @@ STATE_WORDS = {
     "none": "geen code",
 }
 MAX_ENROLL_BODY = 16 * 1024
+MAX_REPORT_BODY = 96 * 1024  # the report (64 KiB at most), certificate and signature
 TOO_MANY = "Te veel pogingen. Probeer het over een kwartier opnieuw."
 
 
@@ -170,7 +172,8 @@ async def overview(request: web.Request) -> dict[str, object]:
         devices = _device_rows(request, p)
         if wanted and not any(d["status"] == wanted for d in devices):
             continue
-        rows.append({"pairing": p, "devices": devices})
+        rows.append({"pairing": p, "devices": devices,
+                     "reports": reports.open_count(request.app[STORE_KEY], p.id)})  # fmt: skip
     return {**_base(request), "rows": rows, "q": search, "status": wanted}
 
 
@@ -216,7 +219,11 @@ async def pairing_detail(request: web.Request) -> dict[str, object]:
         raise web.HTTPNotFound(text=exc.message()) from exc
     audit = [{"at": _when(r["at"]), "actor": r["actor"], "action": r["action"]}
              for r in store.audit_rows(p.label)]  # fmt: skip
-    return {**_base(request), "p": p, "devices": _device_rows(request, p), "audit": audit}
+    faults = [{"id": r.id, "when": _when(r.received), "device": r.device,
+               "state": reports.STATE_WORDS[r.state], "by": r.handled_by or "—"}
+              for r in reports.reports_of(store, p.id)]  # fmt: skip
+    return {**_base(request), "p": p, "devices": _device_rows(request, p), "audit": audit,
+            "reports": faults}  # fmt: skip
 
 
 async def new_code(request: web.Request) -> web.StreamResponse:
@@ -286,11 +293,57 @@ async def enroll(request: web.Request) -> web.StreamResponse:
         return web.json_response({"error": exc.message(), "reason": "request"}, status=400)
 
 
+async def receive_report(request: web.Request) -> web.StreamResponse:
+    """A device's signed fault report → 201 with its number, or 400 in Dutch."""
+    body = await request.content.read(MAX_REPORT_BODY + 1)
+    try:
+        if len(body) > MAX_REPORT_BODY:
+            raise ReportRefused("too large")
+        number = request.app[INBOX_KEY].receive(body)
+    except ReportRefused as exc:
+        logger.warning("fault report refused: %s", exc.detail)
+        return web.json_response({"error": exc.message()}, status=400)
+    return web.json_response({"report": number}, status=201)
+
+
+@aiohttp_jinja2.template("report.html")
+async def report_page(request: web.Request) -> dict[str, object]:
+    store = request.app[STORE_KEY]
+    try:
+        report = reports.get_report(store, int(request.match_info["rid"]))
+    except (ConsoleError, ValueError) as exc:
+        raise web.HTTPNotFound() from exc
+    pairing = registry.get_pairing(store, report.pairing)
+    pretty = json.dumps(json.loads(report.body), indent=2, ensure_ascii=False)
+    return {**_base(request), "r": report, "p": pairing, "pretty": pretty,
+            "when": _when(report.received), "states": reports.STATE_WORDS}  # fmt: skip
+
+
+async def report_state(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    store = request.app[STORE_KEY]
+    try:
+        report = reports.get_report(store, int(request.match_info["rid"]))
+        state = reports.ReportState(str(form.get("state", "")))
+    except (ConsoleError, ValueError) as exc:
+        raise web.HTTPBadRequest(text="Onbekende melding of toestand.") from exc
+    label = registry.get_pairing(store, report.pairing).label
+    reports.set_state(store, report.id, state, session_of(request).user, label)
+    raise web.HTTPSeeOther(f"/reports/{report.id}")
+
+
 def build_app(
-    store: Store, enroller: Enroller, presence: Presence, fingerprint: str, idle: float
+    store: Store,
+    *,
+    enroller: Enroller,
+    inbox: reports.ReportInbox,
+    presence: Presence,
+    fingerprint: str,
+    idle: float,
 ) -> web.Application:
     app = web.Application(middlewares=[headers, sessions], client_max_size=64 * 1024)
     app[STORE_KEY], app[ENROLLER_KEY], app[PRESENCE_KEY] = store, enroller, presence
+    app[INBOX_KEY] = inbox
     app[FINGERPRINT_KEY], app[IDLE_KEY], app[LIMITER_KEY] = fingerprint, idle, AddressLimiter()
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
     app.router.add_get("/login", show_login)
@@ -304,5 +357,8 @@ def build_app(
     app.router.add_post("/pairings/{pid}/revoke-codes", revoke_codes)
     app.router.add_get("/pairings/{pid}/export", export_pairing)
     app.router.add_post("/enroll", enroll)
+    app.router.add_post("/reports", receive_report)
+    app.router.add_get("/reports/{rid}", report_page)
+    app.router.add_post("/reports/{rid}/state", report_state)
     app.router.add_static("/static", HERE / "static")
     return app

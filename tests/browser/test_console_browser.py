@@ -124,6 +124,10 @@ def test_a_day_at_the_helpdesk_in_chromium(
                     "--url", svc.url, "--ca-fingerprint", fingerprint)  # fmt: skip
         assert again.returncode == 1 and not (tmp_path / "y").exists()
 
+        # The technician reports a fault from the classroom unit: shown first, then sent.
+        sent = ok("technician", "report", "--config", str(c_dir), "--url", svc.url, "--yes")
+        assert '"last_events"' in sent and "Storingsmelding #1 verstuurd" in sent
+
         # The classroom unit starts and shows online in the overview.
         with device("classroom", c_dir):
 
@@ -137,7 +141,22 @@ def test_a_day_at_the_helpdesk_in_chromium(
             driver.find_element(By.LINK_TEXT, "KG-0042").click()
             wait_for(lambda: "Geschiedenis" in driver.page_source)
             assert "ingeschreven" in driver.page_source
+            assert driver.find_element(By.CSS_SELECTOR, "#reports .report-state").text == "nieuw"
             shot(driver, "pairing")
+
+        # The helpdesk reads the report and closes it.
+        driver.find_element(By.LINK_TEXT, "#1").click()
+        wait_for(lambda: bool(driver.find_elements(By.ID, "report-body")))
+        assert '"app_version"' in driver.find_element(By.ID, "report-body").text
+        shot(driver, "report")
+        from selenium.webdriver.support.ui import Select
+
+        Select(driver.find_element(By.ID, "state")).select_by_value("solved")
+        driver.find_element(By.ID, "set-state").click()
+        wait_for(lambda: driver.find_element(By.ID, "report-state").text == "opgelost")
+        assert "door anna" in driver.find_element(By.TAG_NAME, "body").text
+        driver.find_element(By.LINK_TEXT, "KG-0042").click()
+        wait_for(lambda: "Geschiedenis" in driver.page_source)
 
         # A POST without the CSRF token is refused; with it, the action runs.
         assert "Formulier verlopen" in post_without(driver, driver.current_url + "/code", "csrf")
