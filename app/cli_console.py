@@ -6,8 +6,9 @@
 - ``console user add NAME --role helpdesk|operator --data FLEET`` makes an account
   and prints its TOTP ``otpauth://`` URI (and a QR code) once. The password comes
   from ``KLASGENOOT_CONSOLE_PASSWORD`` (scripts) or is asked for twice.
-- ``console pair LABEL --data FLEET [--until DATE]`` makes a pairing and prints one
-  enrollment code per role, and the CA fingerprint the technician compares.
+- ``console pair LABEL --data FLEET [--until DATE] [--consent-date D --consent-ref R]``
+  makes a pairing and prints one enrollment code per role, and the CA fingerprint the
+  technician compares. Without consent the devices wait until it is recorded.
 
 The fleet CA passphrase comes as for ``fleet`` (``KLASGENOOT_FLEET_PASSPHRASE`` or asked).
 """
@@ -63,6 +64,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     pair.add_argument("label", metavar="LABEL", help="pseudoniem, bv. KG-0042 (nooit een naam)")
     pair.add_argument("--data", type=Path, default=argparse.SUPPRESS, help="vlootmap")
     pair.add_argument("--until", metavar="JJJJ-MM-DD", help="einddatum (standaard over 12 maanden)")
+    pair.add_argument(
+        "--consent-date",
+        metavar="JJJJ-MM-DD",
+        help="datum van het ondertekende toestemmingsformulier",
+    )
+    pair.add_argument(
+        "--consent-ref", metavar="VERWIJZING", help="waar het formulier ligt (geen naam)"
+    )
     pair.set_defaults(func=_pair)
 
 
@@ -112,6 +121,7 @@ def _user_add(args: argparse.Namespace) -> int:
 
 def _pair(args: argparse.Namespace) -> int:
     from console.registry import create_pairing
+    from console.service import check_consent, record_consent
     from console.store import Store
     from pairing.codeenroll import grouped
     from pairing.enrollcode import shown
@@ -121,11 +131,20 @@ def _pair(args: argparse.Namespace) -> int:
     data = _data(args)
     fp = ca_fingerprint(data)  # FleetNotInitialised before anything is made
     until = parse_date(args.until) if args.until else add_months(dt.date.today(), 12)
+    consent = None
+    if args.consent_date or args.consent_ref:
+        day = parse_date(args.consent_date or "")
+        consent = (day, check_consent(day, args.consent_ref or ""))
     store = Store(data)
     try:
-        _, issued = create_pairing(store, args.label, until, "cli")
+        pid, issued = create_pairing(store, args.label, until, "cli")
+        if consent is not None:
+            record_consent(store, pid, consent[0], consent[1], "cli")
     finally:
         store.close()
+    if consent is None:
+        print("Let op: nog geen toestemming vastgelegd. De apparaten kunnen hun code gebruiken,")
+        print("maar worden pas geactiveerd als de toestemming in de console is vastgelegd.")
     print(f"Koppeling {args.label.strip().upper()} tot {until.isoformat()}.")
     print("Inschrijfcodes (24 uur geldig, één keer te gebruiken, maar één keer getoond):")
     for role, code in issued.items():

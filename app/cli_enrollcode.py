@@ -69,7 +69,11 @@ def _code(args: argparse.Namespace) -> int:
     deadline = time.monotonic() + args.wait
     bundle = codeenroll.request_bundle(url, ca, code, request)
     if bundle is None:
-        print("Aangemeld. Wacht op het andere apparaat van de koppeling …", flush=True)
+        print(
+            "Aangemeld. Wacht op het andere apparaat van de koppeling en op de vastgelegde "
+            "toestemming …",
+            flush=True,
+        )
     while bundle is None:
         if time.monotonic() >= deadline:
             raise EnrollmentTimedOut()

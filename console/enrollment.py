@@ -122,7 +122,10 @@ class Enroller:
         )
         if set(bound) != {r.value for r in Role}:
             return None  # the peer has not used its code yet
-        until = get_pairing(self._store, pairing).until
+        record = get_pairing(self._store, pairing)
+        if record.consent_day is None or record.ended is not None:
+            return None  # not activated before an operator recorded consent
+        until = record.until
         issued = issue_pair(
             self._fleet,
             self._passphrase,

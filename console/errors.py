@@ -78,3 +78,12 @@ class RoleAlreadyEnrolled(ConsoleError):
 
 class ReportRefused(ConsoleError):
     """De storingsmelding is geweigerd: ze kwam niet van een geldig apparaat van deze vloot."""
+
+
+class ConsentInvalid(ConsoleError):
+    """De toestemming kan zo niet worden vastgelegd: een datum (niet in de toekomst) en
+    een verwijzing naar waar het formulier ligt (hoogstens 40 tekens, geen namen)."""
+
+
+class ServiceAlreadyEnded(ConsoleError):
+    """De dienst van deze koppeling is al beëindigd."""

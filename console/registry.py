@@ -50,6 +50,19 @@ class Pairing:
     fleet_pairing: str | None
     created_by: str
     slots: tuple[Slot, Slot]  # student, classroom
+    consent_day: str | None = None  # consent: a date and a reference, never the form
+    consent_ref: str | None = None
+    ended: float | None = None
+    end_reason: str | None = None
+    erase_after: float | None = None
+
+    @property
+    def state(self) -> str:
+        if self.ended is not None:
+            return "ended"
+        if self.consent_day is None:
+            return "no consent"
+        return "active" if self.fleet_pairing else "consent"
 
 
 def check_label(label: str) -> str:
@@ -124,17 +137,26 @@ def _slot(store: Store, pairing: int, role: Role) -> Slot:
 
 
 def _pairing(store: Store, row: tuple[object, ...]) -> Pairing:
-    pid, label, until, fleet_pairing, created_by = row
+    pid, label, until, fleet_pairing, created_by, *service = row
     assert isinstance(pid, int)
     student, classroom = (_slot(store, pid, role) for role in (Role.STUDENT, Role.CLASSROOM))
+    consent_day, consent_ref, ended, end_reason, erase_after = service
     return Pairing(
         pid, str(label), dt.date.fromisoformat(str(until)),
         None if fleet_pairing is None else str(fleet_pairing), str(created_by),
         (student, classroom),
+        None if consent_day is None else str(consent_day),
+        None if consent_ref is None else str(consent_ref),
+        ended if isinstance(ended, float) else None,
+        None if end_reason is None else str(end_reason),
+        erase_after if isinstance(erase_after, float) else None,
     )  # fmt: skip
 
 
-_COLUMNS = "SELECT id, label, until, fleet_pairing, created_by FROM pairings"
+_COLUMNS = (
+    "SELECT id, label, until, fleet_pairing, created_by, consent_day, consent_ref, ended, "
+    "end_reason, erase_after FROM pairings"
+)
 
 
 def get_pairing(store: Store, pairing: int) -> Pairing:

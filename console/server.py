@@ -7,6 +7,8 @@ are used) and kept in memory only.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import ssl
 from collections.abc import Awaitable, Callable
@@ -18,6 +20,7 @@ from aiohttp import web
 from console.enrollment import Enroller
 from console.presence import StatusPoller
 from console.reports import ReportInbox
+from console.service import FleetAccess, erase_due
 from console.store import Store
 from console.web import build_app
 from pairing.fleet import CA_CERT, SERVER_CERT, SERVER_KEY, ca_fingerprint, load_ca
@@ -47,12 +50,37 @@ def tls_context(fleet: Path) -> ssl.SSLContext:
     return ctx
 
 
+MAINTENANCE_SECONDS = 3600.0
+
+
+def maintain(store: Store, fleet: Path, idle: float) -> None:
+    """Retention: old rows go, and pairings whose collection window closed are erased."""
+    store.purge(idle)
+    erased = erase_due(store, fleet)
+    if erased:
+        logger.info("erased %d pairings after their collection window", erased)
+
+
+async def _maintenance(store: Store, fleet: Path, idle: float) -> None:
+    while True:
+        await asyncio.sleep(MAINTENANCE_SECONDS)
+        try:
+            maintain(store, fleet, idle)
+        except Exception:  # a failed round must not stop retention for good
+            logger.exception("console maintenance failed")
+
+
 class RunningConsole:
-    def __init__(self, runner: web.AppRunner, poller: StatusPoller, store: Store) -> None:
-        self._runner, self._poller, self._store = runner, poller, store
+    def __init__(
+        self, runner: web.AppRunner, poller: StatusPoller, store: Store, task: asyncio.Task[None]
+    ) -> None:
+        self._runner, self._poller, self._store, self._task = runner, poller, store, task
         self.port = int(runner.addresses[0][1])
 
     async def stop(self) -> None:
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
         await self._poller.stop()
         await self._runner.cleanup()
         self._store.close()
@@ -62,13 +90,14 @@ async def start_console(fleet: Path, passphrase: str, config: ConsoleConfig) -> 
     load_ca(fleet, passphrase)  # PassphraseWrong now, not when the first code is used
     fingerprint = ca_fingerprint(fleet)
     store = Store(fleet)
-    store.purge(config.idle)
+    maintain(store, fleet, config.idle)
     poller = StatusPoller(config.status_url, store, config.poll)
     inbox = ReportInbox(store, fleet)
     app = build_app(
         store,
         enroller=Enroller(store, fleet, passphrase),
         inbox=inbox,
+        fleet=FleetAccess(fleet, passphrase),
         presence=poller,
         fingerprint=fingerprint,
         idle=config.idle,
@@ -79,7 +108,8 @@ async def start_console(fleet: Path, passphrase: str, config: ConsoleConfig) -> 
     site = web.TCPSite(runner, config.host, config.port, ssl_context=tls_context(fleet))
     await site.start()
     await poller.start()
-    running = RunningConsole(runner, poller, store)
+    task = asyncio.create_task(_maintenance(store, fleet, config.idle))
+    running = RunningConsole(runner, poller, store, task)
     logger.info("console listening on port %d", running.port)
     return running
 

@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     created REAL NOT NULL, last_seen REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS pairings (
     id INTEGER PRIMARY KEY, label TEXT NOT NULL UNIQUE, until TEXT NOT NULL,
-    fleet_pairing TEXT, created REAL NOT NULL, created_by TEXT NOT NULL);
+    fleet_pairing TEXT, created REAL NOT NULL, created_by TEXT NOT NULL,
+    consent_day TEXT, consent_ref TEXT, ended REAL, end_reason TEXT, erase_after REAL);
 CREATE TABLE IF NOT EXISTS codes (
     code_hash TEXT PRIMARY KEY, pairing INTEGER NOT NULL REFERENCES pairings(id),
     role TEXT NOT NULL, issued REAL NOT NULL, expires REAL NOT NULL,

@@ -15,10 +15,10 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from console import accounts, registry, reports
+from console import accounts, registry, reports, service, webactions, webdevices
 from console.accounts import Role
 from console.enrollment import Enroller
-from console.errors import ConsoleError, EnrollmentCodeRejected, EnrollmentLocked, ReportRefused
+from console.errors import ConsoleError
 from console.presence import Presence
 from console.security import (
     COOKIE,
@@ -35,18 +35,15 @@ from console.security import (
 )
 from console.store import Store
 from pairing import enrollcode as codes
-from pairing.errors import EnrollmentCodeMistyped, PairingError
 from pairing.issued import add_months
 from pairing.roles import Role as DeviceRole
 
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
-ENROLLER_KEY = web.AppKey("enroller", Enroller)
 PRESENCE_KEY = web.AppKey("presence", Presence)
 FINGERPRINT_KEY = web.AppKey("fingerprint", str)
 LIMITER_KEY = web.AppKey("limiter", AddressLimiter)
-INBOX_KEY = web.AppKey("inbox", reports.ReportInbox)
 ROLE_WORDS = {DeviceRole.STUDENT: "leerlinglaptop", DeviceRole.CLASSROOM: "klasapparaat"}
 STATE_WORDS = {
     "open": "code uitgegeven",
@@ -56,8 +53,12 @@ STATE_WORDS = {
     "expired": "code verlopen",
     "none": "geen code",
 }
-MAX_ENROLL_BODY = 16 * 1024
-MAX_REPORT_BODY = 96 * 1024  # the report (64 KiB at most), certificate and signature
+SERVICE_WORDS = {
+    "no consent": "wacht op toestemming",
+    "consent": "toestemming, nog niet actief",
+    "active": "actief",
+    "ended": "beëindigd",
+}
 TOO_MANY = "Te veel pogingen. Probeer het over een kwartier opnieuw."
 
 
@@ -174,13 +175,15 @@ async def overview(request: web.Request) -> dict[str, object]:
             continue
         rows.append({"pairing": p, "devices": devices,
                      "reports": reports.open_count(request.app[STORE_KEY], p.id)})  # fmt: skip
-    return {**_base(request), "rows": rows, "q": search, "status": wanted}
+    return {**_base(request), "rows": rows, "q": search, "status": wanted,
+            "services": SERVICE_WORDS}  # fmt: skip
 
 
 @aiohttp_jinja2.template("new_pairing.html")
 async def new_pairing(request: web.Request) -> dict[str, object]:
     until = add_months(dt.datetime.now(dt.UTC).date(), 12)
-    return {**_base(request), "until": until.isoformat(), "error": None}
+    return {**_base(request), "until": until.isoformat(), "error": None,
+            "today": dt.datetime.now(dt.UTC).date().isoformat()}  # fmt: skip
 
 
 def _codes_page(request: web.Request, label: str, issued: dict[DeviceRole, str]) -> web.Response:
@@ -193,9 +196,19 @@ def _codes_page(request: web.Request, label: str, issued: dict[DeviceRole, str])
 async def create_pairing(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     store, user = request.app[STORE_KEY], session_of(request).user
+    consent_day, consent_ref = (
+        str(form.get("consent_day", ""))[:10],
+        str(form.get("consent_ref", "")),
+    )
     try:
         until = dt.date.fromisoformat(str(form.get("until", ""))[:10])
+        consent = None
+        if consent_day and session_of(request).role is Role.OPERATOR:
+            day = dt.date.fromisoformat(consent_day)
+            consent = (day, service.check_consent(day, consent_ref[:80]))
         pid, issued = registry.create_pairing(store, str(form.get("label", ""))[:40], until, user)
+        if consent is not None:
+            service.record_consent(store, pid, consent[0], consent[1], user)
     except (ConsoleError, ValueError) as exc:
         message = exc.message() if isinstance(exc, ConsoleError) else "Die datum klopt niet."
         context = {**_base(request), "until": str(form.get("until", ""))[:10], "error": message}
@@ -222,8 +235,11 @@ async def pairing_detail(request: web.Request) -> dict[str, object]:
     faults = [{"id": r.id, "when": _when(r.received), "device": r.device,
                "state": reports.STATE_WORDS[r.state], "by": r.handled_by or "—"}
               for r in reports.reports_of(store, p.id)]  # fmt: skip
+    ends = {"erase_after": _when(p.erase_after) if p.erase_after else None,
+            "ended": _when(p.ended) if p.ended else None,
+            "today": dt.datetime.now(dt.UTC).date().isoformat()}  # fmt: skip
     return {**_base(request), "p": p, "devices": _device_rows(request, p), "audit": audit,
-            "reports": faults}  # fmt: skip
+            "reports": faults, **ends}  # fmt: skip
 
 
 async def new_code(request: web.Request) -> web.StreamResponse:
@@ -262,88 +278,19 @@ async def export_pairing(request: web.Request) -> web.StreamResponse:
     return web.json_response(doc, dumps=lambda d: json.dumps(d, indent=2, default=str))
 
 
-def _enroll_answer(request: web.Request, code: str, pem: str | None) -> web.Response:
-    enroller, address = request.app[ENROLLER_KEY], request.remote or ""
-    if pem is None:  # a new device asks which role its code is for
-        return web.json_response({"role": enroller.role_of(address, code).value})
-    bundle = enroller.enroll(address, code, pem.encode())
-    if bundle is None:
-        return web.json_response({"state": "waiting"}, status=202)
-    return web.json_response({"state": "enrolled", "bundle": bundle.decode()})
-
-
-async def enroll(request: web.Request) -> web.StreamResponse:
-    """A device's code and request → 200 with its bundle, 202 to wait, 4xx in Dutch."""
-    try:
-        body = await request.content.read(MAX_ENROLL_BODY + 1)
-        doc = json.loads(body) if len(body) <= MAX_ENROLL_BODY else None
-        code, pem = doc["code"], doc.get("request")  # type: ignore[index, union-attr]
-        if not isinstance(code, str) or not isinstance(pem, str | None):
-            raise TypeError("code")
-    except (ValueError, TypeError, KeyError, AttributeError):
-        return web.json_response({"error": "Ongeldige aanvraag.", "reason": "request"}, status=400)
-    try:
-        return _enroll_answer(request, code, pem)
-    except EnrollmentLocked as exc:
-        return web.json_response({"error": exc.message(), "reason": "locked"}, status=429)
-    except (EnrollmentCodeMistyped, EnrollmentCodeRejected) as exc:
-        reason = "typo" if isinstance(exc, EnrollmentCodeMistyped) else "code"
-        return web.json_response({"error": exc.message(), "reason": reason}, status=400)
-    except (ConsoleError, PairingError) as exc:
-        return web.json_response({"error": exc.message(), "reason": "request"}, status=400)
-
-
-async def receive_report(request: web.Request) -> web.StreamResponse:
-    """A device's signed fault report → 201 with its number, or 400 in Dutch."""
-    body = await request.content.read(MAX_REPORT_BODY + 1)
-    try:
-        if len(body) > MAX_REPORT_BODY:
-            raise ReportRefused("too large")
-        number = request.app[INBOX_KEY].receive(body)
-    except ReportRefused as exc:
-        logger.warning("fault report refused: %s", exc.detail)
-        return web.json_response({"error": exc.message()}, status=400)
-    return web.json_response({"report": number}, status=201)
-
-
-@aiohttp_jinja2.template("report.html")
-async def report_page(request: web.Request) -> dict[str, object]:
-    store = request.app[STORE_KEY]
-    try:
-        report = reports.get_report(store, int(request.match_info["rid"]))
-    except (ConsoleError, ValueError) as exc:
-        raise web.HTTPNotFound() from exc
-    pairing = registry.get_pairing(store, report.pairing)
-    pretty = json.dumps(json.loads(report.body), indent=2, ensure_ascii=False)
-    return {**_base(request), "r": report, "p": pairing, "pretty": pretty,
-            "when": _when(report.received), "states": reports.STATE_WORDS}  # fmt: skip
-
-
-async def report_state(request: web.Request) -> web.StreamResponse:
-    form = await request.post()
-    store = request.app[STORE_KEY]
-    try:
-        report = reports.get_report(store, int(request.match_info["rid"]))
-        state = reports.ReportState(str(form.get("state", "")))
-    except (ConsoleError, ValueError) as exc:
-        raise web.HTTPBadRequest(text="Onbekende melding of toestand.") from exc
-    label = registry.get_pairing(store, report.pairing).label
-    reports.set_state(store, report.id, state, session_of(request).user, label)
-    raise web.HTTPSeeOther(f"/reports/{report.id}")
-
-
 def build_app(
     store: Store,
     *,
     enroller: Enroller,
     inbox: reports.ReportInbox,
+    fleet: service.FleetAccess,
     presence: Presence,
     fingerprint: str,
     idle: float,
 ) -> web.Application:
     app = web.Application(middlewares=[headers, sessions], client_max_size=64 * 1024)
-    app[STORE_KEY], app[ENROLLER_KEY], app[PRESENCE_KEY] = store, enroller, presence
-    app[INBOX_KEY] = inbox
+    app[STORE_KEY], app[webdevices.ENROLLER_KEY], app[PRESENCE_KEY] = store, enroller, presence
+    app[webdevices.INBOX_KEY], app[webactions.FLEET_KEY] = inbox, fleet
     app[FINGERPRINT_KEY], app[IDLE_KEY], app[LIMITER_KEY] = fingerprint, idle, AddressLimiter()
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
     app.router.add_get("/login", show_login)
@@ -356,9 +303,8 @@ def build_app(
     app.router.add_post("/pairings/{pid}/code", new_code)
     app.router.add_post("/pairings/{pid}/revoke-codes", revoke_codes)
     app.router.add_get("/pairings/{pid}/export", export_pairing)
-    app.router.add_post("/enroll", enroll)
-    app.router.add_post("/reports", receive_report)
-    app.router.add_get("/reports/{rid}", report_page)
-    app.router.add_post("/reports/{rid}/state", report_state)
+    app.router.add_post("/enroll", webdevices.enroll)
+    app.router.add_post("/reports", webdevices.receive_report)
+    webactions.add_routes(app)
     app.router.add_static("/static", HERE / "static")
     return app

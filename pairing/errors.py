@@ -207,5 +207,6 @@ class CaFingerprintMismatch(EnrollmentByCodeError):
 
 
 class EnrollmentTimedOut(EnrollmentByCodeError):
-    """Het andere apparaat van de koppeling is nog niet ingeschreven. Dit apparaat is
-    aangemeld: schrijf het andere in en probeer het daarna opnieuw met dezelfde code."""
+    """De koppeling is nog niet actief: het andere apparaat is nog niet ingeschreven of de
+    toestemming is nog niet vastgelegd. Dit apparaat is aangemeld: probeer het daarna
+    opnieuw met dezelfde code."""

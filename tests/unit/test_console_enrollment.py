@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from console import registry
+from console import registry, service
 from console.enrollment import MAX_WRONG, Enroller
 from console.errors import (
     EnrollmentCodeRejected,
@@ -64,9 +64,12 @@ def store(fleet: Path, clock: Clock) -> Store:
     return Store(fleet, clock)
 
 
-def _pairing(store: Store) -> tuple[int, dict[Role, str]]:
+def _pairing(store: Store, consent: bool = True) -> tuple[int, dict[Role, str]]:
     until = dt.date.today() + dt.timedelta(days=200)
-    return registry.create_pairing(store, "kg-0042", until, "anna")
+    pid, codes = registry.create_pairing(store, "kg-0042", until, "anna")
+    if consent:
+        service.record_consent(store, pid, dt.date.today(), "dossier 2026/017", "anna")
+    return pid, codes
 
 
 def test_the_first_device_waits_and_both_get_certificates_that_name_each_other(
@@ -153,3 +156,19 @@ def test_five_wrong_codes_lock_the_address_typos_do_not_count_and_no_code_is_log
     assert "enrollment refused" in text
     assert not any(code in text or code[:5] in text for code in [*wrong, good])
     assert ADDRESS not in text
+
+
+def test_without_consent_both_devices_wait_and_nothing_is_issued_until_it_is_recorded(
+    store: Store, fleet: Path
+) -> None:
+    pid, codes = _pairing(store, consent=False)
+    enroller = Enroller(store, fleet, PASS)
+    s_req = create_request(new_key(), Role.STUDENT)
+    c_req = create_request(new_key(), Role.CLASSROOM)
+    assert enroller.enroll(ADDRESS, codes[Role.STUDENT], s_req) is None
+    assert enroller.enroll(ADDRESS, codes[Role.CLASSROOM], c_req) is None
+    assert read_records(fleet) == ()  # not a certificate issued
+    service.record_consent(store, pid, dt.date.today(), "dossier 2026/017", "anna")
+    assert enroller.enroll(ADDRESS, codes[Role.CLASSROOM], c_req) is not None
+    assert enroller.enroll(ADDRESS, codes[Role.STUDENT], s_req) is not None
+    assert len(read_records(fleet)) == 2
