@@ -6,6 +6,7 @@ action). With KLASGENOOT_SCREENSHOTS=DIR the main pages are saved there (docs/im
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import time
@@ -13,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pairing.certificates import load_certificate
+from pairing.revocation import load_crl
 from tests.support.console import (
     KLASGENOOT,
     PASSWORD,
@@ -52,7 +55,12 @@ def login(driver: Any, svc: Services, account: Account, password: str = PASSWORD
     driver.find_element(By.ID, "password").send_keys(password)
     driver.find_element(By.ID, "totp").send_keys(account.code())
     driver.find_element(By.ID, "login").click()
-    wait_for(lambda: driver.execute_script("return document.readyState") == "complete")
+    # Wait for the next page itself: right after the click the old one is still "complete".
+    wait_for(
+        lambda: bool(
+            driver.find_elements(By.ID, "pairings") or driver.find_elements(By.ID, "error")
+        )
+    )
     assert "Vlootoverzicht" in driver.page_source, driver.find_element(By.TAG_NAME, "body").text
 
 
@@ -90,6 +98,11 @@ def test_a_day_at_the_helpdesk_in_chromium(
         driver.find_element(By.ID, "new-pairing").click()
         wait_for(lambda: bool(driver.find_elements(By.ID, "label")))
         driver.find_element(By.ID, "label").send_keys("KG-0042")
+        driver.execute_script(  # a date input: typing depends on the locale, so set it
+            "document.getElementById('consent-day').value = arguments[0]",
+            dt.date.today().isoformat(),
+        )
+        driver.find_element(By.ID, "consent-ref").send_keys("dossier 2026/017")
         shot(driver, "new-pairing")
         driver.find_element(By.ID, "issue").click()
         wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#codes td.code")) == 2)
@@ -158,6 +171,20 @@ def test_a_day_at_the_helpdesk_in_chromium(
         driver.find_element(By.LINK_TEXT, "KG-0042").click()
         wait_for(lambda: "Geschiedenis" in driver.page_source)
 
+        # A helpdesk-free moment for the operator: end the service. Both devices are
+        # revoked at once and the collection window is shown.
+        assert driver.find_element(By.ID, "consent").text.endswith("dossier 2026/017")
+        driver.find_element(By.ID, "end-service").click()
+        wait_for(lambda: bool(driver.find_elements(By.ID, "service-ended")))
+        window = driver.find_element(By.ID, "erase-after").text
+        expected = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=42)
+        assert window.startswith(expected.isoformat())
+        shot(driver, "ended")
+        crl = load_crl(
+            (fleet / "crl.pem").read_bytes(), load_certificate((fleet / "ca.pem").read_bytes())
+        )
+        assert len(crl.serials) == 2
+
         # A POST without the CSRF token is refused; with it, the action runs.
         assert "Formulier verlopen" in post_without(driver, driver.current_url + "/code", "csrf")
         driver.back()
@@ -180,4 +207,9 @@ def test_a_day_at_the_helpdesk_in_chromium(
         wait_for(lambda: "Geschiedenis" in driver.page_source)
         assert not driver.find_elements(By.ID, "revoke-codes")
         pid_url = driver.current_url
+        assert not driver.find_elements(By.ID, "erase")
         assert "beheerder" in post_without(driver, pid_url + "/revoke-codes", None)
+        driver.get(pid_url)
+        assert "beheerder" in post_without(driver, pid_url + "/erase", None)
+        driver.get(pid_url)
+        assert driver.find_elements(By.ID, "service-ended")  # still there: nothing erased
