@@ -15,23 +15,20 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from console import accounts, registry, reports, service, webactions, webdevices
+from console import registry, reports, service, webactions, webdevices, weblogin
 from console.accounts import Role
 from console.enrollment import Enroller
 from console.errors import ConsoleError
+from console.history import server_history
 from console.presence import Presence
 from console.security import (
-    COOKIE,
     IDLE_KEY,
-    LOGIN_COOKIE,
     STORE_KEY,
     AddressLimiter,
     headers,
-    new_login_token,
     requires,
     session_of,
     sessions,
-    set_cookie,
 )
 from console.store import Store
 from pairing import enrollcode as codes
@@ -43,7 +40,6 @@ logger = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 PRESENCE_KEY = web.AppKey("presence", Presence)
 FINGERPRINT_KEY = web.AppKey("fingerprint", str)
-LIMITER_KEY = web.AppKey("limiter", AddressLimiter)
 ROLE_WORDS = {DeviceRole.STUDENT: "leerlinglaptop", DeviceRole.CLASSROOM: "klasapparaat"}
 STATE_WORDS = {
     "open": "code uitgegeven",
@@ -59,7 +55,6 @@ SERVICE_WORDS = {
     "active": "actief",
     "ended": "beëindigd",
 }
-TOO_MANY = "Te veel pogingen. Probeer het over een kwartier opnieuw."
 
 
 def _when(ts: float | None) -> str:
@@ -101,60 +96,6 @@ def _device_rows(request: web.Request, pairing: registry.Pairing) -> list[dict[s
             "seen": seen,
         })  # fmt: skip
     return rows
-
-
-@aiohttp_jinja2.template("login.html")
-async def login_page(request: web.Request) -> dict[str, object]:
-    # One token per browser while it logs in: a second GET (another tab, the favicon
-    # redirected here) must not invalidate the form already shown.
-    token = request.cookies.get(LOGIN_COOKIE, "")
-    if not 20 <= len(token) <= 64:
-        token = new_login_token()
-    request["login_token"] = token
-    return {"token": token, "error": request.get("error")}
-
-
-async def _login_form(request: web.Request, error: str) -> web.StreamResponse:
-    request["error"] = error
-    response = await login_page(request)
-    set_cookie(response, LOGIN_COOKIE, request["login_token"], 600)
-    return response
-
-
-async def show_login(request: web.Request) -> web.StreamResponse:
-    return await _login_form(request, "")
-
-
-async def do_login(request: web.Request) -> web.StreamResponse:
-    form = await request.post()
-    cookie, sent = request.cookies.get(LOGIN_COOKIE, ""), form.get("csrf")
-    if not cookie or sent != cookie:
-        raise web.HTTPForbidden(text="Formulier verlopen of ongeldig. Laad de pagina opnieuw.")
-    store = request.app[STORE_KEY]
-    if not request.app[LIMITER_KEY].allow(request.remote or ""):
-        return await _login_form(
-            request, "Te veel pogingen. Probeer het over een kwartier opnieuw."
-        )
-    try:
-        session = accounts.login(
-            store, str(form.get("name", ""))[:64], str(form.get("password", ""))[:256],
-            str(form.get("totp", ""))[:12],
-        )  # fmt: skip
-    except ConsoleError as exc:
-        return await _login_form(request, exc.message())
-    response = web.HTTPSeeOther("/")
-    set_cookie(response, COOKIE, accounts.open_session(store, session), 12 * 3600)
-    response.del_cookie(LOGIN_COOKIE, path="/")
-    raise response
-
-
-async def do_logout(request: web.Request) -> web.StreamResponse:
-    store = request.app[STORE_KEY]
-    accounts.close_session(store, request.cookies.get(COOKIE, ""))
-    store.audit(session_of(request).user, "logout")
-    response = web.HTTPSeeOther("/login")
-    response.del_cookie(COOKIE, path="/")
-    raise response
 
 
 def _base(request: web.Request) -> dict[str, object]:
@@ -235,7 +176,10 @@ async def pairing_detail(request: web.Request) -> dict[str, object]:
     faults = [{"id": r.id, "when": _when(r.received), "device": r.device,
                "state": reports.STATE_WORDS[r.state], "by": r.handled_by or "—"}
               for r in reports.reports_of(store, p.id)]  # fmt: skip
-    ends = {"erase_after": _when(p.erase_after) if p.erase_after else None,
+    fleet = request.app[webactions.FLEET_KEY].folder
+    shorts = [s.device_id[:7] for s in p.slots if s.device_id]
+    history = server_history(fleet, [*shorts, p.fleet_pairing or ""])
+    ends = {"history": history, "erase_after": _when(p.erase_after) if p.erase_after else None,
             "ended": _when(p.ended) if p.ended else None,
             "today": dt.datetime.now(dt.UTC).date().isoformat()}  # fmt: skip
     return {**_base(request), "p": p, "devices": _device_rows(request, p), "audit": audit,
@@ -272,8 +216,17 @@ async def export_pairing(request: web.Request) -> web.StreamResponse:
     except ConsoleError as exc:
         raise web.HTTPNotFound(text=exc.message()) from exc
     store.audit(session_of(request).user, "export", p.label)
+    shorts = [s.device_id[:7] for s in p.slots if s.device_id]
+    fleet = request.app[webactions.FLEET_KEY].folder
     doc = {"label": p.label, "until": p.until.isoformat(), "fleet_pairing": p.fleet_pairing,
+           "consent": {"day": p.consent_day, "reference": p.consent_ref},
+           "ended": p.ended, "end_reason": p.end_reason, "erase_after": p.erase_after,
            "devices": _device_rows(request, p),
+           "fault_reports": [{"id": r.id, "received": r.received, "device": r.device,
+                              "state": r.state.value, "handled_by": r.handled_by,
+                              "report": json.loads(r.body)}
+                             for r in reports.reports_of(store, p.id)],
+           "server_log": server_history(fleet, [*shorts, p.fleet_pairing or ""]),
            "audit": [dict(r) for r in store.audit_rows(p.label)]}  # fmt: skip
     return web.json_response(doc, dumps=lambda d: json.dumps(d, indent=2, default=str))
 
@@ -291,11 +244,10 @@ def build_app(
     app = web.Application(middlewares=[headers, sessions], client_max_size=64 * 1024)
     app[STORE_KEY], app[webdevices.ENROLLER_KEY], app[PRESENCE_KEY] = store, enroller, presence
     app[webdevices.INBOX_KEY], app[webactions.FLEET_KEY] = inbox, fleet
-    app[FINGERPRINT_KEY], app[IDLE_KEY], app[LIMITER_KEY] = fingerprint, idle, AddressLimiter()
+    app[FINGERPRINT_KEY], app[IDLE_KEY] = fingerprint, idle
+    app[weblogin.LIMITER_KEY] = AddressLimiter()
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
-    app.router.add_get("/login", show_login)
-    app.router.add_post("/login", do_login)
-    app.router.add_post("/logout", do_logout)
+    weblogin.add_routes(app)
     app.router.add_get("/", overview)
     app.router.add_get("/pairings/new", new_pairing)
     app.router.add_post("/pairings", create_pairing)

@@ -155,6 +155,8 @@ def test_a_day_at_the_helpdesk_in_chromium(
             wait_for(lambda: "Geschiedenis" in driver.page_source)
             assert "ingeschreven" in driver.page_source
             assert driver.find_element(By.CSS_SELECTOR, "#reports .report-state").text == "nieuw"
+            short = driver.find_elements(By.CSS_SELECTOR, "#devices td.mono")[1].text
+            assert f"device {short} online" in driver.find_element(By.ID, "server-history").text
             shot(driver, "pairing")
 
         # The helpdesk reads the report and closes it.
