@@ -76,8 +76,20 @@
         <translation>The server cannot listen on that address and port.</translation>
     </message>
     <message>
+        <source>De helpdeskserver is niet bereikbaar. Controleer het adres en de netwerkverbinding.</source>
+        <translation>The helpdesk server cannot be reached. Check the address and the network connection.</translation>
+    </message>
+    <message>
+        <source>De helpdeskserver weigerde deze aanvraag. Er is niets veranderd.</source>
+        <translation>The helpdesk server refused this request. Nothing was changed.</translation>
+    </message>
+    <message>
         <source>De instellingen voor de TURN-server kloppen niet (naam, poort, IP-adres of adresbereik). Er is niets veranderd.</source>
         <translation>The TURN server settings are not right (name, port, IP address or address range). Nothing was changed.</translation>
+    </message>
+    <message>
+        <source>De koppeling is nog niet actief: het andere apparaat is nog niet ingeschreven of de toestemming is nog niet vastgelegd. Dit apparaat is aangemeld: probeer het daarna opnieuw met dezelfde code.</source>
+        <translation>The pairing is not active yet: the other device has not been enrolled or consent has not been recorded. This device is registered: try again later with the same code.</translation>
     </message>
     <message>
         <source>De server kan niet luisteren op dat adres: het hoort niet bij deze computer. Kies een adres van deze computer, of * voor alle adressen.</source>
@@ -124,6 +136,10 @@
         <translation>The connection could not be set up. Try again.</translation>
     </message>
     <message>
+        <source>De vingerafdruk van de server klopt niet met die van de helpdesk. Er is niets veranderd: schrijf dit apparaat niet in en bel de helpdesk.</source>
+        <translation>The server's fingerprint does not match the helpdesk's. Nothing was changed: do not enroll this device, and call the helpdesk.</translation>
+    </message>
+    <message>
         <source>Deze wijziging kan zo niet in het auditlogboek worden vastgelegd.</source>
         <translation>This change cannot be recorded in the audit log like this.</translation>
     </message>
@@ -132,8 +148,20 @@
         <translation>That retention period is not right. Choose a number of days between 1 and 183.</translation>
     </message>
     <message>
+        <source>Die code is niet geldig: verkeerd, al gebruikt, ingetrokken of verlopen. Vraag de helpdesk om een nieuwe code. Er is niets veranderd.</source>
+        <translation>That code is not valid: wrong, already used, revoked or expired. Ask the helpdesk for a new code. Nothing was changed.</translation>
+    </message>
+    <message>
+        <source>Die code is niet goed overgenomen: een teken klopt niet. Controleer de code en probeer het opnieuw.</source>
+        <translation>That code was not copied correctly: a character is wrong. Check the code and try again.</translation>
+    </message>
+    <message>
         <source>Die datum klopt niet. Schrijf hem als JJJJ-MM-DD, bijvoorbeeld 2026-07-01.</source>
         <translation>That date is not right. Write it as YYYY-MM-DD, for example 2026-07-01.</translation>
+    </message>
+    <message>
+        <source>Die demomap hoort bij een demo met een ander netwerk (wel of geen --network). Kies een nieuwe, lege map.</source>
+        <translation>That demo folder belongs to a demo with another network (with or without --network). Choose a new, empty folder.</translation>
     </message>
     <message>
         <source>Die demomap is onvolledig of beschadigd. Kies een nieuwe, lege map.</source>
@@ -198,6 +226,10 @@
     <message>
         <source>Een bestand of map kon niet worden gelezen of geschreven. Controleer de naam en de rechten.</source>
         <translation>A file or folder could not be read or written. Check the name and the permissions.</translation>
+    </message>
+    <message>
+        <source>Een demo over het netwerklab draait zonder vensters en zonder --exercise, --screenshots of --camera.</source>
+        <translation>A demo over the network lab runs without windows and without --exercise, --screenshots or --camera.</translation>
     </message>
     <message>
         <source>Er ging iets mis met de koppeling van dit apparaat.</source>
@@ -300,6 +332,10 @@
         <translation>This folder holds no fleet. Make one first with &apos;klasgenoot fleet init&apos;.</translation>
     </message>
     <message>
+        <source>Inschrijven met een code is niet gelukt.</source>
+        <translation>Enrolling with a code did not work.</translation>
+    </message>
+    <message>
         <source>Niet alles kon worden gewist. Sluit Klasgenoot af en probeer het opnieuw.</source>
         <translation>Not everything could be wiped. Close Klasgenoot and try again.</translation>
     </message>
@@ -310,6 +346,10 @@
     <message>
         <source>Schermafbeeldingen kunnen alleen met vensters: laat --headless weg.</source>
         <translation>Screenshots are only possible with windows: leave out --headless.</translation>
+    </message>
+    <message>
+        <source>Te veel verkeerde codes vanaf dit adres. Wacht een kwartier en probeer het opnieuw.</source>
+        <translation>Too many wrong codes from this address. Wait a quarter of an hour and try again.</translation>
     </message>
     <message>
         <source>Verbindingslogboeken mogen hoogstens 183 dagen bewaard worden. Kies een kortere bewaartermijn.</source>

@@ -1547,8 +1547,20 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
         <translation>De server kan niet luisteren op dat adres en die poort.</translation>
     </message>
     <message>
+        <source>De helpdeskserver is niet bereikbaar. Controleer het adres en de netwerkverbinding.</source>
+        <translation>De helpdeskserver is niet bereikbaar. Controleer het adres en de netwerkverbinding.</translation>
+    </message>
+    <message>
+        <source>De helpdeskserver weigerde deze aanvraag. Er is niets veranderd.</source>
+        <translation>De helpdeskserver weigerde deze aanvraag. Er is niets veranderd.</translation>
+    </message>
+    <message>
         <source>De instellingen voor de TURN-server kloppen niet (naam, poort, IP-adres of adresbereik). Er is niets veranderd.</source>
         <translation>De instellingen voor de TURN-server kloppen niet (naam, poort, IP-adres of adresbereik). Er is niets veranderd.</translation>
+    </message>
+    <message>
+        <source>De koppeling is nog niet actief: het andere apparaat is nog niet ingeschreven of de toestemming is nog niet vastgelegd. Dit apparaat is aangemeld: probeer het daarna opnieuw met dezelfde code.</source>
+        <translation>De koppeling is nog niet actief: het andere apparaat is nog niet ingeschreven of de toestemming is nog niet vastgelegd. Dit apparaat is aangemeld: probeer het daarna opnieuw met dezelfde code.</translation>
     </message>
     <message>
         <source>De server kan niet luisteren op dat adres: het hoort niet bij deze computer. Kies een adres van deze computer, of * voor alle adressen.</source>
@@ -1595,6 +1607,10 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
         <translation>De verbinding kon niet worden opgezet. Probeer het opnieuw.</translation>
     </message>
     <message>
+        <source>De vingerafdruk van de server klopt niet met die van de helpdesk. Er is niets veranderd: schrijf dit apparaat niet in en bel de helpdesk.</source>
+        <translation>De vingerafdruk van de server klopt niet met die van de helpdesk. Er is niets veranderd: schrijf dit apparaat niet in en bel de helpdesk.</translation>
+    </message>
+    <message>
         <source>Deze wijziging kan zo niet in het auditlogboek worden vastgelegd.</source>
         <translation>Deze wijziging kan zo niet in het auditlogboek worden vastgelegd.</translation>
     </message>
@@ -1603,8 +1619,20 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
         <translation>Die bewaartermijn klopt niet. Kies een aantal dagen tussen 1 en 183.</translation>
     </message>
     <message>
+        <source>Die code is niet geldig: verkeerd, al gebruikt, ingetrokken of verlopen. Vraag de helpdesk om een nieuwe code. Er is niets veranderd.</source>
+        <translation>Die code is niet geldig: verkeerd, al gebruikt, ingetrokken of verlopen. Vraag de helpdesk om een nieuwe code. Er is niets veranderd.</translation>
+    </message>
+    <message>
+        <source>Die code is niet goed overgenomen: een teken klopt niet. Controleer de code en probeer het opnieuw.</source>
+        <translation>Die code is niet goed overgenomen: een teken klopt niet. Controleer de code en probeer het opnieuw.</translation>
+    </message>
+    <message>
         <source>Die datum klopt niet. Schrijf hem als JJJJ-MM-DD, bijvoorbeeld 2026-07-01.</source>
         <translation>Die datum klopt niet. Schrijf hem als JJJJ-MM-DD, bijvoorbeeld 2026-07-01.</translation>
+    </message>
+    <message>
+        <source>Die demomap hoort bij een demo met een ander netwerk (wel of geen --network). Kies een nieuwe, lege map.</source>
+        <translation>Die demomap hoort bij een demo met een ander netwerk (wel of geen --network). Kies een nieuwe, lege map.</translation>
     </message>
     <message>
         <source>Die demomap is onvolledig of beschadigd. Kies een nieuwe, lege map.</source>
@@ -1669,6 +1697,10 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
     <message>
         <source>Een bestand of map kon niet worden gelezen of geschreven. Controleer de naam en de rechten.</source>
         <translation>Een bestand of map kon niet worden gelezen of geschreven. Controleer de naam en de rechten.</translation>
+    </message>
+    <message>
+        <source>Een demo over het netwerklab draait zonder vensters en zonder --exercise, --screenshots of --camera.</source>
+        <translation>Een demo over het netwerklab draait zonder vensters en zonder --exercise, --screenshots of --camera.</translation>
     </message>
     <message>
         <source>Er ging iets mis met de koppeling van dit apparaat.</source>
@@ -1771,6 +1803,10 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
         <translation>In deze map staat geen vloot. Maak er eerst een met &apos;klasgenoot fleet init&apos;.</translation>
     </message>
     <message>
+        <source>Inschrijven met een code is niet gelukt.</source>
+        <translation>Inschrijven met een code is niet gelukt.</translation>
+    </message>
+    <message>
         <source>Niet alles kon worden gewist. Sluit Klasgenoot af en probeer het opnieuw.</source>
         <translation>Niet alles kon worden gewist. Sluit Klasgenoot af en probeer het opnieuw.</translation>
     </message>
@@ -1781,6 +1817,10 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
     <message>
         <source>Schermafbeeldingen kunnen alleen met vensters: laat --headless weg.</source>
         <translation>Schermafbeeldingen kunnen alleen met vensters: laat --headless weg.</translation>
+    </message>
+    <message>
+        <source>Te veel verkeerde codes vanaf dit adres. Wacht een kwartier en probeer het opnieuw.</source>
+        <translation>Te veel verkeerde codes vanaf dit adres. Wacht een kwartier en probeer het opnieuw.</translation>
     </message>
     <message>
         <source>Verbindingslogboeken mogen hoogstens 183 dagen bewaard worden. Kies een kortere bewaartermijn.</source>
