@@ -137,7 +137,7 @@
     </message>
     <message>
         <source>De vingerafdruk van de server klopt niet met die van de helpdesk. Er is niets veranderd: schrijf dit apparaat niet in en bel de helpdesk.</source>
-        <translation>The server's fingerprint does not match the helpdesk's. Nothing was changed: do not enroll this device, and call the helpdesk.</translation>
+        <translation>The server&apos;s fingerprint does not match the helpdesk&apos;s. Nothing was changed: do not enroll this device, and call the helpdesk.</translation>
     </message>
     <message>
         <source>Deze wijziging kan zo niet in het auditlogboek worden vastgelegd.</source>

@@ -126,6 +126,53 @@
     </message>
 </context>
 <context>
+    <name>CodeEnrollWidget</name>
+    <message>
+        <source>Registered. Waiting for the other device of the pair, and for the consent to be recorded…</source>
+        <translation>Aangemeld. Wacht op het andere apparaat van de koppeling en op de vastgelegde toestemming…</translation>
+    </message>
+    <message>
+        <source>Helpdesk address</source>
+        <translation>Adres van de helpdesk</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <source>Check server</source>
+        <translation>Server controleren</translation>
+    </message>
+    <message>
+        <source>Check the helpdesk server</source>
+        <translation>De server van de helpdesk controleren</translation>
+    </message>
+    <message>
+        <source>It matches: enroll</source>
+        <translation>Klopt: inschrijven</translation>
+    </message>
+    <message>
+        <source>The fingerprint matches: enroll</source>
+        <translation>De vingerafdruk klopt: inschrijven</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuleren</translation>
+    </message>
+    <message>
+        <source>Do not enroll</source>
+        <translation>Niet inschrijven</translation>
+    </message>
+    <message>
+        <source>Compare this CA fingerprint with the one the helpdesk gave you. Enroll only if every character matches.</source>
+        <translation>Vergelijk deze CA-vingerafdruk met die van de helpdesk. Schrijf alleen in als elk teken klopt.</translation>
+    </message>
+    <message>
+        <source>CA fingerprint</source>
+        <translation>CA-vingerafdruk</translation>
+    </message>
+</context>
+<context>
     <name>ConnectionStatusBox</name>
     <message>
         <source>connected</source>
@@ -576,6 +623,14 @@
     <message>
         <source>Install pairing file</source>
         <translation>Koppelbestand installeren</translation>
+    </message>
+    <message>
+        <source>Enroll with a code…</source>
+        <translation>Inschrijven met een code…</translation>
+    </message>
+    <message>
+        <source>Enroll with a code from the helpdesk</source>
+        <translation>Inschrijven met een code van de helpdesk</translation>
     </message>
     <message>
         <source>Check the pairing file</source>
