@@ -28,6 +28,7 @@ MAX_STATUS = 4 * 1024 * 1024  # a few thousand devices at ~100 bytes each
 @dataclass(frozen=True, slots=True)
 class Online:
     since: dt.datetime
+    version: str | None = None  # the app version the device sent, if any
 
 
 class Presence(Protocol):
@@ -42,10 +43,12 @@ def parse_status(doc: object) -> dict[str, Online]:
     for entry in doc["devices"]:
         if not isinstance(entry, dict):
             raise ValueError("not a device entry")
-        device, since = entry.get("device_id"), entry.get("since")
+        device, since, version = entry.get("device_id"), entry.get("since"), entry.get("version")
         if not isinstance(device, str) or not isinstance(since, str) or len(device) > 80:
             raise ValueError("device entry")
-        out[device] = Online(dt.datetime.fromisoformat(since))
+        if version is not None and (not isinstance(version, str) or len(version) > 32):
+            raise ValueError("version")
+        out[device] = Online(dt.datetime.fromisoformat(since), version)
     return out
 
 

@@ -74,13 +74,14 @@ def _device_rows(request: web.Request, pairing: registry.Pairing) -> list[dict[s
     store = request.app[STORE_KEY]
     rows = []
     for slot in pairing.slots:
-        status, seen = "—", "—"
+        status, seen, version = "—", "—", "—"
         if slot.device_id is not None:
             if online is None:
                 status = "onbekend"
             elif slot.device_id in online:
                 status = "online"
                 seen = "sinds " + online[slot.device_id].since.strftime("%Y-%m-%d %H:%M UTC")
+                version = online[slot.device_id].version or "onbekend"
             else:
                 status = "offline"
             if status != "online":
@@ -94,6 +95,7 @@ def _device_rows(request: web.Request, pairing: registry.Pairing) -> list[dict[s
             "device": slot.device_id[:7] if slot.device_id else "—",
             "status": status,
             "seen": seen,
+            "version": version,
         })  # fmt: skip
     return rows
 

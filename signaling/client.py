@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.metadata
 import logging
 import secrets
 from collections.abc import Callable
@@ -36,6 +37,7 @@ from signaling.events import (
     reason_for_close,
 )
 from signaling.protocol import (
+    APP_VERSION_HEADER,
     CrlPush,
     ErrorCode,
     ErrorFrame,
@@ -55,6 +57,13 @@ logger = logging.getLogger(__name__)
 
 _ENDED = (aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR)
 _random = secrets.SystemRandom()
+
+
+def _app_version() -> str:
+    try:
+        return importlib.metadata.version("klasgenoot")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"  # a source tree that was never installed
 
 
 class SignalingClient:
@@ -153,6 +162,7 @@ class SignalingClient:
                 heartbeat=self._config.heartbeat,
                 max_msg_size=self._config.max_message,
                 timeout=aiohttp.ClientWSTimeout(ws_close=2.0),
+                headers={APP_VERSION_HEADER: _app_version()},  # for the helpdesk's overview
             )
         except (aiohttp.ClientError, OSError, TimeoutError):
             # The exception text names host and port: keep it out of the log.

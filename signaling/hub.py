@@ -48,6 +48,7 @@ class Link:
         self.ws = ws
         self.info = info
         self.since = utcnow()  # for the console's status page (loopback only)
+        self.app_version: str | None = None  # as the device said on connecting, if it did
         self.limiter = RateLimiter(
             rate=config.rate,
             burst=config.burst,
@@ -152,9 +153,10 @@ class Hub:
     def __len__(self) -> int:
         return len(self._links)
 
-    def online(self) -> list[tuple[DeviceId, dt.datetime]]:
-        """Each connected device and since when (the health port's /status)."""
-        return [(d, link.since) for d, link in self._links.items()]
+    def online(self) -> list[tuple[DeviceId, dt.datetime, str | None]]:
+        """Each connected device, since when, and its app version if it sent one
+        (the health port's /status)."""
+        return [(d, link.since, link.app_version) for d, link in self._links.items()]
 
     def peer_of(self, link: Link) -> Link | None:
         peer = self._links.get(link.info.peer_id)

@@ -31,7 +31,16 @@ from signaling.gate import Gate
 from signaling.hub import Hub, Link
 from signaling.listener import Listener
 from signaling.logpurge import LogPurger
-from signaling.protocol import CloseCode, ErrorCode, ErrorFrame, Ping, Pong, parse_client
+from signaling.protocol import (
+    APP_VERSION_HEADER,
+    CloseCode,
+    ErrorCode,
+    ErrorFrame,
+    Ping,
+    Pong,
+    app_version_from,
+    parse_client,
+)
 from signaling.ratelimit import Verdict
 from signaling.refusals import RefusalLog
 from signaling.tls import server_context
@@ -138,7 +147,10 @@ class RunningServer:
 
     async def _status(self, request: web.Request) -> web.Response:
         """Which devices are connected, since when: on loopback only, like /health."""
-        devices = [{"device_id": d.text, "since": t.isoformat()} for d, t in self.hub.online()]
+        devices = [
+            {"device_id": d.text, "since": t.isoformat(), **({"version": v} if v else {})}
+            for d, t, v in self.hub.online()
+        ]
         return web.json_response({"devices": devices})
 
     def _verify(self, cert: x509.Certificate) -> DeviceCertInfo:
@@ -193,6 +205,7 @@ class RunningServer:
             return web.Response(status=426, text="WebSocket only")
         await ws.prepare(request)
         link = Link(ws, info, self.config)
+        link.app_version = app_version_from(request.headers.get(APP_VERSION_HEADER))
         renew: asyncio.Task[None] | None = None
         try:
             if self.hub.register(link):  # sends hello, then the first TURN credential

@@ -150,6 +150,8 @@ def test_a_day_at_the_helpdesk_in_chromium(
                 return "online" in [c.text for c in cells]
 
             wait_for(online, timeout=60, step=1)
+            versions = [c.text for c in driver.find_elements(By.CSS_SELECTOR, "td.version")]
+            assert versions[1] not in ("—", "onbekend")  # the running unit said its version
             shot(driver, "overview")
             driver.find_element(By.LINK_TEXT, "KG-0042").click()
             wait_for(lambda: "Geschiedenis" in driver.page_source)

@@ -11,6 +11,7 @@ import aiohttp
 from console.presence import StatusPoller
 from console.store import Store
 from signaling.config import ServerConfig
+from signaling.protocol import APP_VERSION_HEADER
 from signaling.server import start_server
 from signaling.tls import client_context
 from tests.support.pki import TestFleet
@@ -67,3 +68,28 @@ async def test_status_lists_connected_devices_and_the_console_remembers_them(
     async with aiohttp.ClientSession() as poll_session:
         await poller.poll_once(poll_session)
     assert poller.online() is None  # the server is gone: unknown, not "all offline"
+
+
+async def test_status_names_the_app_version_a_device_sent_and_ignores_garbage(
+    fleet: TestFleet,
+) -> None:
+    running = await start_server(fleet.folder, "127.0.0.1", 0, FAST, health_port=0)
+    assert running.health_port
+    first, second = fleet.pair()
+    url = f"wss://localhost:{running.port}/ws"
+    try:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(url, ssl=client_context(first),
+                               headers={APP_VERSION_HEADER: "0.2.0+deb1"}) as ws1,
+            session.ws_connect(url, ssl=client_context(second),
+                               headers={APP_VERSION_HEADER: "<script>" * 10}) as ws2,
+        ):  # fmt: skip
+            await ws1.receive()
+            await ws2.receive()
+            doc = await _status(running.health_port)
+            versions = {d["device_id"]: d.get("version") for d in doc["devices"]}  # type: ignore[attr-defined]
+            assert versions == {first.info.device_id.text: "0.2.0+deb1",
+                                second.info.device_id.text: None}  # fmt: skip
+    finally:
+        await running.stop()
