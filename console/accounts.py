@@ -25,6 +25,7 @@ from console.errors import (
     PasswordTooShort,
     UserExists,
     UserNameInvalid,
+    UserNotRemovable,
 )
 from console.store import Store
 
@@ -54,7 +55,7 @@ def check_name(name: str) -> str:
     return name
 
 
-def add_user(store: Store, name: str, role: Role, password: str) -> str:
+def add_user(store: Store, name: str, role: Role, password: str, actor: str = "cli") -> str:
     """Make an account; returns the ``otpauth://`` URI (shown once, for the app)."""
     check_name(name)
     if len(password) < MIN_PASSWORD:
@@ -66,7 +67,7 @@ def add_user(store: Store, name: str, role: Role, password: str) -> str:
         "INSERT INTO users (name, role, pw_hash, totp_secret, created) VALUES (?, ?, ?, ?, ?)",
         (name, role.value, _HASHER.hash(password), secret, store.clock()),
     )
-    store.audit("cli", "user add", f"{name} ({role.value})")
+    store.audit(actor, "user add", f"{name} ({role.value})")
     return str(pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name=ISSUER))
 
 
@@ -157,3 +158,22 @@ def find_session(store: Store, token: str, idle: float) -> Session | None:
 
 def close_session(store: Store, token: str) -> None:
     store.conn.execute("DELETE FROM sessions WHERE token_hash = ?", (_token_hash(token),))
+
+
+def list_users(store: Store) -> list[tuple[str, str, bool]]:
+    """Name, role and whether the account is locked right now."""
+    now = store.clock()
+    rows = store.conn.execute("SELECT name, role, locked_until FROM users ORDER BY name")
+    return [(name, role, locked > now) for name, role, locked in rows]
+
+
+def remove_user(store: Store, name: str, actor: str) -> None:
+    """The account and its sessions go; an operator cannot remove their own."""
+    if (
+        name == actor
+        or not store.conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone()
+    ):
+        raise UserNotRemovable(name[:40])
+    store.conn.execute("DELETE FROM sessions WHERE user = ?", (name,))
+    store.conn.execute("DELETE FROM users WHERE name = ?", (name,))
+    store.audit(actor, "user remove", name)

@@ -87,3 +87,7 @@ class ConsentInvalid(ConsoleError):
 
 class ServiceAlreadyEnded(ConsoleError):
     """De dienst van deze koppeling is al beëindigd."""
+
+
+class UserNotRemovable(ConsoleError):
+    """Dat account kan niet worden verwijderd (het bestaat niet, of het is uw eigen)."""

@@ -15,7 +15,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from console import registry, reports, service, webactions, webdevices, weblogin
+from console import registry, reports, service, webaccounts, webactions, webdevices, weblogin
 from console.accounts import Role
 from console.enrollment import Enroller
 from console.errors import ConsoleError
@@ -260,5 +260,6 @@ def build_app(
     app.router.add_post("/enroll", webdevices.enroll)
     app.router.add_post("/reports", webdevices.receive_report)
     webactions.add_routes(app)
+    webaccounts.add_routes(app)
     app.router.add_static("/static", HERE / "static")
     return app

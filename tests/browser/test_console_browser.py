@@ -94,6 +94,19 @@ def test_a_day_at_the_helpdesk_in_chromium(
         driver = browser_for(fleet / "server.pem")
         login(driver, svc, anna)
 
+        # An operator makes an account in the browser: its TOTP QR code is shown once.
+        driver.find_element(By.ID, "accounts-link").click()
+        wait_for(lambda: bool(driver.find_elements(By.ID, "new-name")))
+        driver.find_element(By.ID, "new-name").send_keys("carla")
+        driver.find_element(By.ID, "new-password").send_keys(PASSWORD)
+        driver.find_element(By.ID, "add-account").click()
+        wait_for(lambda: bool(driver.find_elements(By.ID, "totp-qr")))
+        assert driver.find_element(By.ID, "otpauth").text.startswith("otpauth://totp/")
+        assert "carla" in driver.find_element(By.ID, "accounts").text
+        shot(driver, "accounts")
+        driver.get(f"{svc.url}/accounts")
+        assert not driver.find_elements(By.ID, "totp-qr")  # never shown again
+
         # Issue two codes in the console.
         driver.find_element(By.ID, "new-pairing").click()
         wait_for(lambda: bool(driver.find_elements(By.ID, "label")))
@@ -217,3 +230,6 @@ def test_a_day_at_the_helpdesk_in_chromium(
         assert "beheerder" in post_without(driver, pid_url + "/erase", None)
         driver.get(pid_url)
         assert driver.find_elements(By.ID, "service-ended")  # still there: nothing erased
+        assert not driver.find_elements(By.ID, "accounts-link")
+        driver.get(f"{svc.url}/accounts")
+        assert "beheerder" in driver.find_element(By.TAG_NAME, "body").text

@@ -10,7 +10,14 @@ import pytest
 
 from console import accounts
 from console.accounts import Role
-from console.errors import LoginLocked, LoginRefused, PasswordTooShort, UserExists, UserNameInvalid
+from console.errors import (
+    LoginLocked,
+    LoginRefused,
+    PasswordTooShort,
+    UserExists,
+    UserNameInvalid,
+    UserNotRemovable,
+)
 from console.store import Store, db_path
 
 PASSWORD = "a long enough password"
@@ -105,3 +112,20 @@ def test_sessions_end_on_logout_and_after_inactivity(store: Store, clock: Clock)
     token = accounts.open_session(store, session)
     accounts.close_session(store, token)
     assert accounts.find_session(store, token, idle=900) is None
+
+
+def test_an_operator_removes_an_account_and_its_sessions_but_not_their_own(
+    store: Store, clock: Clock
+) -> None:
+    totp = pyotp.TOTP(_secret(accounts.add_user(store, "bert", Role.HELPDESK, PASSWORD)))
+    accounts.add_user(store, "anna", Role.OPERATOR, PASSWORD, actor="anna")
+    token = accounts.open_session(
+        store, accounts.login(store, "bert", PASSWORD, totp.at(clock.now))
+    )
+    with pytest.raises(UserNotRemovable):
+        accounts.remove_user(store, "anna", "anna")
+    with pytest.raises(UserNotRemovable):
+        accounts.remove_user(store, "nobody", "anna")
+    accounts.remove_user(store, "bert", "anna")
+    assert accounts.find_session(store, token, idle=900) is None
+    assert accounts.list_users(store) == [("anna", "operator", False)]
