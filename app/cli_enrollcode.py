@@ -14,6 +14,7 @@ import sys
 import time
 
 from app.cli_enroll import ROLE_WORDS, device_args
+from app.helpdesk_setting import save_helpdesk_url
 from pairing import codeenroll, device
 from pairing.certificates import fingerprint
 from pairing.enrollcode import parse
@@ -80,6 +81,7 @@ def _code(args: argparse.Namespace) -> int:
         time.sleep(POLL_SECONDS)
         bundle = codeenroll.request_bundle(url, ca, code, request)
     installed = device.install_bundle(args.config, store, bundle, expected_role=role)
+    save_helpdesk_url(args.config, args.url)  # for "report a fault" in technician mode
     print(f"Ingeschreven als {ROLE_WORDS[role]}.")
     print(f"Apparaatcode:   {installed.device_id}")
     print(f"Gekoppeld met:  {installed.peer_device_id}")

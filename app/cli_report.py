@@ -12,6 +12,7 @@ import sys
 
 from app.cli_enroll import YES, device_args
 from app.faultreport import build_report, report_bytes
+from app.helpdesk_setting import HelpdeskUnknown, read_helpdesk_url
 from pairing import device
 from pairing.codeenroll import ConsoleUrl
 from pairing.faultsend import send_report
@@ -24,13 +25,18 @@ def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         help="een storing melden bij de helpdesk (laat eerst zien wat er verstuurd wordt)",
     )
     device_args(report)
-    report.add_argument("--url", required=True, help="adres van de helpdeskconsole (https://…)")
+    report.add_argument(
+        "--url", help="adres van de helpdeskconsole (standaard: dat van de inschrijving met code)"
+    )
     report.add_argument("--yes", action="store_true", help="niet om bevestiging vragen")
     report.set_defaults(func=_report)
 
 
 def _report(args: argparse.Namespace) -> int:
-    url = ConsoleUrl.parse(args.url)
+    address = args.url or read_helpdesk_url(args.config)
+    if address is None:
+        raise HelpdeskUnknown()
+    url = ConsoleUrl.parse(address)
     store = open_keystore(args.config, args.dev_keyring)
     enrolled = device.load_device(args.config, store)
     body = report_bytes(build_report(args.config, enrolled))

@@ -291,6 +291,10 @@ MESSAGES: tuple[str, ...] = (
         "errors",
         "Geef na --out een bestandsnaam of een bestaande map op, bijvoorbeeld die van de USB-stick.",
     ),
+    # app.helpdesk_setting.HelpdeskUnknown
+    QT_TRANSLATE_NOOP(
+        "errors", "Het adres van de helpdesk is niet bekend op dit apparaat. Geef het op met --url."
+    ),
     # media.control.VersionMismatch
     QT_TRANSLATE_NOOP(
         "errors", "Het andere apparaat gebruikt een andere versie. Een update is nodig."

@@ -272,6 +272,10 @@
         <translation>After --out, give a file name or an existing folder, for example the USB stick&apos;s.</translation>
     </message>
     <message>
+        <source>Het adres van de helpdesk is niet bekend op dit apparaat. Geef het op met --url.</source>
+        <translation>This device does not know the helpdesk's address. Give it with --url.</translation>
+    </message>
+    <message>
         <source>Het andere apparaat gebruikt een andere versie. Een update is nodig.</source>
         <translation>The other device uses a different version. An update is needed.</translation>
     </message>

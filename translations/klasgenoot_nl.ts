@@ -363,6 +363,49 @@
     </message>
 </context>
 <context>
+    <name>FaultReportSection</name>
+    <message>
+        <source>Fault report #{n} sent to the helpdesk.</source>
+        <translation>Storingsmelding #{n} is naar de helpdesk gestuurd.</translation>
+    </message>
+    <message>
+        <source>Helpdesk</source>
+        <translation>Helpdesk</translation>
+    </message>
+    <message>
+        <source>Report a fault…</source>
+        <translation>Storing melden…</translation>
+    </message>
+    <message>
+        <source>Report a fault to the helpdesk</source>
+        <translation>Een storing melden bij de helpdesk</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Versturen</translation>
+    </message>
+    <message>
+        <source>Send this report</source>
+        <translation>Deze melding versturen</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuleren</translation>
+    </message>
+    <message>
+        <source>Do not send</source>
+        <translation>Niet versturen</translation>
+    </message>
+    <message>
+        <source>This is exactly what will be sent: technical data only, no picture, sound, addresses or names.</source>
+        <translation>Precies dit wordt verstuurd: alleen technische gegevens, geen beeld, geluid, adressen of namen.</translation>
+    </message>
+    <message>
+        <source>The report</source>
+        <translation>De melding</translation>
+    </message>
+</context>
+<context>
     <name>FeatureSettingsMode</name>
     <message>
         <source>The settings could not be saved: too many days off. Remove some. Nothing was saved.</source>
@@ -1796,6 +1839,10 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
     <message>
         <source>Geef na --out een bestandsnaam of een bestaande map op, bijvoorbeeld die van de USB-stick.</source>
         <translation>Geef na --out een bestandsnaam of een bestaande map op, bijvoorbeeld die van de USB-stick.</translation>
+    </message>
+    <message>
+        <source>Het adres van de helpdesk is niet bekend op dit apparaat. Geef het op met --url.</source>
+        <translation>Het adres van de helpdesk is niet bekend op dit apparaat. Geef het op met --url.</translation>
     </message>
     <message>
         <source>Het andere apparaat gebruikt een andere versie. Een update is nodig.</source>

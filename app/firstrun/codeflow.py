@@ -20,6 +20,7 @@ from cryptography import x509
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from app.helpdesk_setting import save_helpdesk_url
 from app.technician.widgets import MIN_TARGET, big_button, grouped_fingerprint, mono_label
 from common.errors import KlasgenootError
 from pairing import codeenroll, device
@@ -189,6 +190,8 @@ class CodeEnrollWidget(QWidget):
         except KlasgenootError as exc:
             self._fail(exc)
             return
+        if self._url is not None:
+            save_helpdesk_url(self._dir, self.url_edit.text())  # technician mode's reports
         logger.info("enrolled with a code")
         self.enrolled.emit(installed)
 

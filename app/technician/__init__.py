@@ -22,9 +22,11 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from app.audit import AuditLog
 from app.bridge import EngineBridge
+from app.helpdesk_setting import read_helpdesk_url
 from app.i18n import error_text, set_language
 from app.kiosk import KioskWindow
 from app.settings import SettingsStore
+from app.technician.faultreport import FaultReportSection
 from app.technician.features import FeatureSettingsMode
 from app.technician.kept import KeptDataView
 from app.technician.pin import Clock, PinStore
@@ -94,6 +96,7 @@ class TechnicianMode(QObject):
             kept.back_requested.connect(self.open_panel)
             kept.wipe_requested.connect(self.wipe_requested)
         self.features = self._feature_settings(device, bridge, clock)
+        self.fault_report = self._fault_report(device)
         window.technician_requested.connect(self.request)
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
@@ -125,6 +128,17 @@ class TechnicianMode(QObject):
         if features.presence is not None:
             self.view.add_section(features.presence)
         return features
+
+    def _fault_report(self, device: DeviceConfig | None) -> FaultReportSection | None:
+        """ "Report a fault", when this device knows its helpdesk (enrolled with a code)."""
+        config_dir = self._settings.path.parent
+        url = read_helpdesk_url(config_dir) if device is not None else None
+        if device is None or url is None:
+            return None
+        section = FaultReportSection(config_dir, device, url)
+        section.failed.connect(self._window.show_error)
+        self.view.add_section(section)
+        return section
 
     @property
     def features_page(self) -> QWidget | None:
