@@ -156,7 +156,11 @@ class CodeEnrollWidget(QWidget):
                                               self._role, self._dir)  # fmt: skip
 
         def job(stop: threading.Event) -> None:
-            if codeenroll.role_for_code(url, ca, code) is not role:
+            # Asked only the first time: once the code is used (this device waiting for
+            # its peer) it is no longer open, and the recorded role says enough.
+            if device.recorded_role(folder) is None and (
+                codeenroll.role_for_code(url, ca, code) is not role
+            ):
                 raise BundleWrongRole(role.value)
             device.record_role(folder, role)
             request = create_request(load_or_create_device_key(store), role)
