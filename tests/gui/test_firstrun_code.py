@@ -79,6 +79,19 @@ def test_a_pupils_laptop_enrolls_with_a_code_on_its_first_run_screen(
         qtbot.waitUntil(lambda: "Wacht op het andere apparaat" in flow.status.text()
                         or "Waiting" in flow.status.text(), timeout=15000)  # fmt: skip
 
+        # The technician gives up waiting and tries again later with the same code: the
+        # code is no longer open, but it is this device's, so it goes on waiting.
+        qtbot.mouseClick(flow.cancel_button, Qt.MouseButton.LeftButton)
+        assert view.step == "identity"
+        view.enroll_with_code()
+        flow.url_edit.setText(svc.url)
+        flow.code_edit.setText(codes["student"])
+        qtbot.mouseClick(flow.check_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(flow.match_button.isEnabled, timeout=15000)
+        qtbot.mouseClick(flow.match_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "Wacht op het andere apparaat" in flow.status.text()
+                        or "Waiting" in flow.status.text(), timeout=15000)  # fmt: skip
+
         # The classroom unit uses its code: both are enrolled.
         subprocess.run(
             [KLASGENOOT, "enroll", "code", codes["classroom"], "--config",
