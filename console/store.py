@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS codes (
     code_hash TEXT PRIMARY KEY, pairing INTEGER NOT NULL REFERENCES pairings(id),
     role TEXT NOT NULL, issued REAL NOT NULL, expires REAL NOT NULL,
     revoked INTEGER NOT NULL DEFAULT 0, device_id TEXT, csr BLOB, used REAL, bundle BLOB);
+CREATE INDEX IF NOT EXISTS codes_by_pairing ON codes (pairing, role);
 CREATE TABLE IF NOT EXISTS seen (device_id TEXT PRIMARY KEY, last_seen REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS reports (
     id INTEGER PRIMARY KEY, pairing INTEGER NOT NULL REFERENCES pairings(id),
@@ -45,6 +46,8 @@ CREATE TABLE IF NOT EXISTS reports (
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY, at REAL NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
     target TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS reports_by_pairing ON reports (pairing);
+CREATE INDEX IF NOT EXISTS audit_by_target ON audit (target);
 """
 
 Clock = Callable[[], float]
