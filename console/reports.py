@@ -30,7 +30,6 @@ from pairing.errors import PairingError
 from pairing.faultsend import DOMAIN, MAX_REPORT
 from pairing.fleet import CA_CERT, CRL
 
-KEEP_DAYS = 90
 PER_HOUR = 10  # reports per device per hour: a technician's button, not a stream
 
 

@@ -19,6 +19,7 @@ from console.errors import ConsoleStoreFailed
 
 FOLDER, DB_NAME = "console", "console.db"
 AUDIT_DAYS = 396  # 13 months, as DESIGN.md keeps every audit trail
+REPORT_DAYS = 90  # fault reports: as long as the devices' connection logs
 DAY = 86400.0
 
 _SCHEMA = """
@@ -104,3 +105,4 @@ class Store:
             self.conn.execute("DELETE FROM audit WHERE at < ?", (now - AUDIT_DAYS * DAY,))
             self.conn.execute("DELETE FROM sessions WHERE last_seen < ?", (now - session_idle,))
             self.conn.execute("DELETE FROM codes WHERE used IS NULL AND expires < ?", (now - DAY,))
+            self.conn.execute("DELETE FROM reports WHERE received < ?", (now - REPORT_DAYS * DAY,))
