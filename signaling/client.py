@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.metadata
 import logging
 import secrets
 from collections.abc import Callable
@@ -47,6 +46,7 @@ from signaling.protocol import (
     Relay,
     ServerMessage,
     TurnFrame,
+    app_version,
     encode,
     parse_server,
 )
@@ -57,13 +57,6 @@ logger = logging.getLogger(__name__)
 
 _ENDED = (aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR)
 _random = secrets.SystemRandom()
-
-
-def _app_version() -> str:
-    try:
-        return importlib.metadata.version("klasgenoot")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"  # a source tree that was never installed
 
 
 class SignalingClient:
@@ -162,7 +155,7 @@ class SignalingClient:
                 heartbeat=self._config.heartbeat,
                 max_msg_size=self._config.max_message,
                 timeout=aiohttp.ClientWSTimeout(ws_close=2.0),
-                headers={APP_VERSION_HEADER: _app_version()},  # for the helpdesk's overview
+                headers={APP_VERSION_HEADER: app_version()},  # for the helpdesk's overview
             )
         except (aiohttp.ClientError, OSError, TimeoutError):
             # The exception text names host and port: keep it out of the log.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import importlib.metadata
 import json
 import re
 from collections.abc import Callable
@@ -24,6 +25,14 @@ VERSION = 1
 # server that does not know it ignores it; a client that does not send it is "unknown".
 APP_VERSION_HEADER = "Klasgenoot-App-Version"
 _APP_VERSION = re.compile(r"[0-9A-Za-z.+-]{1,32}")
+
+
+def app_version() -> str:
+    """This program's version (the server's /health and the client's header say it)."""
+    try:
+        return importlib.metadata.version("klasgenoot")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"  # running from a source tree that was never installed
 
 
 def app_version_from(header: str | None) -> str | None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.metadata
 import logging
 import time
 from pathlib import Path
@@ -38,6 +37,7 @@ from signaling.protocol import (
     ErrorFrame,
     Ping,
     Pong,
+    app_version,
     app_version_from,
     parse_client,
 )
@@ -71,10 +71,7 @@ def _application() -> web.Application:
 
 
 def version() -> str:
-    try:
-        return importlib.metadata.version("klasgenoot")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"  # running from a source tree that was never installed
+    return app_version()
 
 
 class RunningServer:
