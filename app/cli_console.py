@@ -23,6 +23,7 @@ import getpass
 import os
 import signal
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -155,6 +156,21 @@ def _pair(args: argparse.Namespace) -> int:
     return 0
 
 
+CREDENTIAL = "fleet-passphrase"  # systemd's LoadCredentialEncrypted= name (the unit)
+
+
+def credential_passphrase(environ: Mapping[str, str]) -> str | None:
+    """The passphrase systemd decrypted for this start, if the unit gave one: kept
+    encrypted at rest (systemd-creds), never in an environment file."""
+    folder = environ.get("CREDENTIALS_DIRECTORY")
+    if not folder:
+        return None
+    try:
+        return (Path(folder) / CREDENTIAL).read_text(encoding="utf-8").rstrip("\n") or None
+    except OSError:
+        return None
+
+
 def _serve(args: argparse.Namespace) -> int:
     if getattr(args, "console_command", None) is not None:
         return 2  # a subcommand without its own func: argparse already said so
@@ -162,7 +178,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     data = _data(args)
     config = ConsoleConfig(host=args.host, port=args.port, status_url=args.status_url)
-    return asyncio.run(_run(data, passphrase(), config))
+    secret = credential_passphrase(os.environ) or passphrase()
+    return asyncio.run(_run(data, secret, config))
 
 
 async def _run(data: Path, secret: str, config: ConsoleConfig) -> int:
