@@ -55,7 +55,7 @@ def version() -> str:
 
 def _register_optional(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Command groups that land later register themselves when their module exists."""
-    for name in ("app.cli_demo", "app.cli_logs", "app.cli_gui"):
+    for name in ("app.cli_demo", "app.cli_logs", "app.cli_gui", "app.cli_console"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:

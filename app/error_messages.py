@@ -47,6 +47,13 @@ MESSAGES: tuple[str, ...] = (
         "errors",
         "De export kon niet worden geschreven. Controleer de map of de USB-stick en probeer het opnieuw.",
     ),
+    # pairing.errors.EnrollmentServerUnreachable
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "De helpdeskserver is niet bereikbaar. Controleer het adres en de netwerkverbinding.",
+    ),
+    # pairing.errors.EnrollmentServerRefused
+    QT_TRANSLATE_NOOP("errors", "De helpdeskserver weigerde deze aanvraag. Er is niets veranderd."),
     # app.settings.SettingsNotSaved
     QT_TRANSLATE_NOOP(
         "errors",
@@ -64,6 +71,11 @@ MESSAGES: tuple[str, ...] = (
     ),
     # pairing.errors.RevocationListInvalid
     QT_TRANSLATE_NOOP("errors", "De intrekkingslijst is niet geldig en is genegeerd."),
+    # pairing.errors.EnrollmentTimedOut
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "De koppeling is nog niet actief: het andere apparaat is nog niet ingeschreven of de toestemming is nog niet vastgelegd. Dit apparaat is aangemeld: probeer het daarna opnieuw met dezelfde code.",
+    ),
     # media.features.schedule.ScheduleInvalid
     QT_TRANSLATE_NOOP(
         "errors", "De lestijden zijn niet geldig. Er is niets veranderd; controleer de invoer."
@@ -149,6 +161,11 @@ MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("errors", "De twee wachtwoorden zijn niet gelijk. Er is niets veranderd."),
     # media.errors.SessionDescriptionInvalid
     QT_TRANSLATE_NOOP("errors", "De verbinding kon niet worden opgezet. Probeer het opnieuw."),
+    # pairing.errors.CaFingerprintMismatch
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "De vingerafdruk van de server klopt niet met die van de helpdesk. Er is niets veranderd: schrijf dit apparaat niet in en bel de helpdesk.",
+    ),
     # privacy.errors.AuditValueInvalid
     QT_TRANSLATE_NOOP(
         "errors", "Deze wijziging kan zo niet in het auditlogboek worden vastgelegd."
@@ -156,6 +173,16 @@ MESSAGES: tuple[str, ...] = (
     # privacy.errors.RetentionInvalid
     QT_TRANSLATE_NOOP(
         "errors", "Die bewaartermijn klopt niet. Kies een aantal dagen tussen 1 en 183."
+    ),
+    # pairing.errors.EnrollmentCodeRefused
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "Die code is niet geldig: verkeerd, al gebruikt, ingetrokken of verlopen. Vraag de helpdesk om een nieuwe code. Er is niets veranderd.",
+    ),
+    # pairing.errors.EnrollmentCodeMistyped
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "Die code is niet goed overgenomen: een teken klopt niet. Controleer de code en probeer het opnieuw.",
     ),
     # pairing.errors.DateInvalid
     QT_TRANSLATE_NOOP(
@@ -275,6 +302,10 @@ MESSAGES: tuple[str, ...] = (
         "errors",
         "Geef na --out een bestandsnaam of een bestaande map op, bijvoorbeeld die van de USB-stick.",
     ),
+    # app.helpdesk_setting.HelpdeskUnknown
+    QT_TRANSLATE_NOOP(
+        "errors", "Het adres van de helpdesk is niet bekend op dit apparaat. Geef het op met --url."
+    ),
     # media.control.VersionMismatch
     QT_TRANSLATE_NOOP(
         "errors", "Het andere apparaat gebruikt een andere versie. Een update is nodig."
@@ -338,6 +369,8 @@ MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "errors", "In deze map staat geen vloot. Maak er eerst een met 'klasgenoot fleet init'."
     ),
+    # pairing.errors.EnrollmentByCodeError
+    QT_TRANSLATE_NOOP("errors", "Inschrijven met een code is niet gelukt."),
     # common.instance.AlreadyRunning
     QT_TRANSLATE_NOOP(
         "errors",
@@ -357,6 +390,11 @@ MESSAGES: tuple[str, ...] = (
     # app.cli_demo.ScreenshotsNeedWindows
     QT_TRANSLATE_NOOP(
         "errors", "Schermafbeeldingen kunnen alleen met vensters: laat --headless weg."
+    ),
+    # pairing.errors.EnrollmentLockedOut
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "Te veel verkeerde codes vanaf dit adres. Wacht een kwartier en probeer het opnieuw.",
     ),
     # privacy.errors.RetentionTooLong
     QT_TRANSLATE_NOOP(

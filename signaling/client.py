@@ -37,6 +37,7 @@ from signaling.events import (
     reason_for_close,
 )
 from signaling.protocol import (
+    APP_VERSION_HEADER,
     CrlPush,
     ErrorCode,
     ErrorFrame,
@@ -48,6 +49,7 @@ from signaling.protocol import (
     Relay,
     ServerMessage,
     TurnFrame,
+    app_version,
     encode,
     parse_server,
 )
@@ -207,6 +209,7 @@ class SignalingClient:
                     heartbeat=self._config.heartbeat,
                     max_msg_size=self._config.max_message,
                     timeout=aiohttp.ClientWSTimeout(ws_close=2.0),
+                    headers={APP_VERSION_HEADER: app_version()},  # the helpdesk's overview
                 ),
                 limit,
             )

@@ -48,6 +48,8 @@ class Link:
     def __init__(self, ws: web.WebSocketResponse, info: DeviceCertInfo, config: ServerConfig):
         self.ws = ws
         self.info = info
+        self.since = utcnow()  # for the console's status page (loopback only)
+        self.app_version: str | None = None  # as the device said on connecting, if it did
         self.limiter = RateLimiter(
             rate=config.rate,
             burst=config.burst,
@@ -151,6 +153,11 @@ class Hub:
 
     def __len__(self) -> int:
         return len(self._links)
+
+    def online(self) -> list[tuple[DeviceId, dt.datetime, str | None]]:
+        """Each connected device, since when, and its app version if it sent one
+        (the health port's /status)."""
+        return [(d, link.since, link.app_version) for d, link in self._links.items()]
 
     def peer_of(self, link: Link) -> Link | None:
         peer = self._links.get(link.info.peer_id)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.metadata
 import logging
 import time
 from pathlib import Path
@@ -31,7 +30,17 @@ from signaling.gate import Gate
 from signaling.hub import Hub, Link
 from signaling.listener import Listener
 from signaling.logpurge import LogPurger
-from signaling.protocol import CloseCode, ErrorCode, ErrorFrame, Ping, Pong, parse_client
+from signaling.protocol import (
+    APP_VERSION_HEADER,
+    CloseCode,
+    ErrorCode,
+    ErrorFrame,
+    Ping,
+    Pong,
+    app_version,
+    app_version_from,
+    parse_client,
+)
 from signaling.ratelimit import Verdict
 from signaling.refusals import RefusalLog
 from signaling.tls import server_context
@@ -62,10 +71,7 @@ def _application() -> web.Application:
 
 
 def version() -> str:
-    try:
-        return importlib.metadata.version("klasgenoot")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"  # running from a source tree that was never installed
+    return app_version()
 
 
 class RunningServer:
@@ -124,6 +130,7 @@ class RunningServer:
     async def _start_health(self, port: int) -> int:
         app = _application()
         app.router.add_get("/health", self._healthcheck)
+        app.router.add_get("/status", self._status)  # the helpdesk console polls it
         self._health = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._health.setup()
         site = web.TCPSite(self._health, "127.0.0.1", port)
@@ -135,6 +142,14 @@ class RunningServer:
         return web.Response(
             text=f"ok {version()}" if serving else "down", status=200 if serving else 503
         )
+
+    async def _status(self, request: web.Request) -> web.Response:
+        """Which devices are connected, since when: on loopback only, like /health."""
+        devices = [
+            {"device_id": d.text, "since": t.isoformat(), **({"version": v} if v else {})}
+            for d, t, v in self.hub.online()
+        ]
+        return web.json_response({"devices": devices})
 
     def _verify(self, cert: x509.Certificate) -> DeviceCertInfo:
         return verify_device_certificate(cert, self._ca_cert, crl=self.hub.crl)
@@ -188,6 +203,7 @@ class RunningServer:
             return web.Response(status=426, text="WebSocket only")
         await ws.prepare(request)
         link = Link(ws, info, self.config)
+        link.app_version = app_version_from(request.headers.get(APP_VERSION_HEADER))
         renew: asyncio.Task[None] | None = None
         try:
             if self.hub.register(link):  # sends hello, then the first TURN credential

@@ -76,8 +76,20 @@
         <translation>The server cannot listen on that address and port.</translation>
     </message>
     <message>
+        <source>De helpdeskserver is niet bereikbaar. Controleer het adres en de netwerkverbinding.</source>
+        <translation>The helpdesk server cannot be reached. Check the address and the network connection.</translation>
+    </message>
+    <message>
+        <source>De helpdeskserver weigerde deze aanvraag. Er is niets veranderd.</source>
+        <translation>The helpdesk server refused this request. Nothing was changed.</translation>
+    </message>
+    <message>
         <source>De instellingen voor de TURN-server kloppen niet (naam, poort, IP-adres of adresbereik). Er is niets veranderd.</source>
         <translation>The TURN server settings are not right (name, port, IP address or address range). Nothing was changed.</translation>
+    </message>
+    <message>
+        <source>De koppeling is nog niet actief: het andere apparaat is nog niet ingeschreven of de toestemming is nog niet vastgelegd. Dit apparaat is aangemeld: probeer het daarna opnieuw met dezelfde code.</source>
+        <translation>The pairing is not active yet: the other device has not been enrolled or consent has not been recorded. This device is registered: try again later with the same code.</translation>
     </message>
     <message>
         <source>De server gaf geen TURN-inloggegevens.</source>
@@ -136,12 +148,24 @@
         <translation>The connection could not be set up. Try again.</translation>
     </message>
     <message>
+        <source>De vingerafdruk van de server klopt niet met die van de helpdesk. Er is niets veranderd: schrijf dit apparaat niet in en bel de helpdesk.</source>
+        <translation>The server&apos;s fingerprint does not match the helpdesk&apos;s. Nothing was changed: do not enroll this device, and call the helpdesk.</translation>
+    </message>
+    <message>
         <source>Deze wijziging kan zo niet in het auditlogboek worden vastgelegd.</source>
         <translation>This change cannot be recorded in the audit log like this.</translation>
     </message>
     <message>
         <source>Die bewaartermijn klopt niet. Kies een aantal dagen tussen 1 en 183.</source>
         <translation>That retention period is not right. Choose a number of days between 1 and 183.</translation>
+    </message>
+    <message>
+        <source>Die code is niet geldig: verkeerd, al gebruikt, ingetrokken of verlopen. Vraag de helpdesk om een nieuwe code. Er is niets veranderd.</source>
+        <translation>That code is not valid: wrong, already used, revoked or expired. Ask the helpdesk for a new code. Nothing was changed.</translation>
+    </message>
+    <message>
+        <source>Die code is niet goed overgenomen: een teken klopt niet. Controleer de code en probeer het opnieuw.</source>
+        <translation>That code was not copied correctly: a character is wrong. Check the code and try again.</translation>
     </message>
     <message>
         <source>Die datum klopt niet. Schrijf hem als JJJJ-MM-DD, bijvoorbeeld 2026-07-01.</source>
@@ -260,6 +284,10 @@
         <translation>After --out, give a file name or an existing folder, for example the USB stick&apos;s.</translation>
     </message>
     <message>
+        <source>Het adres van de helpdesk is niet bekend op dit apparaat. Geef het op met --url.</source>
+        <translation>This device does not know the helpdesk's address. Give it with --url.</translation>
+    </message>
+    <message>
         <source>Het andere apparaat gebruikt een andere versie. Een update is nodig.</source>
         <translation>The other device uses a different version. An update is needed.</translation>
     </message>
@@ -324,6 +352,10 @@
         <translation>This folder holds no fleet. Make one first with &apos;klasgenoot fleet init&apos;.</translation>
     </message>
     <message>
+        <source>Inschrijven met een code is niet gelukt.</source>
+        <translation>Enrolling with a code did not work.</translation>
+    </message>
+    <message>
         <source>Klasgenoot draait al met deze instellingenmap. Er kan maar één tegelijk draaien: dit tweede exemplaar stopt en maakt geen verbinding.</source>
         <translation>Klasgenoot is already running with this settings folder. Only one can run at a time: this second copy stops and does not connect.</translation>
     </message>
@@ -342,6 +374,10 @@
     <message>
         <source>Schermafbeeldingen kunnen alleen met vensters: laat --headless weg.</source>
         <translation>Screenshots are only possible with windows: leave out --headless.</translation>
+    </message>
+    <message>
+        <source>Te veel verkeerde codes vanaf dit adres. Wacht een kwartier en probeer het opnieuw.</source>
+        <translation>Too many wrong codes from this address. Wait a quarter of an hour and try again.</translation>
     </message>
     <message>
         <source>Verbindingslogboeken mogen hoogstens 183 dagen bewaard worden. Kies een kortere bewaartermijn.</source>

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.banner import BannerKind, BannerWidget
+from app.firstrun.codeflow import CodeEnrollWidget
 from app.i18n import error_text
 from app.settings import SettingsStore
 from app.technician.pin import PinStore
@@ -56,7 +57,7 @@ from pairing.roles import Role
 
 logger = logging.getLogger(__name__)
 
-STEPS = ("identity", "confirm", "pin")
+STEPS = ("identity", "confirm", "pin", "code")
 
 
 def removable_media_folder() -> Path:
@@ -97,6 +98,11 @@ class FirstRunView(QWidget):
         self.pin_setup = PinSetupWidget(PinStore(self._settings), self)
         self.pin_setup.pin_set.connect(self._finish)
         self._pages.addWidget(self.pin_setup)
+        self.code_flow = CodeEnrollWidget(config_dir, role, self)  # one visit, with a code
+        self.code_flow.enrolled.connect(self._code_enrolled)
+        self.code_flow.failed.connect(self._fail)
+        self.code_flow.cancelled.connect(self.cancel_install)
+        self._pages.addWidget(self.code_flow)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
@@ -121,9 +127,12 @@ class FirstRunView(QWidget):
         self.request_button.clicked.connect(self._request_clicked)
         self.install_button = big_button(page)
         self.install_button.clicked.connect(self._install_clicked)
+        self.code_button = big_button(page)
+        self.code_button.clicked.connect(self.enroll_with_code)
         buttons = QHBoxLayout()
         buttons.addWidget(self.request_button)
         buttons.addWidget(self.install_button)
+        buttons.addWidget(self.code_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(page)
         for widget in (self._heading, self._intro, self._id_caption, self.id_label):
@@ -183,6 +192,7 @@ class FirstRunView(QWidget):
         self.id_label.setText(grouped_id(self.device_id) if self.device_id else "—")
         self.request_button.setEnabled(self.device_id is not None)
         self.install_button.setEnabled(self.device_id is not None)
+        self.code_button.setEnabled(self.device_id is not None)
 
     def _request_clicked(self) -> None:
         self.write_request()
@@ -265,6 +275,23 @@ class FirstRunView(QWidget):
         self._pages.setCurrentIndex(STEPS.index("pin"))
         self.pin_setup.first.setFocus()
 
+    def enroll_with_code(self) -> None:
+        """The code page: address, code, fingerprint check (app/firstrun/codeflow.py)."""
+        if self._store is None:
+            return
+        self.banner.dismiss()
+        self.code_flow.start(self._store)
+        self._pages.setCurrentIndex(STEPS.index("code"))
+
+    def _code_enrolled(self, installed: device.InstalledDevice) -> None:
+        self._installed = installed
+        self.banner.dismiss()
+        if PinStore(self._settings).is_set():
+            self._finish()
+            return
+        self._pages.setCurrentIndex(STEPS.index("pin"))
+        self.pin_setup.first.setFocus()
+
     def cancel_install(self) -> None:
         self._bundle = None
         self._pages.setCurrentIndex(STEPS.index("identity"))
@@ -302,6 +329,9 @@ class FirstRunView(QWidget):
         self.request_button.setAccessibleName(self.tr("Write enrollment request"))
         self.install_button.setText(self.tr("Install pairing file…"))
         self.install_button.setAccessibleName(self.tr("Install pairing file"))
+        self.code_flow.retranslate()
+        self.code_button.setText(self.tr("Enroll with a code…"))
+        self.code_button.setAccessibleName(self.tr("Enroll with a code from the helpdesk"))
         self._confirm_heading.setText(self.tr("Check the pairing file"))
         labels = (self.tr("Role"), self.tr("Pairing"), self.tr("Paired with"),
                   self.tr("Valid until"), self.tr("Server"))  # fmt: skip

@@ -22,10 +22,12 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from app.audit import AuditLog
 from app.bridge import EngineBridge
+from app.helpdesk_setting import read_helpdesk_url
 from app.i18n import error_text, set_language
 from app.kiosk import KioskWindow
 from app.settings import SettingsStore
 from app.technician.audio import AudioSettingsMode
+from app.technician.faultreport import FaultReportSection
 from app.technician.features import FeatureSettingsMode
 from app.technician.kept import KeptDataView
 from app.technician.nettest import NetTestRunner, NetTestView
@@ -103,6 +105,7 @@ class TechnicianMode(QObject):
                                        parent=self)  # fmt: skip
         self.audio.failed.connect(self._window.show_error)
         self.view.add_section(self.audio.view)  # issue 11: both devices
+        self.fault_report = self._fault_report(device)
         window.technician_requested.connect(self.request)
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
@@ -162,6 +165,17 @@ class TechnicianMode(QObject):
         if self.nettest is not None and self.nettest_runner.start():
             self.nettest.show_running()
             self._audit(AuditAction.DIAGNOSTICS_RUN)
+
+    def _fault_report(self, device: DeviceConfig | None) -> FaultReportSection | None:
+        """ "Report a fault", when this device knows its helpdesk (enrolled with a code)."""
+        config_dir = self._settings.path.parent
+        url = read_helpdesk_url(config_dir) if device is not None else None
+        if device is None or url is None:
+            return None
+        section = FaultReportSection(config_dir, device, url)
+        section.failed.connect(self._window.show_error)
+        self.view.add_section(section)
+        return section
 
     @property
     def features_page(self) -> QWidget | None:
