@@ -29,12 +29,13 @@ import ssl
 from collections.abc import Callable
 
 from signaling.config import ServerConfig
+from signaling.ratelimit import TokenBucket
 from signaling.refusals import RefusalLog, tls_reason
 
 logger = logging.getLogger(__name__)
 
 ACCEPT_BACKOFF = 1.0  # after EMFILE and the like, as asyncio's own server does
-BACKLOG = 128
+BACKLOG = 1024  # connections waiting for the handshake budget stay in the kernel's queue
 # Accepts in a row before the loop lets other tasks run: a flood of connections must
 # not starve the connections that are already up.
 ACCEPT_BATCH = 64
@@ -57,6 +58,7 @@ class Listener:
         self._tasks: set[asyncio.Task[None]] = set()
         self.pending = 0  # accepted, TLS handshake not finished
         self._by_source: dict[str, int] = {}  # pending per source; emptied as they end
+        self._budget = TokenBucket(config.handshake_rate, config.handshake_burst)
 
     @property
     def serving(self) -> bool:
@@ -84,6 +86,10 @@ class Listener:
         loop = asyncio.get_running_loop()
         in_a_row = 0
         while True:
+            # The handshake budget (ServerConfig.handshake_rate): a token comes back
+            # every 1/rate seconds, so polling at that pace is exact and cheap.
+            while not self._budget.take():  # noqa: ASYNC110
+                await asyncio.sleep(1 / self._config.handshake_rate)
             try:
                 conn, address = await loop.sock_accept(sock)
             except OSError as exc:

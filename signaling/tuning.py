@@ -1,0 +1,35 @@
+"""Process settings that let one instance hold 10,000 devices (docs/performance.md).
+
+Measured at 10,000 mTLS WebSockets: CPython's asyncio TLS protocol reads into a
+256 KiB buffer of its own per connection (most of 312 kB per device), and full
+garbage collections over the million objects of the connections paused the loop
+for up to half a second. The server runs alone in its process, so both are set
+for the process: a 32 KiB read buffer (a WebSocket frame spans several reads, as
+over any socket), and the objects alive after start-up frozen out of collection.
+"""
+
+from __future__ import annotations
+
+import asyncio.sslproto
+import gc
+import logging
+
+logger = logging.getLogger(__name__)
+
+SSL_READ_BUFFER = 32 * 1024
+
+
+def small_tls_buffers() -> None:
+    """Every TLS connection made from now on reads into a 32 KiB buffer."""
+    protocol = asyncio.sslproto.SSLProtocol
+    if isinstance(getattr(protocol, "max_size", None), int):
+        protocol.max_size = SSL_READ_BUFFER
+    else:  # asyncio changed: tests/unit/test_signaling_tuning.py will say so
+        logger.warning("cannot shrink the TLS read buffer")
+
+
+def freeze_startup_objects() -> None:
+    """Move what start-up allocated (modules, certificates, config) out of the
+    collector's sight, so later full collections walk only the connections' objects."""
+    gc.collect()
+    gc.freeze()
