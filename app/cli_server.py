@@ -1,7 +1,9 @@
 """``klasgenoot server``: run the signaling server in the foreground.
 
-Made for a service manager (see packaging/klasgenoot-server.service): SIGTERM ends
-it cleanly with exit code 0. The first stdout line says the bound port
+Made for a service manager (see packaging/klasgenoot-server.service): SIGTERM drains
+(devices are told to move to another instance) and ends it with exit code 0.
+``--redis URL`` shares presence and relays with other instances (signaling.backplane).
+The first stdout line says the bound port
 (``listening on port N``) so scripts and tests can use ``--port 0``.
 
 The server logs to its own rotating file in ``DATA/state/logs`` (and to stderr only
@@ -29,6 +31,7 @@ from signaling.errors import ServerStateUnwritable
 
 if TYPE_CHECKING:
     from privacy.applog import ProgramLog
+    from signaling.backplane.base import Backplane
     from signaling.server import RunningServer
 
 DEFAULT_PORT = 8443
@@ -77,6 +80,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "0 = vrije poort)",
     )
     server.add_argument("--no-health", action="store_true", help="geen /health aanbieden")
+    server.add_argument(
+        "--redis",
+        metavar="URL",
+        help="gedeelde toestand in Redis (redis:// of rediss://), voor meerdere instanties "
+        "naast elkaar; zonder deze optie houdt de server alles in zijn eigen geheugen",
+    )
     server.add_argument(
         "--log-console",
         action="store_true",
@@ -130,6 +139,7 @@ def _console() -> logging.Handler:
 async def _serve(args: argparse.Namespace, early: EarlyLines) -> int:
     from privacy.retention import ProgramLogPurge, purge_daily
     from signaling.server import start_server  # aiohttp: only when serving
+    from signaling.tuning import freeze_startup_objects
 
     running = await start_server(
         args.data,
@@ -138,7 +148,9 @@ async def _serve(args: argparse.Namespace, early: EarlyLines) -> int:
         ServerConfig(),
         health_port=None if args.no_health else args.health_port,
         log_state=state_dir(args.data),
+        backplane=_backplane(args.redis),
     )
+    freeze_startup_objects()
     try:
         log = _program_log(args)
     except BaseException:
@@ -154,6 +166,14 @@ async def _serve(args: argparse.Namespace, early: EarlyLines) -> int:
         with contextlib.suppress(asyncio.CancelledError):
             await purging
         log.close()
+
+
+def _backplane(url: str | None) -> Backplane | None:
+    if url is None:
+        return None  # in memory: this instance alone
+    from signaling.backplane.redisbus import RedisBackplane
+
+    return RedisBackplane(url)
 
 
 def _program_log(args: argparse.Namespace) -> ProgramLog:
@@ -186,6 +206,6 @@ async def _until_signalled(running: RunningServer) -> int:
         print(f"health on port {running.health_port}", flush=True)
     try:
         await stop.wait()
-    finally:
-        await running.stop()
+    finally:  # drain: the devices move to another instance before we go
+        await running.stop(drain=running.config.drain_timeout)
     return 0

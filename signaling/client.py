@@ -1,6 +1,7 @@
 """The device side: one WebSocket to the signaling server, kept up with backoff.
 
-Construct it with the server URL and the device's credentials, ``await start()``,
+Construct it with the server URL (or several: instances of one fleet, tried in turn)
+and the device's credentials, ``await start()``,
 then read events from ``on_event`` (a plain callback, called on the event loop) or,
 without one, from the ``events`` queue. ``send_relay`` hands an opaque payload to
 the paired device; the server never looks inside.
@@ -12,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import aiohttp
 
@@ -60,14 +61,20 @@ _random = secrets.SystemRandom()
 class SignalingClient:
     def __init__(
         self,
-        url: str,
+        url: str | Sequence[str],
         credentials: DeviceCredentials,
         *,
         on_event: Callable[[SignalingEvent], None] | None = None,
         crl: RevocationList | None = None,
         config: ClientConfig | None = None,
+        start_at: int | None = None,
     ) -> None:
-        self._url = url
+        self._urls = [url] if isinstance(url, str) else list(url)
+        if not self._urls:
+            raise ValueError("no signaling URL")
+        # A random first URL spreads a fleet over the instances (``start_at``: tests).
+        self._next = _random.randrange(len(self._urls)) if start_at is None else start_at
+        self.url = self._urls[self._next]  # the one connected to, or tried last
         self._credentials = credentials
         self._on_event = on_event
         self._config = config or ClientConfig()
@@ -140,16 +147,21 @@ class SignalingClient:
             if reason.final:
                 logger.warning("signaling stopped for good: %s", reason.value)
                 return
-            # Jitter keeps a fleet from reconnecting in lockstep after a server restart.
-            await asyncio.sleep(_random.uniform(delay / 2, delay))
+            # The next instance: a draining or failed one is not tried again first.
+            self._next = (self._next + 1) % len(self._urls)
+            # Jitter keeps a fleet from reconnecting in lockstep after a server restart;
+            # after a close from a draining instance the others are up: go soon.
+            low = 0.0 if reason is DisconnectReason.SERVER_CLOSED else delay / 2
+            await asyncio.sleep(_random.uniform(low, delay))
             delay = min(delay * 2, self._config.backoff_max)
 
     async def _connect_once(self) -> DisconnectReason:
         assert self._session is not None
         self._final = None
+        self.url = self._urls[self._next]
         try:
             ws = await self._session.ws_connect(
-                self._url,
+                self.url,
                 heartbeat=self._config.heartbeat,
                 max_msg_size=self._config.max_message,
                 timeout=aiohttp.ClientWSTimeout(ws_close=2.0),

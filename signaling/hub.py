@@ -68,6 +68,11 @@ class Hub:
         """The link of a device (short DeviceId) connected to this instance."""
         return self._by_short.get(device)
 
+    def elsewhere(self, device: str) -> str | None:
+        """The instance another device (short DeviceId) is online on, as last heard."""
+        entry = self._remote.get(device)
+        return entry.instance if entry is not None else None
+
     def peer_of(self, link: Link) -> Link | None:
         peer = self._links.get(link.info.peer_id)
         if peer is None:

@@ -22,6 +22,7 @@ import json
 import logging
 import secrets
 import time
+from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -39,9 +40,11 @@ from signaling.backplane.wire import (
     decode,
     encode,
 )
+from signaling.errors import BackplaneUrlInvalid
 
 logger = logging.getLogger(__name__)
 
+SCHEMES = ("redis", "rediss", "unix")
 EVENTS = "kg:events"
 CRL_KEY = "kg:crls"  # sorted by CRL number: the highest wins, whoever wrote last
 ALIVE_EVERY = 1.0  # seconds between our Alive beats (and hash renewals)
@@ -69,6 +72,8 @@ class SessionLost(Exception):
 class RedisBackplane(Backplane):
     def __init__(self, url: str, instance: str | None = None) -> None:
         super().__init__(instance)
+        if urlsplit(url).scheme not in SCHEMES or not urlsplit(url).netloc + urlsplit(url).path:
+            raise BackplaneUrlInvalid("scheme")  # never the URL: it may hold a password
         self._url = url  # may hold a password: never logged
         self._host: BackplaneHost | None = None
         self._healthy = False
