@@ -76,6 +76,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "hospital-school (een lab van netwerknamespaces met NAT, firewall en TURN; "
         "alleen met --headless, als root)",
     )
+    # Issue 14: the pair split over several signaling instances on one Redis.
+    parser.add_argument(
+        "--servers",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="aantal signaleringsservers: 2 = twee instanties met een eigen Redis, elk "
+        "apparaat op een andere (alleen met --headless; vraagt redis-server)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -103,6 +112,11 @@ class ScreenshotsNeedSynthetic(KlasgenootError):
     van een echte klas of leerling opgeslagen. Laat --camera weg."""
 
 
+class ServersNeedHeadless(KlasgenootError):
+    """Meer dan één server kan alleen in de demo zonder vensters op loopback: gebruik
+    --headless en laat --network weg."""
+
+
 class ScreenshotsNeedWindows(KlasgenootError):
     """Schermafbeeldingen kunnen alleen met vensters: laat --headless weg."""
 
@@ -114,6 +128,8 @@ def run(args: argparse.Namespace) -> int:
         raise ScreenshotsNeedSynthetic()
     if args.screenshots is not None and args.headless:
         raise ScreenshotsNeedWindows()
+    if args.servers != 1 and (not args.headless or args.network != "loopback"):
+        raise ServersNeedHeadless()
     if args.network != "loopback":
         if args.exercise or args.screenshots is not None or args.camera:
             raise NetworkDemoAlone()
@@ -185,7 +201,9 @@ def _run_headless(args: argparse.Namespace) -> int:
     workspace, made = prepare(args.data)
     try:
         _say_workspace(made, None if workspace.temporary else workspace.root)
-        report = asyncio.run(run_call(workspace, seconds, _progress, exercise=args.exercise))
+        report = asyncio.run(
+            run_call(workspace, seconds, _progress, exercise=args.exercise, servers=args.servers)
+        )
     finally:
         workspace.cleanup()
     _clear_progress()
