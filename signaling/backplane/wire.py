@@ -21,8 +21,8 @@ KIB = 1024
 # A relay carries at most one 64 KiB frame's payload; a CRL up to 512 KiB of PEM.
 MAX_BUS_MESSAGE = 640 * KIB
 MAX_RELAY = 72 * KIB  # a 64 KiB client frame's payload plus our envelope
-_SHORT = re.compile(r"^[A-Z2-7]{4,16}$")  # a short DeviceId: base32 letters
-_INSTANCE = re.compile(r"^[a-z0-9-]{1,40}$")
+_SHORT = re.compile(r"[A-Z2-7]{4,16}")  # a short DeviceId: base32 letters
+_INSTANCE = re.compile(r"[a-z0-9-]{1,40}")
 _ROLES = frozenset({"student", "classroom"})
 
 
@@ -95,7 +95,7 @@ def _field(
     value = obj.get(name)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise BusMessageInvalid(f"field {name}")
-    if pattern is not None and not pattern.match(str(value)):
+    if pattern is not None and not pattern.fullmatch(str(value)):
         raise BusMessageInvalid(f"field {name}")
     return value
 
@@ -157,6 +157,3 @@ def decode(data: bytes | str) -> BusMessage:
         return CrlNews(number, _field(obj, "pem", str))
     raise BusMessageInvalid("unknown kind")
 
-
-def valid_instance(name: str) -> bool:
-    return bool(_INSTANCE.match(name))

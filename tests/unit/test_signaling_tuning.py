@@ -1,0 +1,37 @@
+"""The process settings for many connections (signaling.tuning)."""
+
+from __future__ import annotations
+
+import asyncio.sslproto
+import gc
+import ssl
+from collections.abc import Iterator
+
+import pytest
+
+from signaling.tuning import SSL_READ_BUFFER, freeze_startup_objects, small_tls_buffers
+
+
+@pytest.fixture
+def restore() -> Iterator[None]:
+    size = asyncio.sslproto.SSLProtocol.max_size
+    yield
+    asyncio.sslproto.SSLProtocol.max_size = size
+    gc.unfreeze()
+
+
+def test_tls_connections_read_into_32_kib(restore: None) -> None:
+    small_tls_buffers()
+    assert SSL_READ_BUFFER == 32 * 1024
+    # asyncio allocates this much per connection at its creation
+    protocol = asyncio.sslproto.SSLProtocol(
+        asyncio.new_event_loop(), asyncio.Protocol(), ssl.create_default_context(), None
+    )
+    assert len(protocol._ssl_buffer) == SSL_READ_BUFFER
+    protocol._loop.close()
+
+
+def test_startup_objects_leave_the_collectors_sight(restore: None) -> None:
+    gc.unfreeze()
+    freeze_startup_objects()
+    assert gc.get_freeze_count() > 0
