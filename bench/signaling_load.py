@@ -1,0 +1,362 @@
+"""Load benchmark of the signaling server: N real mTLS devices against 1 or 2 instances.
+
+    .venv/bin/python -m bench.signaling_load --devices 1000 [--instances 2] [--restart]
+        [--relay-rate 500] [--seconds 20] [--json out.json]
+
+Each instance is a real ``klasgenoot server`` process on 127.0.0.1 (two share a
+redis-server the benchmark starts on a free loopback port). All devices connect
+(real device certificates, made once and cached: bench.fleetcache); the pairs of
+half of them exchange relays: the student sends, the classroom echoes, the student
+measures the round trip through the server(s) twice. ``--restart`` (two instances)
+then stops instance 1 with SIGTERM: its devices drain to instance 2, and the pairs
+that sat on instance 2 throughout must lose no relay.
+
+Printed: devices connected, TLS handshakes per second, relay round trip p50/p99
+(steady, and during the move), server CPU and resident memory per 1,000 devices,
+and the first failure (where it broke). Bounded: it stops by itself after the
+phases; everything is loopback. Not a test: the figures go to docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import json
+import os
+import resource
+import secrets
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from app.demo.servers import RedisProcess
+from bench.fleetcache import fleet
+from pairing.credentials import DeviceCredentials
+from signaling.tls import client_context
+
+ROOT = Path(__file__).resolve().parent.parent
+TICK = os.sysconf("SC_CLK_TCK")
+SOURCES = 250
+_random = secrets.SystemRandom()
+
+
+@dataclass
+class Device:
+    creds: DeviceCredentials
+    urls: list[str]  # its instance first, then the others
+    ctx: Any = None
+    ws: aiohttp.ClientWebSocketResponse | None = None
+    url: str = ""
+    connected: asyncio.Event = field(default_factory=asyncio.Event)
+    moves: int = 0
+
+
+@dataclass
+class Figures:
+    rtts: dict[str, list[float]] = field(default_factory=lambda: {"steady": [], "move": []})
+    phase: str = "steady"
+    sent: dict[int, int] = field(default_factory=dict)  # pair -> relays sent
+    echoed: dict[int, int] = field(default_factory=dict)  # pair -> echoes back
+    failures: list[str] = field(default_factory=list)
+    first_failure_at: int | None = None
+
+
+class Instance:
+    def __init__(self, folder: Path, redis: str | None) -> None:
+        self.folder, self.redis = folder, redis
+        self.proc: asyncio.subprocess.Process | None = None
+        self.port = 0
+
+    async def start(self, port: int = 0) -> None:
+        args = ["-m", "app.cli", "server", "--data", str(self.folder), "--host", "127.0.0.1",
+                "--port", str(port), "--no-health"]  # fmt: skip
+        if self.redis:
+            args += ["--redis", self.redis]
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, *args, stdout=asyncio.subprocess.PIPE, cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )  # fmt: skip
+        assert self.proc.stdout is not None
+        line = (await asyncio.wait_for(self.proc.stdout.readline(), 60)).decode()
+        self.port = int(line.rsplit(" ", 1)[1])
+        await asyncio.sleep(1.0)  # the backplane's first session
+
+    @property
+    def url(self) -> str:
+        return f"wss://localhost:{self.port}/ws"
+
+    def cpu(self) -> float:
+        assert self.proc is not None
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+
+    def rss(self) -> int:
+        assert self.proc is not None
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        return 0
+
+    async def stop(self) -> int | None:
+        if self.proc is None or self.proc.returncode is not None:
+            return None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return await asyncio.wait_for(self.proc.wait(), 30)
+        except TimeoutError:
+            self.proc.kill()
+            return await self.proc.wait()
+
+
+async def run_device(
+    dev: Device, session: aiohttp.ClientSession, figures: Figures, on_relay: Any, index: int
+) -> None:
+    """Keep one device connected: its own instance first, then the next on loss."""
+    attempt, delay = 0, 0.5
+    while True:
+        dev.url = dev.urls[attempt % len(dev.urls)]
+        try:
+            async with session.ws_connect(dev.url, ssl=dev.ctx, heartbeat=20.0) as ws:
+                dev.ws = ws
+                async for msg in ws:
+                    if msg.type is not aiohttp.WSMsgType.TEXT:
+                        break
+                    body = json.loads(msg.data)
+                    if body["type"] == "hello":
+                        dev.connected.set()
+                        delay = 0.5
+                    elif body["type"] == "relay":
+                        on_relay(dev, body["payload"])
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            if not dev.connected.is_set() and dev.moves == 0:
+                if figures.first_failure_at is None:
+                    figures.first_failure_at = index
+                figures.failures.append(type(exc).__name__)
+        dev.ws = None
+        if dev.connected.is_set():
+            dev.moves += 1
+        dev.connected.clear()
+        attempt += 1
+        await asyncio.sleep(_random.uniform(0, delay))  # jittered, capped backoff
+        delay = min(delay * 2, 10.0)
+
+
+async def send(dev: Device, payload: dict[str, Any]) -> bool:
+    ws = dev.ws
+    if ws is None or ws.closed or not dev.connected.is_set():
+        return False
+    try:
+        await ws.send_str(json.dumps({"v": 1, "type": "relay", "payload": payload}))
+    except (ConnectionError, aiohttp.ClientError):
+        return False
+    return True
+
+
+def pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 2)
+
+
+async def bench(args: argparse.Namespace) -> dict[str, Any]:  # noqa: PLR0915 (phases in order)
+    pairs_count = args.devices // 2
+    print(f"… certificates for {pairs_count} pairs (cached)", file=sys.stderr, flush=True)
+    fleet_dir, pairs = fleet(pairs_count)
+    work = Path(tempfile.mkdtemp(prefix="klasgenoot-load-"))
+    redis = None
+    instances: list[Instance] = []
+    tasks: list[asyncio.Task[None]] = []
+    figures = Figures()
+    report: dict[str, Any] = {"devices": 2 * pairs_count, "instances": args.instances}
+    try:
+        if args.instances > 1:
+            redis = RedisProcess(work / "redis")
+            redis.start()
+        for n in range(args.instances):
+            shutil.copytree(fleet_dir, work / f"server-{n}")
+            instances.append(Instance(work / f"server-{n}", redis.url if redis else None))
+            await instances[-1].start()
+        urls = [i.url for i in instances]
+        devices: list[Device] = []
+        for k, (student, classroom) in enumerate(pairs):
+            # pair k: the student on instance k % n, the classroom on (k // n) % n, so with
+            # two instances a quarter of the pairs sit on each instance and half are split
+            for creds, home in (
+                (student, k % len(urls)),
+                (classroom, (k // len(urls)) % len(urls)),
+            ):
+                devices.append(Device(creds, urls[home:] + urls[:home]))
+        rss0 = sum(i.rss() for i in instances)
+        cpu0 = [i.cpu() for i in instances]
+        active = set(range(0, pairs_count, 2))  # the pairs of half of the devices relay
+
+        def on_relay(dev: Device, payload: dict[str, Any]) -> None:
+            k = int(payload.get("k", -1))
+            if payload.get("echo"):
+                figures.rtts[figures.phase].append(time.monotonic() - payload["t"])
+                figures.echoed[k] = figures.echoed.get(k, 0) + 1
+            else:  # the classroom answers at once
+                asyncio.get_running_loop().create_task(send(dev, {**payload, "echo": 1}))
+
+        # Devices come from many addresses in the field; the server allows 8 pending
+        # handshakes per source, so the devices here spread over 127.0.0.2-127.0.0.251.
+        sessions = [
+            aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=0, local_addr=(f"127.0.0.{2 + n}", 0))
+            )
+            for n in range(SOURCES)
+        ]
+        try:
+            started = time.monotonic()
+            gate = asyncio.Semaphore(args.concurrency)
+
+            async def admit(index: int, dev: Device) -> None:
+                async with gate:  # at most --concurrency connects in flight
+                    dev.ctx = client_context(dev.creds)
+                    session = sessions[index % SOURCES]
+                    task = run_device(dev, session, figures, on_relay, index)
+                    tasks.append(asyncio.create_task(task))
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(dev.connected.wait(), 30)
+
+            await asyncio.gather(*(admit(i, d) for i, d in enumerate(devices)))
+            connected = sum(d.connected.is_set() for d in devices)
+            took = time.monotonic() - started
+            report |= {"connected": connected, "handshakes_per_s": round(connected / took, 1)}
+            print(f"… {connected} connected in {took:.1f} s", file=sys.stderr, flush=True)
+            await asyncio.sleep(2.0)  # settle: presence across instances
+            gc.collect()  # this process's own pauses would count as relay time
+            gc.freeze()
+            rss1 = sum(i.rss() for i in instances)
+            report["server_rss_mb"] = round(rss1 / 2**20, 1)
+            report["server_kb_per_device"] = round((rss1 - rss0) / max(1, connected) / 1000, 1)
+            cpu1 = [i.cpu() for i in instances]
+            report["server_cpu_s_connect"] = round(sum(cpu1) - sum(cpu0), 1)
+
+            relaying = asyncio.create_task(relay_loop(devices, active, args.relay_rate, figures))
+            t0 = time.monotonic()
+            await asyncio.sleep(args.seconds)
+            cpu2 = [i.cpu() for i in instances]
+            report["server_cpu_pct_relay"] = round(
+                100 * (sum(cpu2) - sum(cpu1)) / (time.monotonic() - t0), 1
+            )
+            if args.restart and len(instances) > 1:
+                report |= await restart(instances, devices, pairs_count, figures)
+            relaying.cancel()
+            await asyncio.sleep(1.0)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            for session in sessions:
+                await session.close()
+        report |= {
+            "relay_rtt_ms_p50": pct(figures.rtts["steady"], 0.5),
+            "relay_rtt_ms_p99": pct(figures.rtts["steady"], 0.99),
+            "relay_samples": len(figures.rtts["steady"]),
+            "failures": len(figures.failures),
+            "broke_at_device": figures.first_failure_at,
+            "failure_kinds": sorted(set(figures.failures))[:5],
+        }
+        if figures.rtts["move"]:
+            report["relay_rtt_ms_p99_during_move"] = pct(figures.rtts["move"], 0.99)
+        return report
+    finally:
+        for instance in instances:
+            await instance.stop()
+        if redis is not None:
+            redis.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+async def relay_loop(
+    devices: list[Device], active: set[int], rate: float, figures: Figures
+) -> None:
+    """``rate`` relays per second in all, round robin over the active pairs' students."""
+    order = sorted(active)
+    step = 1.0 / rate
+    next_at = time.monotonic()
+    n = 0
+    while True:
+        k = order[n % len(order)]
+        n += 1
+        if await send(devices[2 * k], {"k": k, "t": time.monotonic()}):
+            figures.sent[k] = figures.sent.get(k, 0) + 1
+        next_at += step
+        delay = next_at - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        elif n % 64 == 0:
+            await asyncio.sleep(0)
+
+
+async def restart(
+    instances: list[Instance], devices: list[Device], pairs: int, figures: Figures
+) -> dict[str, Any]:
+    """SIGTERM instance 1 (drain), time its devices' move to instance 2; then count the
+    relays lost by pairs that stayed on instance 2 throughout."""
+    first, second = instances[0].url, instances[1].url
+    stayed = [k for k in range(pairs) if devices[2 * k].url == second == devices[2 * k + 1].url]
+    before = {k: (figures.sent.get(k, 0), figures.echoed.get(k, 0)) for k in stayed}
+    moving = [d for d in devices if d.url == first]
+    figures.phase = "move"
+    started = time.monotonic()
+    stopping = asyncio.create_task(instances[0].stop())
+    deadline = started + 30
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+        if all(d.connected.is_set() and d.url == second for d in moving):
+            break
+    moved_in = time.monotonic() - started
+    code = await stopping
+    await asyncio.sleep(1.0)  # the last echoes
+    figures.phase = "steady"
+    lost = sum(
+        (figures.sent.get(k, 0) - before[k][0]) - (figures.echoed.get(k, 0) - before[k][1])
+        for k in stayed
+    )
+    return {
+        "restart_moved": sum(d.connected.is_set() and d.url == second for d in moving),
+        "restart_of": len(moving),
+        "restart_move_s": round(moved_in, 2),
+        "restart_exit_code": code,
+        "relays_lost_by_pairs_that_stayed": lost,
+        "pairs_that_stayed": len(stayed),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--devices", type=int, default=1000)
+    parser.add_argument("--instances", type=int, choices=(1, 2), default=1)
+    parser.add_argument("--relay-rate", type=float, default=500.0, help="relays/s in all")
+    parser.add_argument("--seconds", type=float, default=20.0, help="relay phase length")
+    parser.add_argument("--concurrency", type=int, default=60, help="connects in flight")
+    parser.add_argument("--restart", action="store_true", help="stop instance 1 midway")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    if not 2 <= args.devices <= 20_000 or args.seconds > 300:
+        parser.error("--devices 2..20000, --seconds at most 300")
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    # one socket per device here, one per device in the server processes (they inherit)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    report = asyncio.run(bench(args))
+    for key, value in report.items():
+        print(f"{key:36} {value}")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
