@@ -168,118 +168,151 @@ def pct(values: list[float], q: float) -> float | None:
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 2)
 
 
-async def bench(args: argparse.Namespace) -> dict[str, Any]:  # noqa: PLR0915 (phases in order)
-    pairs_count = args.devices // 2
-    print(f"… certificates for {pairs_count} pairs (cached)", file=sys.stderr, flush=True)
-    fleet_dir, pairs = fleet(pairs_count)
-    work = Path(tempfile.mkdtemp(prefix="klasgenoot-load-"))
-    redis = None
-    instances: list[Instance] = []
-    tasks: list[asyncio.Task[None]] = []
-    figures = Figures()
-    report: dict[str, Any] = {"devices": 2 * pairs_count, "instances": args.instances}
-    report["load_average_at_start"] = round(os.getloadavg()[0], 1)
-    try:
-        if args.instances > 1:
-            redis = RedisProcess(work / "redis")
-            redis.start()
-        for n in range(args.instances):
-            shutil.copytree(fleet_dir, work / f"server-{n}")
-            instances.append(Instance(work / f"server-{n}", redis.url if redis else None))
-            await instances[-1].start()
-        urls = [i.url for i in instances]
-        devices: list[Device] = []
+class LoadRun:
+    """One run: the instances (and Redis), the devices, and what was measured."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.work = Path(tempfile.mkdtemp(prefix="klasgenoot-load-"))
+        self.redis: RedisProcess | None = None
+        self.instances: list[Instance] = []
+        self.devices: list[Device] = []
+        self.tasks: list[asyncio.Task[None]] = []
+        self.sessions: list[aiohttp.ClientSession] = []
+        self.figures = Figures()
+        self.report: dict[str, Any] = {"instances": args.instances}
+        self.report["load_average_at_start"] = round(os.getloadavg()[0], 1)
+
+    async def start_servers(self, fleet_dir: Path) -> None:
+        if self.args.instances > 1:
+            self.redis = RedisProcess(self.work / "redis")
+            self.redis.start()
+        for n in range(self.args.instances):
+            shutil.copytree(fleet_dir, self.work / f"server-{n}")
+            url = self.redis.url if self.redis else None
+            self.instances.append(Instance(self.work / f"server-{n}", url))
+            await self.instances[-1].start()
+
+    def make_devices(self, pairs: list[tuple[DeviceCredentials, DeviceCredentials]]) -> None:
+        urls = [i.url for i in self.instances]
         for k, (student, classroom) in enumerate(pairs):
             # pair k: the student on instance k % n, the classroom on (k // n) % n, so with
             # two instances a quarter of the pairs sit on each instance and half are split
-            for creds, home in (
-                (student, k % len(urls)),
-                (classroom, (k // len(urls)) % len(urls)),
-            ):
-                devices.append(Device(creds, urls[home:] + urls[:home]))
-        for dev in devices:  # the devices' own TLS set-up is not the server's handshake
-            dev.ctx = client_context(dev.creds)
-        rss0 = sum(i.rss() for i in instances)
-        cpu0 = [i.cpu() for i in instances]
-        active = set(range(0, pairs_count, 2))  # the pairs of half of the devices relay
+            homes = (k % len(urls), (k // len(urls)) % len(urls))
+            for creds, home in zip((student, classroom), homes, strict=True):
+                dev = Device(creds, urls[home:] + urls[:home])
+                dev.ctx = client_context(creds)  # the device's own set-up: not timed
+                self.devices.append(dev)
+        self.report["devices"] = len(self.devices)
 
-        def on_relay(dev: Device, payload: dict[str, Any]) -> None:
-            k = int(payload.get("k", -1))
-            if payload.get("echo"):
-                figures.rtts[figures.phase].append(time.monotonic() - payload["t"])
-                figures.echoed[k] = figures.echoed.get(k, 0) + 1
-            else:  # the classroom answers at once
-                asyncio.get_running_loop().create_task(send(dev, {**payload, "echo": 1}))
+    def on_relay(self, dev: Device, payload: dict[str, Any]) -> None:
+        k = int(payload.get("k", -1))
+        if payload.get("echo"):
+            self.figures.rtts[self.figures.phase].append(time.monotonic() - payload["t"])
+            self.figures.echoed[k] = self.figures.echoed.get(k, 0) + 1
+        else:  # the classroom answers at once
+            asyncio.get_running_loop().create_task(send(dev, {**payload, "echo": 1}))
 
+    async def connect(self) -> None:
         # Devices come from many addresses in the field; the server allows 8 pending
         # handshakes per source, so the devices here spread over 127.0.0.2-127.0.0.251.
-        sessions = [
+        self.sessions = [
             aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=0, local_addr=(f"127.0.0.{2 + n}", 0))
             )
             for n in range(SOURCES)
         ]
-        try:
-            started = time.monotonic()
-            gate = asyncio.Semaphore(args.concurrency)
+        gate = asyncio.Semaphore(self.args.concurrency)
 
-            async def admit(index: int, dev: Device) -> None:
-                async with gate:  # at most --concurrency connects in flight
-                    session = sessions[index % SOURCES]
-                    task = run_device(dev, session, figures, on_relay, index)
-                    tasks.append(asyncio.create_task(task))
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(dev.connected.wait(), 30)
+        async def admit(index: int, dev: Device) -> None:
+            async with gate:  # at most --concurrency connects in flight
+                session = self.sessions[index % SOURCES]
+                task = run_device(dev, session, self.figures, self.on_relay, index)
+                self.tasks.append(asyncio.create_task(task))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(dev.connected.wait(), 30)
 
-            await asyncio.gather(*(admit(i, d) for i, d in enumerate(devices)))
-            connected = sum(d.connected.is_set() for d in devices)
-            took = time.monotonic() - started
-            report |= {"connected": connected, "handshakes_per_s": round(connected / took, 1)}
-            print(f"… {connected} connected in {took:.1f} s", file=sys.stderr, flush=True)
-            await asyncio.sleep(2.0)  # settle: presence across instances
-            gc.collect()  # this process's own pauses would count as relay time
-            gc.freeze()
-            rss1 = sum(i.rss() for i in instances)
-            report["server_rss_mb"] = round(rss1 / 2**20, 1)
-            report["server_kb_per_device"] = round((rss1 - rss0) / max(1, connected) / 1000, 1)
-            cpu1 = [i.cpu() for i in instances]
-            report["server_cpu_s_connect"] = round(sum(cpu1) - sum(cpu0), 1)
-
-            relaying = asyncio.create_task(relay_loop(devices, active, args.relay_rate, figures))
-            t0 = time.monotonic()
-            await asyncio.sleep(args.seconds)
-            cpu2 = [i.cpu() for i in instances]
-            report["server_cpu_pct_relay"] = round(
-                100 * (sum(cpu2) - sum(cpu1)) / (time.monotonic() - t0), 1
-            )
-            if args.restart and len(instances) > 1:
-                report |= await restart(instances, devices, pairs_count, figures)
-            relaying.cancel()
-            await asyncio.sleep(1.0)
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            for session in sessions:
-                await session.close()
-        report["load_average_at_end"] = round(os.getloadavg()[0], 1)
-        report |= {
-            "relay_rtt_ms_p50": pct(figures.rtts["steady"], 0.5),
-            "relay_rtt_ms_p99": pct(figures.rtts["steady"], 0.99),
-            "relay_samples": len(figures.rtts["steady"]),
-            "failures": len(figures.failures),
-            "broke_at_device": figures.first_failure_at,
-            "failure_kinds": sorted(set(figures.failures))[:5],
+        rss0, cpu0 = self.rss(), self.cpu()
+        started = time.monotonic()
+        await asyncio.gather(*(admit(i, d) for i, d in enumerate(self.devices)))
+        connected = sum(d.connected.is_set() for d in self.devices)
+        took = time.monotonic() - started
+        print(f"… {connected} connected in {took:.1f} s", file=sys.stderr, flush=True)
+        await asyncio.sleep(2.0)  # settle: presence across instances
+        gc.collect()  # this process's own pauses would count as relay time
+        gc.freeze()
+        rss1 = self.rss()
+        self.report |= {
+            "connected": connected,
+            "handshakes_per_s": round(connected / took, 1),
+            "server_cpu_ms_per_handshake": round(1000 * (self.cpu() - cpu0) / max(1, connected), 2),
+            "server_rss_mb": round(rss1 / 2**20, 1),
+            "server_kb_per_device": round((rss1 - rss0) / max(1, connected) / 1000, 1),
         }
-        if figures.rtts["move"]:
-            report["relay_rtt_ms_p99_during_move"] = pct(figures.rtts["move"], 0.99)
-        return report
-    finally:
-        for instance in instances:
+
+    async def relay_phase(self) -> None:
+        active = set(range(0, len(self.devices) // 2, 2))  # the pairs of half the devices
+        relaying = asyncio.create_task(
+            relay_loop(self.devices, active, self.args.relay_rate, self.figures)
+        )
+        cpu1, t0 = self.cpu(), time.monotonic()
+        await asyncio.sleep(self.args.seconds)
+        busy = (self.cpu() - cpu1) / (time.monotonic() - t0)
+        self.report["server_cpu_pct_relay"] = round(100 * busy, 1)
+        if self.args.restart and len(self.instances) > 1:
+            self.report |= await restart(
+                self.instances, self.devices, len(self.devices) // 2, self.figures
+            )
+        relaying.cancel()
+        await asyncio.sleep(1.0)
+
+    def rss(self) -> int:
+        return sum(i.rss() for i in self.instances if i.proc and i.proc.returncode is None)
+
+    def cpu(self) -> float:
+        return sum(i.cpu() for i in self.instances if i.proc and i.proc.returncode is None)
+
+    def results(self) -> dict[str, Any]:
+        rtts = self.figures.rtts
+        self.report |= {
+            "load_average_at_end": round(os.getloadavg()[0], 1),
+            "relay_rtt_ms_p50": pct(rtts["steady"], 0.5),
+            "relay_rtt_ms_p99": pct(rtts["steady"], 0.99),
+            "relay_samples": len(rtts["steady"]),
+            "failures": len(self.figures.failures),
+            "broke_at_device": self.figures.first_failure_at,
+            "failure_kinds": sorted(set(self.figures.failures))[:5],
+        }
+        if rtts["move"]:
+            self.report["relay_rtt_ms_p99_during_move"] = pct(rtts["move"], 0.99)
+        return self.report
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        for session in self.sessions:
+            await session.close()
+        for instance in self.instances:
             await instance.stop()
-        if redis is not None:
-            redis.stop()
-        shutil.rmtree(work, ignore_errors=True)
+        if self.redis is not None:
+            self.redis.stop()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+async def bench(args: argparse.Namespace) -> dict[str, Any]:
+    pairs_count = args.devices // 2
+    print(f"… certificates for {pairs_count} pairs (cached)", file=sys.stderr, flush=True)
+    fleet_dir, pairs = fleet(pairs_count)
+    run = LoadRun(args)
+    try:
+        await run.start_servers(fleet_dir)
+        run.make_devices(pairs)
+        await run.connect()
+        await run.relay_phase()
+        return run.results()
+    finally:
+        await run.close()
 
 
 async def relay_loop(
