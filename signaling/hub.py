@@ -9,6 +9,8 @@ Devices on other instances are known through the backplane (:mod:`signaling.back
 by short DeviceId only: ``_remote`` mirrors what the others announced. A remote device
 is this link's peer only if it names the link as its peer, with the opposite role, and
 the link's certificate names it; the instance that holds it checked its certificate.
+Devices are keyed by (short DeviceId, peer's short DeviceId): two devices of a large
+fleet may share a 7-letter short id (35 bits), but not that and their peer's too.
 """
 
 from __future__ import annotations
@@ -44,12 +46,18 @@ __all__ = ["Hub", "Link"]
 
 logger = logging.getLogger(__name__)
 
+Key = tuple[str, str]  # (short DeviceId, the peer's short DeviceId)
+
+
+def _key(link: Link) -> Key:
+    return link.short, link.info.peer_id.short
+
 
 class Hub:
     def __init__(self, turn: TurnIssuer | None = None, backplane: Backplane | None = None) -> None:
         self._links: dict[DeviceId, Link] = {}
-        self._by_short: dict[str, Link] = {}
-        self._remote: dict[str, Up] = {}  # short DeviceId -> where it is online elsewhere
+        self._by_key: dict[Key, Link] = {}  # (short id, peer's short id) -> our link
+        self._remote: dict[Key, Up] = {}  # the same key -> where it is online elsewhere
         self.crl: RevocationList | None = None
         self._turn = turn
         self.backplane = backplane or MemoryBackplane()
@@ -64,14 +72,10 @@ class Hub:
     def instance(self) -> str:
         return self.backplane.instance
 
-    def local(self, device: str) -> Link | None:
-        """The link of a device (short DeviceId) connected to this instance."""
-        return self._by_short.get(device)
-
     def elsewhere(self, device: str) -> str | None:
         """The instance another device (short DeviceId) is online on, as last heard."""
-        entry = self._remote.get(device)
-        return entry.instance if entry is not None else None
+        entries = [e for (d, _), e in self._remote.items() if d == device]
+        return entries[0].instance if entries else None
 
     def peer_of(self, link: Link) -> Link | None:
         peer = self._links.get(link.info.peer_id)
@@ -84,10 +88,10 @@ class Hub:
         return peer
 
     def _remote_peer(self, link: Link) -> Up | None:
-        entry = self._remote.get(link.info.peer_id.short)
-        if entry is None or entry.peer != link.short:
+        entry = self._remote.get((link.info.peer_id.short, link.short))
+        if entry is None or entry.role != link.info.role.opposite.value:
             return None
-        return entry if entry.role == link.info.role.opposite.value else None
+        return entry
 
     def _peer_online(self, link: Link) -> bool:
         return self.peer_of(link) is not None or self._remote_peer(link) is not None
@@ -103,9 +107,9 @@ class Hub:
             return False
         old = self._links.get(link.info.device_id)
         self._links[link.info.device_id] = link
-        self._by_short[link.short] = link
+        self._by_key[_key(link)] = link
         self.empty.clear()
-        self._remote.pop(link.short, None)  # it moved here from another instance
+        self._remote.pop(_key(link), None)  # it moved here from another instance
         if old is not None:
             logger.info("device %s connected again: replacing", link.short)
             old.close(CloseCode.REPLACED, "replaced by a new connection")
@@ -145,11 +149,11 @@ class Hub:
         del self._links[link.info.device_id]
         if not self._links:
             self.empty.set()
-        if self._by_short.get(link.short) is link:
-            del self._by_short[link.short]
+        if self._by_key.get(_key(link)) is link:
+            del self._by_key[_key(link)]
         if peer is not None:
             peer.send(Presence(peer_online=False))
-        self.backplane.publish(Down(self.instance, link.short))
+        self.backplane.publish(Down(self.instance, link.short, link.info.peer_id.short))
         logger.info("device %s offline", link.short)
 
     def relay(self, link: Link, payload: Payload) -> None:
@@ -167,47 +171,47 @@ class Hub:
         match message:
             case Up():
                 self._remote_up(message)
-            case Down(instance=instance, device=device):
-                entry = self._remote.get(device)
+            case Down(instance=instance, device=device, peer=peer):
+                entry = self._remote.get((device, peer))
                 if entry is not None and entry.instance == instance:  # not a newer move
-                    del self._remote[device]
+                    del self._remote[(device, peer)]
                     self._tell_peer(entry, online=False)
             case RelayTo(device=device, sender=sender, payload=payload):
-                link = self._by_short.get(device)
-                if link is not None and link.info.peer_id.short == sender:
+                link = self._by_key.get((device, sender))
+                if link is not None:
                     link.send(Relay(payload))
             case CrlNews(pem=pem):
                 self.on_crl_news(pem)
 
     def _remote_up(self, up: Up) -> None:
-        here = self._by_short.get(up.device)
-        if here is not None:  # the device connected elsewhere since: this link is stale
+        key = (up.device, up.peer)
+        here = self._by_key.get(key)
+        if here is not None and here.info.role.value == up.role:
+            # the device connected elsewhere since: this link is stale
             self._drop(here, CloseCode.REPLACED, "replaced by a new connection")
-        known = self._remote.get(up.device)
-        self._remote[up.device] = up
+        known = self._remote.get(key)
+        self._remote[key] = up
         if known is None:
             self._tell_peer(up, online=True)
 
     def _tell_peer(self, entry: Up, *, online: bool) -> None:
         """Tell our link paired with a remote device that it came or went."""
-        peer = self._by_short.get(entry.peer)
-        if peer is None or peer.info.peer_id.short != entry.device:
-            return
-        if entry.role == peer.info.role.opposite.value:
+        peer = self._by_key.get((entry.peer, entry.device))
+        if peer is not None and entry.role == peer.info.role.opposite.value:
             peer.send(Presence(peer_online=online))
 
     def instance_gone(self, instance: str) -> None:
-        for device, entry in list(self._remote.items()):
+        for key, entry in list(self._remote.items()):
             if entry.instance == instance:
-                del self._remote[device]
+                del self._remote[key]
                 self._tell_peer(entry, online=False)
 
     def backplane_changed(self, up: bool) -> None:
         if up and self.crl is not None:  # ours may be newer than any the others have
             self.backplane.publish(CrlNews(self.crl.number, self.crl.pem.decode()))
         if not up:  # what we knew of the others may be stale: they are offline to us
-            for device, entry in list(self._remote.items()):
-                del self._remote[device]
+            for key, entry in list(self._remote.items()):
+                del self._remote[key]
                 self._tell_peer(entry, online=False)
 
     def local_presence(self) -> list[Up]:

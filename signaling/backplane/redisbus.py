@@ -1,8 +1,8 @@
 """The Redis backplane: ``klasgenoot server --redis URL`` on several instances.
 
 What Redis holds (docs/operations.md, "Several instances"): per instance one hash
-``kg:inst:<instance>`` of its online devices (short DeviceId -> peer short DeviceId,
-role, since), expiring unless renewed every second; the newest CRL (``kg:crls``,
+``kg:inst:<instance>`` of its online devices ("short DeviceId|peer's short DeviceId"
+-> "role|since"), expiring unless renewed every second; the newest CRL (``kg:crls``,
 public and CA-signed, the highest number kept); and, only while in flight, pub/sub
 messages: presence on ``kg:events`` and relays on ``kg:to:<instance>``. No log, no
 address, no certificate.
@@ -205,7 +205,7 @@ class RedisBackplane(Backplane):
         for crl in await client.zrange(CRL_KEY, 0, 0, desc=True):
             if isinstance(crl, bytes | str):
                 self._take(crl, now)
-        ours = {up.device: _presence_value(up) for up in host.local_presence()}
+        ours = dict(_presence_entry(up) for up in host.local_presence())
         key = _hash_key(self.instance)
         async with client.pipeline(transaction=True) as pipe:
             pipe.delete(key)
@@ -248,9 +248,9 @@ class RedisBackplane(Backplane):
             async with client.pipeline(transaction=False) as pipe:
                 for channel, message in batch:
                     if isinstance(message, Up):
-                        pipe.hset(key, message.device, _presence_value(message))
+                        pipe.hset(key, *_presence_entry(message))
                     elif isinstance(message, Down):
-                        pipe.hdel(key, message.device)
+                        pipe.hdel(key, f"{message.device}|{message.peer}")
                     elif isinstance(message, CrlNews):
                         pipe.zadd(CRL_KEY, {encode(message): message.number})
                         pipe.zremrangebyrank(CRL_KEY, 0, -2)
@@ -289,16 +289,17 @@ class RedisBackplane(Backplane):
             self._drops_logged = now
 
 
-def _presence_value(up: Up) -> str:
-    return f"{up.peer}|{up.role}|{up.since}"
+def _presence_entry(up: Up) -> tuple[str, str]:
+    return f"{up.device}|{up.peer}", f"{up.role}|{up.since}"
 
 
 def _up_json(instance: str, device: bytes | str, value: bytes | str) -> bytes:
     """A hash entry as the Up message it stands for (parsed and checked like one)."""
     try:
         text = value.decode() if isinstance(value, bytes) else value
-        name = device.decode() if isinstance(device, bytes) else device
-        peer, role, since = text.split("|", 2)
+        field = device.decode() if isinstance(device, bytes) else device
+        name, peer = field.split("|", 1)
+        role, since = text.split("|", 1)
         body = {"k": "up", "instance": instance, "device": name, "peer": peer,
                 "role": role, "since": int(since)}  # fmt: skip
     except (ValueError, UnicodeDecodeError):

@@ -45,6 +45,7 @@ class Up:
 class Down:
     instance: str
     device: str
+    peer: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +146,7 @@ def decode(data: bytes | str) -> BusMessage:
         return Up(instance, _field(obj, "device", str, _SHORT), _field(obj, "peer", str, _SHORT),
                   role, since)  # fmt: skip
     if kind == "down":
-        return Down(instance, _field(obj, "device", str, _SHORT))
+        return Down(instance, _field(obj, "device", str, _SHORT), _field(obj, "peer", str, _SHORT))
     if kind == "alive":
         return Alive(instance)
     if kind == "bye":
@@ -156,4 +157,3 @@ def decode(data: bytes | str) -> BusMessage:
             raise BusMessageInvalid("field number")
         return CrlNews(number, _field(obj, "pem", str))
     raise BusMessageInvalid("unknown kind")
-

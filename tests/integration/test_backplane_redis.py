@@ -264,3 +264,23 @@ async def test_devices_of_an_instance_that_goes_move_to_the_other(
             proc.kill()
         await proc.communicate()
         await b.stop()
+
+
+async def test_an_instance_that_starts_later_learns_who_is_online(
+    fleet: TestFleet, redis: RedisServer, tmp_path: Path
+) -> None:
+    shutil.copytree(fleet.folder, tmp_path / "fleet-b")
+    a = await instance(fleet.folder, redis, "i-a")
+    try:
+        student, classroom = fleet.pair()
+        async with device(a, student) as s_ws:
+            await frame(s_ws, "hello")
+            b = await instance(tmp_path / "fleet-b", redis, "i-b")  # reads A's hash
+            try:
+                assert b.hub.elsewhere(student.device_id.short) == "i-a"
+                async with device(b, classroom) as c_ws:
+                    assert (await frame(c_ws, "hello"))["peer_online"] is True
+            finally:
+                await b.stop()
+    finally:
+        await a.stop()

@@ -29,26 +29,40 @@ async def test_heartbeats_are_not_rounded_to_whole_seconds(fleet: TestFleet) -> 
     # made every device's ping of one second fire in one loop pass.
     server = await start_server(fleet.folder, "127.0.0.1", 0, ServerConfig(heartbeat=5.5))
     loop = asyncio.get_running_loop()
+    late = []
     try:
-        # Start just after a whole second of loop time: a rounded ping would then come
-        # ~0.45 s late, far beyond the tolerance.
-        await asyncio.sleep((-loop.time()) % 1.0)
-        async with (
-            aiohttp.ClientSession() as session,
-            session.ws_connect(
-                f"wss://localhost:{server.port}/ws",
-                ssl=client_context(fleet.pair()[0]),
-                autoping=False,
-            ) as ws,
-        ):
-            await frame(ws, "hello")
-            hello_at = loop.time()
-            assert math.ceil(hello_at + 5.5) - (hello_at + 5.5) > 0.3, "started too late"
-            while (await asyncio.wait_for(ws.receive(), 8)).type is not aiohttp.WSMsgType.PING:
-                pass
-            assert loop.time() - hello_at < 5.5 + 0.25
+        # Rounded, a ping can never come early: one attempt on time proves it is not
+        # rounded; a loaded machine may make single attempts late, hence a few.
+        for _ in range(4):
+            late.append(await _ping_delay(server, fleet, loop))
+            if late[-1] < 0.25:
+                return
+        pytest.fail(f"pings came late every time: {late}")
     finally:
         await server.stop()
+
+
+async def _ping_delay(
+    server: RunningServer, fleet: TestFleet, loop: asyncio.AbstractEventLoop
+) -> float:
+    """How late the first ping came after hello, beyond the 5.5 s heartbeat; a start
+    just after a whole second of loop time makes a rounded ping ~0.45 s late."""
+    await asyncio.sleep((-loop.time()) % 1.0)
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(
+            f"wss://localhost:{server.port}/ws",
+            ssl=client_context(fleet.pair()[0]),
+            autoping=False,
+        ) as ws,
+    ):
+        await frame(ws, "hello")
+        hello_at = loop.time()
+        if math.ceil(hello_at + 5.5) - (hello_at + 5.5) < 0.3:
+            return math.inf  # started too late in the second to tell: try again
+        while (await asyncio.wait_for(ws.receive(), 8)).type is not aiohttp.WSMsgType.PING:
+            pass
+        return loop.time() - hello_at - 5.5
 
 
 async def test_the_handshake_budget_spreads_a_burst(fleet: TestFleet) -> None:

@@ -21,7 +21,7 @@ from signaling.backplane.wire import (
 
 GOOD = [
     Up("i-a", "ABCDEFG", "HIJKLMN", "student", 1_700_000_000),
-    Down("i-a", "ABCDEFG"),
+    Down("i-a", "ABCDEFG", "HIJKLMN"),
     Alive("instance-2"),
     Bye("i-0f3a"),
     RelayTo("ABCDEFG", "HIJKLMN", {"sealed": "x"}),
@@ -46,8 +46,8 @@ BAD = {
     "unknown kind": body(k="shout", instance="i-a"),
     "instance with a slash": body(k="alive", instance="i/a"),
     "instance too long": body(k="alive", instance="i" * 41),
-    "short id lower case": body(k="down", instance="i-a", device="abcdefg"),
-    "short id with a newline": body(k="down", instance="i-a", device="ABCDEFG\n"),
+    "short id lower case": body(k="down", instance="i-a", device="abcdefg", peer="HIJKLMN"),
+    "short id with a newline": body(k="down", instance="i-a", device="ABCDEFG\n", peer="HIJKLMN"),
     "role unknown": body(
         k="up", instance="i-a", device="ABCDEFG", peer="HIJKLMN", role="teacher", since=1
     ),
