@@ -123,9 +123,10 @@ async def run_device(
     dev: Device, session: aiohttp.ClientSession, figures: Figures, on_relay: Any, index: int
 ) -> None:
     """Keep one device connected: its own instance first, then the next on loss."""
-    attempt, delay = 0, 0.5
+    attempt, delay, untried = 0, 0.5, len(dev.urls) - 1
     while True:
         dev.url = dev.urls[attempt % len(dev.urls)]
+        reached = False
         try:
             async with session.ws_connect(dev.url, ssl=dev.ctx, heartbeat=20.0) as ws:
                 dev.ws = ws
@@ -139,15 +140,23 @@ async def run_device(
                     elif body["type"] == "relay":
                         on_relay(dev, body["payload"])
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            reached = not isinstance(exc, aiohttp.ClientConnectorError)
             if not dev.connected.is_set() and dev.moves == 0:
                 if figures.first_failure_at is None:
                     figures.first_failure_at = index
                 figures.failures.append(type(exc).__name__)
+        else:
+            reached = True
         dev.ws = None
-        if dev.connected.is_set():
+        was_up = dev.connected.is_set()
+        if was_up:
             dev.moves += 1
         dev.connected.clear()
         attempt += 1
+        if not reached and not was_up and untried > 0:  # as signaling.client does
+            untried -= 1
+            continue
+        untried = len(dev.urls) - 1
         await asyncio.sleep(_random.uniform(0, delay))  # jittered, capped backoff
         delay = min(delay * 2, 10.0)
 

@@ -135,13 +135,15 @@ class SignalingClient:
 
     async def _run(self) -> None:
         delay = self._config.backoff_initial
+        untried = len(self._urls) - 1  # other instances left in this round
         while True:
             try:
                 reason = await self._connect_once()
             except Exception:  # a bug must not end reconnecting for good
                 logger.exception("signaling connection failed")
                 reason = DisconnectReason.LOST
-            if self._up:
+            was_up = self._up
+            if was_up:
                 delay = self._config.backoff_initial
             self._went_down(reason)
             if reason.final:
@@ -149,6 +151,10 @@ class SignalingClient:
                 return
             # The next instance: a draining or failed one is not tried again first.
             self._next = (self._next + 1) % len(self._urls)
+            if reason is DisconnectReason.UNREACHABLE and not was_up and untried > 0:
+                untried -= 1
+                continue  # one that is down costs no wait while others are left to try
+            untried = len(self._urls) - 1
             # Jitter keeps a fleet from reconnecting in lockstep after a server restart;
             # after a close from a draining instance the others are up: go soon.
             low = 0.0 if reason is DisconnectReason.SERVER_CLOSED else delay / 2

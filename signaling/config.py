@@ -53,8 +53,9 @@ class ServerConfig:
     expiry_sweep: float = 30.0
     shutdown_timeout: float = 5.0
     # Stopping (SIGTERM) drains: devices are told to move, spread over drain_spread
-    # seconds so the other instances see no storm, and the instance ends once they
-    # have gone or after drain_timeout.
+    # seconds or more (devices / handshake_rate: what the others' budget takes, up to
+    # half of drain_timeout) so the other instances see no storm, and the instance
+    # ends once they have gone or after drain_timeout.
     drain_spread: float = 2.0
     drain_timeout: float = 10.0
     # TURN credentials (when the fleet folder holds a TURN secret): each lives this

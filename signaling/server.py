@@ -281,7 +281,7 @@ class RunningServer:
         if self.listener is not None:
             await self.listener.close()
         if drain > 0 and len(self.hub):
-            await drain_hub(self.hub, self.config.drain_spread, drain)
+            await drain_hub(self.hub, self.config.drain_spread, drain, self.config.handshake_rate)
         if self._maintain_task is not None:
             self._maintain_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
