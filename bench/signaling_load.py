@@ -313,7 +313,10 @@ class LoadRun:
             await instance.stop()
         if self.redis is not None:
             self.redis.stop()
-        shutil.rmtree(self.work, ignore_errors=True)
+        if self.args.keep:  # the instances' logs, to see where it broke
+            print(f"… kept {self.work}", file=sys.stderr)
+        else:
+            shutil.rmtree(self.work, ignore_errors=True)
 
 
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
@@ -404,6 +407,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=60, help="connects in flight")
     parser.add_argument("--restart", action="store_true", help="stop instance 1 midway")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--keep", action="store_true", help="keep the servers' folders")
     args = parser.parse_args()
     if not 2 <= args.devices <= 20_000 or args.seconds > 300:
         parser.error("--devices 2..20000, --seconds at most 300")

@@ -134,3 +134,22 @@ async def test_a_split_pair_on_the_memory_backplane(
         assert (await frame(s_ws, "presence"))["peer_online"] is False
     await b.stop()  # a stopped instance's devices are forgotten by the others
     assert b.hub.instance not in {a.hub.elsewhere(classroom.device_id.short)}
+
+
+async def test_a_reconnect_storm_waits_in_the_queue_instead_of_being_refused(
+    fleet: TestFleet, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Real handshakes beyond half the pending slots: the CPU is the limit, so the
+    # server leaves the rest in the kernel's accept queue; none is closed unserved.
+    config = ServerConfig(max_pending=4, max_pending_per_address=64, handshake_rate=1000.0)
+    server = await start_server(fleet.folder, "127.0.0.1", 0, config)
+    try:
+
+        async def hello() -> str:
+            async with device(server, fleet.pair()[0]) as ws:
+                return str((await frame(ws, "hello", timeout=15))["type"])
+
+        assert await asyncio.gather(*(hello() for _ in range(16))) == ["hello"] * 16
+    finally:
+        await server.stop()
+    assert "too many handshakes" not in caplog.text
