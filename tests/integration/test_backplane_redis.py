@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 import redis.asyncio as aioredis
 
@@ -48,7 +49,7 @@ def redis(tmp_path: Path) -> Iterator[RedisServer]:
 
 async def instance(folder: Path, redis: RedisServer, name: str) -> RunningServer:
     backplane = RedisBackplane(redis.url, name)
-    running = await start_server(folder, "127.0.0.1", 0, FAST, backplane=backplane)
+    running = await start_server(folder, "127.0.0.1", 0, FAST, backplane=backplane, health_port=0)
     await wait_until(lambda: backplane.healthy)
     return running
 
@@ -174,13 +175,23 @@ async def test_redis_restarting_mid_run_refuses_then_recovers(
         redis.stop()
         await wait_until(lambda: not a.hub.backplane.healthy and not b.hub.backplane.healthy)
         assert (await frame(c_ws, "presence"))["peer_online"] is False  # no split view
+        assert await health(a) == 503  # a load balancer takes it out
         async with device(a, late) as late_ws:  # a new device is sent elsewhere
             assert await closed_with(late_ws) == CloseCode.TRY_AGAIN
         redis.start()  # empty: the instances announce their devices again
         await wait_until(lambda: a.hub.backplane.healthy and b.hub.backplane.healthy, 10)
+        assert await health(a) == 200
         assert (await frame(c_ws, "presence"))["peer_online"] is True
         await s_ws.send_str(relay({"sealed": "again"}))
         assert (await frame(c_ws, "relay"))["payload"] == {"sealed": "again"}
+
+
+async def health(server: RunningServer) -> int:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"http://127.0.0.1:{server.health_port}/health") as resp,
+    ):
+        return resp.status
 
 
 # --- an instance that goes away: its devices move to the other ---------------------
