@@ -179,11 +179,12 @@ class RunningServer:
             except Exception:  # a bug here must not stop revocation for good
                 logger.exception("maintenance step failed")
 
-    def _apply_crl(self, crl: RevocationList) -> None:
+    def _apply_crl(self, crl: RevocationList, *, publish: bool = True) -> None:
         before = self.hub.crl.serials if self.hub.crl is not None else frozenset()
         self.hub.set_crl(crl)  # logs "closing X: revoked" and "device X offline" ...
         self._purge_log(crl.serials - before)  # ... which this then removes
-        self.hub.backplane.publish(CrlNews(crl.number, crl.pem.decode()))
+        if publish:  # the other instances, within a second (they check it themselves)
+            self.hub.backplane.publish(CrlNews(crl.number, crl.pem.decode()))
 
     def _crl_news(self, pem: str) -> None:
         """A CRL another instance loaded: used only if the fleet CA signed it and it is
@@ -195,9 +196,8 @@ class RunningServer:
             return
         if newer(self.hub.crl, crl):
             logger.info("CRL %d from another instance (%d revoked)", crl.number, len(crl.serials))
-            before = self.hub.crl.serials if self.hub.crl is not None else frozenset()
-            self.hub.set_crl(crl)
-            self._purge_log(crl.serials - before)
+            self._watcher.current = crl  # our copy of the file, when it comes, is not news
+            self._apply_crl(crl, publish=False)
 
     def _purge_log(self, serials: frozenset[int]) -> None:
         if self._purger is None or not serials:
