@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio.sslproto
 import gc
 import logging
+import time
 
 logger = logging.getLogger(__name__)
 
@@ -33,3 +34,29 @@ def freeze_startup_objects() -> None:
     collector's sight, so later full collections walk only the connections' objects."""
     gc.collect()
     gc.freeze()
+    watch_collections()
+
+
+SLOW_COLLECTION = 0.1  # seconds: a full collection this long is worth a log line
+_started: list[float] = []
+
+
+def _on_collection(phase: str, info: dict[str, int]) -> None:
+    if info.get("generation") != 2:
+        return
+    if phase == "start":
+        _started[:] = [time.perf_counter()]
+    elif _started:
+        took = time.perf_counter() - _started.pop()
+        if took >= SLOW_COLLECTION:
+            logger.warning(
+                "a full garbage collection held the server for %d ms (%d objects freed)",
+                took * 1000,
+                info.get("collected", 0),
+            )
+
+
+def watch_collections() -> None:
+    """Log every full collection that holds the loop for 100 ms or more."""
+    if _on_collection not in gc.callbacks:
+        gc.callbacks.append(_on_collection)

@@ -35,3 +35,17 @@ def test_startup_objects_leave_the_collectors_sight(restore: None) -> None:
     gc.unfreeze()
     freeze_startup_objects()
     assert gc.get_freeze_count() > 0
+
+
+def test_a_slow_full_collection_is_logged(
+    restore: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from signaling import tuning
+
+    monkeypatch.setattr(tuning, "SLOW_COLLECTION", 0.0)  # every full collection counts
+    tuning.watch_collections()
+    try:
+        gc.collect()
+    finally:
+        gc.callbacks.remove(tuning._on_collection)
+    assert "a full garbage collection held the server for" in caplog.text
