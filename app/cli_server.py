@@ -139,7 +139,7 @@ def _console() -> logging.Handler:
 async def _serve(args: argparse.Namespace, early: EarlyLines) -> int:
     from privacy.retention import ProgramLogPurge, purge_daily
     from signaling.server import start_server  # aiohttp: only when serving
-    from signaling.tuning import freeze_startup_objects
+    from signaling.tuning import freeze_startup_objects, keep_frozen
 
     running = await start_server(
         args.data,
@@ -159,12 +159,14 @@ async def _serve(args: argparse.Namespace, early: EarlyLines) -> int:
     early.replay(log.handlers)
     # Rotated files past 90 days go daily, not only at start: a server runs for months.
     purging = asyncio.create_task(purge_daily(ProgramLogPurge(state_dir(args.data))))
+    freezing = asyncio.create_task(keep_frozen())  # full collections stay short
     try:
         return await _until_signalled(running)
     finally:
-        purging.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await purging
+        for task in (purging, freezing):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         log.close()
 
 

@@ -5,11 +5,13 @@ Measured at 10,000 mTLS WebSockets: CPython's asyncio TLS protocol reads into a
 garbage collections over the million objects of the connections paused the loop
 for up to half a second. The server runs alone in its process, so both are set
 for the process: a 32 KiB read buffer (a WebSocket frame spans several reads, as
-over any socket), and the objects alive after start-up frozen out of collection.
+over any socket), and the objects alive after start-up frozen out of collection,
+and again every minute (:func:`keep_frozen`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import asyncio.sslproto
 import gc
 import logging
@@ -60,3 +62,22 @@ def watch_collections() -> None:
     """Log every full collection that holds the loop for 100 ms or more."""
     if _on_collection not in gc.callbacks:
         gc.callbacks.append(_on_collection)
+
+
+REFREEZE_EVERY = 60.0  # seconds
+
+
+async def keep_frozen(every: float = REFREEZE_EVERY) -> None:
+    """Freeze again now and then, for as long as the server runs.
+
+    Measured at 10,000 devices: full collections came every ~15 s while relaying,
+    each walked the connections' millions of objects for 1.4 s, and freed almost
+    nothing (0 to 439 objects): relayed frames survive a young collection in an
+    outbox and count as long-lived although they die by reference counting. A
+    frozen object is never walked again; ``gc.freeze()`` itself costs nothing (it
+    moves list heads). What it keeps: garbage in reference cycles that was frozen
+    before it died, a few hundred objects per collection by the figures above.
+    """
+    while True:
+        await asyncio.sleep(every)
+        gc.freeze()

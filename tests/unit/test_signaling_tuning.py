@@ -9,7 +9,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from signaling.tuning import SSL_READ_BUFFER, freeze_startup_objects, small_tls_buffers
+from signaling import tuning
+from signaling.tuning import (
+    SSL_READ_BUFFER,
+    freeze_startup_objects,
+    keep_frozen,
+    small_tls_buffers,
+)
 
 
 @pytest.fixture
@@ -18,6 +24,8 @@ def restore() -> Iterator[None]:
     yield
     asyncio.sslproto.SSLProtocol.max_size = size
     gc.unfreeze()
+    if tuning._on_collection in gc.callbacks:
+        gc.callbacks.remove(tuning._on_collection)
 
 
 def test_tls_connections_read_into_32_kib(restore: None) -> None:
@@ -40,8 +48,6 @@ def test_startup_objects_leave_the_collectors_sight(restore: None) -> None:
 def test_a_slow_full_collection_is_logged(
     restore: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from signaling import tuning
-
     monkeypatch.setattr(tuning, "SLOW_COLLECTION", 0.0)  # every full collection counts
     tuning.watch_collections()
     try:
@@ -49,3 +55,18 @@ def test_a_slow_full_collection_is_logged(
     finally:
         gc.callbacks.remove(tuning._on_collection)
     assert "a full garbage collection held the server for" in caplog.text
+
+
+async def test_objects_made_while_serving_are_frozen_again(restore: None) -> None:
+    gc.unfreeze()
+    freeze_startup_objects()
+    before = gc.get_freeze_count()
+    made = [[n] for n in range(1000)]  # tracked containers, alive
+    task = asyncio.create_task(keep_frozen(0.01))
+    try:
+        async with asyncio.timeout(5):
+            while gc.get_freeze_count() < before + len(made):
+                await asyncio.sleep(0.01)
+    finally:
+        task.cancel()
+    assert gc.get_freeze_count() >= before + len(made)
