@@ -70,3 +70,19 @@ async def test_objects_made_while_serving_are_frozen_again(restore: None) -> Non
     finally:
         task.cancel()
     assert gc.get_freeze_count() >= before + len(made)
+
+
+async def test_once_a_day_the_frozen_are_collected(restore: None) -> None:
+    gc.unfreeze()
+    gc.freeze()
+    cycle: list[object] = []
+    cycle.append(cycle)  # garbage only the collector frees, once unfrozen
+    del cycle
+    gc.freeze()
+    frozen = gc.get_freeze_count()
+    task = asyncio.create_task(keep_frozen(0.01, reclaim=0.02))
+    try:
+        await asyncio.sleep(0.2)
+    finally:
+        task.cancel()
+    assert gc.get_freeze_count() < frozen  # the cycle was collected, not kept frozen
