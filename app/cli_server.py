@@ -139,7 +139,7 @@ def _console() -> logging.Handler:
 async def _serve(args: argparse.Namespace, early: EarlyLines) -> int:
     from privacy.retention import ProgramLogPurge, purge_daily
     from signaling.server import start_server  # aiohttp: only when serving
-    from signaling.tuning import freeze_startup_objects, keep_frozen
+    from signaling.tuning import freeze_startup_objects, keep_frozen, unwatch_collections
 
     running = await start_server(
         args.data,
@@ -167,6 +167,7 @@ async def _serve(args: argparse.Namespace, early: EarlyLines) -> int:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        unwatch_collections()
         log.close()
 
 

@@ -64,6 +64,12 @@ def watch_collections() -> None:
         gc.callbacks.append(_on_collection)
 
 
+def unwatch_collections() -> None:
+    """At the end: the collections at exit are no one's concern (and the log is closed)."""
+    if _on_collection in gc.callbacks:
+        gc.callbacks.remove(_on_collection)
+
+
 REFREEZE_EVERY = 10.0  # seconds: short enough to cover a wave of connections
 RECLAIM_EVERY = 24 * 3600.0  # seconds: once a day, what froze in cycles is collected
 

@@ -28,7 +28,7 @@ from signaling.config import ServerConfig
 from signaling.events import Relayed
 from signaling.protocol import CloseCode
 from signaling.server import RunningServer, start_server
-from tests.integration.test_cli_server import REPO, command, read_port
+from tests.integration.test_cli_server import REPO, command, read_port, run_server, tree
 from tests.support.pki import TestFleet
 from tests.support.redis import RedisServer, redis_server
 from tests.support.signaling import no_addresses_in_logs
@@ -295,3 +295,16 @@ async def test_an_instance_that_starts_later_learns_who_is_online(
                 await b.stop()
     finally:
         await a.stop()
+
+
+async def test_a_bad_redis_url_is_refused_in_dutch_and_changes_nothing(fleet: TestFleet) -> None:
+    before = tree(fleet.folder)
+    secret = "redis-password-123"
+    code, stdout, stderr = await run_server(
+        "--data", str(fleet.folder), "--port", "0", "--no-health",
+        "--redis", f"http://:{secret}@127.0.0.1:6379/0",
+    )  # fmt: skip
+    assert code == 1, stderr
+    assert "Het Redis-adres klopt niet" in stderr and "Traceback" not in stderr
+    assert secret not in stderr + stdout  # the URL may hold a password: never echoed
+    assert tree(fleet.folder) == before
