@@ -87,7 +87,9 @@ def encode(message: BusMessage) -> bytes:
     body: dict[str, Any] = {"k": _KINDS[type(message)]}
     for name in message.__slots__:
         body[name] = getattr(message, name)
-    return json.dumps(body, separators=(",", ":")).encode()
+    # ensure_ascii off: a relay re-encoded here is never longer than the frame it
+    # came in (escaped characters would grow up to six times and pass MAX_RELAY)
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _field(

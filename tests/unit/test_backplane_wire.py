@@ -65,3 +65,13 @@ BAD = {
 def test_refused(data: bytes) -> None:
     with pytest.raises(BusMessageInvalid):
         decode(data)
+
+
+def test_a_full_frame_of_escaped_text_still_fits() -> None:
+    # A 64 KiB client frame of \u-escaped text decodes to far fewer characters; the
+    # bus carries them as UTF-8, never longer than the frame, so it is not dropped.
+    frame_text = json.dumps({"payload": "\u00e9" * 10_000})  # ~60 KiB on the wire
+    payload = json.loads(frame_text)["payload"]
+    data = encode(RelayTo("ABCDEFG", "HIJKLMN", payload))
+    assert len(data) < len(frame_text)
+    assert decode(data) == RelayTo("ABCDEFG", "HIJKLMN", payload)
