@@ -25,6 +25,7 @@ import time
 from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
+from redis.asyncio.connection import parse_url
 from redis.exceptions import RedisError
 
 from signaling.backplane.base import Backplane, BackplaneHost
@@ -74,6 +75,10 @@ class RedisBackplane(Backplane):
         super().__init__(instance)
         if urlsplit(url).scheme not in SCHEMES or not urlsplit(url).netloc + urlsplit(url).path:
             raise BackplaneUrlInvalid("scheme")  # never the URL: it may hold a password
+        try:
+            parse_url(url)  # a bad port or option now, not in every reconnect later
+        except ValueError:
+            raise BackplaneUrlInvalid("value") from None
         self._url = url  # may hold a password: never logged
         self._host: BackplaneHost | None = None
         self._healthy = False

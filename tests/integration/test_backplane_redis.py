@@ -297,12 +297,17 @@ async def test_an_instance_that_starts_later_learns_who_is_online(
         await a.stop()
 
 
-async def test_a_bad_redis_url_is_refused_in_dutch_and_changes_nothing(fleet: TestFleet) -> None:
+@pytest.mark.parametrize(
+    "url", ["http://:{secret}@127.0.0.1:6379/0", "redis://:{secret}@127.0.0.1:6379/0?db=x"]
+)
+async def test_a_bad_redis_url_is_refused_in_dutch_and_changes_nothing(
+    fleet: TestFleet, url: str
+) -> None:
     before = tree(fleet.folder)
     secret = "redis-password-123"
     code, stdout, stderr = await run_server(
         "--data", str(fleet.folder), "--port", "0", "--no-health",
-        "--redis", f"http://:{secret}@127.0.0.1:6379/0",
+        "--redis", url.format(secret=secret),
     )  # fmt: skip
     assert code == 1, stderr
     assert "Het Redis-adres klopt niet" in stderr and "Traceback" not in stderr
