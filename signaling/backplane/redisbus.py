@@ -133,12 +133,17 @@ class RedisBackplane(Backplane):
     # -- the session -------------------------------------------------------------
     async def _supervise(self) -> None:
         delay = 0.2
+        warned = -DROP_SUMMARY_EVERY
         while True:
             try:
                 await self._session()
             except (RedisError, OSError, TimeoutError, SessionLost) as exc:
                 # The text of a Redis error may name host and port: the type only.
                 self._lost(type(exc).__name__)
+                if time.monotonic() - warned > DROP_SUMMARY_EVERY:  # once a minute
+                    warned = time.monotonic()
+                    name = type(exc).__name__
+                    logger.warning("backplane: Redis not reachable (%s), retrying", name)
             except Exception:  # a bug must not end the backplane for good
                 logger.exception("backplane session failed")
                 self._lost("error")

@@ -164,7 +164,10 @@ async def test_garbage_published_into_redis_is_dropped_and_logged(
 
 
 async def test_redis_restarting_mid_run_refuses_then_recovers(
-    two: tuple[RunningServer, RunningServer], fleet: TestFleet, redis: RedisServer
+    two: tuple[RunningServer, RunningServer],
+    fleet: TestFleet,
+    redis: RedisServer,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     a, b = two
     student, classroom = fleet.pair()
@@ -176,6 +179,7 @@ async def test_redis_restarting_mid_run_refuses_then_recovers(
         await wait_until(lambda: not a.hub.backplane.healthy and not b.hub.backplane.healthy)
         assert (await frame(c_ws, "presence"))["peer_online"] is False  # no split view
         assert await health(a) == 503  # a load balancer takes it out
+        assert "backplane lost" in caplog.text and "Redis not reachable" in caplog.text
         async with device(a, late) as late_ws:  # a new device is sent elsewhere
             assert await closed_with(late_ws) == CloseCode.TRY_AGAIN
         redis.start()  # empty: the instances announce their devices again
