@@ -84,6 +84,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "(met echo, een spreker en klasgeroezemoes); meet de echo-onderdrukking; "
         "alleen met --headless",
     )
+    # Issue 14: the pair split over several signaling instances on one Redis.
+    parser.add_argument(
+        "--servers",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="aantal signaleringsservers: 2 = twee instanties met een eigen Redis, elk "
+        "apparaat op een andere (alleen met --headless; vraagt redis-server)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -111,6 +120,11 @@ class ScreenshotsNeedSynthetic(KlasgenootError):
     van een echte klas of leerling opgeslagen. Laat --camera weg."""
 
 
+class ServersNeedHeadless(KlasgenootError):
+    """Meer dan één server kan alleen in de demo zonder vensters op loopback: gebruik
+    --headless en laat --network weg."""
+
+
 class ScreenshotsNeedWindows(KlasgenootError):
     """Schermafbeeldingen kunnen alleen met vensters: laat --headless weg."""
 
@@ -122,8 +136,16 @@ def run(args: argparse.Namespace) -> int:
         raise ScreenshotsNeedSynthetic()
     if args.screenshots is not None and args.headless:
         raise ScreenshotsNeedWindows()
+    if args.servers != 1 and (not args.headless or args.network != "loopback"):
+        raise ServersNeedHeadless()
     if args.network != "loopback":
-        if args.exercise or args.screenshots is not None or args.camera or args.room:
+        if (
+            args.exercise
+            or args.screenshots is not None
+            or args.camera
+            or args.room
+            or args.servers != 1
+        ):
             raise NetworkDemoAlone()
         return _run_network(args)
     if not args.headless:
@@ -195,7 +217,14 @@ def _run_headless(args: argparse.Namespace) -> int:
         _say_workspace(made, None if workspace.temporary else workspace.root)
         room = getattr(args, "room", None)
         report = asyncio.run(
-            run_call(workspace, seconds, _progress, exercise=args.exercise, room=room)
+            run_call(
+                workspace,
+                seconds,
+                _progress,
+                exercise=args.exercise,
+                room=room,
+                servers=args.servers,
+            )
         )
     finally:
         workspace.cleanup()

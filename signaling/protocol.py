@@ -63,6 +63,7 @@ class CloseCode(enum.IntEnum):
 
     NORMAL = 1000
     GOING_AWAY = 1001
+    TRY_AGAIN = 1013  # this instance cannot serve now (backplane down): try another
     TOO_BIG = 1009
     REPLACED = 4001
     REVOKED = 4003

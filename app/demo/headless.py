@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.demo.exercise import Exercise
+from app.demo.servers import DemoServers
 from app.demo.workspace import Workspace
 from app.runtime import DeviceRuntime
 from media.audio.meter import EchoMeter
@@ -30,7 +31,6 @@ from media.stats import CallStats
 from media.synthetic_audio import SyntheticAudioTrack
 from media.synthetic_video import SyntheticVideoTrack
 from pairing.roles import Role
-from signaling.server import start_server
 
 SIZES = {Role.CLASSROOM: (1280, 720), Role.STUDENT: (640, 480)}
 FPS = 30
@@ -128,6 +128,7 @@ async def run_call(
     *,
     exercise: bool = False,
     room: str | None = None,
+    servers: int = 1,
 ) -> dict[str, Any]:
     """Run one call for ``seconds`` of media and return the report.
 
@@ -135,11 +136,12 @@ async def run_call(
     its own speaker through a simulated room, and the report gets the echo figures.
 
     With ``exercise``, every classroom feature is driven once during the call
-    (app.demo.exercise) and the report gets ``interactions``.
+    (app.demo.exercise) and the report gets ``interactions``. With ``servers`` > 1
+    the devices connect to different instances sharing a Redis (app.demo.servers).
     """
     drill = Exercise() if exercise else None
-    server = await start_server(workspace.server, "127.0.0.1", 0)
-    url = f"wss://127.0.0.1:{server.port}/ws"
+    signaling = await DemoServers.start(workspace.server, servers)
+    urls = signaling.urls
     parties = {role: Party(role) for role in (Role.CLASSROOM, Role.STUDENT)}
     if room is not None:
         class_room, home = ROOMS[room]
@@ -147,11 +149,12 @@ async def run_call(
         parties[Role.STUDENT].room = SimulatedRoom(home)
     started = time.monotonic()
     try:
-        for party in parties.values():
-            party.engine = _engine(workspace, party, url, drill)
+        for n, party in enumerate(parties.values()):
+            party.engine = _engine(workspace, party, urls[n % len(urls)], drill)
             await party.engine.start()
         await _wait_media(parties, progress)
         setup_done = time.monotonic()
+        instances = signaling.instances()  # both are connected once media flows
         if drill is not None and all(p.first_frame is not None for p in parties.values()):
             await asyncio.gather(
                 _run_for(parties, seconds, progress),
@@ -165,6 +168,7 @@ async def run_call(
         await _wait_ended(parties)
         snapshots = {role: _meter(p) for role, p in parties.items()}
         report = _report(parties, started, setup_done, snapshots)
+        report["signaling_instance"] = {r.value: instances.get(r.value) for r in parties}
         if drill is not None:
             names = ("features", "hand", "presence", "whisper", "reaction", "level", "view",
                      "pause", "schedule")  # fmt: skip
@@ -177,7 +181,7 @@ async def run_call(
             if party.engine is not None:
                 with contextlib.suppress(Exception):
                     await party.engine.stop()
-        await server.stop()
+        await signaling.stop()
 
 
 async def _wait_media(parties: dict[Role, Party], progress: Callable[[str], None]) -> None:
