@@ -22,6 +22,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from common.errors import KlasgenootError
+from common.sdnotify import Heartbeat
 from media.control import ControlMessage
 from media.engine import Engine
 from media.state import StateChange
@@ -59,6 +60,8 @@ class EngineBridge(QObject):
         self.audio_sink: AudioSink | None = None  # thread-safe, called on the engine thread
         self._pong = 0.0
         self._responsive = True
+        # systemd's watchdog (app.service_watchdog): beaten on the engine thread.
+        self.heartbeat: Heartbeat | None = None
         self._watchdog = QTimer(self)
         self._watchdog.setInterval(PING_INTERVAL_MS)
         self._watchdog.timeout.connect(self._ping)
@@ -185,6 +188,13 @@ class EngineBridge(QObject):
         if sink is not None:
             sink(frame)
 
+    def play_reference(self, samples: Any, volume: float) -> None:
+        """Any thread (the speaker's, on the GUI thread): what the speaker plays, for
+        the echo canceller. Engine.play_reference only queues it, under a lock."""
+        engine = self._engine
+        if engine is not None:
+            engine.play_reference(samples, volume)
+
     # -- internals ----------------------------------------------------------------
 
     def _submit(self, coro: Coroutine[Any, Any, Any]) -> None:
@@ -230,6 +240,9 @@ class EngineBridge(QObject):
 
     def _pong_from_engine(self) -> None:
         self._pong = time.monotonic()  # a float store: atomic under the GIL
+        heartbeat = self.heartbeat
+        if heartbeat is not None:
+            heartbeat.beat("engine")
 
 
 async def _cancel_remaining() -> None:

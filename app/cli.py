@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -33,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Klasgenoot: een zieke leerling blijft in de eigen klas.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="meer technische uitvoer")
+    parser.add_argument(
+        "--version", action="version", version=f"klasgenoot {version()}", help="de versie tonen"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (cli_fleet, cli_enroll, cli_server, cli_technician, cli_nettest):
         module.register(sub)
@@ -40,9 +44,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def version() -> str:
+    """The installed version: pyproject.toml's, as the wheel, the frozen build and the
+    Debian packages all carry it (the packages take theirs from the same place)."""
+    try:
+        return importlib.metadata.version("klasgenoot")
+    except importlib.metadata.PackageNotFoundError:
+        return "onbekend"
+
+
 def _register_optional(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Command groups that land later register themselves when their module exists."""
-    for name in ("app.cli_demo", "app.cli_logs", "app.cli_gui"):
+    for name in ("app.cli_demo", "app.cli_logs", "app.cli_gui", "app.cli_console"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:

@@ -76,6 +76,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "hospital-school (een lab van netwerknamespaces met NAT, firewall en TURN; "
         "alleen met --headless, als root)",
     )
+    # Issue 11: each device hears its own speaker through a simulated room; headless only.
+    parser.add_argument(
+        "--room",
+        choices=["classroom"],
+        help="laat elk apparaat zijn eigen luidspreker horen via een gesimuleerde ruimte "
+        "(met echo, een spreker en klasgeroezemoes); meet de echo-onderdrukking; "
+        "alleen met --headless",
+    )
+    # Issue 14: the pair split over several signaling instances on one Redis.
+    parser.add_argument(
+        "--servers",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="aantal signaleringsservers: 2 = twee instanties met een eigen Redis, elk "
+        "apparaat op een andere (alleen met --headless; vraagt redis-server)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -103,6 +120,11 @@ class ScreenshotsNeedSynthetic(KlasgenootError):
     van een echte klas of leerling opgeslagen. Laat --camera weg."""
 
 
+class ServersNeedHeadless(KlasgenootError):
+    """Meer dan één server kan alleen in de demo zonder vensters op loopback: gebruik
+    --headless en laat --network weg."""
+
+
 class ScreenshotsNeedWindows(KlasgenootError):
     """Schermafbeeldingen kunnen alleen met vensters: laat --headless weg."""
 
@@ -114,8 +136,16 @@ def run(args: argparse.Namespace) -> int:
         raise ScreenshotsNeedSynthetic()
     if args.screenshots is not None and args.headless:
         raise ScreenshotsNeedWindows()
+    if args.servers != 1 and (not args.headless or args.network != "loopback"):
+        raise ServersNeedHeadless()
     if args.network != "loopback":
-        if args.exercise or args.screenshots is not None or args.camera:
+        if (
+            args.exercise
+            or args.screenshots is not None
+            or args.camera
+            or args.room
+            or args.servers != 1
+        ):
             raise NetworkDemoAlone()
         return _run_network(args)
     if not args.headless:
@@ -151,7 +181,7 @@ def _run_windowed(args: argparse.Namespace) -> int:
 
 class NetworkDemoAlone(KlasgenootError):
     """Een demo over het netwerklab draait zonder vensters en zonder --exercise,
-    --screenshots of --camera."""
+    --room, --screenshots of --camera."""
 
 
 def _run_network(args: argparse.Namespace) -> int:
@@ -185,7 +215,17 @@ def _run_headless(args: argparse.Namespace) -> int:
     workspace, made = prepare(args.data)
     try:
         _say_workspace(made, None if workspace.temporary else workspace.root)
-        report = asyncio.run(run_call(workspace, seconds, _progress, exercise=args.exercise))
+        room = getattr(args, "room", None)
+        report = asyncio.run(
+            run_call(
+                workspace,
+                seconds,
+                _progress,
+                exercise=args.exercise,
+                room=room,
+                servers=args.servers,
+            )
+        )
     finally:
         workspace.cleanup()
     _clear_progress()
@@ -228,6 +268,10 @@ def _ms(value: object) -> str:
     return "niet gemeten" if value is None else f"{value} ms"
 
 
+def _db(value: object) -> str:
+    return "niet gemeten" if value is None else f"{value} dB"
+
+
 def summary(report: dict[str, Any]) -> str:
     from app.demo.headless import media_flowed
 
@@ -255,5 +299,18 @@ def summary(report: dict[str, Any]) -> str:
             f"vertraging p50 {_ms(d['latency_ms_p50'])} / p95 {_ms(d['latency_ms_p95'])}, "
             f"{d['audio_frames_received']} geluidsframes, {d['freezes']} haperingen"
         )
+        if d.get("audio_latency_samples"):  # the sound's time markers
+            lines.append(
+                f"  geluid mond-tot-oor p50 {_ms(d['audio_latency_ms_p50'])} / "
+                f"p95 {_ms(d['audio_latency_ms_p95'])}"
+            )
+        if "echo_return_loss_enhancement_db" in d:  # --room
+            lines.append(
+                f"  echo-onderdrukking {_db(d['echo_return_loss_enhancement_db'])}, "
+                f"spreker behouden {_db(d['near_end_kept_db'])} bij dubbelpraten, "
+                f"ruis {_db(d['noise_suppressed_db'])} minder, "
+                f"ingeregeld na {_ms(d['echo_convergence_ms'])} "
+                f"(verwerking: {d['audio_processing']})"
+            )
     lines.append("Media beide kanten op: " + ("ja" if media_flowed(report) else "NEE"))
     return "\n".join(lines)

@@ -63,6 +63,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     device_args(show)
     show.set_defaults(func=_show)
 
+    from app import cli_enrollcode  # here: it takes device_args from this module
+
+    cli_enrollcode.register(cmds)
+
 
 def _request(args: argparse.Namespace) -> int:
     role = Role(args.role)

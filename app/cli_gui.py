@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from app.devicetest import DeviceTester
     from app.kiosk import KioskWindow
     from app.runtime import DeviceRuntime
+    from app.service_watchdog import ServiceWatchdog
     from app.technician import TechnicianMode
     from common.instance import DeviceLock
     from pairing.keystore import KeyStore
@@ -118,6 +119,7 @@ class DeviceSession:
     tester: DeviceTester | None = None
     runtime: DeviceRuntime | None = None
     watch: BundleWatch | None = None
+    watchdog: ServiceWatchdog | None = None  # only under systemd with WatchdogSec=
 
     def open(self) -> None:
         from app.runtime import DeviceRuntime
@@ -193,6 +195,8 @@ class DeviceSession:
         start_engine(bridge, runtime, sources.media)
         self.runtime = runtime
         self._watch_bundle()
+        if self.watchdog is not None:
+            self.watchdog.watch(bridge)
         self._show(window)
 
     def _watch_bundle(self) -> None:
@@ -226,8 +230,11 @@ class DeviceSession:
             old.exit_to_desktop()
 
     def _show(self, window: KioskWindow) -> None:
+        from app.service_watchdog import ready
+
         self.windows.append(window)
         window.show_kiosk()
+        ready()
 
     def close(self) -> None:
         self.runtime = None
@@ -293,12 +300,15 @@ def run_device(args: argparse.Namespace, role: Role) -> int:
     )
     app = application()
     set_language(SettingsStore(args.config).load().language)
+    from app.service_watchdog import ServiceWatchdog
+
     session = DeviceSession(
         args.config,
         role,
         windowed=args.windowed,
         synthetic=args.synthetic,
         dev_keyring=args.dev_keyring,
+        watchdog=ServiceWatchdog.from_environment(app),
     )
     session.open()
     quit_on_interrupt(app)

@@ -1,7 +1,10 @@
 """``klasgenoot server``: run the signaling server in the foreground.
 
-Made for a service manager (see packaging/klasgenoot-server.service): SIGTERM ends
-it cleanly with exit code 0. The first stdout line says the bound port
+Made for a service manager (see packaging/server/klasgenoot-server.service): it tells systemd
+when it listens and feeds its watchdog (common.sdnotify); SIGTERM drains
+(devices are told to move to another instance) and ends it with exit code 0.
+``--redis URL`` shares presence and relays with other instances (signaling.backplane).
+The first stdout line says the bound port
 (``listening on port N``) so scripts and tests can use ``--port 0``.
 
 The server logs to its own rotating file in ``DATA/state/logs`` (and to stderr only
@@ -22,6 +25,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from common import sdnotify
 from common.paths import ensure_private_dir
 from privacy.files import state_dir
 from signaling.config import FleetFiles, ServerConfig
@@ -29,6 +33,7 @@ from signaling.errors import ServerStateUnwritable
 
 if TYPE_CHECKING:
     from privacy.applog import ProgramLog
+    from signaling.backplane.base import Backplane
     from signaling.server import RunningServer
 
 DEFAULT_PORT = 8443
@@ -77,6 +82,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "0 = vrije poort)",
     )
     server.add_argument("--no-health", action="store_true", help="geen /health aanbieden")
+    server.add_argument(
+        "--redis",
+        metavar="URL",
+        help="gedeelde toestand in Redis (redis:// of rediss://), voor meerdere instanties "
+        "naast elkaar; zonder deze optie houdt de server alles in zijn eigen geheugen",
+    )
     server.add_argument(
         "--log-console",
         action="store_true",
@@ -130,6 +141,7 @@ def _console() -> logging.Handler:
 async def _serve(args: argparse.Namespace, early: EarlyLines) -> int:
     from privacy.retention import ProgramLogPurge, purge_daily
     from signaling.server import start_server  # aiohttp: only when serving
+    from signaling.tuning import freeze_startup_objects, keep_frozen, unwatch_collections
 
     running = await start_server(
         args.data,
@@ -138,7 +150,9 @@ async def _serve(args: argparse.Namespace, early: EarlyLines) -> int:
         ServerConfig(),
         health_port=None if args.no_health else args.health_port,
         log_state=state_dir(args.data),
+        backplane=_backplane(args.redis),
     )
+    freeze_startup_objects()
     try:
         log = _program_log(args)
     except BaseException:
@@ -147,13 +161,24 @@ async def _serve(args: argparse.Namespace, early: EarlyLines) -> int:
     early.replay(log.handlers)
     # Rotated files past 90 days go daily, not only at start: a server runs for months.
     purging = asyncio.create_task(purge_daily(ProgramLogPurge(state_dir(args.data))))
+    freezing = asyncio.create_task(keep_frozen())  # full collections stay short
     try:
         return await _until_signalled(running)
     finally:
-        purging.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await purging
+        for task in (purging, freezing):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        unwatch_collections()
         log.close()
+
+
+def _backplane(url: str | None) -> Backplane | None:
+    if url is None:
+        return None  # in memory: this instance alone
+    from signaling.backplane.redisbus import RedisBackplane
+
+    return RedisBackplane(url)
 
 
 def _program_log(args: argparse.Namespace) -> ProgramLog:
@@ -184,8 +209,22 @@ async def _until_signalled(running: RunningServer) -> int:
     print(f"listening on port {running.port}", flush=True)
     if running.health_port is not None:
         print(f"health on port {running.health_port}", flush=True)
+    sdnotify.notify("READY=1")  # Type=notify: the unit counts as started only now
+    feeding = asyncio.create_task(_feed_watchdog(sdnotify.watchdog_seconds()))
     try:
         await stop.wait()
-    finally:
-        await running.stop()
+    finally:  # drain: the devices move to another instance before we go
+        sdnotify.notify("STOPPING=1")
+        feeding.cancel()
+        await running.stop(drain=running.config.drain_timeout)
     return 0
+
+
+async def _feed_watchdog(interval: float | None) -> None:
+    """``WATCHDOG=1`` at half of ``WatchdogSec=`` from the server's own event loop: a
+    loop that hangs stops the pings, and systemd restarts the server."""
+    if interval is None:
+        return
+    while True:
+        sdnotify.notify("WATCHDOG=1")
+        await asyncio.sleep(interval / 2)

@@ -35,6 +35,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     device_args(reset)
     reset.set_defaults(func=_reset_pin)
 
+    from app import cli_report  # here: it takes device_args from cli_enroll, as this does
+
+    cli_report.register(actions)
+
 
 def _reset_pin(args: argparse.Namespace) -> int:
     from app.technician.pin import PinInvalid, PinStore  # see the module docstring

@@ -47,6 +47,13 @@ MESSAGES: tuple[str, ...] = (
         "errors",
         "De export kon niet worden geschreven. Controleer de map of de USB-stick en probeer het opnieuw.",
     ),
+    # pairing.errors.EnrollmentServerUnreachable
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "De helpdeskserver is niet bereikbaar. Controleer het adres en de netwerkverbinding.",
+    ),
+    # pairing.errors.EnrollmentServerRefused
+    QT_TRANSLATE_NOOP("errors", "De helpdeskserver weigerde deze aanvraag. Er is niets veranderd."),
     # app.settings.SettingsNotSaved
     QT_TRANSLATE_NOOP(
         "errors",
@@ -64,6 +71,11 @@ MESSAGES: tuple[str, ...] = (
     ),
     # pairing.errors.RevocationListInvalid
     QT_TRANSLATE_NOOP("errors", "De intrekkingslijst is niet geldig en is genegeerd."),
+    # pairing.errors.EnrollmentTimedOut
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "De koppeling is nog niet actief: het andere apparaat is nog niet ingeschreven of de toestemming is nog niet vastgelegd. Dit apparaat is aangemeld: probeer het daarna opnieuw met dezelfde code.",
+    ),
     # media.features.schedule.ScheduleInvalid
     QT_TRANSLATE_NOOP(
         "errors", "De lestijden zijn niet geldig. Er is niets veranderd; controleer de invoer."
@@ -149,6 +161,11 @@ MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("errors", "De twee wachtwoorden zijn niet gelijk. Er is niets veranderd."),
     # media.errors.SessionDescriptionInvalid
     QT_TRANSLATE_NOOP("errors", "De verbinding kon niet worden opgezet. Probeer het opnieuw."),
+    # pairing.errors.CaFingerprintMismatch
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "De vingerafdruk van de server klopt niet met die van de helpdesk. Er is niets veranderd: schrijf dit apparaat niet in en bel de helpdesk.",
+    ),
     # privacy.errors.AuditValueInvalid
     QT_TRANSLATE_NOOP(
         "errors", "Deze wijziging kan zo niet in het auditlogboek worden vastgelegd."
@@ -156,6 +173,16 @@ MESSAGES: tuple[str, ...] = (
     # privacy.errors.RetentionInvalid
     QT_TRANSLATE_NOOP(
         "errors", "Die bewaartermijn klopt niet. Kies een aantal dagen tussen 1 en 183."
+    ),
+    # pairing.errors.EnrollmentCodeRefused
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "Die code is niet geldig: verkeerd, al gebruikt, ingetrokken of verlopen. Vraag de helpdesk om een nieuwe code. Er is niets veranderd.",
+    ),
+    # pairing.errors.EnrollmentCodeMistyped
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "Die code is niet goed overgenomen: een teken klopt niet. Controleer de code en probeer het opnieuw.",
     ),
     # pairing.errors.DateInvalid
     QT_TRANSLATE_NOOP(
@@ -232,6 +259,10 @@ MESSAGES: tuple[str, ...] = (
         "errors",
         "Een aanvraagbestand hoort bij de andere rol. Controleer welk bestand van de leerlinglaptop en welk van het klasapparaat komt.",
     ),
+    # signaling.backplane.wire.BusMessageInvalid
+    QT_TRANSLATE_NOOP(
+        "errors", "Een bericht van een andere serverinstantie klopte niet en is genegeerd."
+    ),
     # media.control.ControlInvalid
     QT_TRANSLATE_NOOP(
         "errors", "Een bericht van het andere apparaat was ongeldig en is genegeerd."
@@ -249,7 +280,7 @@ MESSAGES: tuple[str, ...] = (
     # app.cli_demo.NetworkDemoAlone
     QT_TRANSLATE_NOOP(
         "errors",
-        "Een demo over het netwerklab draait zonder vensters en zonder --exercise, --screenshots of --camera.",
+        "Een demo over het netwerklab draait zonder vensters en zonder --exercise, --room, --screenshots of --camera.",
     ),
     # pairing.errors.PairingError
     QT_TRANSLATE_NOOP("errors", "Er ging iets mis met de koppeling van dit apparaat."),
@@ -279,6 +310,15 @@ MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "errors",
         "Geef na --out een bestandsnaam of een bestaande map op, bijvoorbeeld die van de USB-stick.",
+    ),
+    # signaling.errors.BackplaneUrlInvalid
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "Het Redis-adres klopt niet. Gebruik redis://HOST:POORT, rediss://HOST:POORT (met TLS) of unix:///PAD, eventueel met een wachtwoord: redis://:WACHTWOORD@HOST:POORT.",
+    ),
+    # app.helpdesk_setting.HelpdeskUnknown
+    QT_TRANSLATE_NOOP(
+        "errors", "Het adres van de helpdesk is niet bekend op dit apparaat. Geef het op met --url."
     ),
     # media.control.VersionMismatch
     QT_TRANSLATE_NOOP(
@@ -343,6 +383,8 @@ MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "errors", "In deze map staat geen vloot. Maak er eerst een met 'klasgenoot fleet init'."
     ),
+    # pairing.errors.EnrollmentByCodeError
+    QT_TRANSLATE_NOOP("errors", "Inschrijven met een code is niet gelukt."),
     # common.instance.AlreadyRunning
     QT_TRANSLATE_NOOP(
         "errors",
@@ -350,6 +392,11 @@ MESSAGES: tuple[str, ...] = (
     ),
     # common.instance.InstanceError
     QT_TRANSLATE_NOOP("errors", "Klasgenoot kon niet starten met deze instellingenmap."),
+    # app.cli_demo.ServersNeedHeadless
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "Meer dan één server kan alleen in de demo zonder vensters op loopback: gebruik --headless en laat --network weg.",
+    ),
     # privacy.errors.EraseIncomplete
     QT_TRANSLATE_NOOP(
         "errors", "Niet alles kon worden gewist. Sluit Klasgenoot af en probeer het opnieuw."
@@ -363,6 +410,11 @@ MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "errors", "Schermafbeeldingen kunnen alleen met vensters: laat --headless weg."
     ),
+    # pairing.errors.EnrollmentLockedOut
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "Te veel verkeerde codes vanaf dit adres. Wacht een kwartier en probeer het opnieuw.",
+    ),
     # privacy.errors.RetentionTooLong
     QT_TRANSLATE_NOOP(
         "errors",
@@ -372,5 +424,10 @@ MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "errors",
         "Voor deze vloot is nog geen TURN-server ingesteld. Doe dat eerst met 'klasgenoot fleet turn'.",
+    ),
+    # app.demo.servers.RedisMissing
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "Voor meer dan één server heeft de demo redis-server nodig. Installeer het pakket redis-server (./dev setup doet dat).",
     ),
 )

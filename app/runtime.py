@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.audio_settings import load as load_audio
 from app.cli_logs import log_secret, retention
 from app.feature_settings import FeatureSettings
 from app.feature_settings import load as load_features
@@ -85,6 +86,7 @@ class DeviceRuntime:
             connection_log=self.open_log(),
             features=self.feature_settings().feature_config() if features is None else features,
             impairment=impairment,  # benchmarks across the network lab only
+            audio=load_audio(SettingsStore(self.folder)),  # the technician's stages
         )
         port = client_port_factory(self.signaling_url, self.device.credentials, crl=crl)
         return Engine(config, port, listener)

@@ -25,7 +25,12 @@ _END_EVENTS = {
 class ConnectionLogLike(Protocol):
     def session_started(self, *, role: str, peer_short: str) -> int: ...
     def session_connected(
-        self, session_id: int, *, setup_ms: int, candidate_type: str | None
+        self,
+        session_id: int,
+        *,
+        setup_ms: int,
+        candidate_type: str | None,
+        relay_protocol: str | None = None,
     ) -> None: ...
     def event(self, session_id: int | None, kind: EventKind, code: str | None = None) -> None: ...
     def session_stats(self, session_id: int, stats: dict[str, float | int | None]) -> None: ...
@@ -48,7 +53,14 @@ class CallLog:
         self._connected_once = False
         self._last = CallStats()
 
-    def state(self, change: StateChange, *, candidate_type: str | None, reconnects: int) -> None:
+    def state(
+        self,
+        change: StateChange,
+        *,
+        candidate_type: str | None,
+        reconnects: int,
+        relay_protocol: str | None = None,
+    ) -> None:
         if change.state is CallState.CONNECTING and self._session is None:
             self._session = self._log.session_started(role=self._role, peer_short=self._peer)
             self._started, self._connected_once = time.monotonic(), False
@@ -57,7 +69,10 @@ class CallLog:
             return
         if change.state is CallState.LIVE:
             setup_ms = round(1000 * (time.monotonic() - self._started))
-            self._log.session_connected(sid, setup_ms=setup_ms, candidate_type=candidate_type)
+            self._log.session_connected(
+                sid, setup_ms=setup_ms, candidate_type=candidate_type,
+                relay_protocol=relay_protocol,
+            )  # fmt: skip
         elif change.state is CallState.RECONNECTING:
             self._log.event(sid, EventKind.RECONNECTING)
         elif change.state is CallState.ENDED:

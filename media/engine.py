@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from media import ice, paths
+from media.audio.processor import ProcessingState, Processor
+from media.audio.settings import AudioSettings
+from media.audio.track import ProcessedAudioTrack
 from media.calllog import CallLog, ConnectionLogLike
 from media.control import ControlMessage
 from media.crop import View, ViewTrack
@@ -65,6 +68,8 @@ class EngineConfig:
     connection_log: ConnectionLogLike | None = None
     # Hand, presence, view, pause, whisper, reactions, level, school hours (issue 5).
     features: FeatureConfig = field(default_factory=FeatureConfig)
+    # Echo cancellation, noise suppression, high-pass filter, gain control (issue 11).
+    audio: AudioSettings = field(default_factory=AudioSettings)
 
 
 class Engine:
@@ -79,7 +84,11 @@ class Engine:
         self.meter = FrameMeter() if config.measure else None
         self.gate = SendGate()
         media = config.media
-        self.audio = GatedTrack(media.audio, self.gate) if media.audio else None
+        # The microphone goes through the APM before the gate (media.audio); the
+        # speaker hands its reference to play_reference().
+        self.processor = Processor(config.audio)
+        self.processing = ProcessedAudioTrack(media.audio, self.processor) if media.audio else None
+        self.audio = GatedTrack(self.processing, self.gate) if self.processing else None
         # Looking around (media.features): the classroom crops the camera's full
         # frame before scaling to the sent size, at the source.
         camera = media.video
@@ -118,6 +127,11 @@ class Engine:
         self.turn_credential: TurnLogin | None = None
         self._signaling = signaling(self)
         self._tasks: set[asyncio.Task[None]] = set()
+        if self.processor.state is ProcessingState.UNAVAILABLE:
+            self._log_event(EventKind.AUDIO_PROCESSING_UNAVAILABLE)
+        self.processor.on_unavailable = lambda: self._log_event(
+            EventKind.AUDIO_PROCESSING_UNAVAILABLE
+        )
         self.last_stats = CallStats()
 
     # -- lifecycle (call on the engine loop) -----------------------------------
@@ -168,6 +182,15 @@ class Engine:
         if self.video is not None:
             self.video.enabled = camera
         self._announce_media()
+
+    def play_reference(self, frame: Any, volume: float = 1.0) -> None:
+        """Any thread: what the speaker plays now, after ``volume`` (whisper included)."""
+        if self.processing is not None:
+            self.processing.reference(frame, volume)
+
+    def set_audio_processing(self, settings: AudioSettings) -> None:
+        """On the engine loop: the technician's stages, from the next 10 ms on."""
+        self.processor.apply(settings)
 
     def allow_sending(self) -> None:
         """The UI shows LIVE: media may leave now (only while the call is live)."""
@@ -272,6 +295,7 @@ class Engine:
                 change,
                 reconnects=self.session.reconnects,
                 candidate_type=link.candidate_type if link else None,
+                relay_protocol=link.relay_protocol if link else None,
             )
         self._listener.on_state(change)
         self.features.on_state(change)

@@ -20,6 +20,7 @@ import av
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
+from media.audio.markers import MarkerReader
 from media.synthetic import Clock
 from media.synthetic_audio import FULL_SCALE
 from media.synthetic_video import Marker, read_marker
@@ -45,6 +46,10 @@ class MeterStats:
     longest_gap_ms: float
     audio_frames_received: int
     audio_level_dbfs: float | None  # RMS over the recent audio frames; None before any
+    # Mouth-to-ear from the sound's time markers (media.audio.markers), when it has them.
+    audio_latency_ms_p50: float | None = None
+    audio_latency_ms_p95: float | None = None
+    audio_latency_samples: int = 0
 
 
 class _SeenWindow:
@@ -89,6 +94,8 @@ class FrameMeter:
         self._arrivals: deque[float] = deque(maxlen=max(1, int(window_s * 240)))
         self._latency: deque[float] = deque(maxlen=latency_window)
         self._levels: deque[tuple[int, int]] = deque(maxlen=level_frames)
+        self._markers = MarkerReader(wall_clock)
+        self._audio_latency: deque[float] = deque(maxlen=latency_window)
         self._distinct = self._total = self._unreadable = self._freezes = 0
         self._width = self._height = self._audio_frames = 0
         self._first: float | None = None
@@ -131,9 +138,18 @@ class FrameMeter:
             samples.frombytes(memoryview(plane)[: 2 * count])
             squares += int(math.sumprod(samples, samples))
         self._levels.append((squares, count * len(frame.planes)))
+        if frame.format.name == "s16" and frame.sample_rate == 48000:
+            channels = len(frame.layout.channels)
+            mono = frame.to_ndarray().reshape(-1, channels)[:, 0]
+            self._audio_latency.extend(self._markers.feed(mono))
+
+    def audio_latencies(self) -> list[float]:
+        """The recent mouth-to-ear delays, oldest first (ms; bounded)."""
+        return list(self._audio_latency)
 
     def snapshot(self) -> MeterStats:
         latency = sorted(self._latency)
+        audio_latency = sorted(self._audio_latency)
         return MeterStats(
             frames_received=self._distinct,
             video_frames_total=self._total,
@@ -148,6 +164,9 @@ class FrameMeter:
             longest_gap_ms=self._longest_gap * 1000,
             audio_frames_received=self._audio_frames,
             audio_level_dbfs=self._level(),
+            audio_latency_ms_p50=_percentile(audio_latency, 0.50),
+            audio_latency_ms_p95=_percentile(audio_latency, 0.95),
+            audio_latency_samples=len(audio_latency),
         )
 
     def _fps(self, now: float) -> float:

@@ -17,6 +17,7 @@ from typing import Any
 from aiortc import MediaStreamTrack, RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 
 from media import codecs, ice, sctpguard
+from media.audio import playout
 from media.control import (
     ControlInvalid,
     ControlMessage,
@@ -105,6 +106,7 @@ class PeerLink:
         for kind in ("audio", "video"):  # receive even what we do not send
             if not any(t.kind == kind for t in self.pc.getTransceivers()):
                 self.pc.addTransceiver(kind, direction="recvonly")
+        playout.install(self.pc)  # an audio delay that comes back down after loss
         self._bind_control(self.pc.createDataChannel("control", ordered=True))
         self._bind_heartbeat(
             self.pc.createDataChannel("heartbeat", ordered=False, maxRetransmits=0)
@@ -120,6 +122,7 @@ class PeerLink:
         """Answerer (classroom): apply the verified offer and return our answer."""
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
         self._add_local_tracks()
+        playout.install(self.pc)
         answer = await self.pc.createAnswer()
         ice.secure_turn(self.pc, self._turn_tls)  # before setLocalDescription gathers
         ice.bound_gathering(self.pc)

@@ -17,6 +17,7 @@ import av
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
+from media.audio.markers import MarkerWriter, stamp
 from media.synthetic import Pacer
 
 FULL_SCALE = 32768
@@ -55,8 +56,12 @@ class SyntheticAudioTrack(MediaStreamTrack):
         level_dbfs: float | None = -20.0,
         layout: str = "stereo",
         ptime: float = 0.020,
+        markers: bool = False,
     ) -> None:
+        """``markers``: time markers every 0.5 s (media.audio.markers), for the demo's
+        mouth-to-ear delay; off where a test measures the tone's level."""
         super().__init__()
+        self._markers = MarkerWriter() if markers else None
         if layout not in ("mono", "stereo"):
             raise ValueError("layout must be mono or stereo")
         self.sample_rate, self.frequency, self.layout = sample_rate, frequency, layout
@@ -91,4 +96,5 @@ class SyntheticAudioTrack(MediaStreamTrack):
             raise MediaStreamError
         tick = await self._pacer.next()
         self.sent += 1
-        return self.make_frame(tick)
+        frame = self.make_frame(tick)
+        return frame if self._markers is None else stamp(frame, self._markers)

@@ -178,3 +178,40 @@ class TurnSettingsInvalid(FleetError):
 class TurnNotConfigured(FleetError):
     """Voor deze vloot is nog geen TURN-server ingesteld. Doe dat eerst met 'klasgenoot
     fleet turn'."""
+
+
+class EnrollmentByCodeError(PairingError):
+    """Inschrijven met een code is niet gelukt."""
+
+
+class EnrollmentCodeMistyped(EnrollmentByCodeError):
+    """Die code is niet goed overgenomen: een teken klopt niet. Controleer de code en
+    probeer het opnieuw."""
+
+
+class EnrollmentCodeRefused(EnrollmentByCodeError):
+    """Die code is niet geldig: verkeerd, al gebruikt, ingetrokken of verlopen. Vraag de
+    helpdesk om een nieuwe code. Er is niets veranderd."""
+
+
+class EnrollmentLockedOut(EnrollmentByCodeError):
+    """Te veel verkeerde codes vanaf dit adres. Wacht een kwartier en probeer het opnieuw."""
+
+
+class EnrollmentServerUnreachable(EnrollmentByCodeError):
+    """De helpdeskserver is niet bereikbaar. Controleer het adres en de netwerkverbinding."""
+
+
+class EnrollmentServerRefused(EnrollmentByCodeError):
+    """De helpdeskserver weigerde deze aanvraag. Er is niets veranderd."""
+
+
+class CaFingerprintMismatch(EnrollmentByCodeError):
+    """De vingerafdruk van de server klopt niet met die van de helpdesk. Er is niets
+    veranderd: schrijf dit apparaat niet in en bel de helpdesk."""
+
+
+class EnrollmentTimedOut(EnrollmentByCodeError):
+    """De koppeling is nog niet actief: het andere apparaat is nog niet ingeschreven of de
+    toestemming is nog niet vastgelegd. Dit apparaat is aangemeld: probeer het daarna
+    opnieuw met dezelfde code."""

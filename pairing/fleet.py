@@ -308,22 +308,62 @@ def pair(
     not_after = check_until(until, now)
     fleet = _open(data, passphrase)
     _prepare_out_dir(out_dir)
+    issued = _issue_and_commit(fleet, requests, not_after, now)
+    paths = [_bundle_path(out_dir, req) for req in requests]
+    try:
+        for path, bundle in zip(paths, issued.bundles, strict=True):
+            write_private_file(path, bundle)
+    except OSError as exc:
+        raise FileAccessFailed(str(out_dir)) from exc
+    ids = [r.device_id for r in requests]
+    return PairingResult(
+        issued.pairing_id, ids[0], ids[1], paths[0], paths[1], not_after, issued.revoked,
+        issued.crl,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedPair:
+    """Both bundles of a new pairing, in memory (the console hands them out itself)."""
+
+    pairing_id: str
+    bundles: tuple[bytes, bytes]  # student, classroom
+    not_after: dt.datetime
+    revoked: tuple[IssuedRecord, ...]
+    crl: RevocationList | None
+
+
+def issue_pair(
+    data: Path,
+    passphrase: str,
+    student_request_pem: bytes,
+    classroom_request_pem: bytes,
+    *,
+    until: dt.date,
+    now: dt.datetime | None = None,
+) -> IssuedPair:
+    """What :func:`pair` does, without writing the bundles to files."""
+    now = now or utcnow()
+    requests = load_pair_requests(student_request_pem, classroom_request_pem)
+    not_after = check_until(until, now)
+    return _issue_and_commit(_open(data, passphrase), requests, not_after, now)
+
+
+def _issue_and_commit(
+    fleet: _Fleet,
+    requests: Sequence[EnrollmentRequest],
+    not_after: dt.datetime,
+    now: dt.datetime,
+) -> IssuedPair:
     bundles, new = _issue(fleet, requests, not_after, now)
     stale = stale_pairings(fleet.records, {r.device_id for r in requests})
     old = [replace(r, revoked=True) if r.pairing_id in stale else r for r in fleet.records]
     crl = _commit(fleet, [*old, *new], now, new_crl=bool(stale))
-    paths = [_bundle_path(out_dir, req) for req in requests]
-    try:
-        for path, bundle in zip(paths, bundles, strict=True):
-            write_private_file(path, dump(bundle))
-    except OSError as exc:
-        raise FileAccessFailed(str(out_dir)) from exc
     revoked = tuple(r for r in fleet.records if r.pairing_id in stale and not r.revoked)
     ids = [r.device_id for r in requests]
     logger.info("paired %s with %s, %d revoked", ids[0].short, ids[1].short, len(revoked))
-    return PairingResult(
-        new[0].pairing_id, ids[0], ids[1], paths[0], paths[1], not_after, revoked, crl
-    )
+    dumped = (dump(bundles[0]), dump(bundles[1]))
+    return IssuedPair(new[0].pairing_id, dumped, not_after, revoked, crl)
 
 
 def revoke(

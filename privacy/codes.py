@@ -34,6 +34,9 @@ class EventKind(enum.StrEnum):
     CRL_UPDATED = "crl_updated"
     DEVICE_LOST = "device_lost"  # a camera, microphone or speaker went away
     DEVICE_FOUND = "device_found"
+    # Issue 11: echo cancellation and the rest could not load or failed; sound goes
+    # unprocessed (schema v4).
+    AUDIO_PROCESSING_UNAVAILABLE = "audio_processing_unavailable"
     ENDED = "ended"
 
 
@@ -60,6 +63,14 @@ class CandidateType(enum.StrEnum):
     SRFLX = "srflx"
     PRFLX = "prflx"
     RELAY = "relay"
+
+
+class RelayProtocol(enum.StrEnum):
+    """How this device reached the fleet's relay (media.turnurls), when it did."""
+
+    UDP = "udp"
+    TCP = "tcp"
+    TLS = "tls"
 
 
 class IceState(enum.StrEnum):

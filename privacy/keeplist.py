@@ -58,6 +58,8 @@ MEANINGS: dict[str, dict[str, Words]] = {
                      "time to set up the first connection (ms)"),
         "candidate_type": ("netwerkpad: host (direct), srflx/prflx (via NAT) of relay (TURN)",
                            "network path: host (direct), srflx/prflx (via NAT) or relay (TURN)"),
+        "relay_protocol": ("hoe dit apparaat de relay bereikte: udp, tcp of tls (geen adres)",
+                           "how this device reached the relay: udp, tcp or tls (no address)"),
         "bytes_out": ("aantal verzonden bytes", "bytes sent"),
         "bytes_in": ("aantal ontvangen bytes", "bytes received"),
         **{k: v for name in SUMMARIES for k, v in _summary(name, _SUMMARY_WORDS[name]).items()},

@@ -63,14 +63,22 @@ def close_interrupted(conn: sqlite3.Connection) -> int:
 
 
 def mark_connected(
-    conn: sqlite3.Connection, row: int | None, now: float, setup_ms: int, candidate: str | None
+    conn: sqlite3.Connection,
+    row: int | None,
+    now: float,
+    setup_ms: int,
+    candidate: str | None,
+    *,
+    relay: str | None = None,
 ) -> None:
-    """The first connection's time and setup stay; the candidate type follows the newest."""
+    """The first connection's time and setup stay; the path (candidate type and relay
+    transport) follows the newest link that named one."""
     conn.execute(
         "UPDATE sessions SET connected_at = coalesce(connected_at, ?), "
         "setup_ms = coalesce(setup_ms, ?), "
+        "relay_protocol = CASE WHEN ? IS NULL THEN relay_protocol ELSE ? END, "
         "candidate_type = coalesce(?, candidate_type) WHERE id = ?",
-        (ms(now), setup_ms, candidate, row),
+        (ms(now), setup_ms, candidate, relay, candidate, row),
     )
 
 

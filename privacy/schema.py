@@ -84,12 +84,12 @@ def _sessions_table(name: str, end_reasons: Sequence[str]) -> str:
 """
 
 
-def _events_table(name: str, codes: Sequence[str]) -> str:
+def _events_table(name: str, codes: Sequence[str], kinds: Sequence[str] = _KINDS) -> str:
     return f"""CREATE TABLE {name} (
   id INTEGER PRIMARY KEY,
   at INTEGER NOT NULL,
   session_id INTEGER REFERENCES sessions (id) ON DELETE CASCADE,
-  kind TEXT NOT NULL CHECK (kind IN {_in(_KINDS)}),
+  kind TEXT NOT NULL CHECK (kind IN {_in(kinds)}),
   code TEXT CHECK (code IS NULL OR code IN {_in(codes)})
 ) STRICT;
 """
@@ -212,7 +212,24 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
 """  # noqa: S608
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+# V5: the audio processing (issue 11) could not load or failed; the call went on
+# with unprocessed sound (a new event kind). And which transport this device used to
+# reach the fleet's relay (issue 10): udp, tcp or tls, next to candidate_type.
+_RELAY_PROTOCOLS = ("udp", "tcp", "tls")
+_KINDS_V5 = (*_KINDS, "audio_processing_unavailable")
+_V5 = f"""
+{_events_table("events_new", _CODES_V4, _KINDS_V5)}
+INSERT INTO events_new SELECT * FROM events;
+DROP TABLE events;
+ALTER TABLE events_new RENAME TO events;
+CREATE INDEX events_at ON events (at);
+CREATE INDEX events_session ON events (session_id);
+
+ALTER TABLE sessions ADD COLUMN relay_protocol TEXT
+  CHECK (relay_protocol IS NULL OR relay_protocol IN {_in(_RELAY_PROTOCOLS)});
+"""  # noqa: S608
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
 VERSION = len(MIGRATIONS)
 # Guarded by these triggers; only privacy.audit's purge lifts them, inside its own
 # transaction (DDL is transactional in SQLite), and puts them back before COMMIT.

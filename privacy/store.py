@@ -29,6 +29,7 @@ from privacy.codes import (
     EndReason,
     EventKind,
     LocalRole,
+    RelayProtocol,
     coded,
     event_code_allowed,
     valid_peer_short,
@@ -184,13 +185,24 @@ class ConnectionLog:
 
     @_guarded(_nothing)
     def session_connected(
-        self, session_id: int, *, setup_ms: int, candidate_type: str | None
+        self,
+        session_id: int,
+        *,
+        setup_ms: int,
+        candidate_type: str | None,
+        relay_protocol: str | None = None,
     ) -> None:
-        """Connected (again): the first setup time stays, the candidate type follows
-        the newest link; a ``connected`` event is logged each time."""
+        """Connected (again): the first setup time stays, the path (candidate type
+        and relay transport) follows the newest link; a ``connected`` event is logged
+        each time."""
         ms = rows.count(setup_ms)
         candidate = None if candidate_type is None else coded(CandidateType, candidate_type)
-        if ms is None or (candidate_type is not None and candidate is None):
+        relay = None if relay_protocol is None else coded(RelayProtocol, relay_protocol)
+        if (
+            ms is None
+            or (candidate_type is not None and candidate is None)
+            or (relay_protocol is not None and relay is None)
+        ):
             self._reject("connected")
             return
         now = self._clock()
@@ -199,7 +211,10 @@ class ConnectionLog:
         def run(conn: sqlite3.Connection | None, ids: RowIds) -> None:
             assert conn is not None
             row = ids.get(session_id)
-            rows.mark_connected(conn, row, now, setup, candidate.value if candidate else None)
+            rows.mark_connected(
+                conn, row, now, setup,
+                candidate.value if candidate else None, relay=relay.value if relay else None,
+            )  # fmt: skip
             rows.insert_event(conn, now, row, EventKind.CONNECTED, None)
 
         self._writer.submit(Job(run))

@@ -1,6 +1,7 @@
 """The device side: one WebSocket to the signaling server, kept up with backoff.
 
-Construct it with the server URL and the device's credentials, ``await start()``,
+Construct it with the server URL (or several: instances of one fleet, tried in turn)
+and the device's credentials, ``await start()``,
 then read events from ``on_event`` (a plain callback, called on the event loop) or,
 without one, from the ``events`` queue. ``send_relay`` hands an opaque payload to
 the paired device; the server never looks inside.
@@ -13,7 +14,7 @@ import contextlib
 import logging
 import secrets
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import aiohttp
 
@@ -37,6 +38,7 @@ from signaling.events import (
     reason_for_close,
 )
 from signaling.protocol import (
+    APP_VERSION_HEADER,
     CrlPush,
     ErrorCode,
     ErrorFrame,
@@ -48,6 +50,7 @@ from signaling.protocol import (
     Relay,
     ServerMessage,
     TurnFrame,
+    app_version,
     encode,
     parse_server,
 )
@@ -66,14 +69,20 @@ CHECK_LIMIT = 1.0  # a live server answers a ping within a round trip or two
 class SignalingClient:
     def __init__(
         self,
-        url: str,
+        url: str | Sequence[str],
         credentials: DeviceCredentials,
         *,
         on_event: Callable[[SignalingEvent], None] | None = None,
         crl: RevocationList | None = None,
         config: ClientConfig | None = None,
+        start_at: int | None = None,
     ) -> None:
-        self._url = url
+        self._urls = [url] if isinstance(url, str) else list(url)
+        if not self._urls:
+            raise ValueError("no signaling URL")
+        # A random first URL spreads a fleet over the instances (``start_at``: tests).
+        self._next = _random.randrange(len(self._urls)) if start_at is None else start_at
+        self.url = self._urls[self._next]  # the one connected to, or tried last
         self._credentials = credentials
         self._on_event = on_event
         self._config = config or ClientConfig()
@@ -137,22 +146,32 @@ class SignalingClient:
 
     async def _run(self) -> None:
         delay = self._config.backoff_initial
+        untried = len(self._urls) - 1  # other instances left in this round
         while True:
             try:
                 reason = await self._connect_once()
             except Exception:  # a bug must not end reconnecting for good
                 logger.exception("signaling connection failed")
                 reason = DisconnectReason.LOST
-            if self._up:
+            was_up = self._up
+            if was_up:
                 delay = self._config.backoff_initial
             self._went_down(reason)
             if reason.final:
                 logger.warning("signaling stopped for good: %s", reason.value)
                 return
-            # Jitter keeps a fleet from reconnecting in lockstep after a server restart.
+            # The next instance: a draining or failed one is not tried again first.
+            self._next = (self._next + 1) % len(self._urls)
+            if reason is DisconnectReason.UNREACHABLE and not was_up and untried > 0:
+                untried -= 1
+                continue  # one that is down costs no wait while others are left to try
+            untried = len(self._urls) - 1
+            # Jitter keeps a fleet from reconnecting in lockstep after a server restart;
+            # after a close from a draining instance the others are up: go soon.
+            low = 0.0 if reason is DisconnectReason.SERVER_CLOSED else delay / 2
             if not self._hurry.is_set():
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._hurry.wait(), _random.uniform(delay / 2, delay))
+                    await asyncio.wait_for(self._hurry.wait(), _random.uniform(low, delay))
             self._hurry.clear()
             # A call waits on us (reconnect_now): a new try at least every 2.5 s (each
             # bounded to 2 s), so a link that comes back is used within about a second
@@ -197,16 +216,18 @@ class SignalingClient:
     async def _connect_once(self) -> DisconnectReason:
         assert self._session is not None
         self._final = None
+        self.url = self._urls[self._next]
         try:
             # A call waiting on us: a SYN lost to a dead link is retried within 2 s by a
             # new attempt, not by TCP's own 1, 3, 7 s schedule.
             limit = URGENT_CONNECT_TIMEOUT if self._urgent else None
             ws = await asyncio.wait_for(
                 self._session.ws_connect(
-                    self._url,
+                    self.url,
                     heartbeat=self._config.heartbeat,
                     max_msg_size=self._config.max_message,
                     timeout=aiohttp.ClientWSTimeout(ws_close=2.0),
+                    headers={APP_VERSION_HEADER: app_version()},  # the helpdesk's overview
                 ),
                 limit,
             )

@@ -31,8 +31,15 @@ class ServerConfig:
     # Refused connections: the first is logged at once, then one summary line per
     # interval at most, so a flood of strangers cannot fill the log.
     refusal_log_interval: float = 60.0
-    # Authenticated connections (each one a paired device): bounds file descriptors.
-    max_connections: int = 10_000
+    # Authenticated connections (each one a paired device): bounds file descriptors
+    # (the unit raises LimitNOFILE above it). 10,000 devices per instance is the target,
+    # so the limit sits above it, not at it.
+    max_connections: int = 12_000
+    # TLS handshakes started per second (a handshake costs the server 3-5 ms of CPU):
+    # a reconnect storm of every device waits in the accept queue instead of stalling
+    # the relays of the devices that are up.
+    handshake_rate: float = 150.0
+    handshake_burst: int = 64
     max_message: int = 64 * KIB
     rate: float = 20.0  # messages per second per connection, sustained
     burst: int = 50
@@ -45,6 +52,12 @@ class ServerConfig:
     crl_poll: float = 0.5
     expiry_sweep: float = 30.0
     shutdown_timeout: float = 5.0
+    # Stopping (SIGTERM) drains: devices are told to move, spread over drain_spread
+    # seconds or more (devices / handshake_rate: what the others' budget takes, up to
+    # half of drain_timeout) so the other instances see no storm, and the instance
+    # ends once they have gone or after drain_timeout.
+    drain_spread: float = 2.0
+    drain_timeout: float = 10.0
     # TURN credentials (when the fleet folder holds a TURN secret): each lives this
     # long, at most an hour, and is renewed after two thirds of it.
     turn_lifetime: float = 3600.0

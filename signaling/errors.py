@@ -28,6 +28,11 @@ class ServerConfigError(SignalingError):
     """De servermap is niet compleet of niet leesbaar. Controleer de vlootbestanden."""
 
 
+class BackplaneUrlInvalid(SignalingError):
+    """Het Redis-adres klopt niet. Gebruik redis://HOST:POORT, rediss://HOST:POORT (met
+    TLS) of unix:///PAD, eventueel met een wachtwoord: redis://:WACHTWOORD@HOST:POORT."""
+
+
 class ServerStateUnwritable(SignalingError):
     """De server kan zijn logboekmap niet aanmaken of beschrijven. Controleer de rechten
     van de map state in de servermap."""

@@ -42,6 +42,7 @@ _FINAL = {
 
 _BY_CLOSE_CODE = {
     CloseCode.GOING_AWAY: DisconnectReason.SERVER_CLOSED,
+    CloseCode.TRY_AGAIN: DisconnectReason.SERVER_CLOSED,
     CloseCode.REPLACED: DisconnectReason.REPLACED,
     CloseCode.REVOKED: DisconnectReason.REVOKED,
     CloseCode.EXPIRED: DisconnectReason.EXPIRED,

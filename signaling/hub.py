@@ -3,25 +3,32 @@
 A device is keyed by its DeviceId (its key). Two links hear each other only if
 their certificates name each other (:func:`pairing.certificates.check_peer`): the
 certificates are the pairing, there is no database. Each link writes through its
-own bounded outbox, so one slow reader never stalls the others.
+own bounded outbox (:mod:`signaling.link`).
+
+Devices on other instances are known through the backplane (:mod:`signaling.backplane`)
+by short DeviceId only: ``_remote`` mirrors what the others announced. A remote device
+is this link's peer only if it names the link as its peer, with the opposite role, and
+the link's certificate names it; the instance that holds it checked its certificate.
+Devices are keyed by (short DeviceId, peer's short DeviceId): two devices of a large
+fleet may share a 7-letter short id (35 bits), but not that and their peer's too.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import time
-from collections import deque
-
-from aiohttp import web
+from collections.abc import Callable
 
 from pairing.certificates import DeviceCertInfo, check_peer, utcnow
 from pairing.deviceid import DeviceId
 from pairing.errors import PeerUntrusted
 from pairing.revocation import RevocationList
-from signaling.config import ServerConfig
+from signaling.backplane.base import Backplane
+from signaling.backplane.memory import MemoryBackplane
+from signaling.backplane.wire import BusMessage, CrlNews, Down, RelayTo, Up
+from signaling.link import Link
 from signaling.protocol import (
     CloseCode,
     CrlPush,
@@ -31,126 +38,45 @@ from signaling.protocol import (
     Payload,
     Presence,
     Relay,
-    ServerMessage,
     TurnFrame,
-    encode,
 )
-from signaling.ratelimit import RateLimiter
 from signaling.turn import TurnCredential
 from signaling.turnissuer import TurnIssuer
 
+__all__ = ["Hub", "Link"]
+
 logger = logging.getLogger(__name__)
 
+Key = tuple[str, str]  # (short DeviceId, the peer's short DeviceId)
 
-class Link:
-    """One authenticated WebSocket of one device."""
 
-    def __init__(self, ws: web.WebSocketResponse, info: DeviceCertInfo, config: ServerConfig):
-        self.ws = ws
-        self.info = info
-        self.limiter = RateLimiter(
-            rate=config.rate,
-            burst=config.burst,
-            abuse_limit=config.abuse_limit,
-            abuse_window=config.abuse_window,
-        )
-        self._max_outbox = config.outbox
-        self._outbox: deque[str] = deque()
-        self._wake = asyncio.Event()
-        self._drained = asyncio.Event()
-        self._refusing = False
-        self._close: tuple[CloseCode, str] | None = None
-        self._close_timeout = config.close_timeout
-        self._closer: asyncio.Task[None] | None = None
-        self._writer = asyncio.create_task(self._write_loop())
-
-    @property
-    def short(self) -> str:
-        return self.info.device_id.short
-
-    def send(self, message: ServerMessage) -> None:
-        if self._close is not None:
-            return
-        if len(self._outbox) >= self._max_outbox:
-            self.close(CloseCode.TOO_SLOW, "reading too slowly", flush=False)
-            return
-        self._outbox.append(encode(message))
-        self._wake.set()
-
-    def refuse(self, error: ErrorFrame) -> None:
-        """Tell a flooding sender once per streak, not once per message (no echo amplifier)."""
-        if not self._refusing:
-            self._refusing = True
-            self.send(error)
-
-    def accepted(self) -> None:
-        self._refusing = False
-
-    def close(self, code: CloseCode, reason: str, *, flush: bool = True) -> None:
-        """Close after the frames already queued; with ``flush`` off, at once (the
-        writer may be stuck on a reader that stopped reading)."""
-        if self._close is not None:
-            return
-        logger.info("closing %s: %s", self.short, code.name.lower())
-        self._close = (code, reason)
-        if flush:
-            self._wake.set()
-            return
-        self._outbox.clear()
-        self._writer.cancel()
-        self._closer = asyncio.create_task(self._send_close())
-
-    async def settle(self) -> None:
-        """Wait while our own outbox is more than half full: the reader then stops
-        reading, so a client that floods without reading meets TCP backpressure."""
-        while len(self._outbox) > self._max_outbox // 2 and not self._writer.done():
-            self._drained.clear()
-            await self._drained.wait()
-
-    async def _write_loop(self) -> None:
-        try:
-            while self._close is None or self._outbox:
-                await self._wake.wait()
-                self._wake.clear()
-                while self._outbox:
-                    await self.ws.send_str(self._outbox.popleft())
-                    self._drained.set()
-        except ConnectionError:
-            return  # the reader sees the same loss and unregisters
-        finally:
-            self._drained.set()
-        await self._send_close()
-
-    async def _send_close(self) -> None:
-        assert self._close is not None
-        code, reason = self._close
-        # On timeout aiohttp drops the transport: a peer that never reads cannot
-        # keep its connection open by not taking the close frame either.
-        with contextlib.suppress(TimeoutError, ConnectionError):
-            await asyncio.wait_for(
-                self.ws.close(code=code, message=reason.encode()), self._close_timeout
-            )
-
-    async def finish(self, grace: float) -> None:
-        """After the reader ended: let a requested close finish, else stop writing."""
-        tasks = {self._writer} | ({self._closer} if self._closer else set())
-        if self._close is None:
-            self._writer.cancel()
-        await asyncio.wait(tasks, timeout=grace)
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+def _key(link: Link) -> Key:
+    return link.short, link.info.peer_id.short
 
 
 class Hub:
-    def __init__(self, turn: TurnIssuer | None = None) -> None:
+    def __init__(self, turn: TurnIssuer | None = None, backplane: Backplane | None = None) -> None:
         self._links: dict[DeviceId, Link] = {}
+        self._by_key: dict[Key, Link] = {}  # (short id, peer's short id) -> our link
+        self._remote: dict[Key, Up] = {}  # the same key -> where it is online elsewhere
         self.crl: RevocationList | None = None
         self._turn = turn
+        self.backplane = backplane or MemoryBackplane()
+        self.on_crl_news: Callable[[str], None] = lambda _pem: None  # set by the server
+        self.empty = asyncio.Event()  # no device online here (draining waits on it)
+        self.empty.set()
 
     def __len__(self) -> int:
         return len(self._links)
+
+    @property
+    def instance(self) -> str:
+        return self.backplane.instance
+
+    def elsewhere(self, device: str) -> str | None:
+        """The instance another device (short DeviceId) is online on, as last heard."""
+        entries = [e for (d, _), e in self._remote.items() if d == device]
+        return entries[0].instance if entries else None
 
     def peer_of(self, link: Link) -> Link | None:
         peer = self._links.get(link.info.peer_id)
@@ -162,26 +88,55 @@ class Hub:
             return None
         return peer
 
+    def _remote_peer(self, link: Link) -> Up | None:
+        entry = self._remote.get((link.info.peer_id.short, link.short))
+        if entry is None or entry.role != link.info.role.opposite.value:
+            return None
+        return entry
+
+    def _peer_online(self, link: Link) -> bool:
+        return self.peer_of(link) is not None or self._remote_peer(link) is not None
+
     def register(self, link: Link) -> bool:
-        """Put a new link online; False if the CRL changed since its handshake."""
+        """Put a new link online; False if the CRL changed since its handshake, or if
+        the shared state is out of reach (another instance may hold a newer view)."""
         if self.crl is not None and self.crl.is_revoked(link.info.serial):
             link.close(CloseCode.REVOKED, "certificate revoked")
             return False
+        if not self.backplane.healthy:
+            link.close(CloseCode.TRY_AGAIN, "server not ready: try another")
+            return False
         old = self._links.get(link.info.device_id)
         self._links[link.info.device_id] = link
+        self._by_key[_key(link)] = link
+        self.empty.clear()
+        self._remote.pop(_key(link), None)  # it moved here from another instance
         if old is not None:
             logger.info("device %s connected again: replacing", link.short)
             old.close(CloseCode.REPLACED, "replaced by a new connection")
-        peer = self.peer_of(link)
         info = link.info
-        link.send(Hello(info.device_id.short, info.role.value, peer is not None))
+        peer = self.peer_of(link)
+        link.send(Hello(info.device_id.short, info.role.value, self._peer_online(link)))
         self.send_turn(link)
         if self.crl is not None:
             link.send(CrlPush(self.crl.number, self.crl.pem.decode()))
         if peer is not None and old is None:
             peer.send(Presence(peer_online=True))
+        self.backplane.publish(self._up(link))
         logger.info("device %s online (%s)", link.short, info.role.value)
         return True
+
+    def _up(self, link: Link) -> Up:
+        info = link.info
+        return Up(self.instance, link.short, info.peer_id.short, info.role.value, link.since)
+
+    def online(self) -> list[tuple[DeviceId, dt.datetime, str | None]]:
+        """Each device connected to this instance, since when, and its app version if
+        it sent one (the health port's /status)."""
+        return [
+            (link.info.device_id, dt.datetime.fromtimestamp(link.since, dt.UTC), link.app_version)
+            for link in self._links.values()
+        ]
 
     @property
     def turn_enabled(self) -> bool:
@@ -212,17 +167,77 @@ class Hub:
             return  # already replaced: the device is still online
         peer = self.peer_of(link)
         del self._links[link.info.device_id]
+        if not self._links:
+            self.empty.set()
+        if self._by_key.get(_key(link)) is link:
+            del self._by_key[_key(link)]
         if peer is not None:
             peer.send(Presence(peer_online=False))
+        self.backplane.publish(Down(self.instance, link.short, link.info.peer_id.short))
         logger.info("device %s offline", link.short)
 
     def relay(self, link: Link, payload: Payload) -> None:
         peer = self.peer_of(link)
-        if peer is None:
-            link.send(ErrorFrame(ErrorCode.PEER_OFFLINE, "the paired device is not online"))
+        if peer is not None:
+            peer.send(Relay(payload))
             return
-        peer.send(Relay(payload))
+        remote = self._remote_peer(link)
+        message = RelayTo(link.info.peer_id.short, link.short, payload)
+        if remote is None or not self.backplane.send(remote.instance, message):
+            link.send(ErrorFrame(ErrorCode.PEER_OFFLINE, "the paired device is not online"))
 
+    # -- BackplaneHost: what the other instances say ---------------------------------
+    def bus_message(self, message: BusMessage) -> None:
+        match message:
+            case Up():
+                self._remote_up(message)
+            case Down(instance=instance, device=device, peer=peer):
+                entry = self._remote.get((device, peer))
+                if entry is not None and entry.instance == instance:  # not a newer move
+                    del self._remote[(device, peer)]
+                    self._tell_peer(entry, online=False)
+            case RelayTo(device=device, sender=sender, payload=payload):
+                link = self._by_key.get((device, sender))
+                if link is not None:
+                    link.send(Relay(payload))
+            case CrlNews(pem=pem):
+                self.on_crl_news(pem)
+
+    def _remote_up(self, up: Up) -> None:
+        key = (up.device, up.peer)
+        here = self._by_key.get(key)
+        if here is not None and here.info.role.value == up.role:
+            # the device connected elsewhere since: this link is stale
+            self._drop(here, CloseCode.REPLACED, "replaced by a new connection")
+        known = self._remote.get(key)
+        self._remote[key] = up
+        if known is None:
+            self._tell_peer(up, online=True)
+
+    def _tell_peer(self, entry: Up, *, online: bool) -> None:
+        """Tell our link paired with a remote device that it came or went."""
+        peer = self._by_key.get((entry.peer, entry.device))
+        if peer is not None and entry.role == peer.info.role.opposite.value:
+            peer.send(Presence(peer_online=online))
+
+    def instance_gone(self, instance: str) -> None:
+        for key, entry in list(self._remote.items()):
+            if entry.instance == instance:
+                del self._remote[key]
+                self._tell_peer(entry, online=False)
+
+    def backplane_changed(self, up: bool) -> None:
+        if up and self.crl is not None:  # ours may be newer than any the others have
+            self.backplane.publish(CrlNews(self.crl.number, self.crl.pem.decode()))
+        if not up:  # what we knew of the others may be stale: they are offline to us
+            for key, entry in list(self._remote.items()):
+                del self._remote[key]
+                self._tell_peer(entry, online=False)
+
+    def local_presence(self) -> list[Up]:
+        return [self._up(link) for link in self._links.values()]
+
+    # -- revocation and expiry --------------------------------------------------------
     def set_crl(self, crl: RevocationList) -> None:
         """A newer CRL: close what it revokes, then push it to everyone left."""
         self.crl = crl
@@ -243,6 +258,9 @@ class Hub:
         self.unregister(link)  # at once: no relay reaches it while it closes
         link.close(code, reason)
 
-    def close_all(self) -> None:
+    def close_all(self, code: CloseCode = CloseCode.GOING_AWAY) -> None:
         for link in list(self._links.values()):
-            link.close(CloseCode.GOING_AWAY, "server shutting down")
+            link.close(code, "server shutting down")
+
+    def links(self) -> list[Link]:
+        return list(self._links.values())

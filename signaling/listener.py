@@ -13,6 +13,11 @@ most ``max_pending_per_address`` slots. The address is kept only as a dictionary
 while its connections are pending (an IPv6 source counts per /64, the block one
 machine gets); it is never logged, stored or passed on.
 
+A reconnect storm of real devices is paced, not refused: handshakes start at most
+``handshake_rate`` per second, and while half the slots hold devices that spoke
+(TLS work: the CPU is the limit) nothing more is accepted; the others wait in the
+kernel's accept queue and are served in turn.
+
 A slot is taken at accept time, not when the handshake task first runs: awaiting
 ``sock_accept`` does not yield while connections are queued, so a burst would
 otherwise be accepted whole before any task had counted itself.
@@ -29,12 +34,13 @@ import ssl
 from collections.abc import Callable
 
 from signaling.config import ServerConfig
+from signaling.ratelimit import TokenBucket
 from signaling.refusals import RefusalLog, tls_reason
 
 logger = logging.getLogger(__name__)
 
 ACCEPT_BACKOFF = 1.0  # after EMFILE and the like, as asyncio's own server does
-BACKLOG = 128
+BACKLOG = 1024  # connections waiting for the handshake budget stay in the kernel's queue
 # Accepts in a row before the loop lets other tasks run: a flood of connections must
 # not starve the connections that are already up.
 ACCEPT_BATCH = 64
@@ -56,7 +62,10 @@ class Listener:
         self._sockets: list[socket.socket] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self.pending = 0  # accepted, TLS handshake not finished
+        # ... of which the client has spoken: the TLS work itself, bound by our CPU
+        self.working = 0
         self._by_source: dict[str, int] = {}  # pending per source; emptied as they end
+        self._budget = TokenBucket(config.handshake_rate, config.handshake_burst)
 
     @property
     def serving(self) -> bool:
@@ -84,6 +93,15 @@ class Listener:
         loop = asyncio.get_running_loop()
         in_a_row = 0
         while True:
+            # The handshake budget (ServerConfig.handshake_rate): a token comes back
+            # every 1/rate seconds, so polling at that pace is exact and cheap. While
+            # half the slots hold handshakes in progress the CPU is the limit (a
+            # reconnect storm): the rest wait in the kernel's queue rather than be
+            # accepted and closed. Silent connections do not count: those are refused.
+            while (  # noqa: ASYNC110
+                self.working >= self._config.max_pending // 2 or not self._budget.take()
+            ):
+                await asyncio.sleep(1 / self._config.handshake_rate)
             try:
                 conn, address = await loop.sock_accept(sock)
             except OSError as exc:
@@ -102,7 +120,12 @@ class Listener:
                 self._by_source[source] = self._by_source.get(source, 0) + 1
                 self._spawn(self._handshake(conn, source))
             in_a_row += 1
-            if in_a_row >= ACCEPT_BATCH:
+            if self.pending >= self._config.max_pending // 2:
+                # a moment for the new ones' first-byte check: a device that spoke
+                # counts as working above, and the loop then waits for the CPU
+                in_a_row = 0
+                await asyncio.sleep(1 / self._config.handshake_rate)
+            elif in_a_row >= ACCEPT_BATCH:
                 in_a_row = 0
                 await asyncio.sleep(0)
 
@@ -117,12 +140,16 @@ class Listener:
                 conn.close()
                 self._refusals.note("silent connection")
                 return
-            await asyncio.get_running_loop().connect_accepted_socket(
-                self._factory,
-                conn,
-                ssl=self._ssl,
-                ssl_handshake_timeout=self._config.handshake_timeout,
-            )
+            self.working += 1
+            try:
+                await asyncio.get_running_loop().connect_accepted_socket(
+                    self._factory,
+                    conn,
+                    ssl=self._ssl,
+                    ssl_handshake_timeout=self._config.handshake_timeout,
+                )
+            finally:
+                self.working -= 1
         except (OSError, EOFError) as exc:  # SSLError is an OSError; asyncio closed the socket
             self._refusals.note(tls_reason(exc))
         finally:
@@ -142,7 +169,7 @@ class Listener:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        self.pending = 0  # a task cancelled before it ran never gave its slot back
+        self.pending = self.working = 0  # a task cancelled before it ran never gave back
         self._by_source.clear()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import importlib.metadata
 import json
 import re
 from collections.abc import Callable
@@ -20,6 +21,25 @@ from typing import Any, ClassVar
 from signaling.errors import ProtocolError
 
 VERSION = 1
+# Optional, on the WebSocket upgrade: the app version, for the helpdesk's overview. A
+# server that does not know it ignores it; a client that does not send it is "unknown".
+APP_VERSION_HEADER = "Klasgenoot-App-Version"
+_APP_VERSION = re.compile(r"[0-9A-Za-z.+-]{1,32}")
+
+
+def app_version() -> str:
+    """This program's version (the server's /health and the client's header say it)."""
+    try:
+        return importlib.metadata.version("klasgenoot")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"  # running from a source tree that was never installed
+
+
+def app_version_from(header: str | None) -> str | None:
+    """The header's value if it looks like a version, else None (never echoed raw)."""
+    return header if header is not None and _APP_VERSION.fullmatch(header) else None
+
+
 MAX_DEPTH = 32  # JSON nesting; deeper input would only exhaust the parser's stack
 MAX_TEXT = 512 * 1024  # any one string field (a CRL's PEM is the largest)
 MAX_TURN_FIELD = 256  # a TURN username or password (ours are under 40 characters)
@@ -43,6 +63,7 @@ class CloseCode(enum.IntEnum):
 
     NORMAL = 1000
     GOING_AWAY = 1001
+    TRY_AGAIN = 1013  # this instance cannot serve now (backplane down): try another
     TOO_BIG = 1009
     REPLACED = 4001
     REVOKED = 4003

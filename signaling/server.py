@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.metadata
 import logging
+import math
 import time
 from pathlib import Path
 
@@ -21,20 +21,34 @@ from aiohttp import WSMsgType, web, web_response
 from cryptography import x509
 
 from pairing.certificates import DeviceCertInfo, load_certificate, verify_device_certificate
-from pairing.errors import PairingError
-from pairing.revocation import RevocationList
+from pairing.errors import PairingError, RevocationListInvalid
+from pairing.revocation import RevocationList, load_crl, newer
 from privacy import logfilter
+from signaling.backplane.base import Backplane
+from signaling.backplane.wire import CrlNews
 from signaling.config import FleetFiles, ServerConfig
 from signaling.crlwatch import CrlWatcher
+from signaling.drain import drain_hub
 from signaling.errors import ProtocolError, ServerConfigError, listen_error
 from signaling.gate import Gate
 from signaling.hub import Hub, Link
 from signaling.listener import Listener
 from signaling.logpurge import LogPurger
-from signaling.protocol import CloseCode, ErrorCode, ErrorFrame, Ping, Pong, parse_client
+from signaling.protocol import (
+    APP_VERSION_HEADER,
+    CloseCode,
+    ErrorCode,
+    ErrorFrame,
+    Ping,
+    Pong,
+    app_version,
+    app_version_from,
+    parse_client,
+)
 from signaling.ratelimit import Verdict
 from signaling.refusals import RefusalLog
 from signaling.tls import server_context
+from signaling.tuning import small_tls_buffers
 from signaling.turnissuer import TurnIssuer
 
 logger = logging.getLogger(__name__)
@@ -62,16 +76,19 @@ def _application() -> web.Application:
 
 
 def version() -> str:
-    try:
-        return importlib.metadata.version("klasgenoot")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"  # running from a source tree that was never installed
+    return app_version()
 
 
 class RunningServer:
     """A started server: ``port`` (and ``health_port``) are the bound ports."""
 
-    def __init__(self, data_dir: Path, config: ServerConfig, log_state: Path | None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        config: ServerConfig,
+        log_state: Path | None,
+        backplane: Backplane | None = None,
+    ) -> None:
         self.config = config
         self.files = FleetFiles(data_dir)
         self.files.check()
@@ -81,7 +98,9 @@ class RunningServer:
         except (OSError, PairingError) as exc:
             raise ServerConfigError("ca.pem unreadable") from exc
         turn = TurnIssuer(self.files.turn_secret, self.files.pseudonym_key, config.turn_lifetime)
-        self.hub = Hub(turn)
+        self.hub = Hub(turn, backplane)
+        self.hub.on_crl_news = self._crl_news
+        self._backplane_started = False
         self._watcher = CrlWatcher(self.files.crl, self._ca_cert)
         self._runner: web.AppRunner | None = None
         self._health: web.AppRunner | None = None
@@ -97,12 +116,19 @@ class RunningServer:
     async def _start(self, host: str, port: int, health_port: int | None) -> None:
         logfilter.install()
         hide_server_software()
+        small_tls_buffers()
         ctx = server_context(self.files)
         self.hub.crl = self._watcher.load()
+        await self.hub.backplane.start(self.hub)
+        self._backplane_started = True
         app = _application()
         app.router.add_get("/ws", self._websocket)
         app.router.add_get("/turn", self._turn)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        # timeout_ceil_threshold: aiohttp rounds timers over 5 s up to whole seconds,
+        # so at 10,000 devices ~500 heartbeats fired in one loop pass every second.
+        self._runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, timeout_ceil_threshold=math.inf
+        )
         await self._runner.setup()
         assert self._runner.server is not None
         self.gate = Gate(self._runner.server, self._verify, self.config, self.refusals)
@@ -119,11 +145,14 @@ class RunningServer:
             except OSError as exc:
                 raise listen_error(exc, f"health port {health_port}") from exc
         self._maintain_task = asyncio.create_task(self._maintain())
-        logger.info("signaling server listening on port %d", self.port)
+        logger.info(
+            "signaling server listening on port %d (instance %s)", self.port, self.hub.instance
+        )
 
     async def _start_health(self, port: int) -> int:
         app = _application()
         app.router.add_get("/health", self._healthcheck)
+        app.router.add_get("/status", self._status)  # the helpdesk console polls it
         self._health = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._health.setup()
         site = web.TCPSite(self._health, "127.0.0.1", port)
@@ -132,9 +161,18 @@ class RunningServer:
 
     async def _healthcheck(self, request: web.Request) -> web.Response:
         serving = self.listener is not None and self.listener.serving
+        serving = serving and self.hub.backplane.healthy  # a split view serves nobody
         return web.Response(
             text=f"ok {version()}" if serving else "down", status=200 if serving else 503
         )
+
+    async def _status(self, request: web.Request) -> web.Response:
+        """Which devices are connected, since when: on loopback only, like /health."""
+        devices = [
+            {"device_id": d.text, "since": t.isoformat(), **({"version": v} if v else {})}
+            for d, t, v in self.hub.online()
+        ]
+        return web.json_response({"devices": devices})
 
     def _verify(self, cert: x509.Certificate) -> DeviceCertInfo:
         return verify_device_certificate(cert, self._ca_cert, crl=self.hub.crl)
@@ -157,10 +195,25 @@ class RunningServer:
             except Exception:  # a bug here must not stop revocation for good
                 logger.exception("maintenance step failed")
 
-    def _apply_crl(self, crl: RevocationList) -> None:
+    def _apply_crl(self, crl: RevocationList, *, publish: bool = True) -> None:
         before = self.hub.crl.serials if self.hub.crl is not None else frozenset()
         self.hub.set_crl(crl)  # logs "closing X: revoked" and "device X offline" ...
         self._purge_log(crl.serials - before)  # ... which this then removes
+        if publish:  # the other instances, within a second (they check it themselves)
+            self.hub.backplane.publish(CrlNews(crl.number, crl.pem.decode()))
+
+    def _crl_news(self, pem: str) -> None:
+        """A CRL another instance loaded: used only if the fleet CA signed it and it is
+        newer than ours (Redis is shared: its word alone un-revokes nothing)."""
+        try:
+            crl = load_crl(pem.encode(), self._ca_cert)
+        except RevocationListInvalid as exc:
+            logger.warning("ignored a CRL from another instance: %s", exc.detail or "invalid")
+            return
+        if newer(self.hub.crl, crl):
+            logger.info("CRL %d from another instance (%d revoked)", crl.number, len(crl.serials))
+            self._watcher.current = crl  # our copy of the file, when it comes, is not news
+            self._apply_crl(crl, publish=False)
 
     def _purge_log(self, serials: frozenset[int]) -> None:
         if self._purger is None or not serials:
@@ -188,6 +241,7 @@ class RunningServer:
             return web.Response(status=426, text="WebSocket only")
         await ws.prepare(request)
         link = Link(ws, info, self.config)
+        link.app_version = app_version_from(request.headers.get(APP_VERSION_HEADER))
         renew: asyncio.Task[None] | None = None
         try:
             if self.hub.register(link):  # sends hello, then the first TURN credential
@@ -253,10 +307,16 @@ class RunningServer:
         else:
             self.hub.relay(link, message.payload)
 
-    async def stop(self) -> None:
-        """Stop accepting, close every device with 1001, and wait for them briefly."""
+    async def stop(self, drain: float = 0.0) -> None:
+        """Stop accepting, close every device with 1001, and wait for them briefly.
+
+        With ``drain`` (seconds; SIGTERM uses ServerConfig.drain_timeout) the devices
+        are first told to move, a few at a time, and we wait until they have gone.
+        """
         if self.listener is not None:
             await self.listener.close()
+        if drain > 0 and len(self.hub):
+            await drain_hub(self.hub, self.config.drain_spread, drain, self.config.handshake_rate)
         if self._maintain_task is not None:
             self._maintain_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -264,6 +324,9 @@ class RunningServer:
         self.hub.close_all()
         if self._runner is not None:
             await self._runner.cleanup()
+        if self._backplane_started:
+            self._backplane_started = False
+            await self.hub.backplane.stop()
         if self._health is not None:
             await self._health.cleanup()
         if self._purges:  # a purge runs in a thread: let it finish its files
@@ -281,14 +344,16 @@ async def start_server(
     *,
     health_port: int | None = None,
     log_state: Path | None = None,
+    backplane: Backplane | None = None,
 ) -> RunningServer:
     """Start a server on ``host:port`` (0 = any free port) reading the fleet files in ``data_dir``.
 
     ``health_port``: None = no health endpoint, 0 = any free port on 127.0.0.1.
     ``log_state``: the state folder of the server's own log, purged of revoked devices.
+    ``backplane``: shared state with other instances (default: in memory, this one only).
     Raises ServerConfigError (files) or a ListenFailed (ports) and leaves nothing behind.
     """
-    running = RunningServer(Path(data_dir), config or ServerConfig(), log_state)
+    running = RunningServer(Path(data_dir), config or ServerConfig(), log_state, backplane)
     try:
         await running._start(host, port, health_port)
     except BaseException:

@@ -76,8 +76,20 @@
         <translation>The server cannot listen on that address and port.</translation>
     </message>
     <message>
+        <source>De helpdeskserver is niet bereikbaar. Controleer het adres en de netwerkverbinding.</source>
+        <translation>The helpdesk server cannot be reached. Check the address and the network connection.</translation>
+    </message>
+    <message>
+        <source>De helpdeskserver weigerde deze aanvraag. Er is niets veranderd.</source>
+        <translation>The helpdesk server refused this request. Nothing was changed.</translation>
+    </message>
+    <message>
         <source>De instellingen voor de TURN-server kloppen niet (naam, poort, IP-adres of adresbereik). Er is niets veranderd.</source>
         <translation>The TURN server settings are not right (name, port, IP address or address range). Nothing was changed.</translation>
+    </message>
+    <message>
+        <source>De koppeling is nog niet actief: het andere apparaat is nog niet ingeschreven of de toestemming is nog niet vastgelegd. Dit apparaat is aangemeld: probeer het daarna opnieuw met dezelfde code.</source>
+        <translation>The pairing is not active yet: the other device has not been enrolled or consent has not been recorded. This device is registered: try again later with the same code.</translation>
     </message>
     <message>
         <source>De server gaf geen TURN-inloggegevens.</source>
@@ -136,12 +148,24 @@
         <translation>The connection could not be set up. Try again.</translation>
     </message>
     <message>
+        <source>De vingerafdruk van de server klopt niet met die van de helpdesk. Er is niets veranderd: schrijf dit apparaat niet in en bel de helpdesk.</source>
+        <translation>The server&apos;s fingerprint does not match the helpdesk&apos;s. Nothing was changed: do not enroll this device, and call the helpdesk.</translation>
+    </message>
+    <message>
         <source>Deze wijziging kan zo niet in het auditlogboek worden vastgelegd.</source>
         <translation>This change cannot be recorded in the audit log like this.</translation>
     </message>
     <message>
         <source>Die bewaartermijn klopt niet. Kies een aantal dagen tussen 1 en 183.</source>
         <translation>That retention period is not right. Choose a number of days between 1 and 183.</translation>
+    </message>
+    <message>
+        <source>Die code is niet geldig: verkeerd, al gebruikt, ingetrokken of verlopen. Vraag de helpdesk om een nieuwe code. Er is niets veranderd.</source>
+        <translation>That code is not valid: wrong, already used, revoked or expired. Ask the helpdesk for a new code. Nothing was changed.</translation>
+    </message>
+    <message>
+        <source>Die code is niet goed overgenomen: een teken klopt niet. Controleer de code en probeer het opnieuw.</source>
+        <translation>That code was not copied correctly: a character is wrong. Check the code and try again.</translation>
     </message>
     <message>
         <source>Die datum klopt niet. Schrijf hem als JJJJ-MM-DD, bijvoorbeeld 2026-07-01.</source>
@@ -208,6 +232,10 @@
         <translation>A request file belongs to the other role. Check which file comes from the pupil&apos;s laptop and which from the classroom unit.</translation>
     </message>
     <message>
+        <source>Een bericht van een andere serverinstantie klopte niet en is genegeerd.</source>
+        <translation>A message from another server instance was not valid and was ignored.</translation>
+    </message>
+    <message>
         <source>Een bericht van het andere apparaat was ongeldig en is genegeerd.</source>
         <translation>A message from the other device was invalid and was ignored.</translation>
     </message>
@@ -220,8 +248,8 @@
         <translation>A file or folder could not be read or written. Check the name and the permissions.</translation>
     </message>
     <message>
-        <source>Een demo over het netwerklab draait zonder vensters en zonder --exercise, --screenshots of --camera.</source>
-        <translation>A demo across the network lab runs without windows and without --exercise, --screenshots or --camera.</translation>
+        <source>Een demo over het netwerklab draait zonder vensters en zonder --exercise, --room, --screenshots of --camera.</source>
+        <translation>A demo across the network lab runs without windows and without --exercise, --room, --screenshots or --camera.</translation>
     </message>
     <message>
         <source>Er ging iets mis met de koppeling van dit apparaat.</source>
@@ -262,6 +290,14 @@
     <message>
         <source>Geef na --out een bestandsnaam of een bestaande map op, bijvoorbeeld die van de USB-stick.</source>
         <translation>After --out, give a file name or an existing folder, for example the USB stick&apos;s.</translation>
+    </message>
+    <message>
+        <source>Het Redis-adres klopt niet. Gebruik redis://HOST:POORT, rediss://HOST:POORT (met TLS) of unix:///PAD, eventueel met een wachtwoord: redis://:WACHTWOORD@HOST:POORT.</source>
+        <translation>The Redis address is not valid. Use redis://HOST:PORT, rediss://HOST:PORT (with TLS) or unix:///PATH, optionally with a password: redis://:PASSWORD@HOST:PORT.</translation>
+    </message>
+    <message>
+        <source>Het adres van de helpdesk is niet bekend op dit apparaat. Geef het op met --url.</source>
+        <translation>This device does not know the helpdesk&apos;s address. Give it with --url.</translation>
     </message>
     <message>
         <source>Het andere apparaat gebruikt een andere versie. Een update is nodig.</source>
@@ -328,12 +364,20 @@
         <translation>This folder holds no fleet. Make one first with &apos;klasgenoot fleet init&apos;.</translation>
     </message>
     <message>
+        <source>Inschrijven met een code is niet gelukt.</source>
+        <translation>Enrolling with a code did not work.</translation>
+    </message>
+    <message>
         <source>Klasgenoot draait al met deze instellingenmap. Er kan maar één tegelijk draaien: dit tweede exemplaar stopt en maakt geen verbinding.</source>
         <translation>Klasgenoot is already running with this settings folder. Only one can run at a time: this second copy stops and does not connect.</translation>
     </message>
     <message>
         <source>Klasgenoot kon niet starten met deze instellingenmap.</source>
         <translation>Klasgenoot could not start with this settings folder.</translation>
+    </message>
+    <message>
+        <source>Meer dan één server kan alleen in de demo zonder vensters op loopback: gebruik --headless en laat --network weg.</source>
+        <translation>More than one server works only in the demo without windows on loopback: use --headless and leave out --network.</translation>
     </message>
     <message>
         <source>Niet alles kon worden gewist. Sluit Klasgenoot af en probeer het opnieuw.</source>
@@ -348,12 +392,20 @@
         <translation>Screenshots are only possible with windows: leave out --headless.</translation>
     </message>
     <message>
+        <source>Te veel verkeerde codes vanaf dit adres. Wacht een kwartier en probeer het opnieuw.</source>
+        <translation>Too many wrong codes from this address. Wait a quarter of an hour and try again.</translation>
+    </message>
+    <message>
         <source>Verbindingslogboeken mogen hoogstens 183 dagen bewaard worden. Kies een kortere bewaartermijn.</source>
         <translation>Connection logs may be kept for at most 183 days. Choose a shorter retention period.</translation>
     </message>
     <message>
         <source>Voor deze vloot is nog geen TURN-server ingesteld. Doe dat eerst met &apos;klasgenoot fleet turn&apos;.</source>
         <translation>No TURN server has been set up for this fleet yet. Do that first with &apos;klasgenoot fleet turn&apos;.</translation>
+    </message>
+    <message>
+        <source>Voor meer dan één server heeft de demo redis-server nodig. Installeer het pakket redis-server (./dev setup doet dat).</source>
+        <translation>For more than one server the demo needs redis-server. Install the redis-server package (./dev setup does that).</translation>
     </message>
 </context>
 </TS>

@@ -2,6 +2,45 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="nl" sourcelanguage="en">
 <context>
+    <name>AudioProcessingView</name>
+    <message>
+        <source>Sound processing</source>
+        <translation>Geluidsbewerking</translation>
+    </message>
+    <message>
+        <source>Echo cancellation (the other side does not hear itself back)</source>
+        <translation>Echo-onderdrukking (de andere kant hoort zichzelf niet terug)</translation>
+    </message>
+    <message>
+        <source>Noise suppression (chairs, talking in class)</source>
+        <translation>Ruisonderdrukking (stoelen, gepraat in de klas)</translation>
+    </message>
+    <message>
+        <source>Low rumble filter</source>
+        <translation>Filter voor laag gerommel</translation>
+    </message>
+    <message>
+        <source>Automatic loudness (off by default: it also makes a leftover echo louder)</source>
+        <translation>Automatisch volume (standaard uit: het maakt ook een overgebleven echo luider)</translation>
+    </message>
+    <message>
+        <source>Sound processing is on. Changes apply at once, also in a call.</source>
+        <translation>Geluidsbewerking staat aan. Wijzigingen gelden meteen, ook tijdens een gesprek.</translation>
+    </message>
+    <message>
+        <source>Sound processing is off: the microphone is sent as it is.</source>
+        <translation>Geluidsbewerking staat uit: de microfoon gaat onbewerkt mee.</translation>
+    </message>
+    <message>
+        <source>Sound processing could not start on this device. The call works, but the other side may hear an echo. Reinstall Klasgenoot or call the helpdesk.</source>
+        <translation>Geluidsbewerking kon op dit apparaat niet starten. Het gesprek werkt, maar de andere kant hoort misschien een echo. Installeer Klasgenoot opnieuw of bel de helpdesk.</translation>
+    </message>
+    <message>
+        <source>Changes apply at once, also in a call.</source>
+        <translation>Wijzigingen gelden meteen, ook tijdens een gesprek.</translation>
+    </message>
+</context>
+<context>
     <name>BannerWidget</name>
     <message>
         <source>Message</source>
@@ -190,6 +229,53 @@
     <message>
         <source>Klasgenoot in class</source>
         <translation>Klasgenoot in de klas</translation>
+    </message>
+</context>
+<context>
+    <name>CodeEnrollWidget</name>
+    <message>
+        <source>Registered. Waiting for the other device of the pair, and for the consent to be recorded…</source>
+        <translation>Aangemeld. Wacht op het andere apparaat van de koppeling en op de vastgelegde toestemming…</translation>
+    </message>
+    <message>
+        <source>Helpdesk address</source>
+        <translation>Adres van de helpdesk</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <source>Check server</source>
+        <translation>Server controleren</translation>
+    </message>
+    <message>
+        <source>Check the helpdesk server</source>
+        <translation>De server van de helpdesk controleren</translation>
+    </message>
+    <message>
+        <source>It matches: enroll</source>
+        <translation>Klopt: inschrijven</translation>
+    </message>
+    <message>
+        <source>The fingerprint matches: enroll</source>
+        <translation>De vingerafdruk klopt: inschrijven</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuleren</translation>
+    </message>
+    <message>
+        <source>Do not enroll</source>
+        <translation>Niet inschrijven</translation>
+    </message>
+    <message>
+        <source>Compare this CA fingerprint with the one the helpdesk gave you. Enroll only if every character matches.</source>
+        <translation>Vergelijk deze CA-vingerafdruk met die van de helpdesk. Schrijf alleen in als elk teken klopt.</translation>
+    </message>
+    <message>
+        <source>CA fingerprint</source>
+        <translation>CA-vingerafdruk</translation>
     </message>
 </context>
 <context>
@@ -392,6 +478,49 @@
     <message>
         <source>Erase the last digit</source>
         <translation>Laatste cijfer wissen</translation>
+    </message>
+</context>
+<context>
+    <name>FaultReportSection</name>
+    <message>
+        <source>Fault report #{n} sent to the helpdesk.</source>
+        <translation>Storingsmelding #{n} is naar de helpdesk gestuurd.</translation>
+    </message>
+    <message>
+        <source>Helpdesk</source>
+        <translation>Helpdesk</translation>
+    </message>
+    <message>
+        <source>Report a fault…</source>
+        <translation>Storing melden…</translation>
+    </message>
+    <message>
+        <source>Report a fault to the helpdesk</source>
+        <translation>Een storing melden bij de helpdesk</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Versturen</translation>
+    </message>
+    <message>
+        <source>Send this report</source>
+        <translation>Deze melding versturen</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuleren</translation>
+    </message>
+    <message>
+        <source>Do not send</source>
+        <translation>Niet versturen</translation>
+    </message>
+    <message>
+        <source>This is exactly what will be sent: technical data only, no picture, sound, addresses or names.</source>
+        <translation>Precies dit wordt verstuurd: alleen technische gegevens, geen beeld, geluid, adressen of namen.</translation>
+    </message>
+    <message>
+        <source>The report</source>
+        <translation>De melding</translation>
     </message>
 </context>
 <context>
@@ -670,6 +799,14 @@
     <message>
         <source>Install pairing file</source>
         <translation>Koppelbestand installeren</translation>
+    </message>
+    <message>
+        <source>Enroll with a code…</source>
+        <translation>Inschrijven met een code…</translation>
+    </message>
+    <message>
+        <source>Enroll with a code from the helpdesk</source>
+        <translation>Inschrijven met een code van de helpdesk</translation>
     </message>
 </context>
 <context>
@@ -1711,8 +1848,20 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
         <translation>De server kan niet luisteren op dat adres en die poort.</translation>
     </message>
     <message>
+        <source>De helpdeskserver is niet bereikbaar. Controleer het adres en de netwerkverbinding.</source>
+        <translation>De helpdeskserver is niet bereikbaar. Controleer het adres en de netwerkverbinding.</translation>
+    </message>
+    <message>
+        <source>De helpdeskserver weigerde deze aanvraag. Er is niets veranderd.</source>
+        <translation>De helpdeskserver weigerde deze aanvraag. Er is niets veranderd.</translation>
+    </message>
+    <message>
         <source>De instellingen voor de TURN-server kloppen niet (naam, poort, IP-adres of adresbereik). Er is niets veranderd.</source>
         <translation>De instellingen voor de TURN-server kloppen niet (naam, poort, IP-adres of adresbereik). Er is niets veranderd.</translation>
+    </message>
+    <message>
+        <source>De koppeling is nog niet actief: het andere apparaat is nog niet ingeschreven of de toestemming is nog niet vastgelegd. Dit apparaat is aangemeld: probeer het daarna opnieuw met dezelfde code.</source>
+        <translation>De koppeling is nog niet actief: het andere apparaat is nog niet ingeschreven of de toestemming is nog niet vastgelegd. Dit apparaat is aangemeld: probeer het daarna opnieuw met dezelfde code.</translation>
     </message>
     <message>
         <source>De server gaf geen TURN-inloggegevens.</source>
@@ -1771,12 +1920,24 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
         <translation>De verbinding kon niet worden opgezet. Probeer het opnieuw.</translation>
     </message>
     <message>
+        <source>De vingerafdruk van de server klopt niet met die van de helpdesk. Er is niets veranderd: schrijf dit apparaat niet in en bel de helpdesk.</source>
+        <translation>De vingerafdruk van de server klopt niet met die van de helpdesk. Er is niets veranderd: schrijf dit apparaat niet in en bel de helpdesk.</translation>
+    </message>
+    <message>
         <source>Deze wijziging kan zo niet in het auditlogboek worden vastgelegd.</source>
         <translation>Deze wijziging kan zo niet in het auditlogboek worden vastgelegd.</translation>
     </message>
     <message>
         <source>Die bewaartermijn klopt niet. Kies een aantal dagen tussen 1 en 183.</source>
         <translation>Die bewaartermijn klopt niet. Kies een aantal dagen tussen 1 en 183.</translation>
+    </message>
+    <message>
+        <source>Die code is niet geldig: verkeerd, al gebruikt, ingetrokken of verlopen. Vraag de helpdesk om een nieuwe code. Er is niets veranderd.</source>
+        <translation>Die code is niet geldig: verkeerd, al gebruikt, ingetrokken of verlopen. Vraag de helpdesk om een nieuwe code. Er is niets veranderd.</translation>
+    </message>
+    <message>
+        <source>Die code is niet goed overgenomen: een teken klopt niet. Controleer de code en probeer het opnieuw.</source>
+        <translation>Die code is niet goed overgenomen: een teken klopt niet. Controleer de code en probeer het opnieuw.</translation>
     </message>
     <message>
         <source>Die datum klopt niet. Schrijf hem als JJJJ-MM-DD, bijvoorbeeld 2026-07-01.</source>
@@ -1843,6 +2004,10 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
         <translation>Een aanvraagbestand hoort bij de andere rol. Controleer welk bestand van de leerlinglaptop en welk van het klasapparaat komt.</translation>
     </message>
     <message>
+        <source>Een bericht van een andere serverinstantie klopte niet en is genegeerd.</source>
+        <translation>Een bericht van een andere serverinstantie klopte niet en is genegeerd.</translation>
+    </message>
+    <message>
         <source>Een bericht van het andere apparaat was ongeldig en is genegeerd.</source>
         <translation>Een bericht van het andere apparaat was ongeldig en is genegeerd.</translation>
     </message>
@@ -1855,8 +2020,8 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
         <translation>Een bestand of map kon niet worden gelezen of geschreven. Controleer de naam en de rechten.</translation>
     </message>
     <message>
-        <source>Een demo over het netwerklab draait zonder vensters en zonder --exercise, --screenshots of --camera.</source>
-        <translation>Een demo over het netwerklab draait zonder vensters en zonder --exercise, --screenshots of --camera.</translation>
+        <source>Een demo over het netwerklab draait zonder vensters en zonder --exercise, --room, --screenshots of --camera.</source>
+        <translation>Een demo over het netwerklab draait zonder vensters en zonder --exercise, --room, --screenshots of --camera.</translation>
     </message>
     <message>
         <source>Er ging iets mis met de koppeling van dit apparaat.</source>
@@ -1897,6 +2062,14 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
     <message>
         <source>Geef na --out een bestandsnaam of een bestaande map op, bijvoorbeeld die van de USB-stick.</source>
         <translation>Geef na --out een bestandsnaam of een bestaande map op, bijvoorbeeld die van de USB-stick.</translation>
+    </message>
+    <message>
+        <source>Het Redis-adres klopt niet. Gebruik redis://HOST:POORT, rediss://HOST:POORT (met TLS) of unix:///PAD, eventueel met een wachtwoord: redis://:WACHTWOORD@HOST:POORT.</source>
+        <translation>Het Redis-adres klopt niet. Gebruik redis://HOST:POORT, rediss://HOST:POORT (met TLS) of unix:///PAD, eventueel met een wachtwoord: redis://:WACHTWOORD@HOST:POORT.</translation>
+    </message>
+    <message>
+        <source>Het adres van de helpdesk is niet bekend op dit apparaat. Geef het op met --url.</source>
+        <translation>Het adres van de helpdesk is niet bekend op dit apparaat. Geef het op met --url.</translation>
     </message>
     <message>
         <source>Het andere apparaat gebruikt een andere versie. Een update is nodig.</source>
@@ -1963,12 +2136,20 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
         <translation>In deze map staat geen vloot. Maak er eerst een met &apos;klasgenoot fleet init&apos;.</translation>
     </message>
     <message>
+        <source>Inschrijven met een code is niet gelukt.</source>
+        <translation>Inschrijven met een code is niet gelukt.</translation>
+    </message>
+    <message>
         <source>Klasgenoot draait al met deze instellingenmap. Er kan maar één tegelijk draaien: dit tweede exemplaar stopt en maakt geen verbinding.</source>
         <translation>Klasgenoot draait al met deze instellingenmap. Er kan maar één tegelijk draaien: dit tweede exemplaar stopt en maakt geen verbinding.</translation>
     </message>
     <message>
         <source>Klasgenoot kon niet starten met deze instellingenmap.</source>
         <translation>Klasgenoot kon niet starten met deze instellingenmap.</translation>
+    </message>
+    <message>
+        <source>Meer dan één server kan alleen in de demo zonder vensters op loopback: gebruik --headless en laat --network weg.</source>
+        <translation>Meer dan één server kan alleen in de demo zonder vensters op loopback: gebruik --headless en laat --network weg.</translation>
     </message>
     <message>
         <source>Niet alles kon worden gewist. Sluit Klasgenoot af en probeer het opnieuw.</source>
@@ -1983,12 +2164,20 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
         <translation>Schermafbeeldingen kunnen alleen met vensters: laat --headless weg.</translation>
     </message>
     <message>
+        <source>Te veel verkeerde codes vanaf dit adres. Wacht een kwartier en probeer het opnieuw.</source>
+        <translation>Te veel verkeerde codes vanaf dit adres. Wacht een kwartier en probeer het opnieuw.</translation>
+    </message>
+    <message>
         <source>Verbindingslogboeken mogen hoogstens 183 dagen bewaard worden. Kies een kortere bewaartermijn.</source>
         <translation>Verbindingslogboeken mogen hoogstens 183 dagen bewaard worden. Kies een kortere bewaartermijn.</translation>
     </message>
     <message>
         <source>Voor deze vloot is nog geen TURN-server ingesteld. Doe dat eerst met &apos;klasgenoot fleet turn&apos;.</source>
         <translation>Voor deze vloot is nog geen TURN-server ingesteld. Doe dat eerst met &apos;klasgenoot fleet turn&apos;.</translation>
+    </message>
+    <message>
+        <source>Voor meer dan één server heeft de demo redis-server nodig. Installeer het pakket redis-server (./dev setup doet dat).</source>
+        <translation>Voor meer dan één server heeft de demo redis-server nodig. Installeer het pakket redis-server (./dev setup doet dat).</translation>
     </message>
 </context>
 </TS>

@@ -9,6 +9,10 @@ latency cannot creep up. When it runs dry it plays silence and fills up again.
 
 No speaker is not an error: :attr:`SpeakerSink.available` is False, frames are
 dropped, :attr:`status` says so plainly, and the rest of the call carries on.
+
+What the device takes from the ring is, scaled by the volume (whisper included),
+exactly what the speaker plays: :attr:`SpeakerSink.reference` gets it, the echo
+canceller's far end (media.audio), on the GUI thread.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from __future__ import annotations
 import collections
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import av
+import numpy as np
 from PySide6.QtCore import QIODevice, QObject, QTimer
 from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSink, QtAudio
 
@@ -31,6 +37,8 @@ logger = logging.getLogger(__name__)
 TARGET_MS = 80
 MAX_MS = 300
 DEVICE_BUFFER_MS = 80  # QAudioSink's own buffer; the GUI thread may stall this long
+# Called with what the speaker plays (int16 mono, 48 kHz) and the volume it plays at.
+Reference = Callable[[np.ndarray, float], None]
 NULL_TICK_MS = 20  # a fake catalog's speaker consumes audio at this pace
 LEVEL_WINDOW = 15  # frames (20 ms each) averaged into level_dbfs
 TONE_FRAME_MS = 20
@@ -102,12 +110,14 @@ class Ring:
 class _RingDevice(QIODevice):
     """Pull-mode source for QAudioSink: an endless stream read from the ring."""
 
-    def __init__(self, ring: Ring, parent: QObject) -> None:
+    def __init__(self, ring: Ring, parent: SpeakerSink) -> None:
         super().__init__(parent)
-        self._ring = ring
+        self._ring, self._speaker = ring, parent
 
     def readData(self, maxlen: int) -> bytes:
-        return self._ring.read(maxlen)
+        data = self._ring.read(maxlen)
+        self._speaker.played(data, self._ring.fmt)
+        return data
 
     def writeData(self, data: bytes | bytearray | memoryview, size: int, /) -> int:
         return -1
@@ -149,6 +159,7 @@ class SpeakerSink(DeviceFollower):
         self._null.setInterval(NULL_TICK_MS)
         self._null.timeout.connect(self._null_tick)
         self._volume = 1.0
+        self.reference: Reference | None = None  # the echo canceller's far end
         self._levels: collections.deque[tuple[int, int]] = collections.deque(maxlen=LEVEL_WINDOW)
         self.frames_received = 0
         self._tone: SyntheticAudioTrack | None = None
@@ -282,4 +293,17 @@ class SpeakerSink(DeviceFollower):
     def _null_tick(self) -> None:
         ring = self._ring
         if ring is not None:
-            ring.read(ring.fmt.bytes_for(NULL_TICK_MS))
+            self.played(ring.read(ring.fmt.bytes_for(NULL_TICK_MS)), ring.fmt)
+
+    def played(self, data: bytes, fmt: OutputFormat) -> None:
+        """The device took ``data`` (GUI thread): hand it on as the echo reference.
+
+        Only 48 kHz s16 (what output_format asks for first); another device format
+        leaves the echo canceller without a reference, and so without effect.
+        """
+        reference = self.reference
+        if reference is None or fmt.sample_format != "s16" or fmt.rate != 48000 or not data:
+            return
+        channels = fmt.width // 2
+        samples = np.frombuffer(data, np.int16).reshape(-1, channels)
+        reference(samples.mean(axis=1).astype(np.int16), self._volume)

@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.demo.exercise import Exercise
+from app.demo.servers import DemoServers
 from app.demo.workspace import Workspace
 from app.runtime import DeviceRuntime
+from media.audio.meter import EchoMeter
+from media.audio.room import ROOMS, SimulatedRoom
 from media.control import ControlMessage
 from media.engine import Engine
 from media.measure import MeterStats
@@ -28,7 +31,6 @@ from media.stats import CallStats
 from media.synthetic_audio import SyntheticAudioTrack
 from media.synthetic_video import SyntheticVideoTrack
 from pairing.roles import Role
-from signaling.server import start_server
 
 SIZES = {Role.CLASSROOM: (1280, 720), Role.STUDENT: (640, 480)}
 FPS = 30
@@ -53,6 +55,9 @@ class Party:
     control_count: int = 0  # all ever received, so a position survives the deque's bound
     last_video: Any = None
     sending: bool = False
+    # --room (issue 11): the simulated room this device's speaker and microphone are in.
+    room: SimulatedRoom | None = None
+    echo: EchoMeter | None = None
 
     # EngineListener -----------------------------------------------------------
     def on_state(self, change: StateChange) -> None:
@@ -83,7 +88,9 @@ class Party:
             self.media_started.set()
 
     def on_audio_frame(self, frame: Any) -> None:
-        pass  # the engine's own meter counts it (EngineConfig.measure)
+        # The engine's own meter counts it (EngineConfig.measure); a room plays it.
+        if self.room is not None:
+            self.room.play(frame)
 
     def on_sending(self, sending: bool) -> None:
         self.sending = sending  # the headless demo lets the engine open its send gate
@@ -100,10 +107,18 @@ def _engine(
         workspace.device_dir(party.role), dev_keyring=True, signaling_url=url
     )
     width, height = SIZES[party.role]
-    media = LocalMedia(audio=SyntheticAudioTrack(), video=SyntheticVideoTrack(width, height, FPS))
+    audio = SyntheticAudioTrack(markers=True)  # mouth-to-ear delay in the report
+    media = LocalMedia(audio=audio, video=SyntheticVideoTrack(width, height, FPS))
     if exercise is not None:  # a 4K classroom camera and a pupil tone it can change
         media = exercise.media(party.role)
-    return runtime.engine(party, media, loopback_only=True, measure=True)
+    if party.room is not None:  # the room's microphone: echo, a talker, class babble
+        media = LocalMedia(audio=party.room, video=media.video)
+    engine = runtime.engine(party, media, loopback_only=True, measure=True)
+    if party.room is not None and engine.processing is not None:
+        # The room's speaker gives the echo canceller its reference, as app.av.speaker does.
+        party.room.reference_sink = engine.play_reference
+        party.echo = engine.processing.tap = EchoMeter(party.room)
+    return engine
 
 
 async def run_call(
@@ -112,23 +127,34 @@ async def run_call(
     progress: Callable[[str], None] = lambda _s: None,
     *,
     exercise: bool = False,
+    room: str | None = None,
+    servers: int = 1,
 ) -> dict[str, Any]:
     """Run one call for ``seconds`` of media and return the report.
 
+    With ``room`` (a name in media.audio.room.ROOMS) each device's microphone hears
+    its own speaker through a simulated room, and the report gets the echo figures.
+
     With ``exercise``, every classroom feature is driven once during the call
-    (app.demo.exercise) and the report gets ``interactions``.
+    (app.demo.exercise) and the report gets ``interactions``. With ``servers`` > 1
+    the devices connect to different instances sharing a Redis (app.demo.servers).
     """
     drill = Exercise() if exercise else None
-    server = await start_server(workspace.server, "127.0.0.1", 0)
-    url = f"wss://127.0.0.1:{server.port}/ws"
+    signaling = await DemoServers.start(workspace.server, servers)
+    urls = signaling.urls
     parties = {role: Party(role) for role in (Role.CLASSROOM, Role.STUDENT)}
+    if room is not None:
+        class_room, home = ROOMS[room]
+        parties[Role.CLASSROOM].room = SimulatedRoom(class_room)
+        parties[Role.STUDENT].room = SimulatedRoom(home)
     started = time.monotonic()
     try:
-        for party in parties.values():
-            party.engine = _engine(workspace, party, url, drill)
+        for n, party in enumerate(parties.values()):
+            party.engine = _engine(workspace, party, urls[n % len(urls)], drill)
             await party.engine.start()
         await _wait_media(parties, progress)
         setup_done = time.monotonic()
+        instances = signaling.instances()  # both are connected once media flows
         if drill is not None and all(p.first_frame is not None for p in parties.values()):
             await asyncio.gather(
                 _run_for(parties, seconds, progress),
@@ -142,6 +168,7 @@ async def run_call(
         await _wait_ended(parties)
         snapshots = {role: _meter(p) for role, p in parties.items()}
         report = _report(parties, started, setup_done, snapshots)
+        report["signaling_instance"] = {r.value: instances.get(r.value) for r in parties}
         if drill is not None:
             names = ("features", "hand", "presence", "whisper", "reaction", "level", "view",
                      "pause", "schedule")  # fmt: skip
@@ -154,7 +181,7 @@ async def run_call(
             if party.engine is not None:
                 with contextlib.suppress(Exception):
                     await party.engine.stop()
-        await server.stop()
+        await signaling.stop()
 
 
 async def _wait_media(parties: dict[Role, Party], progress: Callable[[str], None]) -> None:
@@ -192,10 +219,10 @@ def _meter(party: Party) -> MeterStats:
     return party.engine.meter.snapshot()
 
 
-def _direction(receiver: Party, snap: MeterStats) -> dict[str, Any]:
+def _direction(receiver: Party, snap: MeterStats, sender: Party) -> dict[str, Any]:
     first, last = receiver.first_frame, receiver.last_frame
     span = last - first if first is not None and last is not None else 0.0
-    return {
+    return _echo(sender) | {
         "frames_received": snap.frames_received,
         # frames per second between the first and the last frame that arrived
         "fps": round((snap.frames_received - 1) / span, 1) if span > 0 else 0.0,
@@ -205,6 +232,9 @@ def _direction(receiver: Party, snap: MeterStats) -> dict[str, Any]:
         "latency_ms_p95": _round(snap.latency_ms_p95),
         "latency_samples": snap.latency_samples,
         "audio_frames_received": snap.audio_frames_received,
+        "audio_latency_ms_p50": _round(snap.audio_latency_ms_p50),
+        "audio_latency_ms_p95": _round(snap.audio_latency_ms_p95),
+        "audio_latency_samples": snap.audio_latency_samples,
         "freezes": snap.freezes,
     }
 
@@ -229,8 +259,8 @@ def _report(
         "connected": connected,
         "peer_verified": {p.role.value: p.verified for p in parties.values()},
         "setup_ms": round(1000 * (max(f for f in firsts if f) - started)) if both else None,
-        "classroom_to_student": _direction(student, snapshots[Role.STUDENT]),
-        "student_to_classroom": _direction(classroom, snapshots[Role.CLASSROOM]),
+        "classroom_to_student": _direction(student, snapshots[Role.STUDENT], classroom),
+        "student_to_classroom": _direction(classroom, snapshots[Role.CLASSROOM], student),
         "rtt_ms": stats.rtt_ms if stats else None,
         **paths_report(parties),
         "end_reason": ends[Role.STUDENT.value],
@@ -262,6 +292,20 @@ def paths_report(parties: dict[Role, Party]) -> dict[str, Any]:
         "candidate_type": max(types, key=_TYPE_ORDER.index) if types else None,
         "relay_protocol": max(relays, key=_RELAY_ORDER.index) if relays else None,
         "paths": sides,
+    }
+
+
+def _echo(sender: Party) -> dict[str, Any]:
+    """What the sender's audio processing left of its own speaker's sound (--room)."""
+    if sender.echo is None or sender.engine is None:
+        return {}
+    figures = sender.echo.report()
+    return {
+        "audio_processing": sender.engine.processor.state.value,
+        "echo_return_loss_enhancement_db": figures.echo_return_loss_enhancement_db,
+        "near_end_kept_db": figures.near_end_kept_db,
+        "noise_suppressed_db": figures.noise_suppressed_db,
+        "echo_convergence_ms": figures.convergence_ms,
     }
 
 

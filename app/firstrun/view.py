@@ -18,6 +18,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -37,6 +38,7 @@ from app.firstrun.check import (
     code_font,
     large_button,
 )
+from app.firstrun.codeflow import CodeEnrollWidget
 from app.i18n import error_text
 from app.settings import SettingsStore
 from app.technician.pin import PinStore
@@ -49,6 +51,7 @@ from app.technician.widgets import (
 )
 from app.widgets import theme
 from app.widgets.file_dialog import ask, file_dialog, removable_media_folder
+from app.widgets.flow import FlowLayout
 from common.errors import KlasgenootError
 from common.paths import write_private_file
 from pairing import device
@@ -62,8 +65,8 @@ from pairing.roles import Role
 
 logger = logging.getLogger(__name__)
 
-STEPS = ("identity", "confirm", "pin")
-CONTENT_WIDTH = 1100  # px: a readable line on a 1920×1080 screen
+STEPS = ("identity", "confirm", "pin", "code")
+CONTENT_WIDTH = 1280  # px: a readable line, and the three ways in on one row, at 1920×1080
 
 
 class FirstRunView(QWidget):
@@ -102,6 +105,11 @@ class FirstRunView(QWidget):
         self.pin_setup = PinSetupWidget(PinStore(self._settings), self)
         self.pin_setup.pin_set.connect(self._finish)
         self._pages.addWidget(self.pin_setup)
+        self.code_flow = CodeEnrollWidget(config_dir, role, self)  # one visit, with a code
+        self.code_flow.enrolled.connect(self._code_enrolled)
+        self.code_flow.failed.connect(self._fail)
+        self.code_flow.cancelled.connect(self.cancel_install)
+        self._pages.addWidget(self.code_flow)
         # A column in the middle of the screen, not small text in a corner of a
         # full-HD kiosk: at most CONTENT_WIDTH wide, with room above (issue 15, item 17).
         column = QWidget(self)
@@ -141,14 +149,16 @@ class FirstRunView(QWidget):
         self.request_button.clicked.connect(self._request_clicked)
         self.install_button = big_button(page)
         self.install_button.clicked.connect(self._install_clicked)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.request_button)
-        buttons.addWidget(self.install_button)
-        buttons.addStretch(1)
+        self.code_button = big_button(page)
+        self.code_button.clicked.connect(self.enroll_with_code)
+        buttons = QWidget(page)  # wraps onto a second line rather than cutting words
+        flow = FlowLayout(buttons)
+        flow.setContentsMargins(0, 8, 0, 8)
+        for button in (self.request_button, self.install_button, self.code_button):
+            flow.addWidget(button)
         layout = QVBoxLayout(page)
-        for widget in (self._heading, self._intro, self._id_caption, self.id_label):
+        for widget in (self._heading, self._intro, self._id_caption, self.id_label, buttons):
             layout.addWidget(widget)
-        layout.addLayout(buttons)
         layout.addWidget(self._request_status)
         layout.addStretch(1)
         return page
@@ -159,17 +169,11 @@ class FirstRunView(QWidget):
         for label in (self._intro, self._id_caption, self._request_status):
             label.setFont(theme.font(TEXT_POINTS))
         code_font(self.id_label)
-        for button in (self.request_button, self.install_button):
+        for button in (self.request_button, self.install_button, self.code_button):
             large_button(button)
-        # The PIN step is the technician panel's own widget: large here as well.
-        for label in self.pin_setup.findChildren(QLabel):
-            label.setFont(theme.font(TEXT_POINTS))
-        for field in self.pin_setup.findChildren(QLineEdit):
-            field.setFont(theme.font(TEXT_POINTS))
-            field.setMinimumHeight(theme.MIN_TARGET)
-        for button in self.pin_setup.findChildren(QPushButton):
-            if button.minimumSize() != button.maximumSize():  # not the keypad's fixed keys
-                large_button(button)
+        # The PIN step (the technician panel's widget) and the code step: large as well.
+        for step in (self.pin_setup, self.code_flow):
+            _enlarge(step)
 
     # -- steps ----------------------------------------------------------------------
 
@@ -188,6 +192,7 @@ class FirstRunView(QWidget):
         self.id_label.setText(grouped_id(self.device_id) if self.device_id else "—")
         self.request_button.setEnabled(self.device_id is not None)
         self.install_button.setEnabled(self.device_id is not None)
+        self.code_button.setEnabled(self.device_id is not None)
 
     def _request_clicked(self) -> None:
         self.write_request()
@@ -276,6 +281,23 @@ class FirstRunView(QWidget):
         self._pages.setCurrentIndex(STEPS.index("pin"))
         self.pin_setup.first.setFocus()
 
+    def enroll_with_code(self) -> None:
+        """The code page: address, code, fingerprint check (app/firstrun/codeflow.py)."""
+        if self._store is None:
+            return
+        self.banner.dismiss()
+        self.code_flow.start(self._store)
+        self._pages.setCurrentIndex(STEPS.index("code"))
+
+    def _code_enrolled(self, installed: device.InstalledDevice) -> None:
+        self._installed = installed
+        self.banner.dismiss()
+        if PinStore(self._settings).is_set():
+            self._finish()
+            return
+        self._pages.setCurrentIndex(STEPS.index("pin"))
+        self.pin_setup.first.setFocus()
+
     def cancel_install(self) -> None:
         self._bundle = None
         self._pages.setCurrentIndex(STEPS.index("identity"))
@@ -305,6 +327,9 @@ class FirstRunView(QWidget):
         self.request_button.setAccessibleName(self.tr("Write enrollment request"))
         self.install_button.setText(self.tr("Install pairing file…"))
         self.install_button.setAccessibleName(self.tr("Install pairing file"))
+        self.code_flow.retranslate()
+        self.code_button.setText(self.tr("Enroll with a code…"))
+        self.code_button.setAccessibleName(self.tr("Enroll with a code from the helpdesk"))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -321,3 +346,18 @@ def _read_bundle(path: Path) -> bytes:
     if len(data) > MAX_BUNDLE:
         raise BundleInvalid("too large")
     return data
+
+
+def _enlarge(step: QWidget) -> None:
+    """A step made elsewhere, in the first run's large type (fixed-width codes stay so)."""
+    for label in step.findChildren(QLabel):
+        if QFontInfo(label.font()).fixedPitch():
+            code_font(label)
+        else:
+            label.setFont(theme.font(TEXT_POINTS))
+    for field in step.findChildren(QLineEdit):
+        field.setFont(theme.font(TEXT_POINTS))
+        field.setMinimumHeight(theme.MIN_TARGET)
+    for button in step.findChildren(QPushButton):
+        if button.minimumSize() != button.maximumSize():  # not the keypad's fixed keys
+            large_button(button)

@@ -22,9 +22,12 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from app.audit import AuditLog
 from app.bridge import EngineBridge
+from app.helpdesk_setting import read_helpdesk_url
 from app.i18n import error_text, set_language
 from app.kiosk import KioskWindow
 from app.settings import SettingsStore
+from app.technician.audio import AudioSettingsMode
+from app.technician.faultreport import FaultReportSection
 from app.technician.features import FeatureSettingsMode
 from app.technician.kept import KeptDataView
 from app.technician.nettest import NetTestRunner, NetTestView
@@ -98,6 +101,11 @@ class TechnicianMode(QObject):
             kept.wipe_requested.connect(self.wipe_requested)
         self.features = self._feature_settings(device, bridge, clock)
         self.nettest = self._network_test(device)
+        self.audio = AudioSettingsMode(self._settings, bridge=bridge, audit=self.audit,
+                                       parent=self)  # fmt: skip
+        self.audio.failed.connect(self._window.show_error)
+        self.view.add_section(self.audio.view)  # issue 11: both devices
+        self.fault_report = self._fault_report(device)
         window.technician_requested.connect(self.request)
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
@@ -158,6 +166,17 @@ class TechnicianMode(QObject):
             self.nettest.show_running()
             self._audit(AuditAction.DIAGNOSTICS_RUN)
 
+    def _fault_report(self, device: DeviceConfig | None) -> FaultReportSection | None:
+        """ "Report a fault", when this device knows its helpdesk (enrolled with a code)."""
+        config_dir = self._settings.path.parent
+        url = read_helpdesk_url(config_dir) if device is not None else None
+        if device is None or url is None:
+            return None
+        section = FaultReportSection(config_dir, device, url)
+        section.failed.connect(self._window.show_error)
+        self.view.add_section(section)
+        return section
+
     @property
     def features_page(self) -> QWidget | None:
         return self.features.page if self.features is not None else None
@@ -209,6 +228,8 @@ class TechnicianMode(QObject):
     def open_panel(self) -> None:
         opening = not self.panel_open
         self.view.refresh_devices()
+        if opening:
+            self.audio.refresh()  # what is stored, and whether processing runs now
         self._window.show_panel(self.view)
         self._idle.start()
         if opening:

@@ -161,6 +161,28 @@ def test_speaker_test_tone(qtbot: QtBot, fake_catalog: FakeDeviceCatalog) -> Non
     speaker.stop()
 
 
+def test_speaker_hands_what_it_plays_and_its_volume_to_the_echo_canceller(
+    qtbot: QtBot, fake_catalog: FakeDeviceCatalog
+) -> None:
+    """Issue 11: the far-end reference is what the device takes, with the volume."""
+    import numpy as np
+
+    fake_catalog.add_speaker(b"desk", "Desk speaker", default=True)
+    speaker = SpeakerSink(fake_catalog)
+    got: list[tuple[np.ndarray, float]] = []
+    speaker.reference = lambda samples, volume: got.append((samples, volume))
+    speaker.start()
+    speaker.set_volume(0.5)  # the class volume, or a whisper
+    with Feeder(speaker.push):
+        qtbot.waitUntil(lambda: sum(len(s) for s, _ in got) > 48000 * 0.3, timeout=5000)
+    speaker.stop()
+    assert {v for _, v in got} == {0.5}
+    played = np.concatenate([s for s, _ in got]).astype(np.float64)
+    loud = played[np.abs(played) > 0]  # after the ring's initial fill of silence
+    level = 10 * math.log10(float(np.mean(loud**2)) / 32768**2)
+    assert abs(level - -20.0) < 1.0  # the tone as pushed; the canceller applies the volume
+
+
 # -- microphone --------------------------------------------------------------------------
 
 

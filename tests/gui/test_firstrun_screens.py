@@ -22,6 +22,7 @@ from pairing.certificates import fingerprint_lines
 from pairing.errors import BundleIsRequest
 from pairing.roles import Role
 from tests.gui.test_firstrun import run_fleet
+from tests.support.a11y import cut_words
 
 ENGLISH = {"Look in:", "Files of type:", "File name:", "Folder:", "Open", "Cancel", "Choose"}
 
@@ -48,6 +49,7 @@ def test_first_run_is_a_centred_column_in_large_type(hd: FirstRunView) -> None:
     left = _left(hd.request_button, hd)
     assert 300 < left < 1920 / 2  # in the middle column, not in the corner
     assert "firstRun" in hd.styleSheet()
+    assert not cut_words(hd)
     # The PIN step (the technician panel's widget) is as large.
     for label in hd.pin_setup.findChildren(QLabel):
         assert QFontInfo(label.font()).pixelSize() >= 24, label.text()

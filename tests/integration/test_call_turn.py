@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,8 @@ from media.state import CallState
 from media.turnprobe import probe, turn_tls_context
 from media.turnurls import split
 from pairing.ca import create_ca
+from privacy.export import open_for_reading, read_rows
+from privacy.store import ConnectionLog
 from tests.support.calls import make_engine, running, wait_until
 from tests.support.coturn import Coturn, running_coturn
 from tests.support.pki import TestFleet
@@ -31,16 +34,18 @@ def coturn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Coturn, T
 
 @pytest.mark.parametrize("transport", ["udp", "tcp", "tls"])
 async def test_a_relayed_call_over_each_transport(
-    coturn: tuple[Coturn, TestFleet], transport: str
+    coturn: tuple[Coturn, TestFleet], transport: str, tmp_path: Path
 ) -> None:
     turn, fleet = coturn
     student, classroom = fleet.pair()
     relay = MemoryRelay()
     servers = [{"urls": [turn.urls()[transport]]}]
     settings = SessionSettings(relay_only=True)  # no host path: only the relay can carry it
+    log = ConnectionLog.open(tmp_path / "student")
     es, rs = make_engine(
-        student, relay.port, settings=settings, stats_interval=0.2, ice_servers=servers
-    )
+        student, relay.port, settings=settings, stats_interval=0.2, ice_servers=servers,
+        connection_log=log,
+    )  # fmt: skip
     ec, rc = make_engine(
         classroom, relay.port, settings=settings, stats_interval=0.2, ice_servers=servers
     )
@@ -55,6 +60,12 @@ async def test_a_relayed_call_over_each_transport(
             lambda: bool(rs.stats) and rs.stats[-1].relay_protocol == transport, 10, "stats"
         )
         assert rs.stats[-1].candidate_type == "relay"
+    # The connection log keeps the path: the candidate type and how the relay was reached.
+    conn = open_for_reading(tmp_path / "student")
+    assert conn is not None
+    sessions = read_rows(conn, "sessions")
+    conn.close()
+    assert [(s["candidate_type"], s["relay_protocol"]) for s in sessions] == [("relay", transport)]
 
 
 async def test_tls_to_the_relay_trusts_only_the_fleet_ca(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -306,3 +307,42 @@ async def test_reconnect_now_drops_the_connection_and_is_back_at_once(
     await expect(client, Connected, timeout=2.0)
     assert asyncio.get_running_loop().time() - started < 1.5
     assert client.connected
+
+
+async def test_an_unreachable_instance_is_skipped_at_once_for_the_next(
+    server: RunningServer, fleet: TestFleet, clients: list[SignalingClient]
+) -> None:
+    # A port nobody listens on: the first URL refuses the connection.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = sock.getsockname()[1]
+    urls = [f"wss://localhost:{dead}/ws", f"wss://localhost:{server.port}/ws"]
+    slow = ClientConfig(backoff_initial=8.0, backoff_max=8.0, connect_timeout=3.0)
+    client = SignalingClient(urls, fleet.pair()[0], config=slow, start_at=0)
+    clients.append(client)
+    await client.start()
+    # Backing off first would take at least 4 s; the next URL is tried at once.
+    assert await expect(client, Disconnected) == Disconnected(DisconnectReason.UNREACHABLE)
+    await expect(client, Connected, timeout=3.0)
+    assert client.url == urls[1]
+
+
+async def test_after_a_drain_the_client_moves_to_the_next_instance(
+    fleet: TestFleet, clients: list[SignalingClient]
+) -> None:
+    first = await start_server(fleet.folder, "127.0.0.1", 0, FAST_SERVER)
+    second = await start_server(fleet.folder, "127.0.0.1", 0, FAST_SERVER)
+    try:
+        urls = [f"wss://localhost:{s.port}/ws" for s in (first, second)]
+        client = SignalingClient(urls, fleet.pair()[0], config=FAST_CLIENT, start_at=0)
+        clients.append(client)
+        await client.start()
+        await expect(client, Connected)
+        await expect(client, CrlReceived)
+        await first.stop(drain=3.0)
+        assert await expect(client, Disconnected) == Disconnected(DisconnectReason.SERVER_CLOSED)
+        await expect(client, Connected)
+        assert client.url == urls[1] and len(second.hub) == 1
+    finally:
+        await second.stop()
+        await first.stop()

@@ -1,10 +1,9 @@
-"""The systemd unit agrees with the install steps in docs/operations.md and with the
-server's own options: a path the steps never create, or a flag the server does not
-know, stops the unit on the operator's machine (226/NAMESPACE, exit code 2)."""
+"""The systemd units agree with the Debian packaging that installs them and with the
+program's own options: a path nothing creates, a user nothing adds, or a flag the
+program does not know stops the unit on the device (226/NAMESPACE, exit code 2)."""
 
 from __future__ import annotations
 
-import re
 import shlex
 import shutil
 import subprocess
@@ -17,37 +16,26 @@ from app.cli import build_parser
 from privacy.files import state_dir
 
 REPO = Path(__file__).resolve().parents[2]
-UNIT = REPO / "packaging" / "klasgenoot-server.service"
+PACKAGING = REPO / "packaging"
+UNIT = PACKAGING / "server" / "klasgenoot-server.service"
+KIOSK = PACKAGING / "kiosk" / "klasgenoot-kiosk.service"
+DEBIAN = PACKAGING / "debian"
 DOCS = REPO / "docs" / "operations.md"
 STATE_ROOT = PurePosixPath("/var/lib")  # where systemd puts StateDirectory= folders
 
 
-def unit() -> dict[str, list[str]]:
+def unit(path: Path = UNIT) -> dict[str, list[str]]:
     """Every Key=Value of the unit (a key may repeat), comments left out."""
     entries: dict[str, list[str]] = {}
-    for line in UNIT.read_text().splitlines():
+    for line in path.read_text().splitlines():
         if "=" in line and not line.startswith(("#", ";", "[")):
             key, value = line.split("=", 1)
             entries.setdefault(key.strip(), []).append(value.strip())
     return entries
 
 
-def shell_blocks(section: str) -> list[list[str]]:
-    """The commands of the ```sh blocks under the docs heading ``section``."""
-    text = DOCS.read_text()
-    start = text.index(section)
-    end = text.find("\n#", start + len(section))
-    body = text[start : end if end != -1 else None]
-    commands = []
-    for block in re.findall(r"```sh\n(.*?)```", body, flags=re.S):
-        for line in block.replace("\\\n", " ").splitlines():
-            if line.strip():
-                commands.append(shlex.split(line, comments=True))
-    return commands
-
-
-def exec_start() -> list[str]:
-    (command,) = unit()["ExecStart"]
+def exec_start(path: Path = UNIT) -> list[str]:
+    (command,) = unit(path)["ExecStart"]
     return shlex.split(command)
 
 
@@ -55,24 +43,71 @@ def option(args: list[str], name: str) -> str:
     return args[args.index(name) + 1]
 
 
-def test_the_program_is_where_the_install_steps_put_it() -> None:
-    venvs = [cmd[-1] for cmd in shell_blocks("## Installing") if cmd[1:3] == ["-m", "venv"]]
-    assert venvs, "the docs create no virtualenv"
-    assert exec_start()[0] in [f"{venv}/bin/klasgenoot" for venv in venvs]
+def lines(path: Path) -> list[list[str]]:
+    """The fields of a sysusers.d/tmpfiles.d/debhelper list file, comments left out."""
+    return [
+        shlex.split(line)
+        for line in path.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
 
 
-def test_the_data_folder_and_its_files_are_made_by_the_install_steps() -> None:
-    steps = shell_blocks("### As a systemd service")
+def made_by_tmpfiles(package: str, folder: str) -> tuple[str, str]:
+    """(mode, user) of the folder the package's tmpfiles.d creates, or a failure."""
+    for fields in lines(DEBIAN / f"{package}.tmpfiles"):
+        if fields[0] == "d" and fields[1] == folder:
+            return fields[2], fields[3]
+    raise AssertionError(f"{package}.tmpfiles creates no {folder}")
+
+
+def system_users(package: str) -> set[str]:
+    return {fields[1] for fields in lines(DEBIAN / f"{package}.sysusers") if fields[0] == "u"}
+
+
+def klasgenoot_command(args: list[str]) -> list[str]:
+    """The `klasgenoot ...` part of an ExecStart= (the kiosk wraps it in cage)."""
+    return args[args.index("/usr/bin/klasgenoot") :]
+
+
+def test_the_program_is_where_the_klasgenoot_package_puts_it() -> None:
+    (link,) = lines(DEBIAN / "klasgenoot.links")
+    assert [f"/{link[1]}"] == [exec_start()[0]] == [klasgenoot_command(exec_start(KIOSK))[0]]
+    # The link points at the frozen build's executable, laid out under /opt/klasgenoot.
+    installed = {fields[0]: fields[1] for fields in lines(DEBIAN / "klasgenoot.install")}
+    assert installed["frozen/*"] == "opt/klasgenoot"
+    assert link[0] == "opt/klasgenoot/klasgenoot"
+    assert 'name="klasgenoot"' in (PACKAGING / "freeze" / "klasgenoot.spec").read_text()
+
+
+def test_the_data_folder_and_the_user_are_made_by_the_server_package() -> None:
     data = option(exec_start(), "--data")
     (user,) = unit()["User"]
-    made = [cmd for cmd in steps if cmd[:2] == ["install", "-d"] and cmd[-1] == data]
-    assert made and option(made[0], "-o") == user and option(made[0], "-m") == "0700"
-    copied = [
-        cmd for cmd in steps if cmd[0] == "install" and "-d" not in cmd and cmd[-1] == f"{data}/"
-    ]
-    assert copied and {"ca.pem", "server.pem", "server-key.pem", "crl.pem"} <= set(copied[0])
-    assert "ca-key.pem" not in copied[0]
-    assert any(cmd[:2] == ["useradd", "--system"] and cmd[-1] == user for cmd in steps)
+    assert made_by_tmpfiles("klasgenoot-server", data) == ("0700", user)
+    assert user in system_users("klasgenoot-server")
+
+
+def test_the_kiosk_runs_the_classroom_app_as_its_own_user_in_its_folder() -> None:
+    entries = unit(KIOSK)
+    (user,) = entries["User"]
+    args = klasgenoot_command(exec_start(KIOSK))
+    assert args[1] == "classroom"
+    parsed = build_parser().parse_args(args[1:])  # exits with 2 on an unknown flag
+    assert made_by_tmpfiles("klasgenoot-kiosk", str(parsed.config)) == ("0700", user)
+    assert user in system_users("klasgenoot-kiosk")
+    (pam,) = entries["PAMName"]
+    assert (DEBIAN / f"{pam}.pam").is_file()  # debhelper installs it as /etc/pam.d/NAME
+    assert exec_start(KIOSK)[0] == "/usr/bin/systemd-inhibit"  # sleep held off
+    assert "/usr/bin/cage" in exec_start(KIOSK)
+
+
+@pytest.mark.parametrize("path", [UNIT, KIOSK], ids=["server", "kiosk"])
+def test_readiness_and_watchdog_are_asked_for(path: Path) -> None:
+    entries = unit(path)
+    assert entries["Type"] == ["notify"]
+    assert int(entries["WatchdogSec"][0]) >= 10
+    # The kiosk app is cage's child: only NotifyAccess=all lets its messages count.
+    assert entries["NotifyAccess"] == (["all"] if path == KIOSK else ["main"])
+    assert entries["LimitCORE"] == ["0"]
 
 
 def test_every_writable_path_exists_when_the_unit_starts() -> None:
@@ -82,11 +117,9 @@ def test_every_writable_path_exists_when_the_unit_starts() -> None:
     assert STATE_ROOT / state == PurePosixPath(state_dir(Path(data)))
     assert entries["StateDirectoryMode"] == ["0700"]
     assert entries["ProtectSystem"] == ["strict"]
-    steps = shell_blocks("### As a systemd service")
-    created = {cmd[-1] for cmd in steps if cmd[:2] == ["install", "-d"]}
     for paths in entries.get("ReadWritePaths", []):
         for path in paths.split():
-            assert path.lstrip("-") in created, f"ReadWritePaths={path}: nothing creates it"
+            made_by_tmpfiles("klasgenoot-server", path.lstrip("-"))
 
 
 def test_every_flag_is_one_the_server_knows() -> None:
@@ -113,13 +146,39 @@ def test_the_docs_show_the_command_the_unit_runs() -> None:
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze")
-def test_systemd_accepts_the_unit(tmp_path: Path) -> None:
+@pytest.mark.parametrize("path", [UNIT, KIOSK], ids=["server", "kiosk"])
+def test_systemd_accepts_the_unit(tmp_path: Path, path: Path) -> None:
     # verify wants the program to exist: the same unit, run by an executable that does.
-    copy = tmp_path / UNIT.name
-    copy.write_text(UNIT.read_text().replace(exec_start()[0], sys.executable))
+    # tools/package-check verifies the units as installed, with the real programs.
+    copy = tmp_path / path.name
+    text = path.read_text().replace("/usr/bin/klasgenoot", sys.executable)
+    copy.write_text(text.replace("/usr/bin/systemd-inhibit", sys.executable))
     done = subprocess.run(
         ["systemd-analyze", "verify", "--man=no", str(copy)],
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stderr == "", done.stderr  # an unknown or misspelt key is only a warning
+
+
+COTURN = Path("/lib/systemd/system/coturn.service")
+
+
+@pytest.mark.skipif(
+    shutil.which("systemd-analyze") is None or not COTURN.exists(),
+    reason="no systemd-analyze or no coturn here",
+)
+def test_the_coturn_drop_in_applies_to_debians_coturn_unit(tmp_path: Path) -> None:
+    drop_in = PACKAGING / "server" / "coturn-klasgenoot.conf"
+    assert "coturn.service.d/klasgenoot.conf" in (DEBIAN / "rules").read_text()
+    assert unit(drop_in)["AmbientCapabilities"] == ["CAP_NET_BIND_SERVICE"]  # port 443
+    (tmp_path / "coturn.service.d").mkdir()
+    shutil.copy(COTURN, tmp_path / "coturn.service")
+    shutil.copy(drop_in, tmp_path / "coturn.service.d" / "klasgenoot.conf")
+    done = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", "coturn.service"],
+        capture_output=True, text=True, timeout=60, check=False,
+        env={"PATH": "/usr/bin:/bin", "SYSTEMD_UNIT_PATH": f"{tmp_path}:"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "", done.stderr  # an unknown key in the drop-in is a warning

@@ -49,7 +49,7 @@ def test_tables_hold_exactly_designs_fields() -> None:
         "id", "role", "peer_short", "started_at", "connected_at", "ended_at", "end_reason",
         "setup_ms", "candidate_type", "bytes_out", "bytes_in",
     ]  # fmt: skip
-    assert schema["sessions"][-2:] == ["freezes", "reconnects"]
+    assert schema["sessions"][-3:] == ["freezes", "reconnects", "relay_protocol"]  # V5 adds it
     assert schema["audit"] == ["id", "at", "actor", "action", "setting", "sensitive",
                                "old_value", "new_value", "mac"]  # fmt: skip
     everything = " ".join(c for cols in schema.values() for c in cols)
@@ -155,7 +155,7 @@ def test_migrating_v1_to_now_keeps_rows_and_references(
     monkeypatch.undo()
 
     current = connect(db)
-    assert current.execute("PRAGMA user_version").fetchone()[0] == VERSION == 4
+    assert current.execute("PRAGMA user_version").fetchone()[0] == VERSION == 5
     # V4 rebuilt the audit table: the record is there, still append-only.
     assert current.execute("SELECT action FROM audit").fetchall() == [("logs_viewed",)]
     with pytest.raises(sqlite3.IntegrityError):
@@ -173,3 +173,25 @@ def test_migrating_v1_to_now_keeps_rows_and_references(
     current.execute("DELETE FROM sessions WHERE id = 1")  # the reference still cascades
     assert current.execute("SELECT count(*) FROM events").fetchone()[0] == 0
     assert current.execute("PRAGMA foreign_key_check").fetchone() is None
+
+
+def test_v5_accepts_the_audio_processing_kind_and_keeps_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11: a v4 log refuses the new kind; after V5 it takes it, old events kept."""
+    from privacy import schema
+
+    db = tmp_path / "c.sqlite3"
+    monkeypatch.setattr(schema, "MIGRATIONS", MIGRATIONS[:4])
+    monkeypatch.setattr(schema, "VERSION", 4)
+    conn = connect(db)
+    conn.execute("INSERT INTO events (at, kind, code) VALUES (1, 'device_lost', 'speaker')")
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("INSERT INTO events (at, kind) VALUES (2, 'audio_processing_unavailable')")
+    conn.close()
+    monkeypatch.undo()
+
+    current = connect(db)
+    current.execute("INSERT INTO events (at, kind) VALUES (2, 'audio_processing_unavailable')")
+    kinds = [r[0] for r in current.execute("SELECT kind FROM events ORDER BY at")]
+    assert kinds == ["device_lost", "audio_processing_unavailable"]

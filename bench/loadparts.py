@@ -1,0 +1,151 @@
+"""The pieces of the signaling load benchmark (bench.signaling_load): a device that
+keeps itself connected, an instance process, and what is measured."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import signal
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from pairing.credentials import DeviceCredentials
+
+ROOT = Path(__file__).resolve().parent.parent
+TICK = os.sysconf("SC_CLK_TCK")
+_random = secrets.SystemRandom()
+
+
+@dataclass
+class Device:
+    creds: DeviceCredentials
+    urls: list[str]  # its instance first, then the others
+    ctx: Any = None
+    ws: aiohttp.ClientWebSocketResponse | None = None
+    url: str = ""
+    connected: asyncio.Event = field(default_factory=asyncio.Event)
+    moves: int = 0
+
+
+@dataclass
+class Figures:
+    rtts: dict[str, list[float]] = field(default_factory=lambda: {"steady": [], "move": []})
+    phase: str = "steady"
+    sent: dict[int, int] = field(default_factory=dict)  # pair -> relays sent
+    echoed: dict[int, int] = field(default_factory=dict)  # pair -> echoes back
+    lag: list[float] = field(default_factory=list)  # this process's loop lag, steady phase
+    failures: list[str] = field(default_factory=list)
+    first_failure_at: int | None = None
+
+
+class Instance:
+    def __init__(self, folder: Path, redis: str | None) -> None:
+        self.folder, self.redis = folder, redis
+        self.proc: asyncio.subprocess.Process | None = None
+        self.port = 0
+
+    async def start(self, port: int = 0) -> None:
+        args = ["-m", "app.cli", "server", "--data", str(self.folder), "--host", "127.0.0.1",
+                "--port", str(port), "--no-health"]  # fmt: skip
+        if self.redis:
+            args += ["--redis", self.redis]
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, *args, stdout=asyncio.subprocess.PIPE, cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )  # fmt: skip
+        assert self.proc.stdout is not None
+        line = (await asyncio.wait_for(self.proc.stdout.readline(), 60)).decode()
+        self.port = int(line.rsplit(" ", 1)[1])
+        await asyncio.sleep(1.0)  # the backplane's first session
+
+    @property
+    def url(self) -> str:
+        return f"wss://localhost:{self.port}/ws"
+
+    def cpu(self) -> float:
+        assert self.proc is not None
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+
+    def rss(self) -> int:
+        assert self.proc is not None
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        return 0
+
+    async def stop(self) -> int | None:
+        if self.proc is None or self.proc.returncode is not None:
+            return None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return await asyncio.wait_for(self.proc.wait(), 30)
+        except TimeoutError:
+            self.proc.kill()
+            return await self.proc.wait()
+
+
+async def run_device(
+    dev: Device, session: aiohttp.ClientSession, figures: Figures, on_relay: Any, index: int
+) -> None:
+    """Keep one device connected: its own instance first, then the next on loss."""
+    attempt, delay, untried = 0, 0.5, len(dev.urls) - 1
+    while True:
+        dev.url = dev.urls[attempt % len(dev.urls)]
+        reached = False
+        try:
+            async with session.ws_connect(dev.url, ssl=dev.ctx, heartbeat=20.0) as ws:
+                dev.ws = ws
+                async for msg in ws:
+                    if msg.type is not aiohttp.WSMsgType.TEXT:
+                        break
+                    body = json.loads(msg.data)
+                    if body["type"] == "hello":
+                        dev.connected.set()
+                        delay = 0.5
+                    elif body["type"] == "relay":
+                        on_relay(dev, body["payload"])
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            reached = not isinstance(exc, aiohttp.ClientConnectorError)
+            if not dev.connected.is_set() and dev.moves == 0:
+                if figures.first_failure_at is None:
+                    figures.first_failure_at = index
+                figures.failures.append(type(exc).__name__)
+        else:
+            reached = True
+        dev.ws = None
+        was_up = dev.connected.is_set()
+        if was_up:
+            dev.moves += 1
+        dev.connected.clear()
+        attempt += 1
+        if not reached and not was_up and untried > 0:  # as signaling.client does
+            untried -= 1
+            continue
+        untried = len(dev.urls) - 1
+        await asyncio.sleep(_random.uniform(0, delay))  # jittered, capped backoff
+        delay = min(delay * 2, 10.0)
+
+
+async def send(dev: Device, payload: dict[str, Any]) -> bool:
+    ws = dev.ws
+    if ws is None or ws.closed or not dev.connected.is_set():
+        return False
+    try:
+        await ws.send_str(json.dumps({"v": 1, "type": "relay", "payload": payload}))
+    except (ConnectionError, aiohttp.ClientError):
+        return False
+    return True
+
+
+def pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 2)

@@ -1,0 +1,295 @@
+"""Load benchmark of the signaling server: N real mTLS devices against 1 or 2 instances.
+
+    .venv/bin/python -m bench.signaling_load --devices 1000 [--instances 2] [--restart]
+        [--relay-rate 500] [--seconds 20] [--json out.json]
+
+Each instance is a real ``klasgenoot server`` process on 127.0.0.1 (two share a
+redis-server the benchmark starts on a free loopback port). All devices connect
+(real device certificates, made once and cached: bench.fleetcache); the pairs of
+half of them exchange relays: the student sends, the classroom echoes, the student
+measures the round trip through the server(s) twice. ``--restart`` (two instances)
+then stops instance 1 with SIGTERM: its devices drain to instance 2, and the pairs
+that sat on instance 2 throughout must lose no relay.
+
+Printed: devices connected, TLS handshakes per second, relay round trip p50/p99
+(steady, and during the move), server CPU and resident memory per 1,000 devices,
+and the first failure (where it broke). Bounded: it stops by itself after the
+phases; everything is loopback. Not a test: the figures go to docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import json
+import os
+import resource
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from app.demo.servers import RedisProcess
+from bench.fleetcache import fleet
+from bench.loadparts import Device, Figures, Instance, pct, run_device, send
+from pairing.credentials import DeviceCredentials
+from signaling.tls import client_context
+from signaling.tuning import small_tls_buffers
+
+SOURCES = 250
+_random = secrets.SystemRandom()
+
+
+class LoadRun:
+    """One run: the instances (and Redis), the devices, and what was measured."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.work = Path(tempfile.mkdtemp(prefix="klasgenoot-load-"))
+        self.redis: RedisProcess | None = None
+        self.instances: list[Instance] = []
+        self.devices: list[Device] = []
+        self.tasks: list[asyncio.Task[None]] = []
+        self.sessions: list[aiohttp.ClientSession] = []
+        self.figures = Figures()
+        self.report: dict[str, Any] = {"instances": args.instances}
+        self.report["load_average_at_start"] = round(os.getloadavg()[0], 1)
+
+    async def start_servers(self, fleet_dir: Path) -> None:
+        if self.args.instances > 1:
+            self.redis = RedisProcess(self.work / "redis")
+            self.redis.start()
+        for n in range(self.args.instances):
+            shutil.copytree(fleet_dir, self.work / f"server-{n}")
+            url = self.redis.url if self.redis else None
+            self.instances.append(Instance(self.work / f"server-{n}", url))
+            await self.instances[-1].start()
+
+    def make_devices(self, pairs: list[tuple[DeviceCredentials, DeviceCredentials]]) -> None:
+        urls = [i.url for i in self.instances]
+        for k, (student, classroom) in enumerate(pairs):
+            # pair k: the student on instance k % n, the classroom on (k // n) % n, so with
+            # two instances a quarter of the pairs sit on each instance and half are split
+            homes = (k % len(urls), (k // len(urls)) % len(urls))
+            for creds, home in zip((student, classroom), homes, strict=True):
+                dev = Device(creds, urls[home:] + urls[:home])
+                dev.ctx = client_context(creds)  # the device's own set-up: not timed
+                self.devices.append(dev)
+        self.report["devices"] = len(self.devices)
+
+    def on_relay(self, dev: Device, payload: dict[str, Any]) -> None:
+        k = int(payload.get("k", -1))
+        if payload.get("echo"):
+            self.figures.rtts[self.figures.phase].append(time.monotonic() - payload["t"])
+            self.figures.echoed[k] = self.figures.echoed.get(k, 0) + 1
+        else:  # the classroom answers at once
+            asyncio.get_running_loop().create_task(send(dev, {**payload, "echo": 1}))
+
+    async def connect(self) -> None:
+        # Devices come from many addresses in the field; the server allows 8 pending
+        # handshakes per source, so the devices here spread over 127.0.0.2-127.0.0.251.
+        self.sessions = [
+            aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=0, local_addr=(f"127.0.0.{2 + n}", 0))
+            )
+            for n in range(SOURCES)
+        ]
+        gate = asyncio.Semaphore(self.args.concurrency)
+
+        async def admit(index: int, dev: Device) -> None:
+            async with gate:  # at most --concurrency connects in flight
+                session = self.sessions[index % SOURCES]
+                task = run_device(dev, session, self.figures, self.on_relay, index)
+                self.tasks.append(asyncio.create_task(task))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(dev.connected.wait(), 30)
+
+        rss0, cpu0 = self.rss(), self.cpu()
+        started = time.monotonic()
+        await asyncio.gather(*(admit(i, d) for i, d in enumerate(self.devices)))
+        connected = sum(d.connected.is_set() for d in self.devices)
+        took = time.monotonic() - started
+        print(f"… {connected} connected in {took:.1f} s", file=sys.stderr, flush=True)
+        await asyncio.sleep(2.0)  # settle: presence across instances
+        gc.collect()  # this process's own pauses would count as relay time
+        gc.freeze()
+        rss1 = self.rss()
+        self.report |= {
+            "connected": connected,
+            "handshakes_per_s": round(connected / took, 1),
+            "server_cpu_ms_per_handshake": round(1000 * (self.cpu() - cpu0) / max(1, connected), 2),
+            "server_rss_mb": round(rss1 / 2**20, 1),
+            "server_kb_per_device": round((rss1 - rss0) / max(1, connected) / 1000, 1),
+        }
+
+    async def relay_phase(self) -> None:
+        active = set(range(0, len(self.devices) // 2, 2))  # the pairs of half the devices
+        relaying = asyncio.create_task(
+            relay_loop(self.devices, active, self.args.relay_rate, self.figures)
+        )
+        watching = asyncio.create_task(watch_lag(self.figures))
+        cpu1, t0 = self.cpu(), time.monotonic()
+        await asyncio.sleep(self.args.seconds)
+        busy = (self.cpu() - cpu1) / (time.monotonic() - t0)
+        self.report["server_cpu_pct_relay"] = round(100 * busy, 1)
+        if self.args.restart and len(self.instances) > 1:
+            self.report |= await restart(
+                self.instances, self.devices, len(self.devices) // 2, self.figures
+            )
+        relaying.cancel()
+        watching.cancel()
+        await asyncio.sleep(1.0)
+
+    def rss(self) -> int:
+        return sum(i.rss() for i in self.instances if i.proc and i.proc.returncode is None)
+
+    def cpu(self) -> float:
+        return sum(i.cpu() for i in self.instances if i.proc and i.proc.returncode is None)
+
+    def results(self) -> dict[str, Any]:
+        rtts = self.figures.rtts
+        self.report |= {
+            "load_average_at_end": round(os.getloadavg()[0], 1),
+            "relay_rtt_ms_p50": pct(rtts["steady"], 0.5),
+            "relay_rtt_ms_p99": pct(rtts["steady"], 0.99),
+            "relay_samples": len(rtts["steady"]),
+            # The benchmark's own loop: when it lags, it (not the server) is the limit
+            # and the round trips above say more about this machine than the server.
+            "bench_loop_lag_ms_p99": pct(self.figures.lag, 0.99),
+            "failures": len(self.figures.failures),
+            "broke_at_device": self.figures.first_failure_at,
+            "failure_kinds": sorted(set(self.figures.failures))[:5],
+        }
+        if rtts["move"]:
+            self.report["relay_rtt_ms_p99_during_move"] = pct(rtts["move"], 0.99)
+        return self.report
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        for session in self.sessions:
+            await session.close()
+        for instance in self.instances:
+            await instance.stop()
+        if self.redis is not None:
+            self.redis.stop()
+        if self.args.keep:  # the instances' logs, to see where it broke
+            print(f"… kept {self.work}", file=sys.stderr)
+        else:
+            shutil.rmtree(self.work, ignore_errors=True)
+
+
+async def bench(args: argparse.Namespace) -> dict[str, Any]:
+    pairs_count = args.devices // 2
+    print(f"… certificates for {pairs_count} pairs (cached)", file=sys.stderr, flush=True)
+    fleet_dir, pairs = fleet(pairs_count)
+    run = LoadRun(args)
+    try:
+        await run.start_servers(fleet_dir)
+        run.make_devices(pairs)
+        await run.connect()
+        await run.relay_phase()
+        return run.results()
+    finally:
+        await run.close()
+
+
+async def relay_loop(
+    devices: list[Device], active: set[int], rate: float, figures: Figures
+) -> None:
+    """``rate`` relays per second in all, round robin over the active pairs' students."""
+    order = sorted(active)
+    step = 1.0 / rate
+    next_at = time.monotonic()
+    n = 0
+    while True:
+        k = order[n % len(order)]
+        n += 1
+        if await send(devices[2 * k], {"k": k, "t": time.monotonic()}):
+            figures.sent[k] = figures.sent.get(k, 0) + 1
+        next_at += step
+        delay = next_at - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        elif n % 64 == 0:
+            await asyncio.sleep(0)
+
+
+async def watch_lag(figures: Figures) -> None:
+    while True:
+        before = time.monotonic()
+        await asyncio.sleep(0.01)
+        if figures.phase == "steady":
+            figures.lag.append(time.monotonic() - before - 0.01)
+
+
+async def restart(
+    instances: list[Instance], devices: list[Device], pairs: int, figures: Figures
+) -> dict[str, Any]:
+    """SIGTERM instance 1 (drain), time its devices' move to instance 2; then count the
+    relays lost by pairs that stayed on instance 2 throughout."""
+    first, second = instances[0].url, instances[1].url
+    stayed = [k for k in range(pairs) if devices[2 * k].url == second == devices[2 * k + 1].url]
+    before = {k: (figures.sent.get(k, 0), figures.echoed.get(k, 0)) for k in stayed}
+    moving = [d for d in devices if d.url == first]
+    figures.phase = "move"
+    started = time.monotonic()
+    stopping = asyncio.create_task(instances[0].stop())
+    deadline = started + 30
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+        if all(d.connected.is_set() and d.url == second for d in moving):
+            break
+    moved_in = time.monotonic() - started
+    code = await stopping
+    await asyncio.sleep(1.0)  # the last echoes
+    figures.phase = "steady"
+    lost = sum(
+        (figures.sent.get(k, 0) - before[k][0]) - (figures.echoed.get(k, 0) - before[k][1])
+        for k in stayed
+    )
+    return {
+        "restart_moved": sum(d.connected.is_set() and d.url == second for d in moving),
+        "restart_of": len(moving),
+        "restart_move_s": round(moved_in, 2),
+        "restart_exit_code": code,
+        "relays_lost_by_pairs_that_stayed": lost,
+        "pairs_that_stayed": len(stayed),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--devices", type=int, default=1000)
+    parser.add_argument("--instances", type=int, choices=(1, 2), default=1)
+    parser.add_argument("--relay-rate", type=float, default=500.0, help="relays/s in all")
+    parser.add_argument("--seconds", type=float, default=20.0, help="relay phase length")
+    parser.add_argument("--concurrency", type=int, default=60, help="connects in flight")
+    parser.add_argument("--restart", action="store_true", help="stop instance 1 midway")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--keep", action="store_true", help="keep the servers' folders")
+    args = parser.parse_args()
+    if not 2 <= args.devices <= 20_000 or args.seconds > 300:
+        parser.error("--devices 2..20000, --seconds at most 300")
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    # one socket per device here, one per device in the server processes (they inherit)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    small_tls_buffers()  # 10,000 client connections here too: 32 KiB each, not 256
+    report = asyncio.run(bench(args))
+    for key, value in report.items():
+        print(f"{key:36} {value}")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

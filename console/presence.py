@@ -1,0 +1,102 @@
+"""Which devices are online: read from the signaling server, behind one small interface.
+
+Today the server is one process and answers ``GET /status`` on its loopback health
+port; a Redis-backed presence can replace :class:`StatusPoller` later without the
+console's pages changing. Whenever a device is seen online its ``last_seen`` is
+kept in the console's store, so "offline, last seen …" survives a server restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+import aiohttp
+
+from console.store import Store
+
+logger = logging.getLogger(__name__)
+
+MAX_STATUS = 4 * 1024 * 1024  # a few thousand devices at ~100 bytes each
+
+
+@dataclass(frozen=True, slots=True)
+class Online:
+    since: dt.datetime
+    version: str | None = None  # the app version the device sent, if any
+
+
+class Presence(Protocol):
+    def online(self) -> dict[str, Online] | None:
+        """DeviceId text → since when, or None when the server cannot be asked."""
+
+
+def parse_status(doc: object) -> dict[str, Online]:
+    if not isinstance(doc, dict) or not isinstance(doc.get("devices"), list):
+        raise ValueError("not a status document")
+    out: dict[str, Online] = {}
+    for entry in doc["devices"]:
+        if not isinstance(entry, dict):
+            raise ValueError("not a device entry")
+        device, since, version = entry.get("device_id"), entry.get("since"), entry.get("version")
+        if not isinstance(device, str) or not isinstance(since, str) or len(device) > 80:
+            raise ValueError("device entry")
+        if version is not None and (not isinstance(version, str) or len(version) > 32):
+            raise ValueError("version")
+        out[device] = Online(dt.datetime.fromisoformat(since), version)
+    return out
+
+
+class StatusPoller:
+    """Polls the server's ``/status`` every ``interval`` seconds."""
+
+    def __init__(self, url: str, store: Store, interval: float = 2.0) -> None:
+        self._url = url
+        self._store = store
+        self._interval = interval
+        self._online: dict[str, Online] | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def online(self) -> dict[str, Online] | None:
+        return self._online
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def poll_once(self, session: aiohttp.ClientSession) -> None:
+        try:
+            async with session.get(self._url) as response:
+                response.raise_for_status()
+                body = await response.content.read(MAX_STATUS + 1)
+            if len(body) > MAX_STATUS:
+                raise ValueError("too large")
+            self._online = parse_status(json.loads(body))
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            if self._online is not None:
+                logger.warning("signaling status unavailable: %s", type(exc).__name__)
+            self._online = None
+            return
+        now = self._store.clock()
+        self._store.conn.executemany(
+            "INSERT INTO seen (device_id, last_seen) VALUES (?, ?) "
+            "ON CONFLICT(device_id) DO UPDATE SET last_seen = excluded.last_seen",
+            [(d, now) for d in self._online],
+        )
+
+    async def _run(self) -> None:
+        timeout = aiohttp.ClientTimeout(total=self._interval * 2)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            while True:
+                await self.poll_once(session)
+                await asyncio.sleep(self._interval)

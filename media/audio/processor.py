@@ -1,0 +1,127 @@
+"""WebRTC's audio processing module for one device, and what happens when it is missing.
+
+``livekit`` is imported only here and only when a processor is built: a machine
+without it (or whose native library does not load) runs the call unprocessed and
+:attr:`Processor.state` says so. All calls come from one thread (the engine
+loop): far-end frames reach it through :class:`media.audio.track.ProcessedAudioTrack`'s
+queue, never directly from the speaker's thread.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from media.audio.settings import AudioSettings
+
+logger = logging.getLogger(__name__)
+
+SAMPLE_RATE = 48000
+CHUNK = SAMPLE_RATE // 100  # 10 ms: the only frame size the APM takes
+
+
+class ProcessingState(enum.StrEnum):
+    ACTIVE = "active"  # at least one stage runs
+    OFF = "off"  # the technician switched every stage off
+    UNAVAILABLE = "unavailable"  # the module did not load or failed: audio goes unprocessed
+
+
+class Processor:
+    """Near-end (microphone) and far-end (speaker) 10 ms mono s16 chunks through the APM.
+
+    ``on_unavailable`` is called once when the module cannot load or fails during
+    the call (the engine logs it); processing then stays off for this processor.
+    """
+
+    def __init__(
+        self,
+        settings: AudioSettings | None = None,
+        *,
+        on_unavailable: Callable[[], None] | None = None,
+    ) -> None:
+        self.settings = settings or AudioSettings()
+        self.on_unavailable = on_unavailable
+        self._apm: Any = None
+        self._frame_type: Any = None
+        self._broken = False
+        self.delay_ms: int | None = None
+        self._build()
+
+    @property
+    def state(self) -> ProcessingState:
+        if self._broken:
+            return ProcessingState.UNAVAILABLE
+        return ProcessingState.ACTIVE if self._apm is not None else ProcessingState.OFF
+
+    @property
+    def cancels_echo(self) -> bool:
+        return self._apm is not None and self.settings.echo_cancellation
+
+    def apply(self, settings: AudioSettings) -> None:
+        """New stages from the next chunk on (the APM takes its stages when it is made)."""
+        if settings == self.settings:
+            return
+        self.settings = settings
+        if not self._broken:
+            self._build()
+
+    def set_delay(self, delay_ms: int) -> None:
+        """The estimated delay from the speaker reference to its echo in the microphone."""
+        self.delay_ms = delay_ms
+        if self.cancels_echo:
+            self._call(self._apm.set_stream_delay_ms, max(0, min(500, delay_ms)))
+
+    def process_far(self, chunk: bytes) -> None:
+        """One 10 ms chunk of what the speaker plays (the echo canceller's reference)."""
+        if self.cancels_echo:
+            self._call(self._apm.process_reverse_stream, self._frame(chunk))
+
+    def process_near(self, chunk: bytes) -> bytes:
+        """One 10 ms microphone chunk, processed (unchanged when nothing runs)."""
+        if self._apm is None:
+            return chunk
+        frame = self._frame(chunk)
+        if not self._call(self._apm.process_stream, frame):
+            return chunk
+        return bytes(frame.data.cast("B"))
+
+    # -- internals ----------------------------------------------------------------
+
+    def _frame(self, chunk: bytes) -> Any:
+        return self._frame_type(bytearray(chunk), SAMPLE_RATE, 1, len(chunk) // 2)
+
+    def _build(self) -> None:
+        self._apm = None
+        if not self.settings.any_on:
+            return
+        try:
+            rtc = importlib.import_module("livekit.rtc")
+            s = self.settings
+            self._apm = rtc.AudioProcessingModule(
+                echo_cancellation=s.echo_cancellation,
+                noise_suppression=s.noise_suppression,
+                high_pass_filter=s.high_pass_filter,
+                auto_gain_control=s.auto_gain_control,
+            )
+            self._frame_type = rtc.AudioFrame
+            if s.echo_cancellation:
+                self._apm.set_stream_delay_ms(self.delay_ms or 0)
+        except Exception as exc:  # ImportError, or the native library (OSError, ...)
+            self._fail("could not load", exc)
+
+    def _call(self, method: Callable[..., Any], argument: Any) -> bool:
+        try:
+            method(argument)
+        except Exception as exc:  # the call must go on, unprocessed
+            self._fail("failed", exc)
+            return False
+        return True
+
+    def _fail(self, what: str, exc: Exception) -> None:
+        logger.warning("audio processing %s (%s): sound goes unprocessed", what, type(exc).__name__)
+        self._apm, self._broken = None, True
+        if self.on_unavailable is not None:
+            self.on_unavailable()

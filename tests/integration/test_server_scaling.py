@@ -1,0 +1,155 @@
+"""What lets one instance hold many devices, on the real server: heartbeats on time
+(not rounded to whole seconds), a handshake budget, draining spread out, and two
+instances on the in-memory backplane (the interface the Redis one implements)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from signaling.backplane.memory import MemoryBackplane, MemoryBus
+from signaling.config import ServerConfig
+from signaling.protocol import CloseCode
+from signaling.server import RunningServer, start_server
+from signaling.tls import client_context
+from tests.support.pki import TestFleet
+from tests.support.signaling import no_addresses_in_logs
+from tests.support.wsdevice import closed_with, device, frame, wait_until
+
+no_addresses = pytest.fixture(autouse=True)(no_addresses_in_logs)
+
+
+async def test_heartbeats_are_not_rounded_to_whole_seconds(fleet: TestFleet) -> None:
+    # aiohttp rounds timers over 5 s up to the next whole second of loop time, which
+    # made every device's ping of one second fire in one loop pass.
+    server = await start_server(fleet.folder, "127.0.0.1", 0, ServerConfig(heartbeat=5.5))
+    loop = asyncio.get_running_loop()
+    late = []
+    try:
+        # Rounded, a ping can never come early: one attempt on time proves it is not
+        # rounded; a loaded machine may make single attempts late, hence a few.
+        for _ in range(4):
+            late.append(await _ping_delay(server, fleet, loop))
+            if late[-1] < 0.25:
+                return
+        pytest.fail(f"pings came late every time: {late}")
+    finally:
+        await server.stop()
+
+
+async def _ping_delay(
+    server: RunningServer, fleet: TestFleet, loop: asyncio.AbstractEventLoop
+) -> float:
+    """How late the first ping came after hello, beyond the 5.5 s heartbeat; a start
+    just after a whole second of loop time makes a rounded ping ~0.45 s late."""
+    await asyncio.sleep((-loop.time()) % 1.0)
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(
+            f"wss://localhost:{server.port}/ws",
+            ssl=client_context(fleet.pair()[0]),
+            autoping=False,
+        ) as ws,
+    ):
+        await frame(ws, "hello")
+        hello_at = loop.time()
+        if math.ceil(hello_at + 5.5) - (hello_at + 5.5) < 0.3:
+            return math.inf  # started too late in the second to tell: try again
+        while (await asyncio.wait_for(ws.receive(), 8)).type is not aiohttp.WSMsgType.PING:
+            pass
+        return loop.time() - hello_at - 5.5
+
+
+async def test_the_handshake_budget_spreads_a_burst(fleet: TestFleet) -> None:
+    config = ServerConfig(handshake_rate=10.0, handshake_burst=2)
+    server = await start_server(fleet.folder, "127.0.0.1", 0, config)
+    loop = asyncio.get_running_loop()
+    try:
+        creds = [fleet.pair()[0] for _ in range(8)]
+        started = loop.time()
+
+        async def hello(n: int) -> float:
+            async with device(server, creds[n]) as ws:
+                await frame(ws, "hello", timeout=10)
+                return loop.time() - started
+
+        times = sorted(await asyncio.gather(*(hello(n) for n in range(8))))
+        # 2 at once, then one per 0.1 s: the last handshake starts >= 0.5 s later
+        assert times[-1] >= 0.5
+        assert times[1] < 0.5
+    finally:
+        await server.stop()
+
+
+async def test_draining_tells_devices_to_move_spread_over_time(fleet: TestFleet) -> None:
+    config = ServerConfig(drain_spread=1.0, close_timeout=1.0, max_pending_per_address=16)
+    server = await start_server(fleet.folder, "127.0.0.1", 0, config)
+    loop = asyncio.get_running_loop()
+    closed: list[tuple[float, int | None]] = []
+
+    async def one() -> None:
+        async with device(server, fleet.pair()[0]) as ws:
+            await frame(ws, "hello")
+            code = await closed_with(ws, 10)
+            closed.append((loop.time(), code))
+
+    tasks = [asyncio.create_task(one()) for _ in range(10)]
+    await wait_until(lambda: len(server.hub) == 10)
+    await server.stop(drain=5.0)
+    await asyncio.gather(*tasks)
+    assert {code for _, code in closed} == {CloseCode.GOING_AWAY}
+    times = sorted(t for t, _ in closed)
+    assert times[-1] - times[0] >= 0.5  # spread, not all at once
+
+
+@pytest.fixture
+async def two_in_memory(fleet: TestFleet) -> AsyncIterator[tuple[RunningServer, RunningServer]]:
+    bus = MemoryBus()
+    a = await start_server(fleet.folder, "127.0.0.1", 0, backplane=MemoryBackplane(bus, "i-a"))
+    b = await start_server(fleet.folder, "127.0.0.1", 0, backplane=MemoryBackplane(bus, "i-b"))
+    yield a, b
+    await b.stop()
+    await a.stop()
+
+
+async def test_a_split_pair_on_the_memory_backplane(
+    two_in_memory: tuple[RunningServer, RunningServer], fleet: TestFleet
+) -> None:
+    a, b = two_in_memory
+    student, classroom = fleet.pair()
+    relay = json.dumps({"v": 1, "type": "relay", "payload": {"sealed": "offer"}})
+    async with device(a, student) as s_ws:
+        await frame(s_ws, "hello")
+        await wait_until(lambda: b.hub.elsewhere(student.device_id.short) == "i-a")
+        async with device(b, classroom) as c_ws:
+            assert (await frame(c_ws, "hello"))["peer_online"] is True
+            await s_ws.send_str(relay)
+            assert (await frame(c_ws, "relay"))["payload"] == {"sealed": "offer"}
+            assert (await frame(s_ws, "presence"))["peer_online"] is True
+        assert (await frame(s_ws, "presence"))["peer_online"] is False
+    await b.stop()  # a stopped instance's devices are forgotten by the others
+    assert b.hub.instance not in {a.hub.elsewhere(classroom.device_id.short)}
+
+
+async def test_a_reconnect_storm_waits_in_the_queue_instead_of_being_refused(
+    fleet: TestFleet, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Real handshakes beyond half the pending slots: the CPU is the limit, so the
+    # server leaves the rest in the kernel's accept queue; none is closed unserved.
+    config = ServerConfig(max_pending=4, max_pending_per_address=64, handshake_rate=1000.0)
+    server = await start_server(fleet.folder, "127.0.0.1", 0, config)
+    try:
+
+        async def hello() -> str:
+            async with device(server, fleet.pair()[0]) as ws:
+                return str((await frame(ws, "hello", timeout=15))["type"])
+
+        assert await asyncio.gather(*(hello() for _ in range(16))) == ["hello"] * 16
+    finally:
+        await server.stop()
+    assert "too many handshakes" not in caplog.text
