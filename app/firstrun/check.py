@@ -6,8 +6,19 @@ The CA fingerprint is on four lines of eight pairs, as the CLI prints it
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QFontInfo
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.technician.widgets import (
     big_button,
@@ -19,6 +30,8 @@ from app.technician.widgets import (
 )
 from app.widgets import theme
 from pairing import device
+from pairing.bundle import MAX_BUNDLE
+from pairing.errors import BundleInvalid, FileAccessFailed
 
 HEADING_POINTS = 30
 TEXT_POINTS = 18
@@ -110,3 +123,30 @@ class BundleCheckView(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+
+def read_bundle(path: Path) -> bytes:
+    """The chosen file, at most a bundle's size (a larger one is no bundle)."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_BUNDLE + 1)
+    except OSError as exc:
+        raise FileAccessFailed(path.name) from exc
+    if len(data) > MAX_BUNDLE:
+        raise BundleInvalid("too large")
+    return data
+
+
+def enlarge(step: QWidget) -> None:
+    """A step made elsewhere, in the first run's large type (fixed-width codes stay so)."""
+    for label in step.findChildren(QLabel):
+        if QFontInfo(label.font()).fixedPitch():
+            code_font(label)
+        else:
+            label.setFont(theme.font(TEXT_POINTS))
+    for field in step.findChildren(QLineEdit):
+        field.setFont(theme.font(TEXT_POINTS))
+        field.setMinimumHeight(theme.MIN_TARGET)
+    for button in step.findChildren(QPushButton):
+        if button.minimumSize() != button.maximumSize():  # not the keypad's fixed keys
+            large_button(button)

@@ -18,13 +18,10 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -36,7 +33,9 @@ from app.firstrun.check import (
     TEXT_POINTS,
     BundleCheckView,
     code_font,
+    enlarge,
     large_button,
+    read_bundle,
 )
 from app.firstrun.codeflow import CodeEnrollWidget
 from app.i18n import error_text
@@ -55,10 +54,10 @@ from app.widgets.flow import FlowLayout
 from common.errors import KlasgenootError
 from common.paths import write_private_file
 from pairing import device
-from pairing.bundle import EXTENSION, MAX_BUNDLE
+from pairing.bundle import EXTENSION
 from pairing.deviceid import DeviceId
 from pairing.enrollment import create_request
-from pairing.errors import BundleInvalid, FileAccessFailed
+from pairing.errors import FileAccessFailed
 from pairing.identity import device_id, load_or_create_device_key
 from pairing.keystore import KeyStore, open_keystore
 from pairing.roles import Role
@@ -173,7 +172,7 @@ class FirstRunView(QWidget):
             large_button(button)
         # The PIN step (the technician panel's widget) and the code step: large as well.
         for step in (self.pin_setup, self.code_flow):
-            _enlarge(step)
+            enlarge(step)
 
     # -- steps ----------------------------------------------------------------------
 
@@ -250,7 +249,7 @@ class FirstRunView(QWidget):
             if path is None:
                 return None
         try:
-            data = _read_bundle(path)
+            data = read_bundle(path)
             preview = device.inspect_bundle(self._dir, self._store, data, self._role)
         except KlasgenootError as exc:
             self._fail(exc)
@@ -335,29 +334,3 @@ class FirstRunView(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
-
-
-def _read_bundle(path: Path) -> bytes:
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_BUNDLE + 1)
-    except OSError as exc:
-        raise FileAccessFailed(path.name) from exc
-    if len(data) > MAX_BUNDLE:
-        raise BundleInvalid("too large")
-    return data
-
-
-def _enlarge(step: QWidget) -> None:
-    """A step made elsewhere, in the first run's large type (fixed-width codes stay so)."""
-    for label in step.findChildren(QLabel):
-        if QFontInfo(label.font()).fixedPitch():
-            code_font(label)
-        else:
-            label.setFont(theme.font(TEXT_POINTS))
-    for field in step.findChildren(QLineEdit):
-        field.setFont(theme.font(TEXT_POINTS))
-        field.setMinimumHeight(theme.MIN_TARGET)
-    for button in step.findChildren(QPushButton):
-        if button.minimumSize() != button.maximumSize():  # not the keypad's fixed keys
-            large_button(button)
