@@ -1,4 +1,5 @@
-"""First run, step 2: the pairing file checked, shown for the technician to confirm.
+"""First run, step 2: the pairing file read, checked and shown for the technician to
+confirm; and the first run's large type, which every step shares.
 
 The CA fingerprint is on four lines of eight pairs, as the CLI prints it
 (pairing.certificates.fingerprint_lines), so it is compared line by line.
