@@ -40,8 +40,16 @@ def shot(driver: Any, name: str) -> None:
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 30, step: float = 0.5) -> None:
+    """Until ``condition`` holds; a page that reloads while it is read is read again."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
     deadline = time.monotonic() + timeout
-    while not condition():
+    while True:
+        try:
+            if condition():
+                return
+        except (StaleElementReferenceException, NoSuchElementException):
+            pass  # the next page is on its way
         assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(step)
 

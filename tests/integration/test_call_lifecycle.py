@@ -36,7 +36,11 @@ async def test_silent_peer_is_gone_within_3s_and_call_recovers(fleet: TestFleet)
         assert _first(rc, CallState.RECONNECTING, dropped) - dropped <= 3.0
         assert _first(rs, CallState.RECONNECTING, dropped) - dropped <= 3.0
         # The signaling connection may run over the same dead link: both check it.
-        assert es._signaling.checks >= 1 and ec._signaling.checks >= 1  # type: ignore[attr-defined]
+        await wait_until(
+            lambda: es._signaling.checks >= 1 and ec._signaling.checks >= 1,  # type: ignore[attr-defined]
+            2,
+            "both check their signaling connection",
+        )
 
         impairment.drop_all = False
         healed = time.monotonic()
