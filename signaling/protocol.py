@@ -150,7 +150,8 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(name)  # NaN and Infinity are not JSON
 
 
-def _depth_ok(value: Any) -> bool:
+def depth_ok(value: Any) -> bool:
+    """No deeper than MAX_DEPTH (the backplane's messages are checked the same way)."""
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
@@ -172,7 +173,7 @@ def _decode(data: str | bytes, max_bytes: int) -> dict[str, Any]:
         raise ProtocolError(ErrorCode.MALFORMED, "not JSON") from exc
     if not isinstance(obj, dict):
         raise ProtocolError(ErrorCode.MALFORMED, "not a JSON object")
-    if not _depth_ok(obj):
+    if not depth_ok(obj):
         raise ProtocolError(ErrorCode.MALFORMED, "nested too deeply")
     version = obj.get("v")
     if type(version) is not int:

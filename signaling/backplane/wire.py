@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from signaling.errors import SignalingError
-from signaling.protocol import MAX_DEPTH, Payload
+from signaling.protocol import Payload, depth_ok
 
 KIB = 1024
 # A relay carries at most one 64 KiB frame's payload; a CRL up to 512 KiB of PEM.
@@ -110,19 +110,6 @@ def _payload(obj: dict[str, Any]) -> Payload:
     return value
 
 
-def _depth_ok(value: Any) -> bool:
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            return False
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
-    return True
-
-
 def decode(data: bytes | str) -> BusMessage:
     """One bus message; BusMessageInvalid if it is not one of ours."""
     if len(data) > MAX_BUS_MESSAGE:
@@ -131,7 +118,7 @@ def decode(data: bytes | str) -> BusMessage:
         obj = json.loads(data)
     except (ValueError, RecursionError) as exc:
         raise BusMessageInvalid("not JSON") from exc
-    if not isinstance(obj, dict) or not _depth_ok(obj):
+    if not isinstance(obj, dict) or not depth_ok(obj):
         raise BusMessageInvalid("not a flat JSON object")
     kind = obj.get("k")
     if kind == "relay":
