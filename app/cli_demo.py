@@ -272,6 +272,10 @@ def _db(value: object) -> str:
     return "niet gemeten" if value is None else f"{value} dB"
 
 
+def _less(value: object) -> str:
+    return "niet gemeten" if value is None else f"{value} dB minder"
+
+
 def summary(report: dict[str, Any]) -> str:
     from app.demo.headless import media_flowed
 
@@ -308,7 +312,7 @@ def summary(report: dict[str, Any]) -> str:
             lines.append(
                 f"  echo-onderdrukking {_db(d['echo_return_loss_enhancement_db'])}, "
                 f"spreker behouden {_db(d['near_end_kept_db'])} bij dubbelpraten, "
-                f"ruis {_db(d['noise_suppressed_db'])} minder, "
+                f"ruis {_less(d['noise_suppressed_db'])}, "
                 f"ingeregeld na {_ms(d['echo_convergence_ms'])} "
                 f"(verwerking: {d['audio_processing']})"
             )

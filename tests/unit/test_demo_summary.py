@@ -36,3 +36,14 @@ def test_a_measured_call_shows_its_numbers() -> None:
                            classroom_to_student=both, student_to_classroom=both))  # fmt: skip
     assert "Verbonden: ja (opzet 276 ms, kandidaat host, RTT 12.4 ms)" in text
     assert "1280×720, vertraging p50 72.6 ms / p95 126.6 ms" in text
+
+
+def test_the_path_and_the_rooms_figures_are_said_in_words() -> None:
+    room = _direction(echo_return_loss_enhancement_db=33.9, near_end_kept_db=-5.4,
+                      noise_suppressed_db=None, echo_convergence_ms=700.0,
+                      audio_processing="active")  # fmt: skip
+    text = summary(_report(connected=True, candidate_type="relay", relay_protocol="tls",
+                           classroom_to_student=room))  # fmt: skip
+    assert "kandidaat relay via tls" in text
+    assert "echo-onderdrukking 33.9 dB" in text
+    assert "ruis niet gemeten," in text and "niet gemeten minder" not in text
