@@ -161,6 +161,11 @@ def selected_local_type(pc: RTCPeerConnection) -> str | None:
     return None if pair is None else str(pair.local_candidate.type)
 
 
+def has_relay_candidate(pc: RTCPeerConnection) -> bool:
+    """Whether any gatherer of ``pc`` got a relayed candidate."""
+    return any(c.type == "relay" for conn in ice_connections(pc) for c in conn.local_candidates)
+
+
 def local_candidate_hosts(pc: RTCPeerConnection) -> set[str]:
     """The addresses of every local candidate gathered (for tests and diagnostics)."""
     return {c.host for conn in ice_connections(pc) for c in conn.local_candidates}

@@ -67,6 +67,7 @@ class Negotiation:
         def _new_link(self, plan: PathPlan | None) -> PeerLink: ...
         async def _plan_path(self) -> PathPlan: ...
         def _attempt_failed(self, attempt: Attempt | None) -> None: ...
+        def _close_link(self, link: PeerLink) -> None: ...
         async def _drop_attempt(self, *, bye: str | None) -> None: ...
         async def _remote_bye(
             self, reason: str, next_start: str = "", *, authenticated: bool = False
@@ -164,12 +165,8 @@ class Negotiation:
         cert, info = self._peer_certificate(msg.cert)
         attempt.peer_nonce, attempt.peer_cert = msg.nonce, cert
         self.peer = info
-        attempt.plan = await self._plan_path()
-        if attempt is not self._attempt:  # dropped while the path was chosen
-            return
-        attempt.link = self._new_link(attempt.plan)
-        sdp = await attempt.link.create_offer()  # gathers: up to media.ice.GATHER_TIMEOUT
-        if attempt is not self._attempt:  # given up meanwhile: send no stale offer
+        sdp = await self._gathered(attempt, lambda link: link.create_offer())
+        if sdp is None:  # given up meanwhile: send no stale offer
             return
         attempt.linked_at = time.monotonic()
         await self._send_sealed(attempt, "offer", sdp)
@@ -179,15 +176,38 @@ class Negotiation:
         if attempt is None or msg.call != attempt.call or attempt.link is not None:
             return
         opened = self._open_sealed(attempt, msg, "offer")
-        attempt.plan = await self._plan_path()
-        if attempt is not self._attempt:  # dropped while the path was chosen
-            return
-        attempt.link = self._new_link(attempt.plan)
-        sdp = await attempt.link.accept_offer(opened.sdp)  # gathers, as the offer did
-        if attempt is not self._attempt:
+        sdp = await self._gathered(attempt, lambda link: link.accept_offer(opened.sdp))
+        if sdp is None:
             return
         attempt.linked_at = time.monotonic()
         await self._send_sealed(attempt, "answer", sdp)
+
+    async def _gathered(
+        self, attempt: Attempt, describe: Callable[[PeerLink], Awaitable[str]]
+    ) -> str | None:
+        """Choose the path, make the link and gather (``describe`` makes our offer or
+        answer); None when the attempt was given up meanwhile.
+
+        A path whose relay did not allocate just now (a network that stopped passing
+        UDP since it was last probed) cannot reach a peer behind a NAT: rather than
+        send a description that is bound to fail and wait out its timeout, the next
+        path of the ladder is tried at once, at most once per transport.
+        """
+        for tries_left in (2, 1, 0):
+            attempt.plan = await self._plan_path()
+            if attempt is not self._attempt:  # dropped while the path was chosen
+                return None
+            link = attempt.link = self._new_link(attempt.plan)
+            sdp = await describe(link)  # gathers: up to media.ice.GATHER_TIMEOUT
+            if attempt is not self._attempt:
+                return None
+            if attempt.plan.protocol is None or link.has_relay or not tries_left:
+                return sdp
+            logger.info("no relay over %s just now: the next path", attempt.plan.protocol.value)
+            self._attempt_failed(attempt)
+            attempt.link = None
+            self._close_link(link)
+        return None  # not reached: the last try returns its description
 
     async def _on_answer(self, msg: Handshake) -> None:
         attempt = self._attempt

@@ -285,6 +285,11 @@ class PeerLink:
         return ice.selected_candidate_type(self.pc)
 
     @property
+    def has_relay(self) -> bool:
+        """Whether gathering got a relayed candidate (our TURN allocation)."""
+        return ice.has_relay_candidate(self.pc)
+
+    @property
     def relay_protocol(self) -> str | None:
         """udp / tcp / tls when our side of the selected pair is our relay, else None."""
         if self._relay_protocol is None or ice.selected_local_type(self.pc) != "relay":

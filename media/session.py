@@ -418,12 +418,15 @@ class CallSession(Negotiation):
             if attempt.link is not None:
                 await attempt.link.drain_control()
         if attempt.link is not None:
-            # Closing may wait on a dead path (aioice gives a TURN allocation back with
-            # retransmitted requests, for up to ~30 s): never hold the session on it.
-            attempt.link.detach()
-            task = asyncio.get_running_loop().create_task(attempt.link.close())
-            self._closing.add(task)
-            task.add_done_callback(self._closing.discard)
+            self._close_link(attempt.link)
+
+    def _close_link(self, link: PeerLink) -> None:
+        """Closing may wait on a dead path (aioice gives a TURN allocation back with
+        retransmitted requests, for up to ~30 s): never hold the session on it."""
+        link.detach()
+        task = asyncio.get_running_loop().create_task(link.close())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     async def _closed_links(self, limit: float = 3.0) -> None:
         """Wait, briefly, for links still closing (the engine is stopping)."""

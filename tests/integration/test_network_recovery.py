@@ -85,6 +85,31 @@ def test_media_is_back_soon_after_an_outage_of_the_pupils_link(workspace: Worksp
         assert lab.leaks() == 0
 
 
+def test_after_udp_comes_back_the_call_does_not_wait_on_a_blocked_path(
+    workspace: Workspace,
+) -> None:
+    """A guest Wi-Fi that stops passing UDP for 5 s: the remembered UDP path gathers no
+    relay, so the next path is taken at once instead of waiting out an attempt."""
+
+    async def scenario(lab: netlab.Lab) -> None:
+        call = await _live_call(lab, workspace)
+        try:
+            lab.exec("home-nat", ["iptables", "-A", "KGBLOCK", "-p", "udp", "-j", "DROP"])
+            await _until(lambda: _both(call, CallState.RECONNECTING), 4.0, "both show reconnecting")
+            await asyncio.sleep(2.5)
+            lab.exec("home-nat", ["iptables", "-F", "KGBLOCK"])
+            healed = time.monotonic()
+            back = await _until(lambda: _both_receive_since(call, healed), 8.0, "media back")
+            assert back <= 3.0, back  # 3.7-3.9 s before; target 2 s (docs/performance.md)
+        finally:
+            await call.stop()
+
+    with netlab.Lab(sites=("home", "school")) as lab:
+        lab.start_coturn(workspace.turn_config)
+        asyncio.run(scenario(lab))
+        assert lab.leaks() == 0
+
+
 def test_a_new_uplink_mid_call_reconnects_by_itself(workspace: Workspace) -> None:
     """Wi-Fi → 4G at the pupil's: a new public address, every flow and mapping gone."""
 
