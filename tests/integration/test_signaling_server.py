@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 import json
 import ssl
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +18,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from pairing.ca import create_ca, plain_key_pem
 from pairing.certificates import certificate_pem, utcnow
-from pairing.credentials import DeviceCredentials
 from signaling.config import ServerConfig
 from signaling.server import RunningServer, start_server
-from signaling.tls import client_context
 from tests.support.pki import TestFleet, certificate_without_fields, self_signed_device
 from tests.support.signaling import no_addresses_in_logs, serve
+from tests.support.wsdevice import closed_with, device, frame, wait_until
 
 FAST = ServerConfig(heartbeat=5.0, close_timeout=1.0, crl_poll=0.2)
 UPGRADE = (
@@ -43,42 +42,6 @@ async def server(fleet: TestFleet) -> AsyncIterator[RunningServer]:
 
 def url(server: RunningServer) -> str:
     return f"wss://localhost:{server.port}/ws"
-
-
-async def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.02)
-
-
-@contextlib.asynccontextmanager
-async def device(server: RunningServer, creds: DeviceCredentials) -> AsyncIterator[Any]:
-    async with (
-        aiohttp.ClientSession() as session,
-        session.ws_connect(url(server), ssl=client_context(creds)) as ws,
-    ):
-        yield ws
-
-
-async def frame(ws: Any, kind: str | None = None, timeout: float = 5.0) -> dict[str, Any]:
-    """The next frame (of ``kind``, skipping others); fails on close or timeout."""
-    async with asyncio.timeout(timeout):
-        while True:
-            msg = await ws.receive()
-            assert msg.type is aiohttp.WSMsgType.TEXT, f"got {msg.type} {msg.data}"
-            body: dict[str, Any] = json.loads(msg.data)
-            if kind is None or body["type"] == kind:
-                return body
-
-
-async def closed_with(ws: Any, timeout: float = 5.0) -> int | None:
-    async with asyncio.timeout(timeout):
-        while True:
-            msg = await ws.receive()
-            if msg.type is aiohttp.WSMsgType.CLOSE:  # the server's code, as it came
-                return msg.data  # type: ignore[no-any-return]
-            if msg.type is aiohttp.WSMsgType.CLOSED:
-                return ws.close_code  # type: ignore[no-any-return]
 
 
 # --- refusals: no HTTP byte may come back ---------------------------------------
