@@ -10,9 +10,10 @@ short reasons ("not JSON", "field hand"), never the peer's bytes.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import Counter
+
+from common.summary import IntervalSummary
 
 logger = logging.getLogger(__name__)
 
@@ -25,38 +26,24 @@ class RefusalSummary:
 
     def __init__(self, what: str, interval: float = SUMMARY_INTERVAL) -> None:
         self._what = what  # e.g. "control message": the lines read "<what> refused: ..."
-        self._interval = interval
-        self._counts: Counter[str] = Counter()
-        self._timer: asyncio.TimerHandle | None = None
+        self._window: IntervalSummary[str] = IntervalSummary(interval, self._say, self._tell)
         self.total = 0  # every refusal since the start, for tests and stats
 
     def note(self, kind: str) -> None:
         self.total += 1
-        if self._timer is None:
-            logger.warning("%s refused: %s", self._what, kind)
-            self._timer = asyncio.get_running_loop().call_later(self._interval, self._flush)
-            return
-        if kind not in self._counts and len(self._counts) >= MAX_KINDS:
+        counts = self._window.counts
+        if self._window.open and kind not in counts and len(counts) >= MAX_KINDS:
             kind = "other"
-        self._counts[kind] += 1
-
-    def _flush(self) -> None:
-        self._timer = None
-        if self._summarise():  # still coming: keep one line per interval
-            self._timer = asyncio.get_running_loop().call_later(self._interval, self._flush)
+        self._window.note(kind)
 
     def close(self) -> None:
         """At the end of the link: write what is still counted."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        self._summarise()
+        self._window.close()
 
-    def _summarise(self) -> bool:
-        if not self._counts:
-            return False
-        total = sum(self._counts.values())
-        parts = "; ".join(f"{count} {kind}" for kind, count in self._counts.most_common())
-        self._counts.clear()
+    def _say(self, kind: str) -> None:
+        logger.warning("%s refused: %s", self._what, kind)
+
+    def _tell(self, counts: Counter[str]) -> None:
+        total = sum(counts.values())
+        parts = "; ".join(f"{count} {kind}" for kind, count in counts.most_common())
         logger.warning("%d more %ss refused: %s", total, self._what, parts)
-        return True

@@ -12,11 +12,12 @@ on ("no certificate", "expired", ...), from OpenSSL's reason and verify codes.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import ssl
 from collections import Counter
+
+from common.summary import IntervalSummary
 
 logger = logging.getLogger(__name__)
 
@@ -71,47 +72,38 @@ class RefusalLog:
     def __init__(self, level: int, interval: float) -> None:
         self._level = level
         self._interval = interval
-        self._counts: Counter[tuple[str | None, str]] = Counter()
-        self._timer: asyncio.TimerHandle | None = None
+        self._window: IntervalSummary[tuple[str | None, str]] = IntervalSummary(
+            interval, self._say, self._tell
+        )
 
     def note(self, reason: str, device: str | None = None) -> None:
         """A refused connection; ``device`` is a short DeviceId when it showed a
         fleet certificate (never an address)."""
-        if self._timer is None:
-            if device is None:
-                logger.log(self._level, "refused a connection: %s", reason)
-            else:
-                logger.log(self._level, "refused device %s: %s", device, reason)
-            self._timer = asyncio.get_running_loop().call_later(self._interval, self.flush)
-            return
-        self._counts[(device, reason)] += 1
+        self._window.note((device, reason))
 
     def flush(self) -> None:
         """Write the summary of the interval; the window stays open while refusals come."""
-        if self._timer is not None:  # called early (not by the timer): one timer only
-            self._timer.cancel()
-        self._timer = None
-        if self._summarise():
-            self._timer = asyncio.get_running_loop().call_later(self._interval, self.flush)
+        self._window.flush()
 
     def close(self) -> None:
         """At shutdown: write what is still counted."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        self._summarise()
+        self._window.close()
 
-    def _summarise(self) -> bool:
-        if not self._counts:
-            return False
-        total = sum(self._counts.values())
+    def _say(self, key: tuple[str | None, str]) -> None:
+        device, reason = key
+        if device is None:
+            logger.log(self._level, "refused a connection: %s", reason)
+        else:
+            logger.log(self._level, "refused device %s: %s", device, reason)
+
+    def _tell(self, counts: Counter[tuple[str | None, str]]) -> None:
+        total = sum(counts.values())
         parts = [
             f"{count} {reason}" if device is None else f"{count} device {device}: {reason}"
-            for (device, reason), count in self._counts.most_common(MAX_PARTS)
+            for (device, reason), count in counts.most_common(MAX_PARTS)
         ]
-        if len(self._counts) > MAX_PARTS:
+        if len(counts) > MAX_PARTS:
             parts.append("others")
-        self._counts.clear()
         logger.log(
             self._level,
             "refused %d more connections in the last %g s: %s",
@@ -119,4 +111,3 @@ class RefusalLog:
             self._interval,
             "; ".join(parts),
         )
-        return True
