@@ -116,3 +116,24 @@ async def test_control_version_mismatch_ends_in_update_needed(fleet: TestFleet) 
         assert rc.last is not None and rc.last.reason is EndReason.UPDATE_NEEDED
         await wait_until(lambda: rs.state is CallState.ENDED, 2, "student told")
         assert rs.last is not None and rs.last.reason is EndReason.UPDATE_NEEDED
+
+
+async def test_a_local_address_that_goes_away_ends_the_link_at_once(
+    fleet: TestFleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Wi-Fi → 4G on the laptop itself: the engine sees its address go (network_poll)
+    and starts over at once, redialling signaling, without waiting for silence."""
+    addresses = {"127.0.0.1", "198.18.5.2"}  # the second is the Wi-Fi that will go
+    monkeypatch.setattr("media.paths.local_addresses", lambda: frozenset(addresses))
+    student, classroom = fleet.pair()
+    relay = MemoryRelay()
+    es, rs = make_engine(student, relay.port, network_poll=0.1)
+    ec, rc = make_engine(classroom, relay.port)
+    async with running(ec, es):
+        await wait_until(lambda: rs.state is CallState.LIVE and bool(rc.video_times), 10, "live")
+        addresses.discard("198.18.5.2")
+        gone = time.monotonic()
+        await wait_until(lambda: rs.state is not CallState.LIVE, 1.5, "the pupil starts over")
+        assert _first(rs, CallState.RECONNECTING, gone) - gone < 1.0  # not 2.5 s of silence
+        assert es._signaling.reconnects >= 1  # type: ignore[attr-defined]
+        await wait_until(lambda: rs.state is CallState.LIVE, 15, "live again")
