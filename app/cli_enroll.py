@@ -96,7 +96,8 @@ def _describe(info: device.InstalledDevice, now: dt.datetime) -> None:
     print(f"Koppeling:      {info.pairing_id}")
     print(f"Gekoppeld met:  {info.peer_device_id}")
     print(f"Geldig tot:     {info.not_after:%Y-%m-%d %H:%M:%S} UTC{expired}")
-    print(f"Server:         {info.signaling_url}")
+    for url in info.signaling_urls:
+        print(f"Server:         {url}")
     print("CA-vingerafdruk (SHA-256):")
     for line in fingerprint_lines(
         info.ca_fingerprint
@@ -146,7 +147,7 @@ def _show(args: argparse.Namespace) -> int:
             pairing_id=info.pairing_id,
             peer_device_id=info.peer_id,
             not_after=info.not_after,
-            signaling_url=config.signaling_url,
+            signaling_urls=config.signaling_urls,
             ca_fingerprint=config.ca_fingerprint,
         ),
         utcnow(),

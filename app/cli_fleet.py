@@ -54,7 +54,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         f"(standaard {DEFAULT_SERVER_NAME}: alleen deze computer)",
     )
     init.add_argument(
-        "--signaling-url", help="wss://-adres van de server (standaard wss://NAAM:8443/ws)"
+        "--signaling-url",
+        action="append",
+        help="wss://-adres van de server (standaard wss://NAAM:8443/ws); herhaal het voor "
+        "elke serverinstantie (hoogstens 8): apparaten wisselen zelf als er één wegvalt",
     )
     init.add_argument(
         "--ice-servers",
@@ -141,7 +144,8 @@ def _init(args: argparse.Namespace) -> int:
         ice_servers=ice,
     )
     print(f"Vloot aangemaakt in {args.data}")
-    print(f"Signaleringsserver: {settings.signaling_url}")
+    for url in settings.signaling_urls:
+        print(f"Signaleringsserver: {url}")
     if args.server_name is None:
         print(
             f"Let op: zonder --server-name is de servernaam '{DEFAULT_SERVER_NAME}'. Het "

@@ -122,7 +122,6 @@ def _endpoint(url: str) -> tuple[str, int]:
 def it_sheet(data: Path) -> str:
     """The firewall sheet in Dutch Markdown, from fleet.json and turn/turn.json."""
     settings = load_settings(data)
-    host, port = _endpoint(settings.signaling_url)
     lines = [
         "# Klasgenoot: wat de firewall moet doorlaten",
         "",
@@ -132,10 +131,13 @@ def it_sheet(data: Path) -> str:
         "",
         "| bestemming | poort | protocol | waarom |",
         "|---|---|---|---|",
-        f"| {host} | {port} | TCP (TLS, WebSocket) | de signaleringsserver: het apparaat "
-        "meldt zich aan met zijn certificaat en zet zo het gesprek op. Zonder deze "
-        "verbinding start geen gesprek. |",
     ]
+    for host, port in dict.fromkeys(_endpoint(url) for url in settings.signaling_urls):
+        lines.append(
+            f"| {host} | {port} | TCP (TLS, WebSocket) | de signaleringsserver: het apparaat "
+            "meldt zich aan met zijn certificaat en zet zo het gesprek op. Zonder deze "
+            "verbinding start geen gesprek. |"
+        )
     try:
         turn: TurnOptions | None = load_options(data)
     except TurnNotConfigured:  # the sheet says so, rather than refusing

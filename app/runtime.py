@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,17 +32,22 @@ class DeviceRuntime:
 
     folder: Path
     device: DeviceConfig
-    signaling_url: str  # the bundle's, or the demo's embedded server
+    signaling_urls: tuple[str, ...]  # the bundle's, or the demo's embedded server(s)
     keystore: KeyStore
 
     @classmethod
     def load(
-        cls, folder: Path, *, dev_keyring: bool | None = None, signaling_url: str | None = None
+        cls,
+        folder: Path,
+        *,
+        dev_keyring: bool | None = None,
+        signaling_url: str | Sequence[str] | None = None,
     ) -> DeviceRuntime:
         """Raises pairing.device.NotEnrolled (a PairingError) if not enrolled yet."""
         store = open_keystore(folder, dev=dev_keyring)
         device = load_device(folder, store)
-        return cls(folder, device, signaling_url or device.signaling_url, store)
+        urls = device.signaling_urls if signaling_url is None else signaling_url
+        return cls(folder, device, (urls,) if isinstance(urls, str) else tuple(urls), store)
 
     def open_log(self) -> ConnectionLog:
         """This device's connection log, with its audit secret and retention setting.
@@ -88,5 +94,5 @@ class DeviceRuntime:
             impairment=impairment,  # benchmarks across the network lab only
             audio=load_audio(SettingsStore(self.folder)),  # the technician's stages
         )
-        port = client_port_factory(self.signaling_url, self.device.credentials, crl=crl)
+        port = client_port_factory(self.signaling_urls, self.device.credentials, crl=crl)
         return Engine(config, port, listener)

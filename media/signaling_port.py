@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from media.ports import SignalingHandler, SignalingPort
@@ -35,7 +36,7 @@ class ClientPort:
     def __init__(
         self,
         handler: SignalingHandler,
-        url: str,
+        url: str | Sequence[str],
         credentials: DeviceCredentials,
         crl: RevocationList | None = None,
         config: ClientConfig | None = None,
@@ -96,7 +97,7 @@ class ClientPort:
 
 
 def client_port_factory(
-    url: str,
+    url: str | Sequence[str],
     credentials: DeviceCredentials,
     crl: RevocationList | None = None,
     config: ClientConfig | None = None,

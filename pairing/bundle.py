@@ -1,7 +1,8 @@
 """The bundle: one ``.klasgenoot`` file per device, made by the fleet tool.
 
 It holds the device's certificate, the fleet CA certificate, the role, the peer's
-DeviceId, the pairing id, the signaling URL and the ICE servers; never a private
+DeviceId, the pairing id, the signaling URL (or several: one per server instance,
+tried in turn) and the ICE servers; never a private
 key (that never leaves the device). It arrives on a USB stick or by mail, so every
 byte is checked: size limit, exact JSON shape, URL schemes, and that the stated
 fields agree with the certificate, which is signed by the stated CA.
@@ -33,6 +34,7 @@ _REQUEST_PEM = b"-----BEGIN CERTIFICATE REQUEST-----"
 MAX_BUNDLE = 64 * 1024
 MAX_ICE_SERVERS = 8
 MAX_ICE_URLS = 8
+MAX_SIGNALING_URLS = 8
 MAX_TEXT = 512
 _KEYS = {
     "format", "version", "role", "pairing_id", "peer_device_id",
@@ -88,6 +90,32 @@ def check_signaling_url(value: object) -> str:
     return url
 
 
+def check_signaling_urls(value: object) -> tuple[str, ...]:
+    """One URL (a string) or a list of 1 to 8 different ones; ValueError otherwise.
+
+    Several URLs name several server instances: a device starts at a random one and
+    moves to the next when its instance goes away (signaling.client)."""
+    if isinstance(value, str):
+        return (check_signaling_url(value),)
+    if not isinstance(value, list | tuple) or not 0 < len(value) <= MAX_SIGNALING_URLS:
+        raise ValueError(f"signaling URLs: expected 1 to {MAX_SIGNALING_URLS}")
+    urls = tuple(check_signaling_url(url) for url in value)
+    if len(set(urls)) != len(urls):
+        raise ValueError("signaling URLs: the same URL twice")
+    return urls
+
+
+def signaling_urls_json(urls: Sequence[str]) -> str | list[str]:
+    """One URL stays a plain string, as every bundle had it before there were several."""
+    return urls[0] if len(urls) == 1 else list(urls)
+
+
+def signaling_hosts(urls: Sequence[str]) -> tuple[str, ...]:
+    """The host names in ``urls``, each once, in order (the server certificate's names)."""
+    hosts = [urlsplit(url).hostname or "" for url in urls]
+    return tuple(dict.fromkeys(host for host in hosts if host))
+
+
 def _check_ice_url(value: object) -> str:
     url = _check_text(value, "ICE URL")
     match = _ICE_URL_RE.match(url)
@@ -137,9 +165,14 @@ class Bundle:
     role: Role
     peer_device_id: DeviceId
     pairing_id: str
-    signaling_url: str
+    signaling_urls: tuple[str, ...]
     ice_servers: tuple[IceServer, ...]
     version: int = FORMAT_VERSION
+
+    @property
+    def signaling_url(self) -> str:
+        """The first signaling URL (what a person is shown first)."""
+        return self.signaling_urls[0]
 
     @property
     def certificate(self) -> x509.Certificate:
@@ -157,7 +190,7 @@ def dump(bundle: Bundle) -> bytes:
         "role": bundle.role.value,
         "pairing_id": bundle.pairing_id,
         "peer_device_id": bundle.peer_device_id.text,
-        "signaling_url": bundle.signaling_url,
+        "signaling_url": signaling_urls_json(bundle.signaling_urls),
         "ice_servers": ice_servers_json(bundle.ice_servers),
         "certificate": bundle.certificate_pem.decode("ascii"),
         "ca_certificate": bundle.ca_certificate_pem.decode("ascii"),
@@ -214,7 +247,7 @@ def load_bundle(data: bytes) -> Bundle:
             role=Role(doc["role"]),
             peer_device_id=DeviceId.parse(doc["peer_device_id"]),
             pairing_id=doc["pairing_id"],
-            signaling_url=check_signaling_url(doc["signaling_url"]),
+            signaling_urls=check_signaling_urls(doc["signaling_url"]),
             ice_servers=check_ice_servers(doc["ice_servers"]),
         )
         info = read_device_certificate(cert)

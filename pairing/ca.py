@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -74,17 +75,26 @@ def create_ca(name: str = "Klasgenoot fleet CA", now: dt.datetime | None = None)
 
 
 def issue_server_certificate(
-    ca: CertifiedKey, server_name: str, now: dt.datetime | None = None
+    ca: CertifiedKey,
+    server_name: str,
+    now: dt.datetime | None = None,
+    *,
+    also: Sequence[str] = (),
 ) -> CertifiedKey:
-    """A TLS server certificate for the signaling server: serverAuth only."""
+    """A TLS server certificate for the signaling server: serverAuth only.
+
+    ``also``: further host names or addresses the same certificate must answer for,
+    one per server instance when the fleet names several signaling URLs."""
     now = now or dt.datetime.now(dt.UTC)
     key = new_key()
     names: list[x509.GeneralName] = [x509.DNSName("localhost")]
-    try:
-        names.append(x509.IPAddress(ipaddress.ip_address(server_name)))
-    except ValueError:
-        if server_name != "localhost":
-            names.insert(0, x509.DNSName(server_name))
+    for host in (server_name, *also):
+        try:
+            name: x509.GeneralName = x509.IPAddress(ipaddress.ip_address(host))
+        except ValueError:
+            name = x509.DNSName(host)
+        if name not in names:
+            names.append(name)
     loopback = x509.IPAddress(ipaddress.ip_address("127.0.0.1"))
     if loopback not in names:
         names.append(loopback)

@@ -25,9 +25,10 @@ from pairing import revocation
 from pairing.bundle import (
     IceServer,
     check_ice_servers,
-    check_signaling_url,
+    check_signaling_urls,
     ice_servers_json,
     load_bundle,
+    signaling_urls_json,
 )
 from pairing.certificates import (
     DeviceCertInfo,
@@ -74,8 +75,12 @@ class InstalledDevice:
     pairing_id: str
     peer_device_id: DeviceId
     not_after: dt.datetime
-    signaling_url: str
+    signaling_urls: tuple[str, ...]
     ca_fingerprint: str
+
+    @property
+    def signaling_url(self) -> str:
+        return self.signaling_urls[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +88,14 @@ class DeviceConfig:
     """An enrolled device, ready to call: credentials plus where to connect."""
 
     credentials: DeviceCredentials
-    signaling_url: str
+    signaling_urls: tuple[str, ...]  # one per server instance; tried in turn
     ice_servers: tuple[IceServer, ...]
     ca_fingerprint: str
+
+    @property
+    def signaling_url(self) -> str:
+        """The first signaling URL (what the technician is shown first)."""
+        return self.signaling_urls[0]
 
     @property
     def role(self) -> Role:
@@ -186,7 +196,7 @@ def inspect_bundle(
         pairing_id=info.pairing_id,
         peer_device_id=info.peer_id,
         not_after=info.not_after,
-        signaling_url=bundle.signaling_url,
+        signaling_urls=bundle.signaling_urls,
         ca_fingerprint=fingerprint(ca),
     )
 
@@ -206,7 +216,7 @@ def install_bundle(
         "role": installed.role.value,
         "pairing_id": installed.pairing_id,
         "peer_device_id": installed.peer_device_id.text,
-        "signaling_url": bundle.signaling_url,
+        "signaling_url": signaling_urls_json(bundle.signaling_urls),
         "ice_servers": ice_servers_json(bundle.ice_servers),
         "not_after": installed.not_after.isoformat(),
     }
@@ -258,7 +268,8 @@ def load_device(config_dir: Path, store: KeyStore) -> DeviceConfig:
     cert, ca = _certificates(config_dir)
     try:
         info = read_device_certificate(cert)
-        url, ice = check_signaling_url(doc["signaling_url"]), check_ice_servers(doc["ice_servers"])
+        urls = check_signaling_urls(doc["signaling_url"])
+        ice = check_ice_servers(doc["ice_servers"])
         pinned = DeviceId.parse(doc["peer_device_id"])
     except (CertificateInvalid, DeviceIdInvalid, ValueError, KeyError) as exc:
         raise DeviceConfigInvalid(DEVICE_JSON) from exc
@@ -268,7 +279,7 @@ def load_device(config_dir: Path, store: KeyStore) -> DeviceConfig:
         raise DeviceConfigInvalid("device.json disagrees with the certificate")
     return DeviceConfig(
         credentials=DeviceCredentials(key, cert, ca, info),
-        signaling_url=url,
+        signaling_urls=urls,
         ice_servers=ice,
         ca_fingerprint=fingerprint(ca),
     )

@@ -27,7 +27,7 @@ from typing import Any
 
 from common.paths import ensure_private_dir, write_private_file
 from pairing import cakey, revocation
-from pairing.bundle import EXTENSION, Bundle, dump
+from pairing.bundle import EXTENSION, Bundle, dump, signaling_hosts
 from pairing.ca import (
     MIN_PASSPHRASE,
     CertifiedKey,
@@ -106,7 +106,7 @@ def init_fleet(
     passphrase: str,
     *,
     server_name: str = "localhost",
-    signaling_url: str | None = None,
+    signaling_url: str | Sequence[str] | None = None,
     ice_servers: Sequence[Mapping[str, Any]] = (),
     now: dt.datetime | None = None,
 ) -> FleetSettings:
@@ -118,7 +118,10 @@ def init_fleet(
         raise FleetAlreadyInitialised(str(data))
     _check_empty(data)
     ca = create_ca(now=now)
-    server = issue_server_certificate(ca, settings.server_name, now=now)
+    # One certificate for every instance the bundles name (an instance may be reached
+    # by its own host name): each URL's host is one of its names.
+    also = signaling_hosts(settings.signaling_urls)
+    server = issue_server_certificate(ca, settings.server_name, now=now, also=also)
     crl = build_crl(ca_key=ca.key, ca_cert=ca.certificate, number=1, serials=(), now=now)
     files = {
         CA_KEY: encrypt_key(ca.key, passphrase),
@@ -252,7 +255,7 @@ def _issue(
                 role=req.role,
                 peer_device_id=peer.device_id,
                 pairing_id=pairing_id,
-                signaling_url=fleet.settings.signaling_url,
+                signaling_urls=fleet.settings.signaling_urls,
                 ice_servers=fleet.settings.ice_servers,
             )
         )

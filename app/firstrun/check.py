@@ -101,7 +101,7 @@ class BundleCheckView(QWidget):
         self.detail["pairing"].setText(preview.pairing_id)
         self.detail["peer"].setText(grouped_id(preview.peer_device_id))
         self.detail["expiry"].setText(date_text(preview.not_after))
-        self.detail["server"].setText(preview.signaling_url)
+        self.detail["server"].setText("\n".join(preview.signaling_urls))
         self.fingerprint_label.setText(grouped_fingerprint(preview.ca_fingerprint))
 
     def retranslate(self) -> None:

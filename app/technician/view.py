@@ -267,7 +267,7 @@ class TechnicianView(QWidget):
         self._info["pairing"].setText(info.pairing_id)
         self._info["peer"].setText(grouped_id(info.peer_id))
         self._info["expiry"].setText(date_text(info.not_after))
-        self._info["server"].setText(device.signaling_url)
+        self._info["server"].setText("\n".join(device.signaling_urls))
         self._info["ca"].setText(grouped_fingerprint(device.ca_fingerprint))
 
     def retranslate(self) -> None:

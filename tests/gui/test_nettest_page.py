@@ -67,7 +67,7 @@ def device_at(fleet: TestFleet, port: int, relay: Coturn | None) -> DeviceConfig
     urls = [] if relay is None else [{"urls": list(relay.urls().values())}]
     return DeviceConfig(
         credentials=student,
-        signaling_url=f"wss://localhost:{port}/ws",
+        signaling_urls=(f"wss://localhost:{port}/ws",),
         ice_servers=check_ice_servers(urls),
         ca_fingerprint=fingerprint(fleet.ca.certificate),
     )

@@ -78,7 +78,7 @@ def device(fleet: TestFleet) -> DeviceConfig:
     student, _ = fleet.pair(days=90)
     return DeviceConfig(
         credentials=student,
-        signaling_url="wss://signal.school.nl:8443/ws",
+        signaling_urls=("wss://signal.school.nl:8443/ws",),
         ice_servers=(),
         ca_fingerprint=fingerprint(fleet.ca.certificate),
     )

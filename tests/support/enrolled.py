@@ -56,7 +56,7 @@ class Fleet:
         return device
 
 
-def new_fleet(root: Path, signaling_url: str) -> Fleet:
+def new_fleet(root: Path, signaling_url: str | Sequence[str]) -> Fleet:
     folder = root / "fleet"
     init_fleet(folder, PASSPHRASE, signaling_url=signaling_url)
     return Fleet(root, folder, load_ca(folder, PASSPHRASE))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ def make_bundle(device: DeviceCredentials, ca_pem: bytes | None = None) -> Bundl
         role=info.role,
         peer_device_id=info.peer_id,
         pairing_id=info.pairing_id,
-        signaling_url="wss://signal.example.nl:8443/ws",
+        signaling_urls=("wss://signal.example.nl:8443/ws",),
         ice_servers=check_ice_servers(ICE),
     )
 
@@ -93,7 +94,12 @@ MUTATIONS: dict[str, tuple[str, object]] = {
     "URL bad port": ("signaling_url", "wss://signal.example.nl:99999/ws"),
     "URL with fragment": ("signaling_url", "wss://signal.example.nl/ws#x"),
     "URL with space": ("signaling_url", "wss://signal example.nl/ws"),
-    "URL not text": ("signaling_url", ["wss://a"]),
+    "URL not text": ("signaling_url", 5),
+    "URL list empty": ("signaling_url", []),
+    "URL list twice the same": ("signaling_url", ["wss://a.example/ws"] * 2),
+    "URL list too long": ("signaling_url", [f"wss://a{i}.example/ws" for i in range(9)]),
+    "URL list with a bad one": ("signaling_url", ["wss://a.example/ws", "ws://b.example/ws"]),
+    "URL list not text": ("signaling_url", ["wss://a.example/ws", 5]),
     "ICE not a list": ("ice_servers", {"urls": ["stun:a.example"]}),
     "ICE http URL": ("ice_servers", [{"urls": ["http://a.example"]}]),
     "ICE stun with transport": ("ice_servers", [{"urls": ["stun:a.example?transport=udp"]}]),
@@ -160,6 +166,17 @@ def test_refused_device_certificate_as_ca(fleet: TestFleet) -> None:
 )
 def test_signaling_urls_accepted(url: str) -> None:
     assert check_signaling_url(url) == url
+
+
+def test_several_signaling_urls_round_trip_and_one_stays_a_string(fleet: TestFleet) -> None:
+    student, _ = fleet.pair()
+    one = make_bundle(student)
+    assert json.loads(dump(one))["signaling_url"] == "wss://signal.example.nl:8443/ws"
+    urls = ("wss://signal-a.example.nl:8443/ws", "wss://signal-b.example.nl:8443/ws")
+    several = dataclasses.replace(one, signaling_urls=urls)
+    assert json.loads(dump(several))["signaling_url"] == list(urls)
+    loaded = load_bundle(dump(several))
+    assert loaded.signaling_urls == urls and loaded.signaling_url == urls[0]
 
 
 def test_ice_urls_accepted_and_normalised() -> None:

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from pairing import revocation
@@ -332,3 +333,32 @@ def test_revoking_what_is_already_revoked_changes_nothing(data: Path, tmp_path: 
         with pytest.raises(AlreadyRevoked):
             revoke(data, PASS, target)
     assert snapshot(data) == before
+
+
+def test_init_with_one_url_per_instance_names_each_host_in_the_server_certificate(
+    tmp_path: Path,
+) -> None:
+    urls = ["wss://signal-a.school.nl:8443/ws", "wss://signal-b.school.nl/ws"]
+    settings = init_fleet(tmp_path / "f", PASS, server_name="signal.school.nl", signaling_url=urls)
+    assert settings.signaling_urls == tuple(urls)
+    assert json.loads((tmp_path / "f" / "fleet.json").read_text())["signaling_url"] == urls
+    assert load_settings(tmp_path / "f") == settings
+    server = load_certificate((tmp_path / "f" / "server.pem").read_bytes())
+    names = server.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    dns = names.get_values_for_type(x509.DNSName)
+    assert {"signal.school.nl", "signal-a.school.nl", "signal-b.school.nl"} <= set(dns)
+
+
+@pytest.mark.parametrize(
+    "urls",
+    [
+        [],
+        ["wss://a.example/ws", "wss://a.example/ws"],
+        [f"wss://a{i}.example/ws" for i in range(9)],
+        ["wss://a.example/ws", "ws://b.example/ws"],
+    ],
+)
+def test_init_refuses_bad_url_lists_and_writes_nothing(tmp_path: Path, urls: list[str]) -> None:
+    with pytest.raises(FleetSettingsInvalid):
+        init_fleet(tmp_path / "f", PASS, signaling_url=urls)
+    assert not (tmp_path / "f").exists()
