@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from media.audio.expander import Expander
 from media.audio.settings import AudioSettings
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class Processor:
         self._frame_type: Any = None
         self._broken = False
         self.delay_ms: int | None = None
+        self._expander = Expander()
         self._build()
 
     @property
@@ -64,6 +66,8 @@ class Processor:
         """New stages from the next chunk on (the APM takes its stages when it is made)."""
         if settings == self.settings:
             return
+        if settings.noise_suppression != self.settings.noise_suppression:
+            self._expander = Expander()  # a stage switched back on starts from no gain
         self.settings = settings
         if not self._broken:
             self._build()
@@ -86,7 +90,10 @@ class Processor:
         frame = self._frame(chunk)
         if not self._call(self._apm.process_stream, frame):
             return chunk
-        return bytes(frame.data.cast("B"))
+        out = bytes(frame.data.cast("B"))
+        # The module's suppressor keeps speech-like babble; the expander takes the
+        # rest of the murmur between words (part of the noise-suppression stage).
+        return self._expander.process(out) if self.settings.noise_suppression else out
 
     # -- internals ----------------------------------------------------------------
 

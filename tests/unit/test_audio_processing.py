@@ -91,7 +91,9 @@ def test_echo_is_removed_after_convergence() -> None:
 
 def test_noise_suppression_lowers_class_babble() -> None:
     on = _run(AudioSettings(echo_cancellation=False), 8.0)
-    assert on.noise_suppressed_db is not None and on.noise_suppressed_db >= 10.0
+    assert on.noise_suppressed_db is not None and on.noise_suppressed_db >= 15.0  # the target
+    default = _run(AudioSettings(), 8.0)
+    assert default.noise_suppressed_db is not None and default.noise_suppressed_db >= 15.0
     only_filter = _run(AudioSettings(False, False, True, False), 8.0)
     assert only_filter.noise_suppressed_db is not None
     assert only_filter.noise_suppressed_db < 3.0  # the high-pass filter alone keeps babble
