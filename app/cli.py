@@ -14,7 +14,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from app import cli_enroll, cli_fleet, cli_nettest, cli_server, cli_technician
+from app import cli_enroll, cli_fleet, cli_nettest, cli_server, cli_technician, cli_update
 from app.cli_words import speak_dutch
 from common.errors import KlasgenootError
 from common.process import limit_malloc_arenas
@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"klasgenoot {version()}", help="de versie tonen"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (cli_fleet, cli_enroll, cli_server, cli_technician, cli_nettest):
+    for module in (cli_fleet, cli_enroll, cli_server, cli_technician, cli_nettest, cli_update):
         module.register(sub)
     _register_optional(sub)
     return parser

@@ -182,3 +182,38 @@ def test_the_coturn_drop_in_applies_to_debians_coturn_unit(tmp_path: Path) -> No
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stderr == "", done.stderr  # an unknown key in the drop-in is a warning
+
+
+APT_UPGRADE = Path("/lib/systemd/system/apt-daily-upgrade.service")
+
+
+@pytest.mark.skipif(
+    shutil.which("systemd-analyze") is None or not APT_UPGRADE.exists(),
+    reason="no systemd-analyze or no apt-daily-upgrade units here",
+)
+def test_the_kiosks_update_gate_applies_to_debians_apt_units(tmp_path: Path) -> None:
+    """The classroom unit updates only outside its lessons: an ExecCondition on
+    apt-daily-upgrade.service and an hourly timer, installed by the kiosk package."""
+    rules = (DEBIAN / "rules").read_text()
+    kiosk_unit = unit(PACKAGING / "kiosk" / "klasgenoot-kiosk.service")
+    device = kiosk_unit["ExecStart"][0].split("--config ")[1].split()[0]
+    gate = PACKAGING / "kiosk" / "apt-daily-upgrade-service.conf"
+    timer = PACKAGING / "kiosk" / "apt-daily-upgrade-timer.conf"
+    assert unit(gate)["ExecCondition"] == [
+        f"/usr/bin/klasgenoot update-window --config {device}"
+    ]  # the folder the kiosk session runs with
+    assert unit(timer)["OnCalendar"] == ["", "*-*-* *:20"]  # the 6:00 run replaced, hourly
+    for name, drop_in in (("service", gate), ("timer", timer)):
+        assert f"apt-daily-upgrade.{name}.d/klasgenoot-kiosk.conf" in rules
+        shutil.copy(APT_UPGRADE.with_suffix(f".{name}"), tmp_path)
+        (tmp_path / f"apt-daily-upgrade.{name}.d").mkdir()
+        text = drop_in.read_text().replace("/usr/bin/klasgenoot", sys.executable)
+        (tmp_path / f"apt-daily-upgrade.{name}.d" / "klasgenoot-kiosk.conf").write_text(text)
+    for name in ("service", "timer"):
+        done = subprocess.run(
+            ["systemd-analyze", "verify", "--man=no", f"apt-daily-upgrade.{name}"],
+            capture_output=True, text=True, timeout=60, check=False,
+            env={"PATH": "/usr/bin:/bin", "SYSTEMD_UNIT_PATH": f"{tmp_path}:"},
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert done.stderr == "", done.stderr
