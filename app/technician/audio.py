@@ -1,7 +1,7 @@
 """Technician, both devices: the audio processing stages and whether they run (issue 11).
 
-:class:`AudioProcessingView` is thin: four switches and one sentence about the
-state. :class:`AudioSettingsMode` stores each change (app.audio_settings), writes
+:class:`AudioProcessingView` is thin: four switches, the loudness target and one
+sentence about the state. :class:`AudioSettingsMode` stores each change (app.audio_settings), writes
 the audit trail, applies it to the running engine through ``EngineBridge.run``
 and asks the engine how the processing runs; the answer comes back as a queued
 signal (Engine → GUI), never by reading the engine from the GUI thread.
@@ -11,9 +11,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Signal
-from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.audio_settings import apply_to, load, save
 from app.audit import AuditLog
@@ -21,14 +30,19 @@ from app.bridge import EngineBridge
 from app.settings import SettingsStore
 from app.technician.widgets import MIN_TARGET
 from common.errors import KlasgenootError
+from media.audio.gain import TARGET_MAX_DBFS, TARGET_MIN_DBFS
 from media.audio.processor import ProcessingState
-from media.audio.settings import STAGES, AudioSettings
+from media.audio.settings import STAGES, TARGET, AudioSettings, AudioSettingsInvalid
 
 logger = logging.getLogger(__name__)
 
 
+TARGET_SETTLE_MS = 800  # one stored (and audited) change per adjustment, not per step
+
+
 class AudioProcessingView(QGroupBox):
     stage_toggled = Signal(str, bool)
+    target_chosen = Signal(int)  # dBFS, once the technician stopped stepping
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,12 +57,32 @@ class AudioProcessingView(QGroupBox):
             check.clicked.connect(lambda on, n=name: self.stage_toggled.emit(n, bool(on)))
             layout.addWidget(check)
             self.checks[name] = check
+        row = QHBoxLayout()
+        self.target_label = QLabel(self)
+        self.target_label.setWordWrap(True)
+        self.target = QSpinBox(self)
+        self.target.setRange(TARGET_MIN_DBFS, TARGET_MAX_DBFS)
+        self.target.setSuffix(" dBFS")
+        self.target.setMinimumHeight(MIN_TARGET)
+        self.target_label.setBuddy(self.target)
+        row.addWidget(self.target_label, 1)
+        row.addWidget(self.target)
+        layout.addLayout(row)
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(TARGET_SETTLE_MS)
+        self._settle.timeout.connect(lambda: self.target_chosen.emit(self.target.value()))
+        self.target.valueChanged.connect(lambda _v: self._settle.start())
         self._state: ProcessingState | None = None
         self.retranslate()
 
     def show_settings(self, settings: AudioSettings) -> None:
         for name, check in self.checks.items():
             check.setChecked(bool(getattr(settings, name)))
+        self.target.blockSignals(True)  # showing is not choosing
+        self.target.setValue(settings.agc_target_dbfs)
+        self.target.blockSignals(False)
+        self.target.setEnabled(settings.auto_gain_control)
 
     def show_state(self, state: ProcessingState | None) -> None:
         self._state = state
@@ -67,6 +101,11 @@ class AudioProcessingView(QGroupBox):
         for name, check in self.checks.items():
             check.setText(texts[name])
             check.setAccessibleName(texts[name])
+        self.target_label.setText(
+            self.tr("Loudness target of this device (higher is louder; used when automatic "
+                    "loudness is on)")
+        )  # fmt: skip
+        self.target.setAccessibleName(self.tr("Loudness target in dBFS"))
         states = {
             ProcessingState.ACTIVE: self.tr("Sound processing is on. Changes apply at once, "
                                             "also in a call."),
@@ -103,6 +142,7 @@ class AudioSettingsMode(QObject):
         self.current = load(settings)
         self.view = AudioProcessingView()
         self.view.stage_toggled.connect(self.set_stage)
+        self.view.target_chosen.connect(self.set_target)
         self.state_seen.connect(self.view.show_state)
         self.refresh()
 
@@ -117,17 +157,30 @@ class AudioSettingsMode(QObject):
         if name not in STAGES:
             logger.warning("unknown audio stage %r ignored", name)
             return False
+        return self._change(name, on)
+
+    def set_target(self, dbfs: int) -> bool:
+        """The automatic loudness stage's target for this device."""
+        return self._change(TARGET, dbfs)
+
+    def _change(self, name: str, value: bool | int) -> bool:
         old = self.current
-        new = replace(old, **{name: on})
         try:
+            changes: dict[str, Any] = {name: value}  # AudioSettings checks the value
+            new = replace(old, **changes)
             save(self._store, new)
+        except AudioSettingsInvalid:
+            logger.warning("audio setting %s out of range, ignored", name)
+            self.view.show_settings(old)
+            return False
         except KlasgenootError as exc:
             self.failed.emit(exc)
             self.view.show_settings(old)  # nothing changed
             return False
         self.current = new
-        if self._audit is not None and getattr(old, name) != on:
-            self._audit.setting(f"audio.{name}", getattr(old, name), on)
+        self.view.show_settings(new)
+        if self._audit is not None and getattr(old, name) != value:
+            self._audit.setting(f"audio.{name}", getattr(old, name), value)
         if self._bridge is not None:
             self._bridge.run(lambda engine: apply_to(engine, new))
             self._bridge.run(lambda engine: self.state_seen.emit(engine.processor.state))

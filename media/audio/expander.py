@@ -4,7 +4,7 @@ lowered further while nobody talks into the microphone.
 WebRTC's suppressor is built to keep speech, and class babble is speech-like: on
 the simulated classroom it takes 11-12 dB off the babble, where the issue asks for
 15. What is left is a murmur close to the room's floor. This stage follows that
-floor (the quietest 100 ms average of the last 3 s) and turns the output down by
+floor (media.audio.floor) and turns the output down by
 up to ``MAX_CUT_DB`` while the level stays near it; anything well above the floor
 (a voice, a chair) opens it at once, within the same 10 ms chunk, so no word loses
 its start. After a short hold it closes at ``RELEASE_DB_PER_S``.
@@ -20,52 +20,32 @@ the noise-suppression stage; it keeps no audio, only levels.
 
 from __future__ import annotations
 
-import math
-from collections import deque
-
 import numpy as np
 
-CHUNK_S = 0.01
-FULL_SCALE = 32768.0
+from media.audio.floor import CHUNK_S, SILENT_DBFS, FloorTracker, level_dbfs
+
 MAX_CUT_DB = 10.0  # at most this much lower than the suppressor left it
 # From here up no cut: after the suppressor, 99 % of babble's 10 ms chunks lie
 # below it, and speech lies 20-50 dB above the murmur (measured on CLASSROOM).
 OPEN_ABOVE_FLOOR_DB = 16.0
 SHUT_ABOVE_FLOOR_DB = 8.0  # from here down: the full cut
-FLOOR_BLOCK_S = 0.1
-FLOOR_WINDOW_S = 3.0
 HOLD_S = 0.05  # stays open this long after the last loud chunk
 RELEASE_DB_PER_S = 120.0
-SILENT_DBFS = -90.0  # digital silence: nothing to lower, no floor to learn
-_CHUNKS_PER_BLOCK = round(FLOOR_BLOCK_S / CHUNK_S)
-_BLOCKS = round(FLOOR_WINDOW_S / FLOOR_BLOCK_S)
-_MIN_BLOCKS = round(1.0 / FLOOR_BLOCK_S)  # a second of levels before any cut
 _OPEN_RAMP = 96  # samples: 2 ms at 48 kHz
-
-
-def level_dbfs(samples: np.ndarray) -> float:
-    """The mean power of s16 ``samples`` in dB below full scale (−inf for silence)."""
-    if samples.size == 0:
-        return -math.inf
-    power = float(np.mean(np.square(samples.astype(np.float64)))) / FULL_SCALE**2
-    return 10.0 * math.log10(power) if power > 0 else -math.inf
 
 
 class Expander:
     """Call :meth:`process` with each 10 ms chunk in order; it returns the chunk lowered."""
 
     def __init__(self) -> None:
-        self._block_power = 0.0
-        self._block_counted = 0
-        self._block_chunks = 0
-        self._blocks: deque[float] = deque(maxlen=_BLOCKS)
+        self._floor = FloorTracker()
         self._gain_db = 0.0
         self._held = 0.0  # seconds left open
 
     @property
     def floor_dbfs(self) -> float | None:
         """The room's floor as the expander sees it; None until it has learnt one."""
-        return min(self._blocks) if len(self._blocks) >= _MIN_BLOCKS else None
+        return self._floor.floor_dbfs
 
     @property
     def gain_db(self) -> float:
@@ -75,7 +55,7 @@ class Expander:
         samples = np.frombuffer(chunk, dtype=np.int16)
         level = level_dbfs(samples)
         target = self._target(level)
-        self._learn(level)
+        self._floor.learn(level)
         previous, self._gain_db = self._gain_db, self._follow(target)
         if previous == 0.0 and self._gain_db == 0.0:
             return chunk
@@ -105,18 +85,6 @@ class Expander:
         if target >= self._gain_db:
             return target  # opens at once: a word keeps its start
         return max(target, self._gain_db - RELEASE_DB_PER_S * CHUNK_S)
-
-    def _learn(self, level: float) -> None:
-        # The floor is the quietest 100 ms *average* of the window: a chunk-level
-        # minimum would follow the suppressor's momentary dips far below the murmur.
-        if level > SILENT_DBFS:
-            self._block_power += 10.0 ** (level / 10.0)
-            self._block_counted += 1
-        self._block_chunks += 1
-        if self._block_chunks == _CHUNKS_PER_BLOCK:
-            if self._block_counted:
-                self._blocks.append(10.0 * math.log10(self._block_power / self._block_counted))
-            self._block_power, self._block_counted, self._block_chunks = 0.0, 0, 0
 
 
 def _amplitude(gain_db: float) -> float:

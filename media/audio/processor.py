@@ -15,13 +15,19 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from media.audio.expander import Expander
+from media.audio.floor import level_dbfs
+from media.audio.gain import AutomaticGain
 from media.audio.settings import AudioSettings
 
 logger = logging.getLogger(__name__)
 
 SAMPLE_RATE = 48000
 CHUNK = SAMPLE_RATE // 100  # 10 ms: the only frame size the APM takes
+FAR_ACTIVE_DBFS = -50.0  # the speaker plays: its echo may be in the microphone
+FAR_HOLD_CHUNKS = 30  # ...for 300 ms after (the room's tail, the delay estimate's error)
 
 
 class ProcessingState(enum.StrEnum):
@@ -50,6 +56,8 @@ class Processor:
         self._broken = False
         self.delay_ms: int | None = None
         self._expander = Expander()
+        self._gain = AutomaticGain(self.settings.agc_target_dbfs)
+        self._far_hold = 0  # microphone chunks left in which the far end counts as playing
         self._build()
 
     @property
@@ -68,8 +76,14 @@ class Processor:
             return
         if settings.noise_suppression != self.settings.noise_suppression:
             self._expander = Expander()  # a stage switched back on starts from no gain
-        self.settings = settings
-        if not self._broken:
+        if settings.auto_gain_control != self.settings.auto_gain_control:
+            self._gain = AutomaticGain(settings.agc_target_dbfs)
+        self._gain.target_dbfs = settings.agc_target_dbfs
+        module_stages = ("echo_cancellation", "noise_suppression", "high_pass_filter")
+        rebuild = any(getattr(settings, n) != getattr(self.settings, n) for n in module_stages)
+        was_on, self.settings = self.settings.any_on, settings
+        # A new target alone keeps the module (and the echo canceller's convergence).
+        if not self._broken and (rebuild or was_on != settings.any_on):
             self._build()
 
     def set_delay(self, delay_ms: int) -> None:
@@ -80,6 +94,8 @@ class Processor:
 
     def process_far(self, chunk: bytes) -> None:
         """One 10 ms chunk of what the speaker plays (the echo canceller's reference)."""
+        if level_dbfs(np.frombuffer(chunk, np.int16)) > FAR_ACTIVE_DBFS:
+            self._far_hold = FAR_HOLD_CHUNKS
         if self.cancels_echo:
             self._call(self._apm.process_reverse_stream, self._frame(chunk))
 
@@ -93,7 +109,12 @@ class Processor:
         out = bytes(frame.data.cast("B"))
         # The module's suppressor keeps speech-like babble; the expander takes the
         # rest of the murmur between words (part of the noise-suppression stage).
-        return self._expander.process(out) if self.settings.noise_suppression else out
+        if self.settings.noise_suppression:
+            out = self._expander.process(out)
+        far_active, self._far_hold = self._far_hold > 0, max(0, self._far_hold - 1)
+        if self.settings.auto_gain_control:
+            out = self._gain.process(out, far_active=far_active)
+        return out
 
     # -- internals ----------------------------------------------------------------
 
@@ -111,7 +132,8 @@ class Processor:
                 echo_cancellation=s.echo_cancellation,
                 noise_suppression=s.noise_suppression,
                 high_pass_filter=s.high_pass_filter,
-                auto_gain_control=s.auto_gain_control,
+                # Our own stage instead (media.audio.gain): the module's has no target.
+                auto_gain_control=False,
             )
             self._frame_type = rtc.AudioFrame
             if s.echo_cancellation:

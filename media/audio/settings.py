@@ -1,4 +1,8 @@
-"""Which processing stages run: one technician setting each, all on by default."""
+"""Which processing stages run (one technician setting each), and the loudness target.
+
+``agc_target_dbfs`` is the automatic loudness stage's target for this device's
+talker (media.audio.gain): a classroom unit and a laptop need different ones.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,15 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from media.audio.gain import TARGET_DEFAULT_DBFS, TARGET_MAX_DBFS, TARGET_MIN_DBFS
+
 STAGES = ("echo_cancellation", "noise_suppression", "high_pass_filter", "auto_gain_control")
+TARGET = "agc_target_dbfs"
 
 
 class AudioSettingsInvalid(ValueError):
-    """Internal: a stored value that is not a bool per stage (never shown as it is)."""
+    """Internal: a stored value that is not a bool per stage or a target in range (never
+    shown as it is)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,20 +27,39 @@ class AudioSettings:
     noise_suppression: bool = True
     high_pass_filter: bool = True
     auto_gain_control: bool = False  # see docs/performance.md: it lifts residual echo
+    agc_target_dbfs: int = TARGET_DEFAULT_DBFS
+
+    def __post_init__(self) -> None:
+        if not is_target(self.agc_target_dbfs):
+            raise AudioSettingsInvalid(TARGET)
 
     @property
     def any_on(self) -> bool:
-        return any(asdict(self).values())
+        return any(getattr(self, name) for name in STAGES)
 
-    def to_body(self) -> dict[str, bool]:
+    def to_body(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_body(cls, body: Mapping[str, Any]) -> AudioSettings:
-        """Exactly the four stages, each a bool; anything else is refused."""
-        if set(body) != set(STAGES) or not all(isinstance(v, bool) for v in body.values()):
+        """The four stages, each a bool, and the target (absent before it existed: the
+        default); anything else is refused."""
+        keys = set(body) - {TARGET}
+        if keys != set(STAGES) or not all(isinstance(body[n], bool) for n in STAGES):
             raise AudioSettingsInvalid("audio")
-        return cls(**{name: bool(body[name]) for name in STAGES})
+        target = body.get(TARGET, TARGET_DEFAULT_DBFS)
+        if not is_target(target):
+            raise AudioSettingsInvalid(TARGET)
+        return cls(**{name: bool(body[name]) for name in STAGES}, agc_target_dbfs=target)
+
+
+def is_target(value: object) -> bool:
+    """A whole number of dBFS within the stage's range (a bool is not a number here)."""
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and TARGET_MIN_DBFS <= value <= TARGET_MAX_DBFS
+    )
 
 
 OFF = AudioSettings(False, False, False, False)

@@ -93,3 +93,32 @@ def test_without_the_module_the_panel_says_so(
     view = mode.audio.view
     qtbot.waitUntil(lambda: "could not start" in view.state_label.text(), timeout=5000)
     assert "echo" in view.state_label.text()
+
+
+def test_the_loudness_target_is_this_devices_own(
+    qtbot: QtBot, workspace: Workspace, sessions: list[DeviceSession]
+) -> None:
+    folder = workspace.device_dir(Role.STUDENT)
+    session = open_session(qtbot, sessions, folder)
+    mode, bridge = session.technician, session.bridge
+    assert mode is not None and bridge is not None
+    mode.open_panel()
+    view = mode.audio.view
+    assert view.target.value() == -20 and not view.target.isEnabled()  # automatic loudness off
+    agc = view.checks["auto_gain_control"]
+    qtbot.mouseClick(agc, LEFT, pos=QPoint(12, agc.height() // 2))
+    assert view.target.isEnabled()
+    for _ in range(4):  # four taps on the arrow: one stored and audited change
+        view.target.stepUp()
+    assert audio_settings.load(SettingsStore(folder)).agc_target_dbfs == -20  # not yet
+    expected = AudioSettings(auto_gain_control=True, agc_target_dbfs=-16)
+    qtbot.waitUntil(lambda: audio_settings.load(SettingsStore(folder)) == expected, timeout=3000)
+    qtbot.waitUntil(lambda: engine_value(qtbot, bridge, lambda e: e.processor.settings) == expected)
+    records = audit_records(folder)
+    assert ("audio.agc_target_dbfs", "-20", "-16") in records
+    assert sum(1 for r in records if r[0] == "audio.agc_target_dbfs") == 1
+    assert_accessible(view)
+    other = workspace.device_dir(Role.CLASSROOM)  # the peer keeps its own target
+    assert audio_settings.load(SettingsStore(other)).agc_target_dbfs == -20
+    assert not mode.audio.set_target(-3)  # out of range: refused, nothing changed
+    assert audio_settings.load(SettingsStore(folder)) == expected

@@ -22,7 +22,7 @@ from media.audio.delay import DelayEstimator
 from media.audio.meter import EchoMeter, EchoReport
 from media.audio.processor import ProcessingState, Processor
 from media.audio.room import CLASSROOM, FRAME, RoomConfig, SimulatedRoom
-from media.audio.settings import OFF, AudioSettings, AudioSettingsInvalid
+from media.audio.settings import OFF, STAGES, AudioSettings, AudioSettingsInvalid
 from media.audio.track import ProcessedAudioTrack
 from media.synthetic_audio import SyntheticAudioTrack
 
@@ -226,3 +226,26 @@ def test_stored_stages_are_checked() -> None:
                 {**OFF.to_body(), "extra": True}):  # fmt: skip
         with pytest.raises(AudioSettingsInvalid):
             AudioSettings.from_body(bad)
+
+
+def test_the_loudness_target_is_stored_checked_and_optional() -> None:
+    tuned = AudioSettings(auto_gain_control=True, agc_target_dbfs=-26)
+    assert AudioSettings.from_body(tuned.to_body()) == tuned
+    older = {name: True for name in STAGES}  # stored before the target existed
+    assert AudioSettings.from_body(older).agc_target_dbfs == -20
+    for target in (-31, -9, 20.0, True, "-20", None):
+        with pytest.raises(AudioSettingsInvalid):
+            AudioSettings.from_body({**OFF.to_body(), "agc_target_dbfs": target})
+        with pytest.raises(AudioSettingsInvalid):
+            AudioSettings(agc_target_dbfs=target)  # type: ignore[arg-type]
+    assert not OFF.any_on  # the target is no stage
+
+
+def test_a_new_target_keeps_the_echo_canceller_converged() -> None:
+    processor = Processor(AudioSettings(auto_gain_control=True))
+    module = processor._apm
+    processor.apply(AudioSettings(auto_gain_control=True, agc_target_dbfs=-14))
+    assert processor._apm is module  # not rebuilt: the canceller keeps what it learnt
+    assert processor._gain.target_dbfs == -14
+    processor.apply(AudioSettings(auto_gain_control=True, echo_cancellation=False))
+    assert processor._apm is not module
