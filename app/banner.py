@@ -77,8 +77,10 @@ class BannerWidget(QFrame):
         )
         self._label.setText(text)
         self.setAccessibleDescription(text)
+        # Shown in place, never raised: the banner sits in its window's layout, and a
+        # raise would put it over the technician corner (app.kiosk), whose long
+        # press must work while a message shows (issue 15, item 17).
         self.show()
-        self.raise_()
         if self._kind is BannerKind.INFO:
             self._timer.start(NOTICE_MS)
         else:

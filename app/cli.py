@@ -8,13 +8,23 @@ operator's server and fleet tools run on a machine without Qt libraries.
 from __future__ import annotations
 
 import argparse
-import importlib
 import importlib.metadata
 import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from app import cli_enroll, cli_fleet, cli_nettest, cli_server, cli_technician, cli_update
+from app import (
+    cli_console,
+    cli_demo,
+    cli_enroll,
+    cli_fleet,
+    cli_gui,
+    cli_logs,
+    cli_nettest,
+    cli_server,
+    cli_technician,
+    cli_update,
+)
 from app.cli_words import speak_dutch
 from common.errors import KlasgenootError
 from common.process import limit_malloc_arenas
@@ -38,9 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"klasgenoot {version()}", help="de versie tonen"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (cli_fleet, cli_enroll, cli_server, cli_technician, cli_nettest, cli_update):
+    for module in (cli_fleet, cli_enroll, cli_server, cli_technician, cli_nettest, cli_demo,
+                   cli_logs, cli_gui, cli_console, cli_update):  # fmt: skip
         module.register(sub)
-    _register_optional(sub)
     return parser
 
 
@@ -51,18 +61,6 @@ def version() -> str:
         return importlib.metadata.version("klasgenoot")
     except importlib.metadata.PackageNotFoundError:
         return "onbekend"
-
-
-def _register_optional(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Command groups that land later register themselves when their module exists."""
-    for name in ("app.cli_demo", "app.cli_logs", "app.cli_gui", "app.cli_console"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,17 +8,18 @@ the technician screen's button calls. Nothing here imports Qt.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.settings import FILENAME as SETTINGS_FILE
+from common import jsondoc
 from common.errors import KlasgenootError
 from common.instance import DeviceLock
+from common.jsondoc import JsonDocInvalid
 from pairing import device
 from pairing.identity import DEVICE_KEY, delete_device_key
-from pairing.keystore import DevFileKeyStore, KeyStore, open_keystore
+from pairing.keystore import MAX_DEV_FILE, DevFileKeyStore, KeyStore, open_keystore
 from privacy.audit import AUDIT_SECRET_NAME
 from privacy.erase import overwrite_and_remove
 from privacy.errors import DeviceFolderMissing, WipeIncomplete
@@ -107,8 +108,8 @@ def wipe_device(config: Path, store: KeyStore) -> WipeOutcome:
 
 def _remove_empty_dev_store(path: Path, out: WipeOutcome) -> None:
     try:
-        empty = json.loads(path.read_text(encoding="utf-8")) == {}
-    except (OSError, ValueError):
+        empty = jsondoc.read(path, limit=MAX_DEV_FILE) == {}
+    except (OSError, JsonDocInvalid):
         return
     if empty:
         (out.removed if overwrite_and_remove(path) else out.failed).append(path.name)

@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable
 from types import TracebackType
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QChildEvent, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QMouseEvent, QResizeEvent, QShortcut
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
@@ -42,7 +42,11 @@ HOT_ZONE = 48
 
 class CornerHotZone(QWidget):
     """Invisible; held down for ``hold_ms`` it emits ``held``. Not in the tab order:
-    the keyboard way in is the chord."""
+    the keyboard way in is the chord.
+
+    A finger is handled as a touch, not left to the platform's touch-to-mouse
+    synthesis: that is skipped when the platform or the application turns it off,
+    and a kiosk's touch screen must open technician mode all the same."""
 
     held = Signal()
 
@@ -60,6 +64,21 @@ class CornerHotZone(QWidget):
     @property
     def hold_ms(self) -> int:
         return self._timer.interval()
+
+    def event(self, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.TouchBegin:
+            self._timer.start()
+            event.accept()  # this widget gets the rest of the touch
+            return True
+        if kind in (QEvent.Type.TouchEnd, QEvent.Type.TouchCancel):
+            self._timer.stop()
+            event.accept()
+            return True
+        if kind == QEvent.Type.TouchUpdate:
+            event.accept()  # a finger held still still moves a little
+            return True
+        return super().event(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -105,6 +124,8 @@ class KioskWindow(QWidget):
         layout.addWidget(self._pages, 1)
         self._hot_zone = CornerHotZone(self, long_press_ms)
         self._hot_zone.held.connect(self._ask_technician)
+        for child in (self.banner, self._pages):  # made before the corner existed
+            child.installEventFilter(self)
         self._chord = QShortcut(QKeySequence(TECHNICIAN_CHORD), self)
         self._chord.setContext(Qt.ShortcutContext.WindowShortcut)
         self._chord.activated.connect(self._ask_technician)
@@ -236,6 +257,31 @@ class KioskWindow(QWidget):
         super().resizeEvent(event)
         self._hot_zone.move(0, 0)
         self._hot_zone.raise_()
+
+    # The corner stays on top of every other child of the window, whoever raises
+    # what: a banner, the LIVE sign or an overlay added later would otherwise take
+    # the touches meant for it (issue 15, item 17).
+    def childEvent(self, event: QChildEvent) -> None:
+        super().childEvent(event)
+        child, zone = event.child(), getattr(self, "_hot_zone", None)
+        if event.added() and zone is not None and child is not zone:
+            child.installEventFilter(self)  # its raise_() comes as a ZOrderChange
+            self._keep_corner_on_top()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() in (QEvent.Type.ZOrderChange, QEvent.Type.Show)
+            and watched is not self._hot_zone
+            and isinstance(watched, QWidget)
+            and watched.parent() is self
+        ):
+            self._keep_corner_on_top()
+        return super().eventFilter(watched, event)
+
+    def _keep_corner_on_top(self) -> None:
+        zone = getattr(self, "_hot_zone", None)  # children come before it in __init__
+        if zone is not None:
+            zone.raise_()
 
 
 class _ErrorRelay(QObject):

@@ -10,12 +10,13 @@ it never applies.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.settings import FILENAME, SettingsStore
+from app.settings import FILENAME, MAX_FILE, SettingsStore
+from common import jsondoc
+from common.jsondoc import JsonDocInvalid
 from privacy.errors import PrivacyError
 from privacy.retention import Retention
 
@@ -38,10 +39,10 @@ class RetentionSetting:
 def read_retention(config: Path) -> RetentionSetting:
     """The setting as stored, and what applies; never raises."""
     try:
-        doc = json.loads((config / FILENAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        doc = jsondoc.read(config / FILENAME, limit=MAX_FILE)
+    except (OSError, JsonDocInvalid):
         return RetentionSetting(Retention())  # no file, or one app.settings also ignores
-    if not isinstance(doc, dict) or doc.get(RETENTION_SETTING) is None:
+    if doc.get(RETENTION_SETTING) is None:
         return RetentionSetting(Retention())
     stored = doc[RETENTION_SETTING]
     try:

@@ -19,7 +19,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from common import jsondoc
 from common.errors import KlasgenootError
+from common.jsondoc import JsonDocInvalid
 from common.paths import ensure_private_dir, write_private_file
 
 logger = logging.getLogger(__name__)
@@ -109,13 +111,11 @@ def _device_choice(doc: dict[str, Any], key: str) -> str | None:
 
 def parse(raw: bytes) -> DeviceSettings:
     """Checked settings from the file's bytes; SettingsInvalid on anything wrong."""
-    if len(raw) > MAX_FILE:
-        raise SettingsInvalid("too large")
     try:
-        doc = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise SettingsInvalid("not JSON") from exc
-    if not isinstance(doc, dict) or doc.get("version") != VERSION:
+        doc = jsondoc.loads(raw, limit=MAX_FILE)
+    except JsonDocInvalid as exc:
+        raise SettingsInvalid(exc.detail) from exc
+    if doc.get("version") != VERSION:
         raise SettingsInvalid("version")
     language = doc.get("language", DEFAULT_LANGUAGE)
     if language not in LANGUAGES:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import json
 import logging
 from dataclasses import dataclass
 from typing import Protocol
 
 import aiohttp
 
+from common import jsondoc
+from common.jsondoc import JsonDocInvalid
 from console.store import Store
 
 logger = logging.getLogger(__name__)
@@ -79,10 +80,8 @@ class StatusPoller:
             async with session.get(self._url) as response:
                 response.raise_for_status()
                 body = await response.content.read(MAX_STATUS + 1)
-            if len(body) > MAX_STATUS:
-                raise ValueError("too large")
-            self._online = parse_status(json.loads(body))
-        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            self._online = parse_status(jsondoc.loads(body, limit=MAX_STATUS))
+        except (aiohttp.ClientError, TimeoutError, ValueError, JsonDocInvalid) as exc:
             if self._online is not None:
                 logger.warning("signaling status unavailable: %s", type(exc).__name__)
             self._online = None

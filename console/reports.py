@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import enum
-import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -22,6 +21,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from common import jsondoc
+from common.jsondoc import JsonDocInvalid
 from console.errors import ConsoleError, ReportRefused
 from console.store import Store
 from pairing import revocation
@@ -30,6 +31,8 @@ from pairing.errors import PairingError
 from pairing.faultsend import DOMAIN, MAX_REPORT
 from pairing.fleet import CA_CERT, CRL
 
+# The report (64 KiB at most) with its certificate and signature, as the web layer reads it.
+MAX_REPORT_ENVELOPE = 96 * 1024
 PER_HOUR = 10  # reports per device per hour: a technician's button, not a stream
 
 
@@ -63,12 +66,11 @@ class ReportInbox:
     def receive(self, raw: bytes) -> int:
         """Check and store a report; ReportRefused (nothing stored) otherwise."""
         try:
-            doc = json.loads(raw)
+            doc = jsondoc.loads(raw, limit=MAX_REPORT_ENVELOPE)
             report, cert_pem, signature = (str(doc[k]) for k in ("report", "certificate",
                                                                  "signature"))  # fmt: skip
             body = report.encode()
-            if len(body) > MAX_REPORT or not isinstance(json.loads(body), dict):
-                raise ValueError("report")
+            jsondoc.loads(body, limit=MAX_REPORT)  # an object, within the limit
             cert = load_certificate(cert_pem)
             ca = load_certificate((self._fleet / CA_CERT).read_bytes())
             crl = revocation.load_crl((self._fleet / CRL).read_bytes(), ca)
@@ -76,8 +78,8 @@ class ReportInbox:
             key = cert.public_key()
             assert isinstance(key, ec.EllipticCurvePublicKey)
             key.verify(base64.b64decode(signature), DOMAIN + body, ec.ECDSA(hashes.SHA256()))
-        except (ValueError, KeyError, TypeError, OSError, AssertionError, InvalidSignature,
-                PairingError) as exc:  # fmt: skip
+        except (JsonDocInvalid, ValueError, KeyError, TypeError, OSError, AssertionError,
+                InvalidSignature, PairingError) as exc:  # fmt: skip
             raise ReportRefused(type(exc).__name__) from exc
         row = self._store.conn.execute(
             "SELECT id, label FROM pairings WHERE fleet_pairing = ?", (info.pairing_id,)

@@ -42,7 +42,9 @@ class FleetAccess:
     passphrase: str = field(repr=False)
 
 
-class EndReason(enum.StrEnum):
+class ServiceEndReason(enum.StrEnum):
+    """Why a pairing's service ended (not a call's end: that is privacy.codes.EndReason)."""
+
     ENDED = "ended"
     CONSENT_WITHDRAWN = "consent withdrawn"
 
@@ -68,7 +70,13 @@ def record_consent(store: Store, pairing: int, day: dt.date, reference: str, act
 
 
 def end_service(
-    store: Store, fleet: Path, passphrase: str, pairing: int, *, reason: EndReason, actor: str
+    store: Store,
+    fleet: Path,
+    passphrase: str,
+    pairing: int,
+    *,
+    reason: ServiceEndReason,
+    actor: str,
 ) -> float:
     """Revoke both devices and open codes; returns when the pairing will be erased."""
     p = get_pairing(store, pairing)

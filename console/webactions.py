@@ -49,7 +49,7 @@ async def end_service(request: web.Request) -> web.StreamResponse:
     form, pid = await request.post(), pairing_id(request)
     fleet = request.app[FLEET_KEY]
     try:
-        reason = service.EndReason(str(form.get("reason", "")))
+        reason = service.ServiceEndReason(str(form.get("reason", "")))
         service.end_service(request.app[STORE_KEY], fleet.folder, fleet.passphrase, pid,
                             reason=reason, actor=session_of(request).user)  # fmt: skip
     except ValueError as exc:

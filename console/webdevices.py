@@ -6,11 +6,12 @@ certificate and signature (reports). Answers are JSON with a Dutch sentence.
 
 from __future__ import annotations
 
-import json
 import logging
 
 from aiohttp import web
 
+from common import jsondoc
+from common.jsondoc import JsonDocInvalid
 from console.enrollment import Enroller
 from console.errors import ConsoleError, EnrollmentCodeRejected, EnrollmentLocked, ReportRefused
 from console.reports import ReportInbox
@@ -38,11 +39,11 @@ async def enroll(request: web.Request) -> web.StreamResponse:
     """A device's code and request → 200 with its bundle, 202 to wait, 4xx in Dutch."""
     try:
         body = await request.content.read(MAX_ENROLL_BODY + 1)
-        doc = json.loads(body) if len(body) <= MAX_ENROLL_BODY else None
-        code, pem = doc["code"], doc.get("request")  # type: ignore[index, union-attr]
+        doc = jsondoc.loads(body, limit=MAX_ENROLL_BODY)
+        code, pem = doc["code"], doc.get("request")
         if not isinstance(code, str) or not isinstance(pem, str | None):
             raise TypeError("code")
-    except (ValueError, TypeError, KeyError, AttributeError):
+    except (JsonDocInvalid, TypeError, KeyError):
         return web.json_response({"error": "Ongeldige aanvraag.", "reason": "request"}, status=400)
     try:
         return _enroll_answer(request, code, pem)

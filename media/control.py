@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from common import jsondoc
+from common.jsondoc import JsonDocInvalid
 from media.errors import MediaError
 
 CONTROL_VERSION = 1
@@ -107,14 +109,10 @@ def _check_body(kind: str, body: dict[str, Any]) -> None:
 
 def _load_object(data: str | bytes, limit: int) -> dict[str, Any]:
     raw = data.encode() if isinstance(data, str) else data
-    if len(raw) > limit:
-        raise ControlInvalid("too large")
     try:
-        obj = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ControlInvalid("not JSON") from exc
-    if not isinstance(obj, dict):
-        raise ControlInvalid("not an object")
+        obj = jsondoc.loads(raw, limit=limit)
+    except JsonDocInvalid as exc:
+        raise ControlInvalid(exc.detail) from exc
     version = obj.get("v")
     if not isinstance(version, int) or isinstance(version, bool):
         raise ControlInvalid("no version")

@@ -39,6 +39,13 @@ class View:
         half = 0.5 / zoom
         return View(min(1 - half, max(half, self.x)), min(1 - half, max(half, self.y)), zoom)
 
+    def zoomed(self, factor: float) -> View:
+        return View(self.x, self.y, self.zoom * factor).clamped()
+
+    def panned(self, dx: float, dy: float) -> View:
+        """Moved by a fraction of what is seen now (so a drag follows the finger)."""
+        return View(self.x + dx / self.zoom, self.y + dy / self.zoom, self.zoom).clamped()
+
     @property
     def is_whole(self) -> bool:
         return self.zoom <= MIN_ZOOM

@@ -10,7 +10,6 @@ A meter lives on one event loop; call :meth:`FrameMeter.snapshot` from that loop
 
 from __future__ import annotations
 
-import array
 import math
 import time
 from collections import deque
@@ -20,12 +19,11 @@ import av
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
+from media.audio.level import Energy, energy, window_dbfs
 from media.audio.markers import MarkerReader
 from media.synthetic import Clock
-from media.synthetic_audio import FULL_SCALE
 from media.synthetic_video import Marker, read_marker
 
-SILENCE_DBFS = -120.0  # what digital silence reads as (log of zero has no value)
 _S16 = frozenset({"s16", "s16p"})
 
 
@@ -93,7 +91,7 @@ class FrameMeter:
         self._seen = _SeenWindow(seq_window)
         self._arrivals: deque[float] = deque(maxlen=max(1, int(window_s * 240)))
         self._latency: deque[float] = deque(maxlen=latency_window)
-        self._levels: deque[tuple[int, int]] = deque(maxlen=level_frames)
+        self._levels: deque[Energy] = deque(maxlen=level_frames)
         self._markers = MarkerReader(wall_clock)
         self._audio_latency: deque[float] = deque(maxlen=latency_window)
         self._distinct = self._total = self._unreadable = self._freezes = 0
@@ -132,11 +130,7 @@ class FrameMeter:
         if frame.format.name not in _S16:
             return
         count = frame.samples * (1 if frame.format.is_planar else len(frame.layout.channels))
-        squares = 0
-        for plane in frame.planes:
-            samples = array.array("h")
-            samples.frombytes(memoryview(plane)[: 2 * count])
-            squares += int(math.sumprod(samples, samples))
+        squares = math.fsum(energy(memoryview(plane)[: 2 * count])[0] for plane in frame.planes)
         self._levels.append((squares, count * len(frame.planes)))
         if frame.format.name == "s16" and frame.sample_rate == 48000:
             channels = len(frame.layout.channels)
@@ -182,11 +176,7 @@ class FrameMeter:
     def _level(self) -> float | None:
         if not self._levels:
             return None
-        squares = sum(s for s, _ in self._levels)
-        count = sum(n for _, n in self._levels)
-        if squares == 0 or count == 0:
-            return SILENCE_DBFS
-        return max(SILENCE_DBFS, 10 * math.log10(squares / count / FULL_SCALE**2))
+        return window_dbfs(self._levels)
 
 
 def _percentile(ordered: list[float], fraction: float) -> float | None:

@@ -14,12 +14,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from common.backoff import capped_delay, jittered
 from media.control import ControlInvalid, ControlMessage, VersionMismatch
 from media.handshake import Handshake, parse_handshake
 from media.impair import Impairment
@@ -389,8 +389,8 @@ class CallSession(Negotiation):
         cap = (
             self.settings.reconnect_backoff_max if self._peer_online else self.settings.backoff_max
         )
-        delay = min(cap, self.settings.backoff_initial * 2 ** (self._failures - 1))
-        self._retry_at = time.monotonic() + delay * random.uniform(0.5, 1.0)  # noqa: S311
+        delay = capped_delay(self.settings.backoff_initial, cap, self._failures - 1)
+        self._retry_at = time.monotonic() + jittered(delay)
         self._set_state(CallState.RECONNECTING)
         # A hello kept back while the call was live (a pupil back after a crash) is
         # answered now, instead of after its own connect timeout.

@@ -7,6 +7,13 @@ from dataclasses import dataclass
 
 from pairing.certificates import DeviceCertInfo
 
+# One set of end reasons: the engine gives them, the connection log stores them
+# (privacy may not import media, so the enum lives there). INTERRUPTED is the log's
+# own, set at the next start for a session the program never closed.
+from privacy.codes import EndReason
+
+__all__ = ["CallState", "EndReason", "StateChange"]
+
 
 class CallState(enum.Enum):
     IDLE = "idle"
@@ -15,18 +22,6 @@ class CallState(enum.Enum):
     LIVE = "live"
     RECONNECTING = "reconnecting"
     ENDED = "ended"
-
-
-class EndReason(enum.Enum):
-    HANGUP_LOCAL = "hangup_local"
-    HANGUP_REMOTE = "hangup_remote"
-    PEER_UNTRUSTED = "peer_untrusted"
-    PEER_REVOKED = "peer_revoked"
-    UPDATE_NEEDED = "update_needed"
-    DECLINED = "declined"
-    STOPPED = "stopped"
-    OUTSIDE_SCHEDULE = "outside_schedule"  # school hours (media.features.schedule)
-    REVOKED = "revoked"  # this device's own certificate: the server refused it for good
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,10 +17,10 @@ import av
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
+from media.audio.level import sine_peak
 from media.audio.markers import MarkerWriter, stamp
 from media.synthetic import Pacer
 
-FULL_SCALE = 32768
 MAX_TONE_DBFS = -3.02  # a sine louder than this would clip
 
 
@@ -37,7 +37,7 @@ def tone_table(
         return bytes(2 * channels * (period + extra))
     if dbfs > MAX_TONE_DBFS:
         raise ValueError("a tone above -3 dBFS clips")
-    peak = 10 ** (dbfs / 20) * FULL_SCALE * math.sqrt(2)
+    peak = sine_peak(dbfs)
     step = 2 * math.pi * frequency / sample_rate
     values = (round(peak * math.sin(step * n)) for n in range(period + extra))
     return array.array("h", (v for v in values for _ in range(channels))).tobytes()

@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 
+from common import jsondoc
+from common.jsondoc import JsonDocInvalid
 from pairing.certificates import is_pairing_id, load_certificate, read_device_certificate
 from pairing.deviceid import DeviceId
 from pairing.errors import BundleInvalid, BundleIsRequest, CertificateInvalid, DeviceIdInvalid
@@ -206,10 +208,10 @@ def _parse_json(data: bytes) -> dict[str, Any]:
         # would ask the operator for a new bundle they already have.
         raise BundleIsRequest("an enrollment request, not a bundle")
     try:
-        doc = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise BundleInvalid("not JSON") from exc
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        doc = jsondoc.loads(data, limit=MAX_BUNDLE)
+    except JsonDocInvalid as exc:
+        raise BundleInvalid(exc.detail) from exc
+    if doc.get("format") != FORMAT:
         raise BundleInvalid("not a Klasgenoot bundle")
     if doc.get("version") != FORMAT_VERSION or type(doc.get("version")) is not int:
         raise BundleInvalid(f"unsupported version {doc.get('version')!r}")

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 from cryptography import x509
 
+from common import jsondoc
+from common.jsondoc import JsonDocInvalid
 from pairing.bundle import MAX_BUNDLE, load_bundle
 from pairing.certificates import certificate_pem, fingerprint, load_certificate
 from pairing.errors import (
@@ -123,11 +125,9 @@ def _post(
     except (OSError, http.client.HTTPException) as exc:
         raise EnrollmentServerUnreachable(type(exc).__name__) from exc
     try:
-        answer = json.loads(raw)
-    except ValueError as exc:
+        answer: dict[str, object] = jsondoc.loads(raw, limit=MAX_BUNDLE + 1024)
+    except JsonDocInvalid as exc:
         raise EnrollmentServerRefused(str(response.status)) from exc
-    if not isinstance(answer, dict):
-        raise EnrollmentServerRefused(str(response.status))
     if response.status not in (200, 202):
         error = _REASONS.get(str(answer.get("reason")), EnrollmentServerRefused)
         raise error(str(response.status))

@@ -20,6 +20,8 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from common import jsondoc
+from common.jsondoc import JsonDocInvalid
 from common.paths import ensure_private_dir, write_private_file
 from pairing import revocation
 from pairing.bundle import (
@@ -124,11 +126,11 @@ def _device_json(config_dir: Path) -> dict[str, Any] | None:
     if raw is None:
         return None
     try:
-        doc = json.loads(raw)
-        if not isinstance(doc, dict) or doc.get("version") != VERSION:
+        doc = jsondoc.loads(raw, limit=MAX_FILE)
+        if doc.get("version") != VERSION:
             raise ValueError("version")
         Role(doc["role"])
-    except (ValueError, UnicodeDecodeError, KeyError) as exc:
+    except (ValueError, JsonDocInvalid, KeyError) as exc:
         raise DeviceConfigInvalid(DEVICE_JSON) from exc
     return doc
 

@@ -17,6 +17,8 @@ import ssl
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from common import jsondoc
+from common.jsondoc import JsonDocInvalid
 from pairing.certificates import certificate_pem
 from pairing.codeenroll import ConsoleUrl, pinned_context
 from pairing.credentials import DeviceCredentials
@@ -28,6 +30,7 @@ from pairing.errors import (
 
 DOMAIN = b"klasgenoot-fault-report-v1\x00"
 MAX_REPORT = 64 * 1024
+MAX_ANSWER = 4096  # {"report": <number>}
 TIMEOUT = 15.0
 
 
@@ -56,16 +59,16 @@ def send_report(url: ConsoleUrl, credentials: DeviceCredentials, report: bytes) 
         conn.request("POST", "/reports", envelope(credentials, report),
                      {"Content-Type": "application/json"})  # fmt: skip
         response = conn.getresponse()
-        raw = response.read(4096)
+        raw = response.read(MAX_ANSWER)
         conn.close()
     except ssl.SSLError as exc:
         raise CaFingerprintMismatch(type(exc).__name__) from exc
     except (OSError, http.client.HTTPException) as exc:
         raise EnrollmentServerUnreachable(type(exc).__name__) from exc
     try:
-        answer = json.loads(raw)
+        answer = jsondoc.loads(raw, limit=MAX_ANSWER)
         number = int(answer["report"])
-    except (ValueError, KeyError, TypeError) as exc:
+    except (JsonDocInvalid, ValueError, KeyError, TypeError) as exc:
         raise EnrollmentServerRefused(str(response.status)) from exc
     if response.status != 201:
         raise EnrollmentServerRefused(str(response.status))

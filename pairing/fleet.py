@@ -61,6 +61,7 @@ from pairing.errors import (
 )
 from pairing.fleetsettings import FleetSettings, check_settings, dump_settings, parse_settings
 from pairing.issued import (
+    MAX_RECORDS,
     IssuedRecord,
     check_until,
     dump_records,
@@ -76,7 +77,7 @@ CA_KEY, CA_CERT, CRL = "ca-key.pem", "ca.pem", "crl.pem"
 SERVER_CERT, SERVER_KEY = "server.pem", "server-key.pem"
 SETTINGS, ISSUED = "fleet.json", "issued.json"
 FLEET_FILES = (CA_KEY, CA_CERT, SERVER_CERT, SERVER_KEY, CRL, ISSUED, SETTINGS)
-MAX_FILE = 8 * 1024 * 1024  # issued.json: ~250 bytes a certificate
+MAX_FILE = MAX_RECORDS  # issued.json is the largest
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from common import jsondoc
+from common.jsondoc import JsonDocInvalid
 from pairing.bundle import (
     IceServer,
     check_host,
@@ -23,6 +24,7 @@ from pairing.bundle import (
 from pairing.errors import FleetSettingsInvalid
 
 VERSION = 1
+MAX_SETTINGS = 256 * 1024  # fleet.json: URLs and ICE servers, a few kB
 DEFAULT_PORT = 8443
 
 
@@ -68,11 +70,11 @@ def dump_settings(settings: FleetSettings) -> bytes:
 def parse_settings(data: bytes) -> FleetSettings:
     """Read ``fleet.json``; FleetSettingsInvalid on anything wrong."""
     try:
-        doc: Any = json.loads(data)
-        if not isinstance(doc, dict) or doc.get("version") != VERSION:
+        doc = jsondoc.loads(data, limit=MAX_SETTINGS)
+        if doc.get("version") != VERSION:
             raise FleetSettingsInvalid("version")
         if not isinstance(doc["signaling_url"], str | list):  # no silent fallback to the default
             raise FleetSettingsInvalid("signaling_url")
         return check_settings(doc["server_name"], doc["signaling_url"], doc["ice_servers"])
-    except (ValueError, UnicodeDecodeError, KeyError) as exc:
+    except (JsonDocInvalid, KeyError) as exc:
         raise FleetSettingsInvalid("fleet.json") from exc

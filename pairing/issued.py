@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from common import jsondoc
+from common.jsondoc import JsonDocInvalid
 from pairing.certificates import is_pairing_id
 from pairing.deviceid import SHORT_LENGTH, DeviceId, normalise, parse_short
 from pairing.errors import (
@@ -23,6 +25,7 @@ from pairing.errors import (
 from pairing.roles import Role
 
 VERSION = 1
+MAX_RECORDS = 8 * 1024 * 1024  # ~250 bytes a certificate (pairing.fleet reads as much)
 MAX_MONTHS = 13  # a school year and a bit: pairings are renewed, not kept forever
 
 
@@ -80,14 +83,14 @@ def _record(row: Any) -> IssuedRecord:
 def load_records(data: bytes) -> tuple[IssuedRecord, ...]:
     """Parse ``issued.json``; ValueError on anything malformed."""
     try:
-        doc = json.loads(data)
-        if not isinstance(doc, dict) or doc.get("version") != VERSION:
+        doc = jsondoc.loads(data, limit=MAX_RECORDS)
+        if doc.get("version") != VERSION:
             raise ValueError("version")
         rows = doc["certificates"]
         if not isinstance(rows, list):
             raise ValueError("certificates")
         return tuple(_record(row) for row in rows)
-    except (KeyError, TypeError, UnicodeDecodeError, DeviceIdInvalid) as exc:
+    except (KeyError, TypeError, JsonDocInvalid, DeviceIdInvalid) as exc:
         raise ValueError("malformed record") from exc
 
 

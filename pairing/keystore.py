@@ -17,13 +17,15 @@ import os
 import re
 import threading
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import keyring
 import keyring.errors
 from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 
+from common import jsondoc
+from common.jsondoc import JsonDocInvalid
 from common.paths import ensure_private_dir, namespace_for, write_private_file
 from pairing.errors import KeyStoreInsecure, KeyStoreUnavailable
 
@@ -157,12 +159,10 @@ class DevFileKeyStore:
         except OSError as exc:
             raise KeyStoreUnavailable("dev key store unreadable") from exc
         try:
-            if len(raw) > MAX_DEV_FILE:
-                raise ValueError("too large")
-            data: Any = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
+            data = jsondoc.loads(raw, limit=MAX_DEV_FILE)
+        except JsonDocInvalid as exc:
             raise KeyStoreUnavailable("dev key store damaged") from exc
-        if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        if not all(isinstance(v, str) for v in data.values()):
             raise KeyStoreUnavailable("dev key store damaged")
         return data
 

@@ -24,6 +24,8 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from common import jsondoc
+from common.jsondoc import JsonDocInvalid
 from common.paths import ensure_private_dir, write_private_file
 from pairing.bundle import check_host, check_ice_servers
 from pairing.ca import issue_turn_certificate, plain_key_pem
@@ -44,6 +46,7 @@ from pairing.turnrender import IpNetwork, render
 logger = logging.getLogger(__name__)
 
 VERSION = 1
+MAX_SETTINGS = 64 * 1024  # the turn settings file: a few hundred bytes
 DEFAULT_RELAY_PORTS = (49152, 65535)
 DEFAULT_BPS_CAPACITY = 125_000_000  # bytes/s, 1 Gbit/s: about 200 calls relayed both ways
 # Per allocation (coturn requires it with bps-capacity): 720p30 VP8 tops out near
@@ -279,13 +282,13 @@ def load_options(fleet_dir: Path) -> TurnOptions:
     """The settings of the last ``fleet turn``; TurnNotConfigured if there was none."""
     path = fleet_dir / TURN_DIR / TURN_SETTINGS
     try:
-        doc = json.loads(path.read_bytes())
+        doc = jsondoc.read(path, limit=MAX_SETTINGS)
     except FileNotFoundError as exc:
         raise TurnNotConfigured(str(fleet_dir)) from exc
-    except (OSError, ValueError) as exc:
+    except (OSError, JsonDocInvalid) as exc:
         raise FleetCorrupt(TURN_SETTINGS) from exc
     try:
-        if not isinstance(doc, dict) or doc.pop("version", None) != VERSION:
+        if doc.pop("version", None) != VERSION:
             raise ValueError("version")
         return check_options(doc.pop("host"), relay_ports=tuple(doc.pop("relay_ports")), **doc)
     except (TurnSettingsInvalid, ValueError, TypeError, KeyError) as exc:

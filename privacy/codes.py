@@ -41,8 +41,8 @@ class EventKind(enum.StrEnum):
 
 
 class EndReason(enum.StrEnum):
-    """The engine's media.state.EndReason values (privacy may not import media),
-    and one the engine never gives."""
+    """Why a call ended: the engine's (media.state uses this one; privacy may not
+    import media) and INTERRUPTED, which the engine never gives."""
 
     HANGUP_LOCAL = "hangup_local"
     HANGUP_REMOTE = "hangup_remote"
@@ -51,11 +51,11 @@ class EndReason(enum.StrEnum):
     UPDATE_NEEDED = "update_needed"
     DECLINED = "declined"
     STOPPED = "stopped"
-    OUTSIDE_SCHEDULE = "outside_schedule"  # schema v2
+    OUTSIDE_SCHEDULE = "outside_schedule"  # schema v2; school hours (media.features.schedule)
     # schema v3, the log's own: the program ended without closing the session (it
     # was killed, or the power went); closed so at the next start (privacy.store).
     INTERRUPTED = "interrupted"
-    REVOKED = "revoked"  # schema v4: the server refused this device's own certificate
+    REVOKED = "revoked"  # schema v4: the server refused this device's own certificate for good
 
 
 class CandidateType(enum.StrEnum):

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 
 import aiohttp
 
+from common.backoff import Backoff
 from pairing.credentials import DeviceCredentials
 from pairing.errors import RevocationListInvalid
 from pairing.revocation import RevocationList, load_crl, newer
@@ -145,7 +146,7 @@ class SignalingClient:
         return True
 
     async def _run(self) -> None:
-        delay = self._config.backoff_initial
+        backoff = Backoff(self._config.backoff_initial, self._config.backoff_max)
         untried = len(self._urls) - 1  # other instances left in this round
         while True:
             try:
@@ -155,7 +156,7 @@ class SignalingClient:
                 reason = DisconnectReason.LOST
             was_up = self._up
             if was_up:
-                delay = self._config.backoff_initial
+                backoff.reset()
             self._went_down(reason)
             if reason.final:
                 logger.warning("signaling stopped for good: %s", reason.value)
@@ -166,18 +167,16 @@ class SignalingClient:
                 untried -= 1
                 continue  # one that is down costs no wait while others are left to try
             untried = len(self._urls) - 1
-            # Jitter keeps a fleet from reconnecting in lockstep after a server restart;
-            # after a close from a draining instance the others are up: go soon.
-            low = 0.0 if reason is DisconnectReason.SERVER_CLOSED else delay / 2
+            # After a close from a draining instance the others are up: go soon. A call
+            # waits on us (reconnect_now): a new try at least every 2.5 s (each bounded
+            # to 2 s), so a link that comes back is used within about a second or two,
+            # however long it was gone.
+            low = 0.0 if reason is DisconnectReason.SERVER_CLOSED else None
+            wait = backoff.next(URGENT_BACKOFF_MAX if self._urgent else None, low=low)
             if not self._hurry.is_set():
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._hurry.wait(), _random.uniform(low, delay))
+                    await asyncio.wait_for(self._hurry.wait(), wait)
             self._hurry.clear()
-            # A call waits on us (reconnect_now): a new try at least every 2.5 s (each
-            # bounded to 2 s), so a link that comes back is used within about a second
-            # or two, however long it was gone.
-            cap = URGENT_BACKOFF_MAX if self._urgent else self._config.backoff_max
-            delay = min(delay * 2, cap)
 
     async def check_connection(self, limit: float = CHECK_LIMIT) -> bool:
         """A call's peer fell silent: is this connection still alive, or does it run

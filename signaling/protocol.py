@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from common import jsondoc
+from common.jsondoc import JsonDocInvalid
 from signaling.errors import ProtocolError
 
 VERSION = 1
@@ -146,10 +148,6 @@ def encode(message: Message) -> str:
     return json.dumps(body, separators=(",", ":"))
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(name)  # NaN and Infinity are not JSON
-
-
 def depth_ok(value: Any) -> bool:
     """No deeper than MAX_DEPTH (the backplane's messages are checked the same way)."""
     stack = [(value, 1)]
@@ -168,11 +166,9 @@ def _decode(data: str | bytes, max_bytes: int) -> dict[str, Any]:
     if len(data) > max_bytes:
         raise ProtocolError(ErrorCode.TOO_LARGE, f"frame over {max_bytes} bytes")
     try:
-        obj = json.loads(data, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:  # bad UTF-8 and JSON are ValueErrors
-        raise ProtocolError(ErrorCode.MALFORMED, "not JSON") from exc
-    if not isinstance(obj, dict):
-        raise ProtocolError(ErrorCode.MALFORMED, "not a JSON object")
+        obj = jsondoc.loads(data, limit=max_bytes)
+    except JsonDocInvalid as exc:
+        raise ProtocolError(ErrorCode.MALFORMED, exc.detail) from exc
     if not depth_ok(obj):
         raise ProtocolError(ErrorCode.MALFORMED, "nested too deeply")
     version = obj.get("v")

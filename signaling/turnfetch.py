@@ -8,11 +8,12 @@ server's main port, behind the same client-certificate check as ``/ws``.
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
+from common import jsondoc
+from common.jsondoc import JsonDocInvalid
 from pairing.credentials import DeviceCredentials
 from signaling.errors import SignalingError
 from signaling.tls import client_context
@@ -66,9 +67,9 @@ async def fetch_turn(
 
 def _parse(body: bytes) -> TurnCredential:
     try:
-        doc = json.loads(body)
+        doc = jsondoc.loads(body, limit=MAX_BODY)
         username, password, expires = doc["username"], doc["password"], doc["expires"]
-    except (ValueError, TypeError, KeyError) as exc:
+    except (JsonDocInvalid, KeyError) as exc:
         raise TurnAnswerInvalid("not a credential") from exc
     if not (
         isinstance(username, str)

@@ -9,17 +9,12 @@ a decoded ``yuv420p`` frame becomes a ``Format_YUV420P`` QVideoFrame for paintin
 
 from __future__ import annotations
 
-import array
-import math
 from collections.abc import Sequence
 
 import av
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QAudioFormat, QCameraFormat, QVideoFrame, QVideoFrameFormat
-
-from media.measure import SILENCE_DBFS
-from media.synthetic_audio import FULL_SCALE
 
 PF = QVideoFrameFormat.PixelFormat
 
@@ -209,17 +204,3 @@ def pcm_format(sample_rate: int = 48000, channels: int = 2) -> QAudioFormat:
     fmt.setChannelCount(channels)
     fmt.setSampleFormat(QAudioFormat.SampleFormat.Int16)
     return fmt
-
-
-def s16_energy(data: bytes | memoryview) -> tuple[int, int]:
-    """(sum of squares, number of samples) of interleaved s16 bytes."""
-    samples = array.array("h")
-    samples.frombytes(data[: len(data) // 2 * 2])
-    return int(math.sumprod(samples, samples)), len(samples)
-
-
-def dbfs(squares: int, count: int) -> float:
-    """RMS level in dBFS (full-scale square wave = 0), as media.measure reports it."""
-    if squares <= 0 or count <= 0:
-        return SILENCE_DBFS
-    return max(SILENCE_DBFS, 10 * math.log10(squares / count / FULL_SCALE**2))

@@ -20,7 +20,8 @@ from PySide6.QtCore import QIODevice, QObject
 from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSource
 
 from app.av.catalog import DeviceCatalog, DeviceEntry, DeviceFollower, DeviceKind
-from app.av.convert import av_audio_format, dbfs, pcm_format, s16_energy
+from app.av.convert import av_audio_format, pcm_format
+from media.audio.level import Energy, energy, window_dbfs
 from media.push import PushAudioTrack
 from media.synthetic_audio import SyntheticAudioTrack
 
@@ -54,7 +55,7 @@ class MicrophoneSource(DeviceFollower):
         self._io: QIODevice | None = None
         self._format: tuple[str, str, int, int] | None = None  # av format, layout, rate, width
         self._partial = b""
-        self._levels: collections.deque[tuple[int, int]] = collections.deque(maxlen=LEVEL_WINDOW)
+        self._levels: collections.deque[Energy] = collections.deque(maxlen=LEVEL_WINDOW)
         self._level_lock = threading.Lock()
         self.bytes_captured = 0
 
@@ -64,7 +65,7 @@ class MicrophoneSource(DeviceFollower):
         with self._level_lock:
             if not self._levels:
                 return None
-            return dbfs(sum(s for s, _ in self._levels), sum(n for _, n in self._levels))
+            return window_dbfs(self._levels)
 
     @property
     def is_synthetic(self) -> bool:
@@ -126,7 +127,7 @@ class MicrophoneSource(DeviceFollower):
         self.bytes_captured += usable
         if name == "s16":
             with self._level_lock:
-                self._levels.append(s16_energy(chunk))
+                self._levels.append(energy(chunk))
         frame = av.AudioFrame(format=name, layout=layout, samples=usable // width)
         frame.planes[0].update(chunk)
         frame.sample_rate = rate

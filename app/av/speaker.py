@@ -29,7 +29,8 @@ from PySide6.QtCore import QIODevice, QObject, QTimer
 from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSink, QtAudio
 
 from app.av.catalog import DeviceCatalog, DeviceEntry, DeviceFollower, DeviceKind, DeviceState
-from app.av.convert import av_audio_format, dbfs, pcm_format, s16_energy
+from app.av.convert import av_audio_format, pcm_format
+from media.audio.level import Energy, energy, window_dbfs
 from media.synthetic_audio import SyntheticAudioTrack
 
 logger = logging.getLogger(__name__)
@@ -160,7 +161,7 @@ class SpeakerSink(DeviceFollower):
         self._null.timeout.connect(self._null_tick)
         self._volume = 1.0
         self.reference: Reference | None = None  # the echo canceller's far end
-        self._levels: collections.deque[tuple[int, int]] = collections.deque(maxlen=LEVEL_WINDOW)
+        self._levels: collections.deque[Energy] = collections.deque(maxlen=LEVEL_WINDOW)
         self.frames_received = 0
         self._tone: SyntheticAudioTrack | None = None
         self._tone_left = 0
@@ -214,7 +215,7 @@ class SpeakerSink(DeviceFollower):
             levels = list(self._levels)
         if not levels:
             return None
-        return dbfs(sum(s for s, _ in levels), sum(n for _, n in levels))
+        return window_dbfs(levels)
 
     @property
     def ring(self) -> Ring | None:
@@ -236,7 +237,7 @@ class SpeakerSink(DeviceFollower):
             if frame.format.name == "s16":
                 channels = len(frame.layout.channels)
                 size = frame.samples * 2 * channels
-                self._levels.append(s16_energy(memoryview(frame.planes[0])[:size]))
+                self._levels.append(energy(memoryview(frame.planes[0])[:size]))
             ring = self._ring
             if ring is None:
                 return

@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, QTimer
 
 from app.av.speaker import SpeakerSink
 from app.bridge import EngineBridge
+from media.audio.level import sine_peak
 
 RATE = 48000
 FRAME_MS = 20
@@ -36,7 +37,7 @@ CALL_AUDIO_GAP_S = 0.1  # call audio this recent carries the chime
 @functools.lru_cache(maxsize=4)
 def chime_samples(notes: tuple[int, ...] = NOTES_HZ) -> bytes:
     """The whole chime as s16 stereo at 48 kHz."""
-    peak = 10 ** (LEVEL_DBFS / 20) * 32767 * math.sqrt(2)
+    peak = sine_peak(LEVEL_DBFS)
     per_note, fade = round(RATE * NOTE_S), round(RATE * FADE_S)
     out = array.array("h")
     for hz in notes:

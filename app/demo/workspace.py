@@ -17,7 +17,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from common import jsondoc
 from common.errors import KlasgenootError
+from common.jsondoc import JsonDocInvalid
 from common.paths import ensure_private_dir, write_private_file
 from pairing.device import install_bundle
 from pairing.enrollment import create_request
@@ -30,6 +32,7 @@ from pairing.turnfiles import TURN_CONF, TURN_DIR
 
 MARKER = "klasgenoot-demo.json"
 MARKER_VERSION = 1
+MAX_MARKER = 4096  # {"version": 1, "network": …}
 PAIRING_DAYS = 180
 
 
@@ -102,10 +105,10 @@ def prepare(data: Path | None, network: Network | None = None) -> tuple[Workspac
 
 def _check_marker(marker: Path, network: Network | None) -> None:
     try:
-        info = json.loads(marker.read_text())
-    except (OSError, ValueError) as exc:
+        info = jsondoc.read(marker, limit=MAX_MARKER)
+    except (OSError, JsonDocInvalid) as exc:
         raise DemoFolderBroken() from exc
-    if not isinstance(info, dict) or info.get("version") != MARKER_VERSION:
+    if info.get("version") != MARKER_VERSION:
         raise DemoFolderBroken("version")
     if bool(info.get("network")) != (network is not None):
         raise DemoFolderOtherKind()

@@ -1,11 +1,9 @@
 """Looking around in the class picture: wheel zooms, a drag pans, a pinch zooms,
-and big buttons do the same. The position lives here; the window sends it on,
-at most ten times a second.
+and big buttons do the same. The position (a media.crop.View, clamped as the
+classroom crops it) lives here; the window sends it on, at most ten times a second.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent, QWheelEvent
@@ -13,49 +11,26 @@ from PySide6.QtWidgets import QGestureEvent, QGridLayout, QPinchGesture, QPushBu
 
 from app.widgets import theme
 from app.widgets.buttons import TouchButton
+from media.crop import View
 
-MIN_ZOOM, MAX_ZOOM = 1.0, 4.0
 ZOOM_STEP = 1.25
 PAN_STEP = 0.1
 SEND_EVERY_MS = 100  # ≤ 10 a second
 
 
-@dataclass(frozen=True, slots=True)
-class ViewPosition:
-    """The centre (0..1) and zoom (1..4) of what the pupil sees of the class."""
-
-    x: float = 0.5
-    y: float = 0.5
-    zoom: float = 1.0
-
-    def clamped(self) -> ViewPosition:
-        zoom = max(MIN_ZOOM, min(MAX_ZOOM, self.zoom))
-        half = 0.5 / zoom  # the centre stays where the whole crop fits
-        return ViewPosition(
-            max(half, min(1 - half, self.x)), max(half, min(1 - half, self.y)), zoom
-        )
-
-    def zoomed(self, factor: float) -> ViewPosition:
-        return ViewPosition(self.x, self.y, self.zoom * factor).clamped()
-
-    def panned(self, dx: float, dy: float) -> ViewPosition:
-        """Move by a fraction of what is seen now (so a drag follows the finger)."""
-        return ViewPosition(self.x + dx / self.zoom, self.y + dy / self.zoom, self.zoom).clamped()
-
-
 class LookAroundController(QObject):
     """Turns wheel, drag and pinch on the class picture into view positions."""
 
-    view_changed = Signal(object)  # ViewPosition, throttled
+    view_changed = Signal(object)  # media.crop.View, throttled
     preset_chosen = Signal(str)  # "board" | "reset"
 
     def __init__(self, target: QWidget, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.target = target
-        self.position = ViewPosition()
+        self.position = View()
         self.enabled = True
         self._drag_from: QPointF | None = None
-        self._sent: ViewPosition | None = None
+        self._sent: View | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEND_EVERY_MS)
@@ -63,7 +38,7 @@ class LookAroundController(QObject):
         target.installEventFilter(self)
         target.grabGesture(Qt.GestureType.PinchGesture)
 
-    def move_to(self, position: ViewPosition) -> None:
+    def move_to(self, position: View) -> None:
         self.position = position.clamped()
         if not self._timer.isActive():
             self._flush()
@@ -77,7 +52,7 @@ class LookAroundController(QObject):
 
     def preset(self, name: str) -> None:
         if name == "reset":
-            self.position = ViewPosition()
+            self.position = View()
         self._sent = self.position
         self.preset_chosen.emit(name)
 

@@ -22,10 +22,10 @@ from app.av.video_view import SelfView, VideoView
 from app.banner import BannerKind
 from app.bridge import EngineBridge
 from app.kiosk import KioskWindow
-from app.student.lookaround import ViewPosition
 from app.student.status import Connection, Situation, can_rejoin, connection
 from app.student.views import StudentCallView
 from media.control import ControlMessage
+from media.crop import View
 from media.features.speaker import ClassSpeaker
 from media.state import CallState, StateChange
 
@@ -271,7 +271,7 @@ class StudentWindow(KioskWindow):
         self.bridge.run(lambda e: e.features.react(kind))
         self.view.features.confirm_reaction(kind)
 
-    def _send_view(self, position: ViewPosition) -> None:
+    def _send_view(self, position: View) -> None:
         x, y, zoom = position.x, position.y, position.zoom
         self.bridge.run(lambda e: e.features.set_view(x, y, zoom))
 

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from media.audio.floor import CHUNK_S, SILENT_DBFS, FloorTracker, level_dbfs
+from media.audio.floor import CHUNK_S, SILENT_DBFS, FloorTracker
+from media.audio.level import dbfs as level_dbfs
 
 MAX_CUT_DB = 10.0  # at most this much lower than the suppressor left it
 # From here up no cut: after the suppressor, 99 % of babble's 10 ms chunks lie

@@ -11,24 +11,13 @@ from __future__ import annotations
 import math
 from collections import deque
 
-import numpy as np
-
 CHUNK_S = 0.01
-FULL_SCALE = 32768.0
 BLOCK_S = 0.1
 WINDOW_S = 3.0
-SILENT_DBFS = -90.0  # digital silence: no floor to learn from it
+SILENT_DBFS = -90.0  # digital silence (media.audio.level reads −120): no floor from it
 _CHUNKS_PER_BLOCK = round(BLOCK_S / CHUNK_S)
 _BLOCKS = round(WINDOW_S / BLOCK_S)
 _MIN_BLOCKS = round(1.0 / BLOCK_S)  # a second of levels before there is a floor
-
-
-def level_dbfs(samples: np.ndarray) -> float:
-    """The mean power of s16 ``samples`` in dB below full scale (−inf for silence)."""
-    if samples.size == 0:
-        return -math.inf
-    power = float(np.mean(np.square(samples.astype(np.float64)))) / FULL_SCALE**2
-    return 10.0 * math.log10(power) if power > 0 else -math.inf
 
 
 class FloorTracker:

@@ -19,7 +19,9 @@ import math
 
 import numpy as np
 
-from media.audio.floor import CHUNK_S, FULL_SCALE, FloorTracker, level_dbfs
+from media.audio.floor import CHUNK_S, FloorTracker
+from media.audio.level import FULL_SCALE
+from media.audio.level import dbfs as level_dbfs
 
 TARGET_MIN_DBFS = -30
 TARGET_MAX_DBFS = -10

@@ -13,12 +13,13 @@ burst). A reading that is implausible (outside 0…MAX_DELAY_MS) is dropped.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 
 import av
 import numpy as np
+
+from media.audio.level import sine_peak
 
 RATE = 48000
 BLOCK = 960  # 20 ms: one FFT bin per 50 Hz
@@ -38,7 +39,7 @@ def burst(capture_ms: int) -> np.ndarray:
     n = np.arange(LENGTH)
     code = _with_parity(capture_ms & TIME_MASK)
     bins = list(PILOTS) + [b for i, b in enumerate(BITS) if code >> i & 1]
-    amplitude = 10 ** (TONE_DBFS / 20) * 32768 * math.sqrt(2)
+    amplitude = sine_peak(TONE_DBFS)
     # Schroeder phases: tones that all start in phase would peak together (a crest
     # that clips a loud speaker's echo); the reader looks at magnitudes only.
     tones = sum(

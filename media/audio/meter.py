@@ -24,13 +24,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from media.audio.level import FULL_SCALE
 from media.audio.processor import CHUNK
 from media.audio.room import SimulatedRoom
 
 CONVERGENCE_S = 2.0
 CONVERGED_DB = 20.0
-ACTIVE = 1e-6 * 32768.0**2 * 10  # -50 dBFS: a part counts as present above this
-SILENT = 1e-9 * 32768.0**2  # -90 dBFS: the talker is silent below this
+ACTIVE = 1e-6 * FULL_SCALE**2 * 10  # -50 dBFS: a part counts as present above this
+SILENT = 1e-9 * FULL_SCALE**2  # -90 dBFS: the talker is silent below this
 MAX_CHUNKS = 100 * 3600  # one hour of 10 ms chunks, then the meter stops adding
 
 

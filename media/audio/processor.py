@@ -15,11 +15,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from media.audio.expander import Expander
-from media.audio.floor import level_dbfs
 from media.audio.gain import AutomaticGain
+from media.audio.level import dbfs
 from media.audio.settings import AudioSettings
 
 logger = logging.getLogger(__name__)
@@ -94,7 +92,7 @@ class Processor:
 
     def process_far(self, chunk: bytes) -> None:
         """One 10 ms chunk of what the speaker plays (the echo canceller's reference)."""
-        if level_dbfs(np.frombuffer(chunk, np.int16)) > FAR_ACTIVE_DBFS:
+        if dbfs(chunk) > FAR_ACTIVE_DBFS:
             self._far_hold = FAR_HOLD_CHUNKS
         if self.cancels_echo:
             self._call(self._apm.process_reverse_stream, self._frame(chunk))

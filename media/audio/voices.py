@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from media.audio.level import rms_of
+
 SAMPLE_RATE = 48000
-FULL_SCALE = 32768.0
 
 
 def voice(seconds: float, *, f0: float, seed: int, level_dbfs: float) -> np.ndarray:
@@ -54,11 +55,6 @@ def turns(n: int, *, on_s: float, off_s: float, offset_s: float = 0.0) -> np.nda
     return np.convolve(gate, np.ones(ramp) / ramp, mode="same")
 
 
-def dbfs(samples: np.ndarray) -> float:
-    power = float(np.mean(np.square(samples, dtype=np.float64))) if len(samples) else 0.0
-    return 10 * np.log10(power / FULL_SCALE**2) if power > 0 else -200.0
-
-
 def _syllables(n: int, rng: np.random.Generator) -> np.ndarray:
     envelope = np.zeros(n)
     at = 0
@@ -72,4 +68,4 @@ def _syllables(n: int, rng: np.random.Generator) -> np.ndarray:
 
 def _at_level(signal: np.ndarray, level_dbfs: float) -> np.ndarray:
     rms = float(np.sqrt(np.mean(signal**2)))
-    return (signal * (10 ** (level_dbfs / 20) * FULL_SCALE / rms)).astype(np.float32)
+    return (signal * (rms_of(level_dbfs) / rms)).astype(np.float32)

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from common import jsondoc
+from common.jsondoc import JsonDocInvalid
 from media.errors import MediaError
 
 DEFAULT_TZ = "Europe/Amsterdam"
@@ -133,13 +135,11 @@ class Schedule:
 
 def from_json(text: str | bytes) -> Schedule:
     """Parse and validate; ScheduleInvalid (naming the field) for anything wrong."""
-    if len(text) > MAX_JSON:
-        raise ScheduleInvalid("too large")
     try:
-        data = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ScheduleInvalid("not JSON") from exc
-    if not isinstance(data, dict) or not set(data) <= {"timezone", "week", "days_off", "open_day"}:
+        data = jsondoc.loads(text, limit=MAX_JSON)
+    except JsonDocInvalid as exc:
+        raise ScheduleInvalid(exc.detail) from exc
+    if not set(data) <= {"timezone", "week", "days_off", "open_day"}:
         raise ScheduleInvalid("fields")
     timezone = data.get("timezone", DEFAULT_TZ)
     if not isinstance(timezone, str) or len(timezone) > 64:

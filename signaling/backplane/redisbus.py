@@ -20,7 +20,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import secrets
 import time
 from urllib.parse import urlsplit
 
@@ -28,6 +27,7 @@ import redis.asyncio as aioredis
 from redis.asyncio.connection import parse_url
 from redis.exceptions import RedisError
 
+from common.backoff import Backoff
 from signaling.backplane.base import Backplane, BackplaneHost
 from signaling.backplane.wire import (
     Alive,
@@ -53,9 +53,8 @@ GONE_AFTER = 5.0  # an instance silent this long is gone, and so are its devices
 HASH_TTL = 10  # seconds our presence hash outlives us if we die without a Bye
 OUTBOX = 20_000  # messages waiting for Redis; beyond it they are dropped and counted
 BATCH = 512  # messages per pipeline round trip
-BACKOFF_MAX = 5.0
+BACKOFF_INITIAL, BACKOFF_MAX = 0.2, 5.0
 DROP_SUMMARY_EVERY = 60.0
-_random = secrets.SystemRandom()
 
 
 def _hash_key(instance: str) -> str:
@@ -132,7 +131,7 @@ class RedisBackplane(Backplane):
 
     # -- the session -------------------------------------------------------------
     async def _supervise(self) -> None:
-        delay = 0.2
+        backoff = Backoff(BACKOFF_INITIAL, BACKOFF_MAX)
         warned = -DROP_SUMMARY_EVERY
         while True:
             try:
@@ -148,9 +147,9 @@ class RedisBackplane(Backplane):
                 logger.exception("backplane session failed")
                 self._lost("error")
             if self._reset_backoff:
-                delay, self._reset_backoff = 0.2, False
-            await asyncio.sleep(_random.uniform(delay / 2, delay))
-            delay = min(delay * 2, BACKOFF_MAX)
+                backoff.reset()
+                self._reset_backoff = False
+            await asyncio.sleep(backoff.next())
 
     async def _session(self) -> None:
         client = aioredis.Redis.from_url(

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from common import jsondoc
+from common.jsondoc import JsonDocInvalid
 from signaling.errors import SignalingError
 from signaling.protocol import Payload, depth_ok
 
@@ -112,13 +114,11 @@ def _payload(obj: dict[str, Any]) -> Payload:
 
 def decode(data: bytes | str) -> BusMessage:
     """One bus message; BusMessageInvalid if it is not one of ours."""
-    if len(data) > MAX_BUS_MESSAGE:
-        raise BusMessageInvalid("too large")
     try:
-        obj = json.loads(data)
-    except (ValueError, RecursionError) as exc:
-        raise BusMessageInvalid("not JSON") from exc
-    if not isinstance(obj, dict) or not depth_ok(obj):
+        obj = jsondoc.loads(data, limit=MAX_BUS_MESSAGE)
+    except JsonDocInvalid as exc:
+        raise BusMessageInvalid(exc.detail) from exc
+    if not depth_ok(obj):
         raise BusMessageInvalid("not a flat JSON object")
     kind = obj.get("k")
     if kind == "relay":

@@ -4,7 +4,6 @@ Qt Multimedia picks its Pulse server once, when its backend starts)."""
 
 from __future__ import annotations
 
-import array
 import asyncio
 import json
 import math
@@ -25,6 +24,7 @@ from pytestqt.qtbot import QtBot
 from app.av.catalog import DeviceState, FakeDeviceCatalog
 from app.av.microphone import MicrophoneSource
 from app.av.speaker import OutputFormat, Ring, SpeakerSink
+from media.audio.level import dbfs
 from media.push import PushAudioTrack
 from media.synthetic_audio import SyntheticAudioTrack
 
@@ -40,10 +40,7 @@ def pull(track: PushAudioTrack, timeout: float = 2.0) -> av.AudioFrame:
 
 
 def rms_dbfs(frame: av.AudioFrame) -> float:
-    samples = array.array("h")
-    samples.frombytes(bytes(frame.planes[0]))
-    squares = math.sumprod(samples, samples)
-    return -120.0 if squares == 0 else 10 * math.log10(squares / len(samples) / 32768**2)
+    return dbfs(bytes(frame.planes[0]))
 
 
 class Feeder:

@@ -19,9 +19,10 @@ from pytestqt.qtbot import QtBot
 from app.av.catalog import DeviceState
 from app.bridge import EngineBridge
 from app.classroom.window import ClassroomWindow
-from app.student.lookaround import SEND_EVERY_MS, LookAroundController, ViewPosition
+from app.student.lookaround import SEND_EVERY_MS, LookAroundController
 from app.student.window import StudentWindow
 from media.control import ControlMessage
+from media.crop import View
 from media.features.switches import FeatureSwitches
 from media.state import CallState, EndReason, StateChange
 from pairing.roles import Role
@@ -93,7 +94,7 @@ def test_hand_reactions_whisper_and_looking_reach_the_class(
     qtbot.mouseClick(pupil.view.look_pad.buttons["board"], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(pupil.view.look_pad.buttons["reset"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: presets == [{"name": "board"}, {"name": "reset"}], timeout=5000)
-    assert pupil.view.look.position == ViewPosition()
+    assert pupil.view.look.position == View()
 
 
 def test_listening_releases_camera_and_microphone(rig: CallRig, qtbot: QtBot) -> None:  # noqa: F811
@@ -180,10 +181,10 @@ def test_drag_pans_and_moves_are_throttled(qtbot: QtBot) -> None:
     target.resize(400, 200)
     target.show()
     look = LookAroundController(target)
-    sent: list[ViewPosition] = []
+    sent: list[View] = []
     look.view_changed.connect(sent.append)
     look.zoom_by(2.0)  # the first move goes out at once
-    assert sent == [ViewPosition(0.5, 0.5, 2.0)]
+    assert sent == [View(0.5, 0.5, 2.0)]
     qtbot.mousePress(target, Qt.MouseButton.LeftButton, pos=QPoint(200, 100))
     for x in range(190, 90, -10):  # drag left: look further right
         qtbot.mouseMove(target, QPoint(x, 100))
@@ -191,8 +192,8 @@ def test_drag_pans_and_moves_are_throttled(qtbot: QtBot) -> None:
     assert len(sent) == 1  # ten moves within 100 ms wait for the next slot
     qtbot.waitUntil(lambda: len(sent) == 2, timeout=1000)
     assert sent[-1].x > 0.6 and sent[-1].zoom == 2.0
-    assert ViewPosition(0.99, 0.0, 9).clamped() == ViewPosition(0.875, 0.125, 4.0)
-    assert ViewPosition(0.2, 0.8, 0.5).clamped() == ViewPosition(0.5, 0.5, 1.0)
+    assert View(0.99, 0.0, 9).clamped() == View(0.875, 0.125, 4.0)
+    assert View(0.2, 0.8, 0.5).clamped() == View(0.5, 0.5, 1.0)
 
 
 # -- schedule words, without a call -----------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 from console import registry, service
 from console.enrollment import Enroller
 from console.errors import ConsentInvalid, PairingUnknown, ServiceAlreadyEnded
-from console.service import COLLECTION_DAYS, EndReason
+from console.service import COLLECTION_DAYS, ServiceEndReason
 from console.store import DAY, Store
 from pairing import revocation
 from pairing.ca import new_key
@@ -99,17 +99,19 @@ def test_ending_revokes_both_devices_and_erases_everything_after_six_weeks(
     server_log.write_text(f"device {device[:7]} online (student)\nserver started\n")
     with pytest.raises(PassphraseWrong):  # nothing changes without the CA passphrase
         service.end_service(store, fleet, "wrong passphrase!", pairing.id,
-                            reason=EndReason.ENDED, actor="anna")  # fmt: skip
+                            reason=ServiceEndReason.ENDED, actor="anna")  # fmt: skip
     assert registry.get_pairing(store, pairing.id).ended is None
     erase_after = service.end_service(
-        store, fleet, PASS, pairing.id, reason=EndReason.CONSENT_WITHDRAWN, actor="anna"
+        store, fleet, PASS, pairing.id, reason=ServiceEndReason.CONSENT_WITHDRAWN, actor="anna"
     )
     crl = _crl(fleet)
     assert crl.number == before.number + 1
     assert {r.serial for r in read_records(fleet)} == set(crl.serials)  # both revoked
     assert erase_after == pytest.approx(clock.now + COLLECTION_DAYS * DAY)
     with pytest.raises(ServiceAlreadyEnded):
-        service.end_service(store, fleet, PASS, pairing.id, reason=EndReason.ENDED, actor="x")
+        service.end_service(
+            store, fleet, PASS, pairing.id, reason=ServiceEndReason.ENDED, actor="x"
+        )
     clock.now = erase_after - 1
     assert service.erase_due(store, fleet) == 0
     clock.now = erase_after + 1

@@ -80,3 +80,13 @@ def test_the_grating_ring_reuses_frames_the_crop_stage_has_copied() -> None:
     markers = [read_marker(frame) for frame in later]
     assert [m.seq if m else None for m in markers] == list(range(2, 2 + GratingVideoTrack.RING))
     assert column_contrast(first, grating_box(3840, 2160, 0.8)) > 100  # the picture is intact
+
+
+def test_zoom_and_pan_stay_inside_the_frame() -> None:
+    """The pupil's look-around (app.student.lookaround) moves this same View."""
+    view = View().zoomed(2.0)
+    assert view == View(0.5, 0.5, 2.0)
+    assert view.zoomed(10) == View(0.5, 0.5, 4.0)  # at most 4×
+    assert view.zoomed(0.1) == View(0.5, 0.5, 1.0)  # never less than the whole frame
+    assert view.panned(0.1, 0.0) == View(0.55, 0.5, 2.0)  # a tenth of what is seen
+    assert view.panned(5.0, -5.0) == View(0.75, 0.25, 2.0)  # the crop stays inside

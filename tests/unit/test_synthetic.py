@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from media import synthetic_video
-from media.measure import SILENCE_DBFS, FrameMeter, consume_audio, consume_video
+from media.audio.level import SILENCE_DBFS
+from media.measure import FrameMeter, consume_audio, consume_video
 from media.synthetic import Pacer
 from media.synthetic_audio import SyntheticAudioTrack
 from media.synthetic_video import Marker, SyntheticVideoTrack, read_marker
