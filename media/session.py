@@ -5,9 +5,9 @@
 The student offers, the classroom answers (media.handshake, run by the session's
 media.negotiation.Negotiator). A link that fails, or a peer silent for
 ``peer_timeout`` (heartbeats and incoming media both count as life), is thrown away
-and a new one is made with capped, jittered backoff: aiortc has no ICE restart and
-notices a dead peer only after ~30 s by itself. Signaling may come and go while
-live without touching the media.
+and a new one is made with capped, jittered backoff (media.recovery decides when):
+aiortc has no ICE restart and notices a dead peer only after ~30 s by itself.
+Signaling may come and go while live without touching the media.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any
@@ -27,6 +26,7 @@ from media.links import LinkMaker
 from media.negotiation import Attempt, Negotiator
 from media.peer import LinkEvents, LocalMedia, PeerLink
 from media.ports import LinkSource
+from media.recovery import BEGIN, Recovery
 from media.refusals import RefusalSummary
 from media.sessionconfig import SendRelay, SessionHooks, SessionSettings
 from media.state import CallState, EndReason, StateChange
@@ -66,9 +66,9 @@ class CallSession:
         links: LinkSource | None = None,  # tests: a recording fake
     ) -> None:
         self._role = credentials.info.role
-        self._send_relay = send_relay
         self._hooks = hooks
         self.settings = settings or SessionSettings()
+        self._recovery = Recovery(self.settings)  # when to give up, when to retry
         self._links: LinkSource = links or LinkMaker(
             credentials=credentials,
             ice_servers=ice_servers,
@@ -78,7 +78,7 @@ class CallSession:
         )
         events = LinkEvents(
             on_control=self._on_control,
-            on_life=self._on_life,
+            on_life=self._recovery.alive,
             on_connected=self._on_connected,
             on_failed=self._on_link_failed,
             video_sink=hooks.video_sink,
@@ -93,9 +93,6 @@ class CallSession:
         self._state = CallState.IDLE
         self._reason: EndReason | None = None
         self._peer_online = False
-        self._last_life = 0.0
-        self._failures = 0
-        self._retry_at: float | None = None
         self._ticker: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -155,7 +152,7 @@ class CallSession:
         # device: the server refuses it until a new bundle is installed.
         if self._state is not CallState.ENDED or self._reason is EndReason.REVOKED:
             return
-        self._failures, self._retry_at = 0, None
+        self._recovery.reset()
         self._set_state(CallState.WAITING)
         if self._peer_online and self._role is Role.STUDENT:
             await self._begin_attempt()
@@ -189,7 +186,7 @@ class CallSession:
             if self._state is CallState.CONNECTING:
                 self._set_state(CallState.WAITING)  # not "connecting" to nobody
         if online and self._role is Role.STUDENT and self.negotiation.wants_attempt():
-            self._retry_at = None
+            self._recovery.retry_at = None
             await self._begin_attempt()
 
     async def relayed(self, payload: Any) -> None:
@@ -266,12 +263,8 @@ class CallSession:
         async with self._lock:
             await self.negotiation.on_handshake(message)
 
-    def _on_life(self) -> None:
-        self._last_life = time.monotonic()
-
     def _on_connected(self) -> None:
-        self._on_life()
-        self._failures = 0
+        self._recovery.connected()
         attempt = self.negotiation.attempt
         if attempt is not None and attempt.plan is not None:
             attempt.went_live = True
@@ -312,24 +305,12 @@ class CallSession:
                 logger.exception("session tick failed")
 
     async def _tick(self, now: float) -> None:
-        attempt = self.negotiation.attempt
-        if self._state is CallState.LIVE:
-            if now - self._last_life > self.settings.peer_timeout:
-                await self._lost("peer silent")
-        elif attempt is not None and self._overdue(attempt, now):
-            await self._lost("connect timeout")
-        elif self._retry_at is not None and now >= self._retry_at:
-            self._retry_at = None
+        step = self._recovery.next_step(now, self._state, self.negotiation.attempt)
+        if step == BEGIN:
             if self._peer_online and self._role is Role.STUDENT:
                 await self._begin_attempt()
-
-    def _overdue(self, attempt: Attempt, now: float) -> bool:
-        if now - attempt.started > self.settings.connect_timeout:
-            return True
-        linked = attempt.linked_at
-        if self._state is not CallState.RECONNECTING or linked is None:
-            return False
-        return now - linked > self.settings.reconnect_timeout
+        elif step is not None:
+            await self._lost(step)
 
     async def _lost(self, why: str) -> None:
         """The link is gone: throw it away and (student) try again after a backoff."""
@@ -343,14 +324,7 @@ class CallSession:
         self.negotiation.failed(attempt)
         await self.negotiation.drop(bye=None)
         self.reconnects += int(was_live)
-        self._failures += 1
-        # The peer is online (signaling says so): try again soon; the long backoff
-        # is for a peer that keeps failing while it is not known to be there.
-        cap = (
-            self.settings.reconnect_backoff_max if self._peer_online else self.settings.backoff_max
-        )
-        delay = min(cap, self.settings.backoff_initial * 2 ** (self._failures - 1))
-        self._retry_at = time.monotonic() + delay * random.uniform(0.5, 1.0)  # noqa: S311
+        self._recovery.failed(peer_online=self._peer_online)
         self._set_state(CallState.RECONNECTING)
         # A hello kept back while the call was live (a pupil back after a crash) is
         # answered now, instead of after its own connect timeout.

@@ -18,7 +18,9 @@ import pytest
 import media.features.messages  # noqa: F401  (registers next_lesson, as the engine does)
 from media.control import ControlMessage
 from media.handshake import Handshake
+from media.negotiation import Attempt
 from media.peer import LocalMedia
+from media.recovery import BEGIN, Recovery
 from media.session import CallSession, SessionHooks, SessionSettings
 from media.state import CallState
 from tests.support.machines import FakeLinks, Journal, Relay, StateRecorder
@@ -279,3 +281,35 @@ async def test_a_bye_schedule_ends_and_passes_on_the_next_start(call: Call) -> N
         ("s", "control", "next_lesson", {"at": "2026-12-07T08:30:00+01:00"}),
         ("s", "state", "ended", "outside_schedule"),
     ]
+
+
+def test_recovery_backs_off_doubling_to_its_cap_with_jitter() -> None:
+    settings = SessionSettings(backoff_initial=0.25, backoff_max=8.0, reconnect_backoff_max=0.5)
+    recovery = Recovery(settings)
+    delays = []
+    for _ in range(7):
+        start = time.monotonic()
+        delays.append(recovery.failed(peer_online=False) - start)
+    for delay, full in zip(delays, (0.25, 0.5, 1, 2, 4, 8, 8), strict=True):
+        assert full * 0.5 - 0.01 <= delay <= full + 0.01
+    assert recovery.failed(peer_online=True) - time.monotonic() <= 0.5  # the peer is there
+    recovery.reset()
+    assert (recovery.failures, recovery.retry_at) == (0, None)
+
+
+def test_recovery_next_step_table() -> None:
+    recovery = Recovery(
+        SessionSettings(peer_timeout=2.5, connect_timeout=10, reconnect_timeout=2.5)
+    )
+    now = time.monotonic()
+    recovery.last_life = now - 1
+    assert recovery.next_step(now, CallState.LIVE, None) is None
+    assert recovery.next_step(now + 2, CallState.LIVE, None) == "peer silent"
+    fresh = Attempt("0" * 16, b"", started=now, linked_at=now)
+    assert recovery.next_step(now + 3, CallState.CONNECTING, fresh) is None
+    assert recovery.next_step(now + 3, CallState.RECONNECTING, fresh) == "connect timeout"
+    assert recovery.next_step(now + 11, CallState.CONNECTING, fresh) == "connect timeout"
+    recovery.retry_at = now + 1
+    assert recovery.next_step(now, CallState.RECONNECTING, None) is None
+    assert recovery.next_step(now + 1, CallState.RECONNECTING, None) == BEGIN
+    assert recovery.next_step(now + 2, CallState.RECONNECTING, None) is None  # once
