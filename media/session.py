@@ -133,6 +133,7 @@ class CallSession:
         await self._links.aclose()
         self._set_state(CallState.ENDED, EndReason.STOPPED)
         self.relay_refusals.close()
+        self.negotiation.dropped.close()  # what is still counted, written now
 
     async def hangup(self) -> None:
         """End the call from this side; the peer is told on both paths at once."""

@@ -9,6 +9,7 @@ controls, paths), as magic-wormhole's machine tests do.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -313,3 +314,19 @@ def test_recovery_next_step_table() -> None:
     assert recovery.next_step(now, CallState.RECONNECTING, None) is None
     assert recovery.next_step(now + 1, CallState.RECONNECTING, None) == BEGIN
     assert recovery.next_step(now + 2, CallState.RECONNECTING, None) is None  # once
+
+
+async def test_stale_messages_still_counted_are_written_when_the_session_stops(
+    call: Call, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    await call.set_up()
+    welcome = call.c.relay.sent[0]
+    for _ in range(3):  # the relay repeats an old welcome
+        await call.s.session.relayed(welcome)
+    await call.s.session.stop()
+    short = welcome["call"][:6]
+    assert [r.getMessage() for r in caplog.records if "handshake message" in r.getMessage()] == [
+        f"handshake message dropped: stale welcome (call {short}, live)",
+        f"2 more handshake messages dropped: 2 stale welcome (call {short}, live)",
+    ]
