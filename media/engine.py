@@ -98,7 +98,7 @@ class Engine:
         counted = CountingTrack(camera, self.sent.tick) if camera else None
         self.video = GatedTrack(counted, self.gate) if counted else None
         self._mic = self._camera = True
-        self.features = FeatureHub(self, config.features)
+        self.features = FeatureHub(self, config.features, config.credentials.info.role)
         self.session = CallSession(
             credentials=config.credentials,
             ice_servers=config.ice_servers,
@@ -142,11 +142,11 @@ class Engine:
         ice.set_loopback_only(self.config.loopback_only)
         self.session.start()
         self.features.start()
-        self._spawn(self._stats_loop())
-        self._spawn(self._watch_network())
+        self.spawn(self._stats_loop())
+        self.spawn(self._watch_network())
         if self.config.connection_log is not None:
             # A classroom unit runs for weeks: retention must not wait for a restart.
-            self._spawn(purge_daily(self.config.connection_log))
+            self.spawn(purge_daily(self.config.connection_log))
         await self._signaling.start()
 
     async def stop(self) -> None:
@@ -231,7 +231,26 @@ class Engine:
         """To the listener: a control message, or a local feature state change."""
         self._listener.on_control(message)
 
-    async def _substitute(self) -> None:
+    # -- FeatureHost (media.ports): what the features use ----------------------
+
+    @property
+    def call_state(self) -> CallState:
+        return self.session.state
+
+    @property
+    def confirm_sending(self) -> bool:
+        return self.config.confirm_sending
+
+    async def end_for_schedule(self) -> None:
+        await self.session.end_for_schedule()
+
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run ``coro`` on the engine loop; cancelled when the engine stops."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def substitute(self) -> None:
         was_passing = self.gate.passing
         await self.gate.substitute()  # returns once no class frame can leave any more
         if was_passing:
@@ -306,7 +325,7 @@ class Engine:
             self._spawn_close()
 
     def _path_lost(self) -> None:
-        self._spawn(self._check_signaling())
+        self.spawn(self._check_signaling())
 
     async def _check_signaling(self) -> None:
         await self._signaling.check_connection()
@@ -345,12 +364,7 @@ class Engine:
                 self._log_event(EventKind.SENDING_STOPPED)
                 self._listener.on_sending(False)
 
-        self._spawn(close())
-
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.spawn(close())
 
     def _on_video(self, frame: Any) -> None:
         self.received.tick()

@@ -24,8 +24,16 @@ MAX_KINDS = 16  # distinct kinds counted per interval; more are counted as "othe
 class RefusalSummary:
     """Counts per kind; one line for the first, then one summary per ``interval``."""
 
-    def __init__(self, what: str, interval: float = SUMMARY_INTERVAL) -> None:
+    def __init__(
+        self,
+        what: str,
+        interval: float = SUMMARY_INTERVAL,
+        *,
+        verb: str = "refused",
+        level: int = logging.WARNING,
+    ) -> None:
         self._what = what  # e.g. "control message": the lines read "<what> refused: ..."
+        self._verb, self._level = verb, level  # stale set-up messages: "dropped", INFO
         self._window: IntervalSummary[str] = IntervalSummary(interval, self._say, self._tell)
         self.total = 0  # every refusal since the start, for tests and stats
 
@@ -41,9 +49,9 @@ class RefusalSummary:
         self._window.close()
 
     def _say(self, kind: str) -> None:
-        logger.warning("%s refused: %s", self._what, kind)
+        logger.log(self._level, "%s %s: %s", self._what, self._verb, kind)
 
     def _tell(self, counts: Counter[str]) -> None:
         total = sum(counts.values())
         parts = "; ".join(f"{count} {kind}" for kind, count in counts.most_common())
-        logger.warning("%d more %ss refused: %s", total, self._what, parts)
+        logger.log(self._level, "%d more %ss %s: %s", total, self._what, self._verb, parts)

@@ -1,11 +1,12 @@
 """The classroom's half of the features: hand, view, pause, level, speaker, school hours.
 
 Part of :class:`media.features.hub.FeatureHub` (kept apart so each file stays
-small). One tick loop on the engine loop sends the "am I heard?" level ~10 times
-a second and the class speaker's volume when it changed (at most as often; the
-screen reports it with :meth:`ClassroomFeatures.set_speaker`, the engine knows
-the whisper), ends the teacher's pause when its time is up and watches school
-hours (a notice ``notice_s`` before the end, then a polite end with bye "schedule").
+small); it reaches the engine only through :class:`media.ports.FeatureHost`. One
+tick loop on the engine loop sends the "am I heard?" level ~10 times a second and
+the class speaker's volume when it changed (at most as often; the screen reports
+it with :meth:`ClassroomFeatures.set_speaker`, the engine knows the whisper), ends
+the teacher's pause when its time is up and watches school hours (a notice
+``notice_s`` before the end, then a polite end with bye "schedule").
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from media.measure import FrameMeter
 from media.state import CallState, StateChange
 
 if TYPE_CHECKING:
-    from media.engine import Engine
     from media.features.hub import FeatureHub
     from media.features.schedule import Schedule
     from media.features.switches import FeatureSwitches
+    from media.ports import FeatureHost
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +37,8 @@ SCHEDULE_EVERY_S = 1.0
 
 
 class ClassroomFeatures:
-    def __init__(self, engine: Engine, hub: FeatureHub) -> None:
-        self._engine, self._hub = engine, hub
+    def __init__(self, host: FeatureHost, hub: FeatureHub) -> None:
+        self._host, self._hub = host, hub
         self.schedule: Schedule | None = hub.config.schedule
         self.paused = False
         self._paused_until = 0.0
@@ -51,7 +52,7 @@ class ClassroomFeatures:
         self._speaker_sent: ClassSpeaker | None = None
 
     def start(self) -> None:
-        self._engine._spawn(self._tick_forever())
+        self._host.spawn(self._tick_forever())
 
     # -- from the engine --------------------------------------------------------
 
@@ -84,7 +85,7 @@ class ClassroomFeatures:
         elif kind == "view_preset":
             self._set_view((self.board or View()) if body["name"] == "board" else View())
         elif kind == "reaction":
-            return self._hub._reaction_due()
+            return self._hub.reaction_due()
         elif kind == "whisper":
             self.whispering = bool(body["on"])  # the tick tells the pupil the new volume
         return True
@@ -97,11 +98,11 @@ class ClassroomFeatures:
             return
         self._hub.hand_raised = False
         self._send("hand_ack")
-        self._engine.report_control(ControlMessage("hand", {"raised": False}))
+        self._host.report_control(ControlMessage("hand", {"raised": False}))
 
     def save_board_view(self) -> View | None:
         """Remember the current view as the one-touch "board" view."""
-        track = self._engine.view
+        track = self._host.view
         self.board = track.view if track is not None else None
         return self.board
 
@@ -112,9 +113,9 @@ class ClassroomFeatures:
         self._paused_until = time.monotonic() + max(0.0, minutes) * 60
         if not self.paused:
             self.paused = True
-            self._engine._spawn(self._engine._substitute())
+            self._host.spawn(self._host.substitute())
             self._send("pause", paused=True)
-            self._engine.report_control(ControlMessage("pause", {"paused": True}))
+            self._host.report_control(ControlMessage("pause", {"paused": True}))
         return True
 
     def resume(self) -> None:
@@ -124,9 +125,9 @@ class ClassroomFeatures:
         self._send("pause", paused=False)
         # With confirm_sending the screen shows LIVE on this report and then calls
         # allow_sending(); without, the engine lets class media out at once.
-        self._engine.report_control(ControlMessage("pause", {"paused": False}))
-        if not self._engine.config.confirm_sending:
-            self._engine.allow_sending()
+        self._host.report_control(ControlMessage("pause", {"paused": False}))
+        if not self._host.confirm_sending:
+            self._host.allow_sending()
 
     def set_speaker(self, volume: float, *, available: bool) -> None:
         """The screen's class volume (0..1) and whether a speaker plays; sent when it changed."""
@@ -183,7 +184,7 @@ class ClassroomFeatures:
     async def _tick(self, now: float) -> None:
         if self.paused and now >= self._paused_until:
             self.resume()
-        if self._engine.session.state is not CallState.LIVE:
+        if self._host.call_state is not CallState.LIVE:
             return
         if self._audio_seen and self._hub.switches.level:
             self._audio_seen = 0
@@ -206,13 +207,13 @@ class ClassroomFeatures:
         if left <= 0:
             start = schedule.next_start(now)
             self._send("next_lesson", at=start.isoformat() if start else "")
-            await self._engine.session.end_for_schedule()
+            await self._host.end_for_schedule()
             return
         if left <= self._hub.config.notice_s and closes != self._noticed:
             notice = ControlMessage("schedule", {"closes_in_s": int(left)})
-            if self._engine.send_control(notice):  # not before the channel is open
+            if self._host.send_control(notice):  # not before the channel is open
                 self._noticed = closes
-                self._engine.report_control(notice)
+                self._host.report_control(notice)
 
     def _send_speaker(self) -> None:
         speaker = self.speaker
@@ -222,8 +223,8 @@ class ClassroomFeatures:
             self._speaker_sent = speaker
 
     def _set_view(self, view: View) -> None:
-        if self._engine.view is not None:
-            self._engine.view.set_view(view)
+        if self._host.view is not None:
+            self._host.view.set_view(view)
 
     def _send(self, kind: str, /, **body: object) -> bool:
-        return self._engine.send_control(ControlMessage(kind, body))
+        return self._host.send_control(ControlMessage(kind, body))

@@ -6,7 +6,8 @@ cannot pause the class), keeps the little state the screens show (hand, pause,
 …) and passes what the people should see to the listener's ``on_control``. On
 the classroom, state changes made locally (the teacher lowers a hand, the pause
 ends by itself, the school-hours notice) are reported the same way, as the
-message the screen would show. Nothing is stored.
+message the screen would show. Nothing is stored. The hub and its classroom half
+reach the engine only through :class:`media.ports.FeatureHost`.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from media.state import CallState, EndReason, StateChange
 from pairing.roles import Role
 
 if TYPE_CHECKING:
-    from media.engine import Engine
+    from media.ports import FeatureHost
 
 logger = logging.getLogger(__name__)
 
@@ -64,17 +65,17 @@ class FeatureConfig:
 
 
 class FeatureHub:
-    def __init__(self, engine: Engine, config: FeatureConfig) -> None:
-        self._engine = engine
+    def __init__(self, host: FeatureHost, config: FeatureConfig, role: Role) -> None:
+        self._host = host
         self.config = config
-        self.role = engine.config.credentials.info.role
+        self.role = role
         self.hand_raised = False
         self.presence = config.presence
         self.next_lesson: dt.datetime | None = None  # pupil: when the class opens again
         self.rejoin_at: dt.datetime | None = None  # pupil: the automatic rejoin
         self._last_reaction = -REACTION_GAP_S
         self.refusals = RefusalSummary("peer message")  # summarised: a peer may flood them
-        self.classroom = ClassroomFeatures(engine, self) if self.role is Role.CLASSROOM else None
+        self.classroom = ClassroomFeatures(host, self) if self.role is Role.CLASSROOM else None
         if self.role is Role.CLASSROOM:
             self.switches = config.switches or FeatureSwitches.defaults(
                 has_lessons=config.schedule is not None and config.schedule.has_lessons
@@ -112,7 +113,7 @@ class FeatureHub:
             self.classroom.on_state(change)
         elif change.reason is EndReason.OUTSIDE_SCHEDULE and self.next_lesson is not None:
             self.rejoin_at = max(self.next_lesson, self.config.clock() + REJOIN_AFTER)
-            self._engine._spawn(self._rejoin_when_open(self.rejoin_at))
+            self._host.spawn(self._rejoin_when_open(self.rejoin_at))
 
     def on_audio(self, frame: Any) -> None:
         if self.classroom is not None:
@@ -139,7 +140,7 @@ class FeatureHub:
                 return
         elif not self._pupil_receives(message):
             return
-        self._engine.report_control(message)
+        self._host.report_control(message)
 
     # -- the pupil --------------------------------------------------------------
 
@@ -178,7 +179,7 @@ class FeatureHub:
         """False also when it comes within a second of the previous one."""
         if self.classroom is not None or not self.switches.reactions:
             return False
-        if not self._reaction_due():
+        if not self.reaction_due():
             return False
         return self._send("reaction", kind=kind)
 
@@ -190,11 +191,11 @@ class FeatureHub:
             await asyncio.sleep(min(left, REJOIN_POLL_S))
         if self.rejoin_at is at:
             self.rejoin_at = None
-            await self._engine.rejoin()  # does nothing unless the call is still ended
+            await self._host.rejoin()  # does nothing unless the call is still ended
 
     def _apply_presence(self, level: str) -> None:
         self.presence = level
-        self._engine.set_media(mic=level != "listening", camera=level == "video")
+        self._host.set_media(mic=level != "listening", camera=level == "video")
 
     def _pupil_receives(self, message: ControlMessage) -> bool:
         kind, body = message.kind, message.body
@@ -213,7 +214,7 @@ class FeatureHub:
 
     # -- shared -----------------------------------------------------------------
 
-    def _reaction_due(self) -> bool:
+    def reaction_due(self) -> bool:
         now = time.monotonic()
         if now - self._last_reaction < REACTION_GAP_S:
             return False
@@ -221,4 +222,4 @@ class FeatureHub:
         return True
 
     def _send(self, kind: str, /, **body: object) -> bool:
-        return self._engine.send_control(ControlMessage(kind, body))
+        return self._host.send_control(ControlMessage(kind, body))

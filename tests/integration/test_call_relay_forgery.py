@@ -165,7 +165,7 @@ async def test_a_pupil_back_after_a_crash_is_answered_when_the_old_link_dies(
         async with running(es):
             await wait_until(lambda: _live(rs, rc) and _channels_open(es, ec), 10, "live")
             cut.drop_all = True  # the laptop "crashes": no bye, nothing more arrives
-            es.session._attempt = None  # and forgets its call (a killed process)
+            es.session.negotiation.attempt = None  # and forgets its call (a killed process)
         assert rc.state is CallState.LIVE  # the classroom has not noticed yet
         es2, rs2 = make_engine(student, relay.port)
         async with running(es2):
