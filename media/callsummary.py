@@ -1,0 +1,101 @@
+"""The summary of one call, sent to the signaling server when it ends (the helpdesk
+console's "last call"; docs/protocol.md, the ``call`` frame).
+
+A call here is what the connection log calls a session: from the first time it went
+live to its end, across reconnects. One that never went live is not a call and is
+not reported. Numbers and codes only: when it started (UTC seconds), how long it
+lasted, why it ended, the median round trip, the packet loss, a rating of those two
+(the same limits as the on-screen indicator, app/widgets/quality.py), and the path
+(candidate type and the relay's transport). Never an address.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections import deque
+from collections.abc import Callable
+
+from media.state import CallState, EndReason, StateChange
+from media.stats import CallStats
+from signaling.protocol import (
+    CANDIDATE_TYPES,
+    MAX_CALL_S,
+    MAX_RTT_MS,
+    RELAY_PROTOCOLS,
+    CallReport,
+)
+
+RTT_SAMPLES = 3600  # one an hour's worth of seconds: the median of the last hour
+# Where a link stops being good / usable (app/widgets/quality.py's Thresholds).
+FAIR_LOSS_PCT, POOR_LOSS_PCT = 2.0, 8.0
+FAIR_RTT_MS, POOR_RTT_MS = 250.0, 600.0
+
+
+def rate(rtt_ms: int | None, loss_pct: float, measured: bool) -> str:
+    """good / fair / poor from the median round trip and the loss; unknown unmeasured."""
+    if not measured:
+        return "unknown"
+    rtt = rtt_ms or 0
+    if loss_pct >= POOR_LOSS_PCT or rtt >= POOR_RTT_MS:
+        return "poor"
+    if loss_pct >= FAIR_LOSS_PCT or rtt >= FAIR_RTT_MS:
+        return "fair"
+    return "good"
+
+
+class CallSummarizer:
+    """Follows one engine's states and stats; hands back a report when a call ends."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._reset()
+
+    def _reset(self) -> None:
+        self._start: float | None = None
+        self._rtts: deque[float] = deque(maxlen=RTT_SAMPLES)
+        self._loss = 0.0
+        self._measured = False
+        self._candidate: str | None = None
+        self._relay: str | None = None
+
+    def stats(self, stats: CallStats) -> None:
+        if self._start is None:
+            return
+        self._measured = True
+        if stats.rtt_ms is not None:
+            self._rtts.append(stats.rtt_ms)
+        self._loss = stats.packet_loss_pct  # since the link started: the latest says most
+        if stats.candidate_type is not None:
+            self._candidate, self._relay = stats.candidate_type, stats.relay_protocol
+
+    def state(
+        self, change: StateChange, *, candidate_type: str | None, relay_protocol: str | None
+    ) -> CallReport | None:
+        if change.state is CallState.LIVE:
+            if self._start is None:
+                self._start = self._clock()
+            if candidate_type is not None:
+                self._candidate, self._relay = candidate_type, relay_protocol
+            return None
+        if change.state is not CallState.ENDED or self._start is None:
+            return None
+        report = self._report(change.reason or EndReason.STOPPED)
+        self._reset()
+        return report
+
+    def _report(self, reason: EndReason) -> CallReport:
+        assert self._start is not None
+        duration = min(MAX_CALL_S, max(0, round(self._clock() - self._start)))
+        rtt = round(statistics.median(self._rtts)) if self._rtts else None
+        rtt = None if rtt is None else min(MAX_RTT_MS, max(0, rtt))
+        loss = round(min(100.0, max(0.0, self._loss)), 1)
+        candidate = self._candidate if self._candidate in CANDIDATE_TYPES else "none"
+        relay = self._relay if self._relay in RELAY_PROTOCOLS else "none"
+        if candidate != "relay":
+            relay = "none"  # the wire's rule: a relay transport only on a relayed path
+        return CallReport(
+            start=int(self._start), duration_s=duration, end_reason=reason.value,
+            quality=rate(rtt, loss, self._measured), rtt_ms=rtt, loss_pct=loss,
+            candidate_type=candidate, relay_protocol=relay,
+        )  # fmt: skip
