@@ -18,6 +18,7 @@ from typing import Protocol
 
 import aiohttp
 
+from console.lastcall import Calls, parse_calls
 from console.store import Store
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,9 @@ class Online:
 class Presence(Protocol):
     def online(self) -> dict[str, Online] | None:
         """DeviceId text → since when, or None when the server cannot be asked."""
+
+    def calls(self) -> Calls:
+        """Each device's last call as the server holds it (empty when unknown)."""
 
 
 def parse_status(doc: object) -> dict[str, Online]:
@@ -60,10 +64,14 @@ class StatusPoller:
         self._store = store
         self._interval = interval
         self._online: dict[str, Online] | None = None
+        self._calls: Calls = {}
         self._task: asyncio.Task[None] | None = None
 
     def online(self) -> dict[str, Online] | None:
         return self._online
+
+    def calls(self) -> Calls:
+        return self._calls
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run())
@@ -81,11 +89,12 @@ class StatusPoller:
                 body = await response.content.read(MAX_STATUS + 1)
             if len(body) > MAX_STATUS:
                 raise ValueError("too large")
-            self._online = parse_status(json.loads(body))
+            doc = json.loads(body)
+            self._online, self._calls = parse_status(doc), parse_calls(doc)
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             if self._online is not None:
                 logger.warning("signaling status unavailable: %s", type(exc).__name__)
-            self._online = None
+            self._online, self._calls = None, {}
             return
         now = self._store.clock()
         self._store.conn.executemany(
