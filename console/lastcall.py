@@ -25,14 +25,18 @@ Calls = dict[tuple[str, str], CallReport]  # (device short id, its peer's) -> it
 Found = tuple[Role, CallReport] | None  # a pairing's latest call, and which device sent it
 
 _BY = {Role.STUDENT: "de leerling", Role.CLASSROOM: "de klas"}
+_DEVICE = {Role.STUDENT: "de leerlinglaptop", Role.CLASSROOM: "het klasapparaat"}
+# Said of the device that reported the call: "{device} ..." (stopped, revoked).
+_OF_REPORTER = {
+    "stopped": "{device} stopte (herstart of uitgezet)",
+    "revoked": "{device} is ingetrokken",
+}
 _REASONS = {
     "peer_untrusted": "het andere apparaat werd niet vertrouwd",
     "peer_revoked": "het andere apparaat is ingetrokken",
     "update_needed": "een update is nodig",
     "declined": "geweigerd",
-    "stopped": "een apparaat stopte (herstart of uitgezet)",
     "outside_schedule": "buiten de schooltijden",
-    "revoked": "dit apparaat is ingetrokken",
 }
 _QUALITY = {"good": "goed", "fair": "matig", "poor": "slecht", "unknown": "onbekend"}
 _PATHS = {"host": "direct (zelfde netwerk)", "srflx": "direct (via internet)",
@@ -86,6 +90,8 @@ def reason_words(reason: str, reporter: Role) -> str:
         return f"opgehangen door {_BY[reporter]}"
     if reason == "hangup_remote":
         return f"opgehangen door {_BY[reporter.opposite]}"
+    if reason in _OF_REPORTER:
+        return _OF_REPORTER[reason].format(device=_DEVICE[reporter])
     return _REASONS.get(reason, reason)
 
 
