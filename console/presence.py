@@ -23,7 +23,9 @@ from console.store import Store
 
 logger = logging.getLogger(__name__)
 
-MAX_STATUS = 4 * 1024 * 1024  # a few thousand devices at ~100 bytes each
+# Devices online (~100 bytes each) and every device's last call (~260 bytes each, at
+# most 100,000: signaling.lastcall); loopback only.
+MAX_STATUS = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)

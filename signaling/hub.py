@@ -199,6 +199,15 @@ class Hub:
             self.backplane.publish(_call_news(entry))
             logger.info("device %s ended a call (%s)", link.short, report.end_reason)
 
+    def _call_news(self, entry: LastCall) -> None:
+        """Another instance's device reported a call: kept unless revoked or older.
+        When it replaces one of ours, the copy in our Redis hash is stale: dropped."""
+        if self.crl is not None and self.crl.is_revoked(entry.serial):
+            return
+        known = self.calls.get(entry.device, entry.peer)
+        if self.calls.put(entry) and known is not None and known.instance == self.instance:
+            self.backplane.publish(CallGone(self.instance, entry.device, entry.peer))
+
     def local_calls(self) -> list[CallNews]:
         """The summaries our devices sent, to write to the shared state again."""
         return [_call_news(e) for e in self.calls.local(self.instance)]
@@ -207,10 +216,9 @@ class Hub:
     def bus_message(self, message: BusMessage) -> None:
         match message:
             case CallNews(instance=instance, device=device, peer=peer, serial=serial):
-                if self.crl is None or not self.crl.is_revoked(serial):
-                    self.calls.put(LastCall(device, peer, serial, instance, message.report))
-            case CallGone(device=device, peer=peer):
-                self.calls.drop(device, peer)
+                self._call_news(LastCall(device, peer, serial, instance, message.report))
+            case CallGone(instance=instance, device=device, peer=peer):
+                self.calls.drop(device, peer, instance)
             case Up():
                 self._remote_up(message)
             case Down(instance=instance, device=device, peer=peer):

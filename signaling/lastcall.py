@@ -65,8 +65,11 @@ class LastCalls:
     def get(self, device: str, peer: str) -> LastCall | None:
         return self._entries.get((device, peer))
 
-    def drop(self, device: str, peer: str) -> None:
-        self._entries.pop((device, peer), None)
+    def drop(self, device: str, peer: str, instance: str) -> None:
+        """Forget the entry ``instance`` wrote (not a later one from another instance)."""
+        known = self._entries.get((device, peer))
+        if known is not None and known.instance == instance:
+            del self._entries[(device, peer)]
 
     def forget(self, serials: frozenset[int]) -> list[LastCall]:
         """Drop the entries of revoked certificates; the dropped ones."""

@@ -240,6 +240,16 @@ def test_a_day_at_the_helpdesk_in_chromium(
         )
         assert len(crl.serials) == 2
 
+        # The server forgets the pair's last call with the revocation: so does the overview.
+        pairing_url = driver.current_url
+
+        def no_last_call() -> bool:
+            driver.get(f"{svc.url}/")
+            return "nog geen" in driver.find_element(By.CSS_SELECTOR, "td.last-call").text
+
+        wait_for(no_last_call, timeout=30, step=1)
+        driver.get(pairing_url)
+
         # A POST without the CSRF token is refused; with it, the action runs.
         assert "Formulier verlopen" in post_without(driver, driver.current_url + "/code", "csrf")
         driver.back()

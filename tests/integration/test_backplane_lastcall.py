@@ -104,3 +104,39 @@ async def test_a_write_after_the_hash_expired_gives_it_a_ttl_again(
     finally:
         await client.aclose()
         await a.stop()
+
+
+async def test_a_later_call_on_another_instance_replaces_the_first_everywhere(
+    fleet: TestFleet, redis: RedisServer, tmp_path: Path
+) -> None:
+    """A laptop that moved instance: the newer summary wins on both, and the old
+    instance drops its now stale copy from its hash (never the newer one)."""
+    shutil.copytree(fleet.folder, tmp_path / "fleet-b")
+    a = await instance(fleet.folder, redis, "i-a")
+    b = await instance(tmp_path / "fleet-b", redis, "i-b")
+    client = aioredis.Redis.from_url(redis.url)
+    student, classroom = fleet.pair()
+    key = (student.info.device_id.short, classroom.info.device_id.short)
+    field = f"call|{key[0]}|{key[1]}"
+    later = {**CALL, "start": CALL["start"] + 3600, "end_reason": "stopped"}  # type: ignore[operator]
+    try:
+        async with device(a, student) as ws:
+            await frame(ws, "hello")
+            await ws.send_str(json.dumps(CALL))
+            await wait_until(lambda: b.hub.calls.get(*key) is not None)
+        async with device(b, student) as ws:
+            await frame(ws, "hello")
+            await ws.send_str(json.dumps(later))
+            await wait_until(lambda: (e := a.hub.calls.get(*key)) is not None
+                             and e.report.end_reason == "stopped")  # fmt: skip
+        async with asyncio.timeout(5):
+            while await client.hexists("kg:inst:i-a", field):
+                await asyncio.sleep(0.05)
+        assert await client.hexists("kg:inst:i-b", field)
+        for running in (a, b):
+            entry = running.hub.calls.get(*key)
+            assert entry is not None and entry.instance == "i-b"
+    finally:
+        await client.aclose()
+        await b.stop()
+        await a.stop()

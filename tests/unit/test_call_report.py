@@ -112,6 +112,15 @@ def test_revoking_a_certificate_forgets_its_call() -> None:
     assert [e.device for e in calls.entries(now=START)] == ["AAAAAAA"]
 
 
+def test_an_instance_drops_only_the_entry_it_wrote() -> None:
+    calls = LastCalls()
+    calls.put(entry())  # written by i-a
+    calls.drop("ABCDEFG", "HIJKLMN", "i-b")  # a stale copy elsewhere: not this one
+    assert calls.get("ABCDEFG", "HIJKLMN") is not None
+    calls.drop("ABCDEFG", "HIJKLMN", "i-a")
+    assert calls.get("ABCDEFG", "HIJKLMN") is None
+
+
 def test_the_public_view_names_no_serial() -> None:
     view = entry().public()
     assert view["device"] == "ABCDEFG" and view["duration_s"] == 60
