@@ -11,10 +11,12 @@ lasted, why it ended, the median round trip, the packet loss, a rating of those 
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import statistics
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from media.state import CallState, EndReason, StateChange
 from media.stats import CallStats
@@ -26,6 +28,9 @@ from signaling.protocol import (
     CallReport,
 )
 
+logger = logging.getLogger(__name__)
+
+REPORT_TIMEOUT = 2.0  # seconds a summary may take to reach the server
 RTT_SAMPLES = 3600  # one an hour's worth of seconds: the median of the last hour
 # Where a link stops being good / usable (app/widgets/quality.py's Thresholds).
 FAIR_LOSS_PCT, POOR_LOSS_PCT = 2.0, 8.0
@@ -99,3 +104,43 @@ class CallSummarizer:
             quality=rate(rtt, loss, self._measured), rtt_ms=rtt, loss_pct=loss,
             candidate_type=candidate, relay_protocol=relay,
         )  # fmt: skip
+
+
+class CallReporter:
+    """The engine's side: follows the call and sends each summary once it ends, on a
+    task of its own. Never raises into the engine: a failed send loses the summary,
+    never the call's teardown."""
+
+    def __init__(
+        self, send: Callable[[CallReport], Awaitable[bool]], clock: Callable[[], float] = time.time
+    ) -> None:
+        self._summary = CallSummarizer(clock)
+        self._send = send
+        self._task: asyncio.Task[None] | None = None
+
+    def stats(self, stats: CallStats) -> None:
+        self._summary.stats(stats)
+
+    def state(
+        self, change: StateChange, *, candidate_type: str | None, relay_protocol: str | None
+    ) -> None:
+        report = self._summary.state(
+            change, candidate_type=candidate_type, relay_protocol=relay_protocol
+        )
+        if report is not None:
+            self._task = asyncio.get_running_loop().create_task(self._report(report))
+
+    async def flush(self) -> None:
+        """Let the last summary go before the signaling link does (the engine stops)."""
+        if self._task is not None:
+            await asyncio.wait({self._task}, timeout=REPORT_TIMEOUT)
+
+    async def _report(self, report: CallReport) -> None:
+        try:
+            async with asyncio.timeout(REPORT_TIMEOUT):
+                sent = await self._send(report)
+        except Exception as exc:  # diagnostics only, whatever went wrong
+            logger.info("call summary not sent: %s", type(exc).__name__)
+            return
+        if not sent:
+            logger.info("call summary not sent: signaling not connected")

@@ -20,7 +20,7 @@ from media.audio.processor import ProcessingState, Processor
 from media.audio.settings import AudioSettings
 from media.audio.track import ProcessedAudioTrack
 from media.calllog import CallLog, ConnectionLogLike
-from media.callsummary import CallSummarizer
+from media.callsummary import CallReporter
 from media.control import ControlMessage
 from media.crop import View, ViewTrack
 from media.features.hub import FeatureConfig, FeatureHub
@@ -42,11 +42,8 @@ from pairing.revocation import RevocationList, newer
 from pairing.roles import Role
 from privacy.codes import EventKind
 from privacy.retention import purge_daily
-from signaling.protocol import CallReport
 
 logger = logging.getLogger(__name__)
-
-REPORT_TIMEOUT = 2.0  # seconds a call summary may take to reach the server
 
 
 @dataclass(frozen=True)
@@ -128,8 +125,9 @@ class Engine:
             if config.connection_log is not None
             else None
         )  # fmt: skip
-        self._summary = CallSummarizer()  # the server's "last call" (media.callsummary)
-        self._reporting: asyncio.Task[None] | None = None
+        # The server's "last call": the summary goes over signaling when a call ends
+        # (late-bound: the port is made below).
+        self._reporter = CallReporter(lambda s: self._signaling.report_call(s))  # noqa: PLW0108
         self.turn_credential: TurnLogin | None = None
         self._signaling = signaling(self)
         self._tasks: set[asyncio.Task[None]] = set()
@@ -161,8 +159,7 @@ class Engine:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.session.stop()
-        if self._reporting is not None:  # the summary of the call that just stopped
-            await asyncio.wait({self._reporting}, timeout=REPORT_TIMEOUT)
+        await self._reporter.flush()  # the summary of the call that just stopped
         await self._signaling.stop()
         # Stopping the session closes the send gate: let that finish (and log) first.
         pending = list(self._tasks)
@@ -298,13 +295,11 @@ class Engine:
         if change.state is CallState.CONNECTING:
             self.received.reset_gap()
         link = self.session.link
-        summary = self._summary.state(
+        self._reporter.state(
             change,
             candidate_type=link.candidate_type if link else None,
             relay_protocol=link.relay_protocol if link else None,
         )
-        if summary is not None:
-            self._reporting = asyncio.get_running_loop().create_task(self._report(summary))
         if self._calllog is not None:
             self._calllog.state(
                 change,
@@ -319,17 +314,6 @@ class Engine:
                 self.allow_sending()
         elif self.gate.is_open:
             self._spawn_close()
-
-    async def _report(self, summary: CallReport) -> None:
-        """Tell the server how the call went; a failure never touches the teardown."""
-        try:
-            async with asyncio.timeout(REPORT_TIMEOUT):
-                sent = await self._signaling.report_call(summary)
-        except Exception as exc:  # diagnostics only, whatever went wrong
-            logger.info("call summary not sent: %s", type(exc).__name__)
-            return
-        if not sent:
-            logger.info("call summary not sent: signaling not connected")
 
     def _path_lost(self) -> None:
         self._spawn(self._check_signaling())
@@ -416,7 +400,7 @@ class Engine:
             if not primed:
                 continue
             self.last_stats = stats
-            self._summary.stats(stats)
+            self._reporter.stats(stats)
             if self._calllog is not None:
                 self._calllog.stats(stats)
             self._listener.on_stats(stats)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from media.callsummary import CallSummarizer, rate
+import asyncio
+import logging
+import time
+
+import pytest
+
+from media.callsummary import REPORT_TIMEOUT, CallReporter, CallSummarizer, rate
 from media.state import CallState, EndReason, StateChange
 from media.stats import CallStats
 from signaling.protocol import CallReport
@@ -77,3 +83,32 @@ def test_rating() -> None:
     assert rate(40, 2.5, measured=True) == "fair"
     assert rate(700, 0.0, measured=True) == "poor"
     assert rate(40, 9.0, measured=True) == "poor"
+
+
+async def test_the_reporter_sends_once_and_swallows_failures(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    sent: list[CallReport] = []
+
+    async def send(report: CallReport) -> bool:
+        sent.append(report)
+        return True
+
+    async def broken(report: CallReport) -> bool:
+        raise ConnectionResetError("gone")
+
+    async def stuck(report: CallReport) -> bool:
+        await asyncio.Event().wait()
+        return True
+
+    for sender in (send, broken, stuck):
+        reporter = CallReporter(sender, Clock())
+        reporter.state(StateChange(CallState.LIVE), candidate_type="host", relay_protocol=None)
+        reporter.state(StateChange(CallState.ENDED, EndReason.HANGUP_LOCAL),
+                       candidate_type=None, relay_protocol=None)  # fmt: skip
+        started = time.monotonic()
+        await reporter.flush()  # never raises, never waits past the bound
+        assert time.monotonic() - started <= REPORT_TIMEOUT + 0.5
+    assert [r.end_reason for r in sent] == ["hangup_local"]
+    assert "call summary not sent: ConnectionResetError" in caplog.text
