@@ -108,8 +108,9 @@ class CallSummarizer:
 
 class CallReporter:
     """The engine's side: follows the call and sends each summary once it ends, on a
-    task of its own. Never raises into the engine: a failed send loses the summary,
-    never the call's teardown."""
+    task of its own. Never raises into the engine and never holds up the call's
+    teardown. A summary that could not be sent (signaling down) is held, the last one
+    only and in memory, until :meth:`connected`; a newer one replaces it."""
 
     def __init__(
         self, send: Callable[[CallReport], Awaitable[bool]], clock: Callable[[], float] = time.time
@@ -117,6 +118,8 @@ class CallReporter:
         self._summary = CallSummarizer(clock)
         self._send = send
         self._task: asyncio.Task[None] | None = None
+        self._held: CallReport | None = None
+        self._latest: CallReport | None = None
 
     def stats(self, stats: CallStats) -> None:
         self._summary.stats(stats)
@@ -128,7 +131,14 @@ class CallReporter:
             change, candidate_type=candidate_type, relay_protocol=relay_protocol
         )
         if report is not None:
+            self._held, self._latest = None, report  # this one is newer
             self._task = asyncio.get_running_loop().create_task(self._report(report))
+
+    def connected(self) -> None:
+        """Signaling is (back) up: send the summary held while it was down."""
+        held, self._held = self._held, None
+        if held is not None:
+            self._task = asyncio.get_running_loop().create_task(self._report(held))
 
     async def flush(self) -> None:
         """Let the last summary go before the signaling link does (the engine stops)."""
@@ -141,6 +151,9 @@ class CallReporter:
                 sent = await self._send(report)
         except Exception as exc:  # diagnostics only, whatever went wrong
             logger.info("call summary not sent: %s", type(exc).__name__)
-            return
-        if not sent:
-            logger.info("call summary not sent: signaling not connected")
+            sent = False
+        else:
+            if not sent:
+                logger.info("call summary not sent yet: signaling not connected")
+        if not sent and report is self._latest:  # not if a newer one came meanwhile
+            self._held = report

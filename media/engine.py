@@ -256,6 +256,8 @@ class Engine:
     async def signaling_changed(self, connected: bool, reason: str = "") -> None:
         self._log_event(EventKind.SIGNALING_UP if connected else EventKind.SIGNALING_DOWN)
         self._listener.on_signaling(connected)
+        if connected:
+            self._reporter.connected()  # a call summary held while it was down
         if not connected:  # no relay, no new attempt (a live call goes on); the server
             await self.session.peer_online(False)  # says who is online when it is back
         if reason == "revoked":  # this device's own certificate, for good: say so

@@ -45,7 +45,7 @@ class SignalingPort(Protocol):
     async def send_relay(self, payload: dict[str, Any]) -> bool: ...
 
     # Once at the end of each call (media.callsummary): for the helpdesk's "last call".
-    # False when not connected; the summary is then lost, never queued.
+    # False when not connected (the engine holds the last one until it is).
     async def report_call(self, summary: CallReport) -> bool: ...
 
     # A local address went away: drop a connection that may run over a link that is

@@ -112,3 +112,35 @@ async def test_the_reporter_sends_once_and_swallows_failures(
         assert time.monotonic() - started <= REPORT_TIMEOUT + 0.5
     assert [r.end_reason for r in sent] == ["hangup_local"]
     assert "call summary not sent: ConnectionResetError" in caplog.text
+
+
+async def test_a_summary_held_while_signaling_is_down_goes_when_it_is_back() -> None:
+    up = False
+    sent: list[CallReport] = []
+
+    async def send(report: CallReport) -> bool:
+        if up:
+            sent.append(report)
+        return up
+
+    clock = Clock()
+    reporter = CallReporter(send, clock)
+
+    def one_call(reason: EndReason) -> None:
+        reporter.state(StateChange(CallState.LIVE), candidate_type="host", relay_protocol=None)
+        clock.now += 60
+        reporter.state(StateChange(CallState.ENDED, reason), candidate_type=None,
+                       relay_protocol=None)  # fmt: skip
+
+    one_call(EndReason.HANGUP_LOCAL)
+    await reporter.flush()
+    one_call(EndReason.OUTSIDE_SCHEDULE)  # a newer one replaces the held one
+    await reporter.flush()
+    assert sent == []
+    up = True
+    reporter.connected()
+    await reporter.flush()
+    assert [r.end_reason for r in sent] == ["outside_schedule"]
+    reporter.connected()  # nothing held any more: nothing sent twice
+    await reporter.flush()
+    assert len(sent) == 1
