@@ -1,7 +1,7 @@
 """The last call across instances on a real redis-server: one instance's device
 reports, the others list it on /status, a later instance reads it from the reporting
 instance's presence hash, a revocation drops it everywhere; and the hash never
-loses its TTL."""
+loses its TTL. The in-memory backplane does the same."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from signaling.backplane import redisbus
+from signaling.backplane.memory import MemoryBackplane, MemoryBus
 from signaling.backplane.redisbus import HASH_TTL, RedisBackplane
 from signaling.config import ServerConfig
 from signaling.server import RunningServer, start_server
@@ -140,3 +141,27 @@ async def test_a_later_call_on_another_instance_replaces_the_first_everywhere(
         await client.aclose()
         await b.stop()
         await a.stop()
+
+
+async def test_the_in_memory_backplane_shares_last_calls_the_same_way(
+    fleet: TestFleet,
+) -> None:
+    """The reference backplane: a later instance learns what the others hold."""
+    bus = MemoryBus()
+    a = await start_server(fleet.folder, config=FAST, backplane=MemoryBackplane(bus, "i-a"))
+    b = await start_server(fleet.folder, config=FAST, backplane=MemoryBackplane(bus, "i-b"))
+    student, classroom = fleet.pair()
+    key = (student.info.device_id.short, classroom.info.device_id.short)
+    c: RunningServer | None = None
+    try:
+        async with device(a, student) as ws:
+            await frame(ws, "hello")
+            await ws.send_str(json.dumps(CALL))
+            await wait_until(lambda: b.hub.calls.get(*key) is not None)
+        c = await start_server(fleet.folder, config=FAST, backplane=MemoryBackplane(bus, "i-c"))
+        entry = c.hub.calls.get(*key)
+        assert entry is not None and entry.instance == "i-a"
+    finally:
+        for running in (c, b, a):
+            if running is not None:
+                await running.stop()
