@@ -19,11 +19,14 @@ import aiohttp
 
 from common import jsondoc
 from common.jsondoc import JsonDocInvalid
+from console.lastcall import Calls, parse_calls
 from console.store import Store
 
 logger = logging.getLogger(__name__)
 
-MAX_STATUS = 4 * 1024 * 1024  # a few thousand devices at ~100 bytes each
+# Devices online (~100 bytes each) and every device's last call (~260 bytes each, at
+# most 100,000: signaling.lastcall); loopback only.
+MAX_STATUS = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,9 @@ class Online:
 class Presence(Protocol):
     def online(self) -> dict[str, Online] | None:
         """DeviceId text → since when, or None when the server cannot be asked."""
+
+    def calls(self) -> Calls:
+        """Each device's last call as the server holds it (empty when unknown)."""
 
 
 def parse_status(doc: object) -> dict[str, Online]:
@@ -61,10 +67,14 @@ class StatusPoller:
         self._store = store
         self._interval = interval
         self._online: dict[str, Online] | None = None
+        self._calls: Calls = {}
         self._task: asyncio.Task[None] | None = None
 
     def online(self) -> dict[str, Online] | None:
         return self._online
+
+    def calls(self) -> Calls:
+        return self._calls
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run())
@@ -80,11 +90,12 @@ class StatusPoller:
             async with session.get(self._url) as response:
                 response.raise_for_status()
                 body = await response.content.read(MAX_STATUS + 1)
-            self._online = parse_status(jsondoc.loads(body, limit=MAX_STATUS))
+            doc = jsondoc.loads(body, limit=MAX_STATUS)
+            self._online, self._calls = parse_status(doc), parse_calls(doc)
         except (aiohttp.ClientError, TimeoutError, ValueError, JsonDocInvalid) as exc:
             if self._online is not None:
                 logger.warning("signaling status unavailable: %s", type(exc).__name__)
-            self._online = None
+            self._online, self._calls = None, {}
             return
         now = self._store.clock()
         self._store.conn.executemany(

@@ -15,7 +15,16 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from console import registry, reports, service, webaccounts, webactions, webdevices, weblogin
+from console import (
+    lastcall,
+    registry,
+    reports,
+    service,
+    webaccounts,
+    webactions,
+    webdevices,
+    weblogin,
+)
 from console.accounts import Role
 from console.enrollment import Enroller
 from console.errors import ConsoleError
@@ -100,6 +109,12 @@ def _device_rows(request: web.Request, pairing: registry.Pairing) -> list[dict[s
     return rows
 
 
+def _last_call(request: web.Request, pairing: registry.Pairing) -> lastcall.Found:
+    """The more recent of the two devices' last calls, as the server holds them."""
+    shorts = {s.role: s.device_id[:7] for s in pairing.slots if s.device_id}
+    return lastcall.latest(request.app[PRESENCE_KEY].calls(), shorts)
+
+
 def _base(request: web.Request) -> dict[str, object]:
     session = session_of(request)
     online = request.app[PRESENCE_KEY].online()
@@ -117,6 +132,7 @@ async def overview(request: web.Request) -> dict[str, object]:
         if wanted and not any(d["status"] == wanted for d in devices):
             continue
         rows.append({"pairing": p, "devices": devices,
+                     "last_call": lastcall.describe(_last_call(request, p)),
                      "reports": reports.open_count(request.app[STORE_KEY], p.id)})  # fmt: skip
     return {**_base(request), "rows": rows, "q": search, "status": wanted,
             "services": SERVICE_WORDS}  # fmt: skip
@@ -185,7 +201,8 @@ async def pairing_detail(request: web.Request) -> dict[str, object]:
             "ended": _when(p.ended) if p.ended else None,
             "today": dt.datetime.now(dt.UTC).date().isoformat()}  # fmt: skip
     return {**_base(request), "p": p, "devices": _device_rows(request, p), "audit": audit,
-            "reports": faults, **ends}  # fmt: skip
+            "reports": faults, "last_call": lastcall.describe(_last_call(request, p)),
+            **ends}  # fmt: skip
 
 
 async def new_code(request: web.Request) -> web.StreamResponse:
@@ -224,6 +241,7 @@ async def export_pairing(request: web.Request) -> web.StreamResponse:
            "consent": {"day": p.consent_day, "reference": p.consent_ref},
            "ended": p.ended, "end_reason": p.end_reason, "erase_after": p.erase_after,
            "devices": _device_rows(request, p),
+           "last_call": lastcall.exported(_last_call(request, p)),
            "fault_reports": [{"id": r.id, "received": r.received, "device": r.device,
                               "state": r.state.value, "handled_by": r.handled_by,
                               "report": json.loads(r.body)}

@@ -20,6 +20,7 @@ from media.audio.processor import ProcessingState, Processor
 from media.audio.settings import AudioSettings
 from media.audio.track import ProcessedAudioTrack
 from media.calllog import CallLog, ConnectionLogLike
+from media.callsummary import CallReporter
 from media.control import ControlMessage
 from media.crop import View, ViewTrack
 from media.features.hub import FeatureConfig, FeatureHub
@@ -124,6 +125,9 @@ class Engine:
             if config.connection_log is not None
             else None
         )  # fmt: skip
+        # The server's "last call": the summary goes over signaling when a call ends
+        # (late-bound: the port is made below).
+        self._reporter = CallReporter(lambda s: self._signaling.report_call(s))  # noqa: PLW0108
         self.turn_credential: TurnLogin | None = None
         self._signaling = signaling(self)
         self._tasks: set[asyncio.Task[None]] = set()
@@ -155,6 +159,7 @@ class Engine:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.session.stop()
+        await self._reporter.flush()  # the summary of the call that just stopped
         await self._signaling.stop()
         # Stopping the session closes the send gate: let that finish (and log) first.
         pending = list(self._tasks)
@@ -270,6 +275,8 @@ class Engine:
     async def signaling_changed(self, connected: bool, reason: str = "") -> None:
         self._log_event(EventKind.SIGNALING_UP if connected else EventKind.SIGNALING_DOWN)
         self._listener.on_signaling(connected)
+        if connected:
+            self._reporter.connected()  # a call summary held while it was down
         if not connected:  # no relay, no new attempt (a live call goes on); the server
             await self.session.peer_online(False)  # says who is online when it is back
         if reason == "revoked":  # this device's own certificate, for good: say so
@@ -308,8 +315,13 @@ class Engine:
     def _on_state(self, change: StateChange) -> None:
         if change.state is CallState.CONNECTING:
             self.received.reset_gap()
+        link = self.session.link
+        self._reporter.state(
+            change,
+            candidate_type=link.candidate_type if link else None,
+            relay_protocol=link.relay_protocol if link else None,
+        )
         if self._calllog is not None:
-            link = self.session.link
             self._calllog.state(
                 change,
                 reconnects=self.session.reconnects,
@@ -404,6 +416,7 @@ class Engine:
             if not primed:
                 continue
             self.last_stats = stats
+            self._reporter.stats(stats)
             if self._calllog is not None:
                 self._calllog.stats(stats)
             self._listener.on_stats(stats)

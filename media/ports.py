@@ -18,6 +18,7 @@ from media.control import ControlMessage
 from media.state import CallState, EndReason, StateChange
 from media.stats import CallStats
 from pairing.revocation import RevocationList
+from signaling.protocol import CallReport
 from signaling.turn import TurnCredential
 
 if TYPE_CHECKING:
@@ -54,6 +55,10 @@ class SignalingPort(Protocol):
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
     async def send_relay(self, payload: dict[str, Any]) -> bool: ...
+
+    # Once at the end of each call (media.callsummary): for the helpdesk's "last call".
+    # False when not connected (the engine holds the last one until it is).
+    async def report_call(self, summary: CallReport) -> bool: ...
 
     # A local address went away: drop a connection that may run over a link that is
     # gone, and connect again at once.

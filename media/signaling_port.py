@@ -28,6 +28,7 @@ from signaling.events import (
     SignalingEvent,
     TurnReceived,
 )
+from signaling.protocol import CallReport
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,9 @@ class ClientPort:
 
     async def send_relay(self, payload: dict[str, Any]) -> bool:
         return await self.client.send_relay(payload)
+
+    async def report_call(self, summary: CallReport) -> bool:
+        return await self.client.send_call(summary)
 
     def reconnect_now(self) -> None:
         self.client.reconnect_now()

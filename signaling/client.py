@@ -40,6 +40,7 @@ from signaling.events import (
 )
 from signaling.protocol import (
     APP_VERSION_HEADER,
+    CallReport,
     CrlPush,
     ErrorCode,
     ErrorFrame,
@@ -136,6 +137,13 @@ class SignalingClient:
         text = encode(Relay(payload))
         if len(text.encode()) > self._config.max_payload:
             raise PayloadTooLarge(f"{len(text)} bytes")
+        return await self._send(text)
+
+    async def send_call(self, report: CallReport) -> bool:
+        """The summary of a call that ended, for the server; False if not connected."""
+        return await self._send(encode(report))
+
+    async def _send(self, text: str) -> bool:
         ws = self._ws
         if ws is None or ws.closed or not self._up:
             return False

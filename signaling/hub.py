@@ -27,9 +27,11 @@ from pairing.errors import PeerUntrusted
 from pairing.revocation import RevocationList
 from signaling.backplane.base import Backplane
 from signaling.backplane.memory import MemoryBackplane
-from signaling.backplane.wire import BusMessage, CrlNews, Down, RelayTo, Up
+from signaling.backplane.wire import BusMessage, CallGone, CallNews, CrlNews, Down, RelayTo, Up
+from signaling.lastcall import LastCall, LastCalls
 from signaling.link import Link
 from signaling.protocol import (
+    CallReport,
     CloseCode,
     CrlPush,
     ErrorCode,
@@ -64,6 +66,7 @@ class Hub:
         self.backplane = backplane or MemoryBackplane()
         self.on_crl_news: Callable[[str], None] = lambda _pem: None  # set by the server
         self.empty = asyncio.Event()  # no device online here (draining waits on it)
+        self.calls = LastCalls()  # each device's last call summary (signaling.lastcall)
         self.empty.set()
 
     def __len__(self) -> int:
@@ -186,9 +189,36 @@ class Hub:
         if remote is None or not self.backplane.send(remote.instance, message):
             link.send(ErrorFrame(ErrorCode.PEER_OFFLINE, "the paired device is not online"))
 
+    def call_reported(self, link: Link, report: CallReport) -> None:
+        """A device's summary of the call it just ended: kept, and told to the others."""
+        if self._links.get(link.info.device_id) is not link:
+            return  # replaced or dropped meanwhile (revoked): nothing of it is kept
+        entry = LastCall(link.short, link.info.peer_id.short, link.info.serial, self.instance,
+                         report)  # fmt: skip
+        if self.calls.put(entry):
+            self.backplane.publish(_call_news(entry))
+            logger.info("device %s ended a call (%s)", link.short, report.end_reason)
+
+    def _call_news(self, entry: LastCall) -> None:
+        """Another instance's device reported a call: kept unless revoked or older.
+        When it replaces one of ours, the copy in our Redis hash is stale: dropped."""
+        if self.crl is not None and self.crl.is_revoked(entry.serial):
+            return
+        known = self.calls.get(entry.device, entry.peer)
+        if self.calls.put(entry) and known is not None and known.instance == self.instance:
+            self.backplane.publish(CallGone(self.instance, entry.device, entry.peer))
+
+    def local_calls(self) -> list[CallNews]:
+        """The summaries our devices sent, to write to the shared state again."""
+        return [_call_news(e) for e in self.calls.local(self.instance)]
+
     # -- BackplaneHost: what the other instances say ---------------------------------
     def bus_message(self, message: BusMessage) -> None:
         match message:
+            case CallNews(instance=instance, device=device, peer=peer, serial=serial):
+                self._call_news(LastCall(device, peer, serial, instance, message.report))
+            case CallGone(instance=instance, device=device, peer=peer):
+                self.calls.drop(device, peer, instance)
             case Up():
                 self._remote_up(message)
             case Down(instance=instance, device=device, peer=peer):
@@ -241,6 +271,9 @@ class Hub:
     def set_crl(self, crl: RevocationList) -> None:
         """A newer CRL: close what it revokes, then push it to everyone left."""
         self.crl = crl
+        for gone in self.calls.forget(crl.serials):  # the end of a service
+            if gone.instance == self.instance:
+                self.backplane.publish(CallGone(gone.instance, gone.device, gone.peer))
         self.sweep()
         for link in list(self._links.values()):
             link.send(CrlPush(crl.number, crl.pem.decode()))
@@ -264,3 +297,7 @@ class Hub:
 
     def links(self) -> list[Link]:
         return list(self._links.values())
+
+
+def _call_news(entry: LastCall) -> CallNews:
+    return CallNews(entry.instance, entry.device, entry.peer, entry.serial, entry.report)

@@ -127,6 +127,23 @@ class ErrorFrame:
 
 
 @dataclass(frozen=True, slots=True)
+class CallReport:
+    """Client → server, once at the end of a call: its technical summary for the
+    helpdesk's "last call" (docs/protocol.md). Numbers and codes only: no address,
+    no free text; :func:`parse_client` checks each field against the sets below."""
+
+    TYPE: ClassVar[str] = "call"
+    start: int  # unix seconds (UTC) when the call first went live
+    duration_s: int
+    end_reason: str  # media.state.EndReason's value
+    quality: str  # good / fair / poor / unknown
+    rtt_ms: int | None  # median round trip, None if never measured
+    loss_pct: float  # packets lost of those received, 0-100, one decimal
+    candidate_type: str  # host / srflx / prflx / relay / none
+    relay_protocol: str  # udp / tcp / tls / none
+
+
+@dataclass(frozen=True, slots=True)
 class Ping:
     TYPE: ClassVar[str] = "ping"
 
@@ -136,7 +153,7 @@ class Pong:
     TYPE: ClassVar[str] = "pong"
 
 
-ClientMessage = Relay | Ping
+ClientMessage = Relay | CallReport | Ping
 ServerMessage = Hello | Presence | Relay | CrlPush | TurnFrame | ErrorFrame | Pong
 Message = ClientMessage | ServerMessage
 
@@ -217,8 +234,65 @@ def _turn(obj: dict[str, Any]) -> TurnFrame:
     return TurnFrame(username, password, expires)
 
 
+# What a call report may say (media.state.EndReason's values: a test keeps them equal).
+END_REASONS = frozenset({
+    "hangup_local", "hangup_remote", "peer_untrusted", "peer_revoked", "update_needed",
+    "declined", "stopped", "outside_schedule", "revoked",
+})  # fmt: skip
+QUALITIES = frozenset({"good", "fair", "poor", "unknown"})
+CANDIDATE_TYPES = frozenset({"host", "srflx", "prflx", "relay", "none"})
+RELAY_PROTOCOLS = frozenset({"udp", "tcp", "tls", "none"})
+MAX_CALL_S = 7 * 24 * 3600  # longer than any school week: a wrong clock, not a call
+MAX_RTT_MS = 60_000
+EARLIEST_START = 1_577_836_800  # 2020-01-01: before this product existed
+
+
+def _one_of(obj: dict[str, Any], name: str, allowed: frozenset[str]) -> str:
+    value = _get(obj, name, str)
+    if value not in allowed:
+        raise ProtocolError(ErrorCode.MALFORMED, f"field {name}")
+    return str(value)
+
+
+def _bounded(obj: dict[str, Any], name: str, low: int, high: int) -> int:
+    value = _get(obj, name, int)
+    if not low <= value <= high:
+        raise ProtocolError(ErrorCode.MALFORMED, f"field {name}")
+    return int(value)
+
+
+def call_report(obj: dict[str, Any]) -> CallReport:
+    """Strict: the server keeps and shows this, so only known codes and sane numbers
+    (the backplane reads what another instance kept with this, too). The error's
+    detail starts with "call " so the server can count refused summaries."""
+    try:
+        return _call_report(obj)
+    except ProtocolError as exc:
+        raise ProtocolError(exc.code, f"call {exc.detail or exc.code}") from None
+
+
+def _call_report(obj: dict[str, Any]) -> CallReport:
+    start = _bounded(obj, "start", EARLIEST_START, 2**33)
+    duration = _bounded(obj, "duration_s", 0, MAX_CALL_S)
+    rtt = obj.get("rtt_ms")
+    if rtt is not None:
+        rtt = _bounded(obj, "rtt_ms", 0, MAX_RTT_MS)
+    loss = obj.get("loss_pct")
+    if isinstance(loss, bool) or not isinstance(loss, int | float) or not 0 <= loss <= 100:
+        raise ProtocolError(ErrorCode.MALFORMED, "field loss_pct")  # NaN fails too
+    candidate = _one_of(obj, "candidate_type", CANDIDATE_TYPES)
+    protocol = _one_of(obj, "relay_protocol", RELAY_PROTOCOLS)
+    if protocol != "none" and candidate != "relay":  # (the peer's relay: "relay", none)
+        raise ProtocolError(ErrorCode.MALFORMED, "field relay_protocol")
+    return CallReport(
+        start, duration, _one_of(obj, "end_reason", END_REASONS),
+        _one_of(obj, "quality", QUALITIES), rtt, round(float(loss), 1), candidate, protocol,
+    )  # fmt: skip
+
+
 _CLIENT: dict[str, Callable[[dict[str, Any]], ClientMessage]] = {
     "relay": lambda o: Relay(_payload(o)),
+    "call": call_report,
     "ping": lambda o: Ping(),
 }
 _SERVER: dict[str, Callable[[dict[str, Any]], ServerMessage]] = {

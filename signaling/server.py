@@ -36,6 +36,7 @@ from signaling.listener import Listener
 from signaling.logpurge import LogPurger
 from signaling.protocol import (
     APP_VERSION_HEADER,
+    CallReport,
     CloseCode,
     ErrorCode,
     ErrorFrame,
@@ -172,7 +173,10 @@ class RunningServer:
             {"device_id": d.text, "since": t.isoformat(), **({"version": v} if v else {})}
             for d, t, v in self.hub.online()
         ]
-        return web.json_response({"devices": devices})
+        calls = [entry.public() for entry in self.hub.calls.entries()]  # every instance's
+        return web.json_response(
+            {"devices": devices, "calls": calls, "calls_refused": self.hub.calls.refused}
+        )
 
     def _verify(self, cert: x509.Certificate) -> DeviceCertInfo:
         return verify_device_certificate(cert, self._ca_cert, crl=self.hub.crl)
@@ -298,12 +302,16 @@ class RunningServer:
         try:
             message = parse_client(data, self.config.max_message)
         except ProtocolError as exc:
+            if exc.detail.startswith("call "):  # a bad summary: refused, counted, not kept
+                self.hub.calls.refused += 1
             link.send(ErrorFrame(exc.code, exc.detail))
             if exc.code == ErrorCode.UNSUPPORTED_VERSION:
                 link.close(CloseCode.UNSUPPORTED_VERSION, "unsupported protocol version")
             return
         if isinstance(message, Ping):
             link.send(Pong())
+        elif isinstance(message, CallReport):
+            self.hub.call_reported(link, message)
         else:
             self.hub.relay(link, message.payload)
 

@@ -15,7 +15,7 @@ import abc
 import secrets
 from typing import Protocol
 
-from signaling.backplane.wire import BusMessage, RelayTo, Up
+from signaling.backplane.wire import BusMessage, CallNews, RelayTo, Up
 
 
 class BackplaneHost(Protocol):
@@ -32,6 +32,9 @@ class BackplaneHost(Protocol):
 
     def local_presence(self) -> list[Up]:
         """Our devices online now, to announce again after a reconnect."""
+
+    def local_calls(self) -> list[CallNews]:
+        """The last calls our devices reported, to keep in the shared state again."""
 
 
 def new_instance_name() -> str:

@@ -36,6 +36,8 @@ class MemoryBackplane(Backplane):
             if other._host is not None:
                 for up in other._host.local_presence():
                     host.bus_message(up)
+                for call in other._host.local_calls():
+                    host.bus_message(call)
         self._bus.members[self.instance] = self
 
     async def stop(self) -> None:

@@ -2,10 +2,11 @@
 
 What Redis holds (docs/operations.md, "Several instances"): per instance one hash
 ``kg:inst:<instance>`` of its online devices ("short DeviceId|peer's short DeviceId"
--> "role|since"), expiring unless renewed every second; the newest CRL (``kg:crls``,
-public and CA-signed, the highest number kept); and, only while in flight, pub/sub
-messages: presence on ``kg:events`` and relays on ``kg:to:<instance>``. No log, no
-address, no certificate.
+-> "role|since") and of the last call its devices reported ("call|<device>|<peer>"
+-> the CallNews, signaling.lastcall), expiring unless renewed every second; the
+newest CRL (``kg:crls``, public and CA-signed, the highest number kept); and, only
+while in flight, pub/sub messages: presence on ``kg:events`` and relays on
+``kg:to:<instance>``. No log, no address, no certificate.
 
 One supervisor task keeps a session: connect, subscribe, read what the others hold,
 announce our own devices, then read, write and beat until an error; then
@@ -34,6 +35,8 @@ from signaling.backplane.wire import (
     BusMessage,
     BusMessageInvalid,
     Bye,
+    CallGone,
+    CallNews,
     CrlNews,
     Down,
     RelayTo,
@@ -210,11 +213,15 @@ class RedisBackplane(Backplane):
             if instance == self.instance:
                 continue
             for device, value in (await client.hgetall(key)).items():
-                self._take(_up_json(instance, device, value), now)
+                if _is_call(device):
+                    self._take(value, now)
+                else:
+                    self._take(_up_json(instance, device, value), now)
         for crl in await client.zrange(CRL_KEY, 0, 0, desc=True):
             if isinstance(crl, bytes | str):
                 self._take(crl, now)
         ours = dict(_presence_entry(up) for up in host.local_presence())
+        ours.update(_call_entry(call) for call in host.local_calls())
         key = _hash_key(self.instance)
         async with client.pipeline(transaction=True) as pipe:
             pipe.delete(key)
@@ -258,12 +265,19 @@ class RedisBackplane(Backplane):
                 for channel, message in batch:
                     if isinstance(message, Up):
                         pipe.hset(key, *_presence_entry(message))
+                    elif isinstance(message, CallNews):
+                        pipe.hset(key, *_call_entry(message))
+                    elif isinstance(message, CallGone):
+                        pipe.hdel(key, _call_entry(message)[0])
                     elif isinstance(message, Down):
                         pipe.hdel(key, f"{message.device}|{message.peer}")
                     elif isinstance(message, CrlNews):
                         pipe.zadd(CRL_KEY, {encode(message): message.number})
                         pipe.zremrangebyrank(CRL_KEY, 0, -2)
                     pipe.publish(channel, encode(message))
+                # An HSET on a hash that expired (the loop stalled past HASH_TTL) makes
+                # a new one without a TTL, that would outlive us: set it every time.
+                pipe.expire(key, HASH_TTL)
                 await pipe.execute()
 
     async def _beat(self, client: aioredis.Redis) -> None:
@@ -300,6 +314,15 @@ class RedisBackplane(Backplane):
 
 def _presence_entry(up: Up) -> tuple[str, str]:
     return f"{up.device}|{up.peer}", f"{up.role}|{up.since}"
+
+
+def _call_entry(call: CallNews | CallGone) -> tuple[str, str]:
+    value = encode(call).decode() if isinstance(call, CallNews) else ""
+    return f"call|{call.device}|{call.peer}", value
+
+
+def _is_call(field: bytes | str) -> bool:
+    return (field.encode() if isinstance(field, str) else field).startswith(b"call|")
 
 
 def _up_json(instance: str, device: bytes | str, value: bytes | str) -> bytes:

@@ -9,6 +9,7 @@ crosses, apart from the sealed relay payload the server never reads.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass
@@ -16,8 +17,8 @@ from typing import Any
 
 from common import jsondoc
 from common.jsondoc import JsonDocInvalid
-from signaling.errors import SignalingError
-from signaling.protocol import Payload, depth_ok
+from signaling.errors import ProtocolError, SignalingError
+from signaling.protocol import CallReport, Payload, call_report, depth_ok
 
 KIB = 1024
 # A relay carries at most one 64 KiB frame's payload; a CRL up to 512 KiB of PEM.
@@ -81,14 +82,37 @@ class CrlNews:
     pem: str
 
 
-BusMessage = Up | Down | Alive | Bye | RelayTo | CrlNews
-_KINDS = {Up: "up", Down: "down", Alive: "alive", Bye: "bye", RelayTo: "relay", CrlNews: "crl"}
+@dataclass(frozen=True, slots=True)
+class CallNews:
+    """A device on ``instance`` reported the end of a call (signaling.lastcall); also
+    what Redis keeps in that instance's presence hash."""
+
+    instance: str
+    device: str
+    peer: str
+    serial: int  # its certificate's: every instance forgets it when that is revoked
+    report: CallReport
+
+
+@dataclass(frozen=True, slots=True)
+class CallGone:
+    """The instance forgot a device's last call (revoked): drop it from its hash."""
+
+    instance: str
+    device: str
+    peer: str
+
+
+BusMessage = Up | Down | Alive | Bye | RelayTo | CrlNews | CallNews | CallGone
+_KINDS = {Up: "up", Down: "down", Alive: "alive", Bye: "bye", RelayTo: "relay", CrlNews: "crl",
+          CallNews: "call", CallGone: "call-gone"}  # fmt: skip
 
 
 def encode(message: BusMessage) -> bytes:
     body: dict[str, Any] = {"k": _KINDS[type(message)]}
     for name in message.__slots__:
-        body[name] = getattr(message, name)
+        value = getattr(message, name)
+        body[name] = dataclasses.asdict(value) if isinstance(value, CallReport) else value
     # ensure_ascii off: a relay re-encoded here is never longer than the frame it
     # came in (escaped characters would grow up to six times and pass MAX_RELAY)
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
@@ -136,13 +160,30 @@ def decode(data: bytes | str) -> BusMessage:
                   role, since)  # fmt: skip
     if kind == "down":
         return Down(instance, _field(obj, "device", str, _SHORT), _field(obj, "peer", str, _SHORT))
-    if kind == "alive":
-        return Alive(instance)
-    if kind == "bye":
-        return Bye(instance)
+    if kind in ("call", "call-gone"):
+        return _call_news(obj, instance) if kind == "call" else _call_gone(obj, instance)
+    if kind in ("alive", "bye"):
+        return Alive(instance) if kind == "alive" else Bye(instance)
     if kind == "crl":
         number = _field(obj, "number", int)
         if number < 0:
             raise BusMessageInvalid("field number")
         return CrlNews(number, _field(obj, "pem", str))
     raise BusMessageInvalid("unknown kind")
+
+
+def _call_news(obj: dict[str, Any], instance: str) -> CallNews:
+    report = _field(obj, "report", dict)
+    serial = _field(obj, "serial", int)
+    if serial < 0:
+        raise BusMessageInvalid("field serial")
+    try:
+        checked = call_report(report)  # as strictly as the device's own frame
+    except ProtocolError as exc:
+        raise BusMessageInvalid("field report") from exc
+    return CallNews(instance, _field(obj, "device", str, _SHORT), _field(obj, "peer", str, _SHORT),
+                    serial, checked)  # fmt: skip
+
+
+def _call_gone(obj: dict[str, Any], instance: str) -> CallGone:
+    return CallGone(instance, _field(obj, "device", str, _SHORT), _field(obj, "peer", str, _SHORT))

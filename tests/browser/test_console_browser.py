@@ -1,13 +1,16 @@
 """The helpdesk console in a real Chromium: log in with password and TOTP, issue codes,
-enroll real devices with them, see a device come online, and the refusals (a POST
+enroll real devices with them, see a device come online, a real call between them
+as the pairing's last call, and the refusals (a POST
 without CSRF token, a cookie used after logout, a helpdesk account on an operator
 action). With KLASGENOOT_SCREENSHOTS=DIR the main pages are saved there (docs/images).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import sqlite3
 import subprocess
 import time
 from collections.abc import Callable
@@ -87,6 +90,16 @@ def post_without(driver: Any, action: str, field: str | None) -> str:
     )
     time.sleep(0.5)
     return str(driver.find_element("tag name", "body").text)
+
+
+def went_live(config: Path) -> bool:
+    """The device's own connection log has a call that connected (media flowed)."""
+    db = config / "state" / "connections.sqlite3"
+    if not db.exists():
+        return False
+    with contextlib.closing(sqlite3.connect(db, timeout=1)) as conn:
+        row = conn.execute("SELECT 1 FROM sessions WHERE connected_at IS NOT NULL").fetchone()
+    return row is not None
 
 
 def test_a_day_at_the_helpdesk_in_chromium(
@@ -173,13 +186,30 @@ def test_a_day_at_the_helpdesk_in_chromium(
             wait_for(online, timeout=60, step=1)
             versions = [c.text for c in driver.find_elements(By.CSS_SELECTOR, "td.version")]
             assert versions[1] not in ("—", "onbekend")  # the running unit said its version
-            shot(driver, "overview")
             driver.find_element(By.LINK_TEXT, "KG-0042").click()
             wait_for(lambda: "Geschiedenis" in driver.page_source)
             assert "ingeschreven" in driver.page_source
             assert driver.find_element(By.CSS_SELECTOR, "#reports .report-state").text == "nieuw"
             short = driver.find_elements(By.CSS_SELECTOR, "#devices td.mono")[1].text
             assert f"device {short} online" in driver.find_element(By.ID, "server-history").text
+
+            # The pupil's laptop starts too: a real call. When the laptop stops, its
+            # summary of that call is the pairing's last call in the overview.
+            assert "Nog geen gesprek" in driver.find_element(By.ID, "last-call").text
+            with device("student", s_dir):
+                wait_for(lambda: went_live(s_dir), timeout=90, step=1)
+            driver.get(f"{svc.url}/")
+
+            def last_call() -> str:
+                driver.refresh()
+                return str(driver.find_element(By.CSS_SELECTOR, "td.last-call").text)
+
+            wait_for(lambda: "de leerlinglaptop stopte" in last_call(), timeout=30, step=1)
+            assert "direct (" in last_call()  # two devices on one machine, no TURN
+            shot(driver, "overview")
+            driver.find_element(By.LINK_TEXT, "KG-0042").click()
+            wait_for(lambda: "Geschiedenis" in driver.page_source)
+            assert "Begonnen" in driver.find_element(By.ID, "last-call").text
             shot(driver, "pairing")
 
         # The helpdesk reads the report and closes it.
@@ -209,6 +239,16 @@ def test_a_day_at_the_helpdesk_in_chromium(
             (fleet / "crl.pem").read_bytes(), load_certificate((fleet / "ca.pem").read_bytes())
         )
         assert len(crl.serials) == 2
+
+        # The server forgets the pair's last call with the revocation: so does the overview.
+        pairing_url = driver.current_url
+
+        def no_last_call() -> bool:
+            driver.get(f"{svc.url}/")
+            return "nog geen" in driver.find_element(By.CSS_SELECTOR, "td.last-call").text
+
+        wait_for(no_last_call, timeout=30, step=1)
+        driver.get(pairing_url)
 
         # A POST without the CSRF token is refused; with it, the action runs.
         assert "Formulier verlopen" in post_without(driver, driver.current_url + "/code", "csrf")

@@ -39,7 +39,8 @@ async def test_status_lists_connected_devices_and_the_console_remembers_them(
     store = Store(tmp_path)
     poller = StatusPoller(f"http://127.0.0.1:{running.health_port}/status", store)
     try:
-        assert await _status(running.health_port) == {"devices": []}
+        empty = {"devices": [], "calls": [], "calls_refused": 0}
+        assert await _status(running.health_port) == empty
         before = dt.datetime.now(dt.UTC)
         async with (
             aiohttp.ClientSession() as session,

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from media.ports import SignalingHandler, SignalingPort
+from signaling.protocol import CallReport
 
 Tamper = Callable[[str, dict[str, Any]], dict[str, Any] | None]
 
@@ -22,6 +23,7 @@ class MemoryRelay:
         self.ports: list[MemoryPort] = []
         self.tamper = tamper
         self.seen: list[dict[str, Any]] = []  # what "the server" saw
+        self.calls: list[tuple[int, CallReport]] = []  # (port index, summary) as reported
 
     def port(self, handler: SignalingHandler) -> SignalingPort:
         port = MemoryPort(self, handler, len(self.ports))
@@ -66,6 +68,11 @@ class MemoryPort:
 
     async def send_relay(self, payload: dict[str, Any]) -> bool:
         return await self.relay.deliver(self, payload)
+
+    async def report_call(self, summary: CallReport) -> bool:
+        if self.online:
+            self.relay.calls.append((self.index, summary))
+        return self.online
 
     def reconnect_now(self) -> None:
         self.reconnects += 1  # in memory there is no connection to drop
