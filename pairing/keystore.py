@@ -26,8 +26,19 @@ from keyring.backends import chainer, fail, null
 
 from common.paths import ensure_private_dir, namespace_for, write_private_file
 from pairing.credstore import CredsKeyStore
-from pairing.errors import KeyStoreChoiceConflict, KeyStoreInsecure, KeyStoreUnavailable
-from pairing.keychoice import KeyStoreKind, check_entry_name, read_choice, requested_default
+from pairing.errors import (
+    KeyStoreChoiceConflict,
+    KeyStoreInsecure,
+    KeyStoreUnavailable,
+    PairingError,
+)
+from pairing.keychoice import (
+    KeyStoreChoice,
+    KeyStoreKind,
+    check_entry_name,
+    read_choice,
+    requested_default,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -230,3 +241,19 @@ def keystore_kind(store: KeyStore) -> KeyStoreKind | None:
     kinds = {DevFileKeyStore: KeyStoreKind.DEV_FILE, KeyringKeyStore: KeyStoreKind.KEYRING,
              CredsKeyStore: KeyStoreKind.SYSTEMD_CREDS}  # fmt: skip
     return next((k for cls, k in kinds.items() if isinstance(store, cls)), None)
+
+
+def store_facts(config_dir: Path, store: KeyStore) -> KeyStoreChoice | None:
+    """What the device records (with what systemd-creds sealed), or what it uses.
+
+    A folder from before the record says which store it uses; a damaged record is
+    reported by the store itself when the key is read, so here it shows as None.
+    """
+    try:
+        recorded = read_choice(config_dir)
+    except PairingError:
+        recorded = None
+    if recorded is not None:
+        return recorded
+    kind = keystore_kind(store)
+    return None if kind is None else KeyStoreChoice(kind)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.widgets.buttons import TouchButton
 from pairing.certificates import fingerprint_lines
 from pairing.deviceid import DeviceId
+from pairing.keychoice import KeyStoreChoice, KeyStoreKind
 from pairing.roles import Role
 
 MIN_TARGET = 48
@@ -41,6 +42,22 @@ def role_text(role: Role) -> str:
     if role is Role.STUDENT:
         return QCoreApplication.translate("Roles", "pupil's laptop")
     return QCoreApplication.translate("Roles", "classroom unit")
+
+
+def key_store_text(choice: KeyStoreChoice | None) -> str:
+    """Where the device keeps its key, as the technician panel says it."""
+    if choice is None:
+        return "—"
+    tr = QCoreApplication.translate
+    if choice.kind is KeyStoreKind.KEYRING:
+        return tr("KeyStores", "OS keyring (unlocked by the user's login)")
+    if choice.kind is KeyStoreKind.DEV_FILE:
+        return tr("KeyStores", "Developer file (not for real use)")
+    if choice.sealed_with == "host+tpm2":
+        return tr("KeyStores", "systemd-creds, sealed with the TPM2 and the host key")
+    if choice.sealed_with == "host":
+        return tr("KeyStores", "systemd-creds, sealed with the host key (no TPM2)")
+    return tr("KeyStores", "systemd-creds (not sealed yet)")
 
 
 def date_text(when: Any) -> str:
