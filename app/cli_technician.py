@@ -20,7 +20,7 @@ from app.audit import AuditLog
 from app.cli_enroll import device_args
 from app.settings import SettingsStore
 from pairing.credseal import seal_pending
-from pairing.credstore import DEFAULT_SEAL_DIR
+from pairing.credstore import DEFAULT_SEAL_DIR, PLAIN
 from pairing.keystore import open_keystore
 from privacy.errors import DeviceFolderMissing
 
@@ -61,7 +61,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _seal_keys(args: argparse.Namespace) -> int:
-    if not args.config.is_dir():
+    # Started for nothing (at install): fine. With a key waiting, the folder must be
+    # there (tmpfiles makes it, owned by the kiosk user; root never creates it).
+    if not args.config.is_dir() and any(args.seal_dir.glob(f"*{PLAIN}")):
         raise DeviceFolderMissing(str(args.config))
     sealed = seal_pending(args.config, args.seal_dir)
     print(f"Versleuteld: {', '.join(sealed) if sealed else 'niets'}")
