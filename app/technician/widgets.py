@@ -48,16 +48,19 @@ def key_store_text(choice: KeyStoreChoice | None) -> str:
     """Where the device keeps its key, as the technician panel says it."""
     if choice is None:
         return "—"
-    tr = QCoreApplication.translate
     if choice.kind is KeyStoreKind.KEYRING:
-        return tr("KeyStores", "OS keyring (unlocked by the user's login)")
+        return QCoreApplication.translate("KeyStores", "OS keyring (unlocked by the user's login)")
     if choice.kind is KeyStoreKind.DEV_FILE:
-        return tr("KeyStores", "Developer file (not for real use)")
+        return QCoreApplication.translate("KeyStores", "Developer file (not for real use)")
     if choice.sealed_with == "host+tpm2":
-        return tr("KeyStores", "systemd-creds, sealed with the TPM2 and the host key")
+        return QCoreApplication.translate(
+            "KeyStores", "systemd-creds, sealed with the TPM2 and the host key"
+        )
     if choice.sealed_with == "host":
-        return tr("KeyStores", "systemd-creds, sealed with the host key (no TPM2)")
-    return tr("KeyStores", "systemd-creds (not sealed yet)")
+        return QCoreApplication.translate(
+            "KeyStores", "systemd-creds, sealed with the host key (no TPM2)"
+        )
+    return QCoreApplication.translate("KeyStores", "systemd-creds (not sealed yet)")
 
 
 def date_text(when: Any) -> str:
