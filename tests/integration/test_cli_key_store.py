@@ -89,3 +89,18 @@ def test_seal_keys_is_the_root_helper(tmp_path: Path, capsys: pytest.CaptureFixt
     assert CredsKeyStore(folder, direct=True).get(DEVICE_KEY) == b"the kiosk's key"
     assert cli.main(argv) == 0  # nothing waiting: nothing to do
     assert "Versleuteld: niets" in capsys.readouterr().out
+
+
+def test_wipe_removes_the_sealed_keys_and_the_choice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As the kiosk user outside the unit: nothing can be decrypted, all is removed."""
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    folder = tmp_path / "device"
+    assert request(folder, tmp_path / "req.csr", "--key-store", "systemd-creds") == 0
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    monkeypatch.setenv("SYSTEMD_CREDENTIAL_SECRET", str(tmp_path / "not-readable-here"))
+    credstore._SEALED.clear()
+    assert cli.main(["wipe", "--config", str(folder), "--yes"]) == 0
+    assert not (folder / "credentials" / "device-key.cred").exists()
+    assert read_choice(folder) is None
