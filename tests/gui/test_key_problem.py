@@ -108,6 +108,7 @@ def test_the_right_machine_reads_the_key_that_systemd_handed_over(
             check=True, capture_output=True,
         )  # fmt: skip
     monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(loaded))
+    monkeypatch.setattr(os, "geteuid", lambda: 0)  # the first call seals its audit secret
     # Outside the unit nothing could decrypt it: the key must come from the folder.
     monkeypatch.setenv("SYSTEMD_CREDENTIAL_SECRET", str(tmp_path / "other-host.secret"))
     session = DeviceSession(folder, Role.CLASSROOM, windowed=True, synthetic=True)

@@ -256,3 +256,18 @@ def test_folders_without_a_record_keep_their_store(
     monkeypatch.setattr(keystore, "KeyringKeyStore", chosen.append)
     open_keystore(tmp_path / "laptop")
     assert chosen == [keystore.service_name(tmp_path / "laptop")]
+
+
+def test_a_seal_unit_that_is_down_does_not_stop_the_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The audit secret is sealed when the first call starts; if that fails the call
+    goes on without an audit trail (technician mode shows it), as for a lost secret."""
+    from app.audit_key import log_secret
+
+    monkeypatch.setattr(credstore, "SEAL_WAIT_S", 0.2)
+    handover = tmp_path / "seal"
+    handover.mkdir()
+    store = CredsKeyStore(tmp_path / "device", handover=handover, direct=False)
+    assert log_secret(tmp_path / "device", store) is None
+    assert list(handover.iterdir()) == []
