@@ -71,7 +71,13 @@ class KeyProblemView(QWidget):
         facts.addRow(self._captions[1], self.file_label)
         self.steps = QLabel(self)
         self.steps.setWordWrap(True)
+        body = QFont(self.font().family(), 14)  # read from a step away, like the rest
+        for label in (*self._captions, self.store_label, self.steps):
+            label.setFont(body)
+        self.file_label.setFont(QFont(self.file_label.font().family(), 14))
+        facts.setVerticalSpacing(12)
         layout = QVBoxLayout(self)
+        layout.setSpacing(24)
         layout.setContentsMargins(48, 48, 48, 48)
         for widget in (self.title, self.reason):
             layout.addWidget(widget)
