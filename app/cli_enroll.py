@@ -59,13 +59,22 @@ def key_store_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def open_chosen(args: argparse.Namespace) -> KeyStore:
-    """The key store for an enrollment: the technician's --key-store is recorded first."""
+def _asked(args: argparse.Namespace) -> KeyStoreKind | None:
     text: str | None = getattr(args, "key_store", None)
-    kind = None if text is None else KeyStoreKind(text)
+    return None if text is None else KeyStoreKind(text)
+
+
+def open_chosen(args: argparse.Namespace) -> KeyStore:
+    """The key store for an enrollment; another store than the recorded one is refused
+    before anything is written."""
+    return open_keystore(args.config, args.dev_keyring, _asked(args))
+
+
+def remember_choice(args: argparse.Namespace) -> None:
+    """Record the technician's --key-store once the key is in it (a failure writes none)."""
+    kind = _asked(args)
     if kind is not None:
         choose(args.config, kind)
-    return open_keystore(args.config, args.dev_keyring, kind)
 
 
 def key_store_text(choice: KeyStoreChoice | None) -> str:
@@ -109,6 +118,7 @@ def _request(args: argparse.Namespace) -> int:
     store = open_chosen(args)
     device.record_role(args.config, role)
     key = load_or_create_device_key(store)
+    remember_choice(args)
     csr = create_request(key, role)
     ident = device_id(key)
     if args.out is None:

@@ -13,7 +13,7 @@ import argparse
 import sys
 import time
 
-from app.cli_enroll import ROLE_WORDS, device_args, key_store_arg, open_chosen
+from app.cli_enroll import ROLE_WORDS, device_args, key_store_arg, open_chosen, remember_choice
 from app.helpdesk_setting import save_helpdesk_url
 from pairing import codeenroll, device
 from pairing.certificates import fingerprint
@@ -65,6 +65,7 @@ def _code(args: argparse.Namespace) -> int:
     assert role is not None
     store = open_chosen(args)
     key = load_or_create_device_key(store)
+    remember_choice(args)
     device.record_role(args.config, role)
     request = create_request(key, role)
     deadline = time.monotonic() + args.wait

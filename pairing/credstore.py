@@ -185,9 +185,7 @@ class CredsKeyStore:
             write_cred(self._config, name, encrypt(name, value, kind))
             write_choice(self._config, KeyStoreChoice(KeyStoreKind.SYSTEMD_CREDS, kind))
         else:
-            if choice is None:  # the helper adds what it sealed with
-                write_choice(self._config, KeyStoreChoice(KeyStoreKind.SYSTEMD_CREDS))
-            self._hand_over(name, value)
+            self._hand_over(name, value)  # the helper records the choice and its keys
         with _LOCK:
             _SEALED[self.cred_path(name)] = value
         logger.info("sealed %s with systemd-creds", name)

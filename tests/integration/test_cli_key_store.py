@@ -104,3 +104,14 @@ def test_wipe_removes_the_sealed_keys_and_the_choice(
     assert cli.main(["wipe", "--config", str(folder), "--yes"]) == 0
     assert not (folder / "credentials" / "device-key.cred").exists()
     assert read_choice(folder) is None
+
+
+def test_a_store_that_cannot_keep_the_key_records_no_choice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no systemd-creds on this machine
+    folder = tmp_path / "device"
+    assert request(folder, tmp_path / "req.csr", "--key-store", "systemd-creds") != 0
+    assert "systemd-creds ontbreekt" in capsys.readouterr().err
+    assert read_choice(folder) is None and not (tmp_path / "req.csr").exists()

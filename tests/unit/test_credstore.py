@@ -271,3 +271,14 @@ def test_a_seal_unit_that_is_down_does_not_stop_the_call(
     store = CredsKeyStore(tmp_path / "device", handover=handover, direct=False)
     assert log_secret(tmp_path / "device", store) is None
     assert list(handover.iterdir()) == []
+
+
+def test_a_failed_hand_over_records_no_choice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(credstore, "SEAL_WAIT_S", 0.2)
+    handover = tmp_path / "seal"
+    handover.mkdir()
+    with pytest.raises(CredentialSealFailed):
+        CredsKeyStore(tmp_path / "device", handover=handover, direct=False).set(DEVICE_KEY, VALUE)
+    assert read_choice(tmp_path / "device") is None
