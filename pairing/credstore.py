@@ -150,8 +150,11 @@ class CredsKeyStore:
         with _LOCK:
             if cred in _SEALED:
                 return _SEALED[cred]
-        if not cred.exists():
-            return None  # never sealed, or deleted since systemd handed it over
+        try:
+            if not cred.exists():
+                return None  # never sealed, or deleted since systemd handed it over
+        except OSError as exc:
+            raise CredentialUnreadable(f"credentials folder: {type(exc).__name__}") from exc
         value = self._read_loaded(name)
         if value is not None:
             return value
@@ -193,9 +196,9 @@ class CredsKeyStore:
     def _hand_over(self, name: str, value: bytes) -> None:
         folder = self._handover
         request, failed = folder / f"{name}{PLAIN}", folder / f"{name}{FAILED}"
-        failed.unlink(missing_ok=True)
         tmp = folder / f".{name}.{secrets.token_hex(4)}.tmp"
         try:
+            failed.unlink(missing_ok=True)  # an old refusal is not this one's answer
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(value)
@@ -203,18 +206,28 @@ class CredsKeyStore:
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise CredentialSealFailed(f"hand-over: {type(exc).__name__}") from exc
+        try:
+            reason = self._answer(request, failed)
+        except OSError as exc:
+            reason = f"answer: {type(exc).__name__}"
+        if reason is not None:
+            raise CredentialSealFailed(reason)
+
+    def _answer(self, request: Path, failed: Path) -> str | None:
+        """None once the helper sealed the hand-over, else why not."""
         deadline = time.monotonic() + SEAL_WAIT_S
         while request.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         if request.exists():
             request.unlink(missing_ok=True)  # the plaintext must not wait there
-            raise CredentialSealFailed("no answer from klasgenoot-kiosk-seal")
+            return "no answer from klasgenoot-kiosk-seal"
         if failed.exists():
             reason = failed.read_text(errors="replace")[:200]
             failed.unlink(missing_ok=True)
-            raise CredentialSealFailed(reason)
-        if not self.cred_path(name).exists():
-            raise CredentialSealFailed("helper wrote no credential")
+            return reason
+        if not self.cred_path(request.stem).exists():
+            return "helper wrote no credential"
+        return None
 
     def delete(self, name: str) -> None:
         check_entry_name(name)
@@ -225,10 +238,6 @@ class CredsKeyStore:
             cred.unlink(missing_ok=True)
         except OSError as exc:
             raise FileAccessFailed(cred.name) from exc
-
-    def facts(self) -> KeyStoreChoice:
-        choice = read_choice(self._config)
-        return choice or KeyStoreChoice(KeyStoreKind.SYSTEMD_CREDS)
 
 
 def write_cred(config_dir: Path, name: str, blob: bytes) -> None:
