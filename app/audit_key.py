@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 from common.errors import KlasgenootError
+from pairing.errors import KeyStoreUnavailable
 from pairing.keystore import KeyStore
 from privacy.audit import AUDIT_SECRET_NAME, new_secret, trail_started
 from privacy.errors import AuditSecretMissing, AuditUnavailable, PrivacyError
@@ -56,7 +57,7 @@ def log_secret(config: Path, store: KeyStore) -> bytes | None:
     """
     try:
         return audit_secret(store, create=True, state=state_dir(config))
-    except PrivacyError as exc:
+    except (PrivacyError, KeyStoreUnavailable) as exc:  # e.g. the kiosk's seal unit is down
         logger.warning("audit trail left alone: %s", type(exc).__name__)
         return None
 

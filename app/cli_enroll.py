@@ -1,6 +1,7 @@
 """``klasgenoot enroll …``: the technician's commands on a device.
 
-``request`` makes (once) the device key in the OS keyring and writes an enrollment
+``request`` makes (once) the device key in the chosen key store (``--key-store``: the
+OS keyring on a laptop, systemd-creds on a classroom unit) and writes an enrollment
 request; ``install`` checks a bundle from the operator and installs it after the
 technician has compared the CA fingerprint; ``show`` tells what this device is.
 """
@@ -19,12 +20,19 @@ from pairing.certificates import fingerprint_lines, utcnow
 from pairing.enrollment import create_request
 from pairing.errors import FileAccessFailed, NotEnrolled
 from pairing.identity import device_id, load_device_key, load_or_create_device_key
-from pairing.keystore import DEV_ENV, open_keystore
+from pairing.keychoice import KeyStoreChoice, KeyStoreKind, choose
+from pairing.keystore import DEV_ENV, KeyStore, open_keystore, store_facts
 from pairing.roles import Role
 
 YES = {"j", "ja", "y", "yes"}
 # The role as a technician says it; --role keeps the English values of Role.
 ROLE_WORDS = {Role.STUDENT: "leerling", Role.CLASSROOM: "klas"}
+KEY_STORE_WORDS = {
+    KeyStoreKind.KEYRING: "sleutelbos van het systeem",
+    KeyStoreKind.SYSTEMD_CREDS: "systemd-creds",
+    KeyStoreKind.DEV_FILE: "ontwikkelaarsbestand (niet voor echt gebruik)",
+}
+SEAL_WORDS = {"host": "hostsleutel", "host+tpm2": "TPM2 + hostsleutel"}
 
 
 def device_args(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +49,42 @@ def device_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def key_store_arg(parser: argparse.ArgumentParser) -> None:
+    """--key-store: where a new device keeps its key (recorded; later runs follow it)."""
+    parser.add_argument(
+        "--key-store",
+        choices=[k.value for k in KeyStoreKind],
+        help="waar de sleutel van dit apparaat komt (standaard: keyring; een klaslokaalunit: "
+        "systemd-creds); wordt in de instellingenmap vastgelegd",
+    )
+
+
+def _asked(args: argparse.Namespace) -> KeyStoreKind | None:
+    text: str | None = getattr(args, "key_store", None)
+    return None if text is None else KeyStoreKind(text)
+
+
+def open_chosen(args: argparse.Namespace) -> KeyStore:
+    """The key store for an enrollment; another store than the recorded one is refused
+    before anything is written."""
+    return open_keystore(args.config, args.dev_keyring, _asked(args))
+
+
+def remember_choice(args: argparse.Namespace) -> None:
+    """Record the technician's --key-store once the key is in it (a failure writes none)."""
+    kind = _asked(args)
+    if kind is not None:
+        choose(args.config, kind)
+
+
+def key_store_text(choice: KeyStoreChoice | None) -> str:
+    """The recorded key store as the technician reads it, e.g. "systemd-creds (hostsleutel)"."""
+    if choice is None:
+        return "-"
+    text = KEY_STORE_WORDS[choice.kind]
+    return f"{text} ({SEAL_WORDS[choice.sealed_with]})" if choice.sealed_with else text
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     enroll = sub.add_parser("enroll", help="dit apparaat inrichten en koppelen (technicus)")
     cmds = enroll.add_subparsers(dest="enroll_command", required=True, metavar="ACTIE")
@@ -49,6 +93,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     device_args(req)
     req.add_argument("--role", required=True, choices=[r.value for r in Role])
     req.add_argument("--out", type=Path, metavar="BESTAND", help="aanvraagbestand (anders stdout)")
+    key_store_arg(req)
     req.set_defaults(func=_request)
 
     inst = cmds.add_parser("install", help="een bundel van de beheerder installeren")
@@ -70,9 +115,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _request(args: argparse.Namespace) -> int:
     role = Role(args.role)
-    store = open_keystore(args.config, args.dev_keyring)
+    store = open_chosen(args)
     device.record_role(args.config, role)
     key = load_or_create_device_key(store)
+    remember_choice(args)
     csr = create_request(key, role)
     ident = device_id(key)
     if args.out is None:
@@ -85,6 +131,7 @@ def _request(args: argparse.Namespace) -> int:
         raise FileAccessFailed(str(args.out)) from exc
     print(f"Apparaatcode: {ident}")
     print(f"Rol:          {ROLE_WORDS[role]}")
+    print(f"Sleutel in:   {key_store_text(store_facts(args.config, store))}")
     print(f"Aanvraag:     {args.out}")
     return 0
 
@@ -138,6 +185,7 @@ def _show(args: argparse.Namespace) -> int:
         print(f"Apparaatcode:   {device_id(key)}")
         print(f"Rol:            {ROLE_WORDS[role] if role else '-'}")
         print("Koppeling:      nog niet gekoppeld")
+        print(f"Sleutel in:     {key_store_text(store_facts(args.config, store))}")
         return 0
     info = config.info
     _describe(
@@ -152,4 +200,5 @@ def _show(args: argparse.Namespace) -> int:
         ),
         utcnow(),
     )
+    print(f"Sleutel in:     {key_store_text(store_facts(args.config, store))}")
     return 0

@@ -13,7 +13,7 @@ import argparse
 import sys
 import time
 
-from app.cli_enroll import ROLE_WORDS, device_args
+from app.cli_enroll import ROLE_WORDS, device_args, key_store_arg, open_chosen, remember_choice
 from app.helpdesk_setting import save_helpdesk_url
 from pairing import codeenroll, device
 from pairing.certificates import fingerprint
@@ -21,7 +21,6 @@ from pairing.enrollcode import parse
 from pairing.enrollment import create_request
 from pairing.errors import CaFingerprintMismatch, EnrollmentTimedOut
 from pairing.identity import load_or_create_device_key
-from pairing.keystore import open_keystore
 
 POLL_SECONDS = 2.0
 
@@ -30,6 +29,7 @@ def register(cmds: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     code = cmds.add_parser("code", help="inschrijven met een code van de helpdesk (één bezoek)")
     code.add_argument("code", metavar="CODE", help="de code, bv. 74DAB-TCMUG")
     device_args(code)
+    key_store_arg(code)
     code.add_argument("--url", required=True, help="adres van de helpdeskconsole (https://…)")
     code.add_argument("--ca-fingerprint", metavar="VINGERAFDRUK", help="anders getoond en gevraagd")
     code.add_argument(
@@ -63,8 +63,9 @@ def _code(args: argparse.Namespace) -> int:
     role = codeenroll.role_for_code(url, ca, code) if device.recorded_role(args.config) is None \
         else device.recorded_role(args.config)  # fmt: skip
     assert role is not None
-    store = open_keystore(args.config, args.dev_keyring)
+    store = open_chosen(args)
     key = load_or_create_device_key(store)
+    remember_choice(args)
     device.record_role(args.config, role)
     request = create_request(key, role)
     deadline = time.monotonic() + args.wait

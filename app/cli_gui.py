@@ -150,12 +150,16 @@ class DeviceSession:
         first_run.exit_to_desktop()  # the call window is up: this one may close now
 
     def _problem(self, exc: KlasgenootError) -> None:
+        from app.keyproblem import KeyProblemView, is_key_problem, recorded_choice
         from app.kiosk import KioskWindow
         from app.settings import SettingsStore
         from app.technician import TechnicianMode
 
         window = KioskWindow(windowed=self.windowed)
-        self.technician = TechnicianMode(window, SettingsStore(self.config))
+        if is_key_problem(exc):  # issue 12: a clear screen for the technician
+            window.set_content(KeyProblemView(self.config, exc))
+        choice = recorded_choice(self.config)
+        self.technician = TechnicianMode(window, SettingsStore(self.config), key_store=choice)
         self._show(window)
         window.show_error(exc)
 
@@ -167,6 +171,7 @@ class DeviceSession:
         from app.settings import SettingsStore
         from app.technician import TechnicianMode
         from app.technician.kept import KeptDataView
+        from pairing.keystore import store_facts
 
         audit = AuditLog(self.config, runtime.keystore)
         from app.assembly import build_window, open_sources, start_engine
@@ -183,6 +188,7 @@ class DeviceSession:
             bridge=bridge,
             kept=KeptDataView(self.config, runtime.keystore, audit=audit, health=bridge.log_health),
             audit=audit,
+            key_store=store_facts(self.config, runtime.keystore),
         )
         self.technician.wipe_requested.connect(lambda: self.wipe(runtime.keystore, window))
         self.technician.device_chosen.connect(sources.choose)

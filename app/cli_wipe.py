@@ -19,6 +19,7 @@ from common.instance import DeviceLock
 from common.jsondoc import JsonDocInvalid
 from pairing import device
 from pairing.identity import DEVICE_KEY, delete_device_key
+from pairing.keychoice import CHOICE_FILE
 from pairing.keystore import MAX_DEV_FILE, DevFileKeyStore, KeyStore, open_keystore
 from privacy.audit import AUDIT_SECRET_NAME
 from privacy.erase import overwrite_and_remove
@@ -29,7 +30,9 @@ from privacy.wipe import wipe_state
 YES = {"j", "ja", "y", "yes"}
 SETTINGS = SETTINGS_FILE  # the kiosk UI's settings (app/settings.py)
 BUNDLE_GLOB = "*.klasgenoot"
-DEVICE_FILES = (device.CERTIFICATE, device.CA_CERT, device.DEVICE_JSON, device.CRL, SETTINGS)
+# key-store.json last of the folder's files: the keys it points to are gone by then.
+DEVICE_FILES = (device.CERTIFICATE, device.CA_CERT, device.DEVICE_JSON, device.CRL, SETTINGS,
+                CHOICE_FILE)  # fmt: skip
 KEY_NAMES = (DEVICE_KEY, AUDIT_SECRET_NAME)
 
 

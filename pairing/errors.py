@@ -44,6 +44,34 @@ class KeyStoreUnavailable(PairingError):
     en probeer het opnieuw."""
 
 
+class KeyStoreChoiceInvalid(PairingError):
+    """De gekozen sleutelopslag van dit apparaat is onbekend of beschadigd. Kies
+    'keyring', 'systemd-creds' of 'dev-file'. Er is niets veranderd."""
+
+
+class KeyStoreChoiceConflict(PairingError):
+    """Dit apparaat bewaart zijn sleutel al in een andere sleutelopslag. Wis het apparaat
+    eerst als de sleutel ergens anders moet komen. Er is niets veranderd."""
+
+
+class CredentialUnreadable(KeyStoreUnavailable):
+    """De sleutel van dit apparaat kon niet worden ontsleuteld: het versleutelde bestand
+    hoort bij een andere computer, de TPM-chip is gewist of vervangen, of het bestand is
+    beschadigd. Herstart het apparaat; blijft deze melding, wis het apparaat dan en
+    richt het opnieuw in."""
+
+
+class CredentialSealFailed(KeyStoreUnavailable):
+    """De sleutel van dit apparaat kon niet versleuteld worden opgeslagen
+    (systemd-creds). Controleer of klasgenoot-kiosk-seal.path actief is, of richt het
+    apparaat in met 'sudo klasgenoot enroll request'. Er is niets opgeslagen."""
+
+
+class CredentialToolMissing(KeyStoreUnavailable):
+    """Het programma systemd-creds ontbreekt op dit apparaat. Installeer het pakket
+    systemd (versie 250 of nieuwer) of kies een andere sleutelopslag."""
+
+
 class DeviceKeyInvalid(PairingError):
     """De sleutel van dit apparaat in de sleutelbos is beschadigd. Laat het apparaat
     opnieuw inrichten."""

@@ -1,4 +1,5 @@
-"""Where a device keeps its secrets: the OS keyring, or an explicit developer file.
+"""Where a device keeps its secrets: the OS keyring, systemd-creds (pairing.credstore,
+the classroom unit), or an explicit developer file; the choice is pairing.keychoice's.
 
 Entries are small byte strings under a name (``device-key``, later an audit
 secret). The keyring service name is derived from the config folder, so two devices
@@ -14,7 +15,6 @@ import binascii
 import json
 import logging
 import os
-import re
 import threading
 from pathlib import Path
 from typing import Protocol
@@ -27,7 +27,20 @@ from keyring.backends import chainer, fail, null
 from common import jsondoc
 from common.jsondoc import JsonDocInvalid
 from common.paths import ensure_private_dir, namespace_for, write_private_file
-from pairing.errors import KeyStoreInsecure, KeyStoreUnavailable
+from pairing.credstore import CredsKeyStore
+from pairing.errors import (
+    KeyStoreChoiceConflict,
+    KeyStoreInsecure,
+    KeyStoreUnavailable,
+    PairingError,
+)
+from pairing.keychoice import (
+    KeyStoreChoice,
+    KeyStoreKind,
+    check_entry_name,
+    read_choice,
+    requested_default,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +48,6 @@ DEV_ENV = "KLASGENOOT_DEV_KEYRING"
 DEV_FILE = "dev-keyring.json"
 MAX_ENTRY_CHARS = 1280  # Windows Credential Manager: 2560 bytes of UTF-16
 MAX_DEV_FILE = 64 * 1024
-_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
 class KeyStore(Protocol):
@@ -51,11 +63,6 @@ class KeyStore(Protocol):
 def service_name(config_dir: Path) -> str:
     """The keyring service for one config folder."""
     return f"klasgenoot-{namespace_for(config_dir)}"
-
-
-def _check_name(name: str) -> None:
-    if not _NAME_RE.match(name):
-        raise ValueError(f"bad key store entry name: {name!r}")
 
 
 def _encode(value: bytes) -> str:
@@ -109,7 +116,7 @@ class KeyringKeyStore:
         return self._backend
 
     def get(self, name: str) -> bytes | None:
-        _check_name(name)
+        check_entry_name(name)
         try:
             text = self._backend.get_password(self._service, name)
         except keyring.errors.KeyringError as exc:
@@ -117,7 +124,7 @@ class KeyringKeyStore:
         return None if text is None else _decode(text)
 
     def set(self, name: str, value: bytes) -> None:
-        _check_name(name)
+        check_entry_name(name)
         text = _encode(value)
         try:
             self._backend.set_password(self._service, name, text)
@@ -125,7 +132,7 @@ class KeyringKeyStore:
             raise KeyStoreUnavailable(type(exc).__name__) from exc
 
     def delete(self, name: str) -> None:
-        _check_name(name)
+        check_entry_name(name)
         try:
             self._backend.delete_password(self._service, name)
         except keyring.errors.PasswordDeleteError:
@@ -167,19 +174,19 @@ class DevFileKeyStore:
         return data
 
     def get(self, name: str) -> bytes | None:
-        _check_name(name)
+        check_entry_name(name)
         text = self._read().get(name)
         return None if text is None else _decode(text)
 
     def set(self, name: str, value: bytes) -> None:
-        _check_name(name)
+        check_entry_name(name)
         with _DEV_FILE_LOCK:
             data = self._read()
             data[name] = _encode(value)
             self._write(data)
 
     def delete(self, name: str) -> None:
-        _check_name(name)
+        check_entry_name(name)
         with _DEV_FILE_LOCK:
             data = self._read()
             if data.pop(name, None) is not None:
@@ -197,16 +204,56 @@ def dev_requested() -> bool:
     return os.environ.get(DEV_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def open_keystore(config_dir: Path, dev: bool | None = None) -> KeyStore:
-    """The key store of one device.
+def open_keystore(
+    config_dir: Path, dev: bool | None = None, kind: KeyStoreKind | None = None
+) -> KeyStore:
+    """The key store of one device: the one recorded in its folder (pairing.keychoice).
 
-    ``dev=None`` reads ``KLASGENOOT_DEV_KEYRING``, and also keeps using the developer
-    store of a folder that was set up with it explicitly (the demo's devices): its
-    key is in that file and nowhere else. The store warns on every start either way.
-    ``dev=False`` always means the OS keyring.
+    ``kind`` is an explicit request (``--key-store``): it must agree with the record.
+    ``dev=True`` (``--dev-keyring``) is the developer file. With neither, a recorded
+    choice wins; a folder without one (set up before the choice was recorded, or new)
+    keeps using the developer file if it is there (the demo's devices: their key is in
+    it and nowhere else), else takes ``KLASGENOOT_DEV_KEYRING`` or
+    ``KLASGENOOT_KEY_STORE`` (the kiosk unit sets systemd-creds), else the OS keyring.
+    ``dev=False`` always means the OS keyring. The developer store warns on every start.
     """
-    if dev is None:
-        dev = dev_requested() or (config_dir / DEV_FILE).is_file()
-    if dev:
+    recorded = read_choice(config_dir)
+    if kind is None and dev is not None:
+        kind = KeyStoreKind.DEV_FILE if dev else KeyStoreKind.KEYRING
+    elif kind is not None and recorded is not None and recorded.kind is not kind:
+        raise KeyStoreChoiceConflict(f"{recorded.kind.value}, asked {kind.value}")
+    if kind is None and recorded is not None:
+        kind = recorded.kind
+    if kind is None:
+        if dev_requested() or (config_dir / DEV_FILE).is_file():
+            kind = KeyStoreKind.DEV_FILE
+        else:
+            kind = requested_default() or KeyStoreKind.KEYRING
+    if kind is KeyStoreKind.DEV_FILE:
         return DevFileKeyStore(config_dir / DEV_FILE)
+    if kind is KeyStoreKind.SYSTEMD_CREDS:
+        return CredsKeyStore(config_dir)
     return KeyringKeyStore(service_name(config_dir))
+
+
+def keystore_kind(store: KeyStore) -> KeyStoreKind | None:
+    """Which kind ``store`` is (for the technician's facts); None for anything else."""
+    kinds = {DevFileKeyStore: KeyStoreKind.DEV_FILE, KeyringKeyStore: KeyStoreKind.KEYRING,
+             CredsKeyStore: KeyStoreKind.SYSTEMD_CREDS}  # fmt: skip
+    return next((k for cls, k in kinds.items() if isinstance(store, cls)), None)
+
+
+def store_facts(config_dir: Path, store: KeyStore) -> KeyStoreChoice | None:
+    """What the device records (with what systemd-creds sealed), or what it uses.
+
+    A folder from before the record says which store it uses; a damaged record is
+    reported by the store itself when the key is read, so here it shows as None.
+    """
+    try:
+        recorded = read_choice(config_dir)
+    except PairingError:
+        recorded = None
+    if recorded is not None:
+        return recorded
+    kind = keystore_kind(store)
+    return None if kind is None else KeyStoreChoice(kind)

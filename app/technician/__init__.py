@@ -38,6 +38,7 @@ from common.errors import KlasgenootError
 from media.nettest import run_nettest
 from pairing.bundle import ice_servers_json
 from pairing.device import DeviceConfig
+from pairing.keychoice import KeyStoreChoice
 from privacy.codes import AuditAction
 
 logger = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ class TechnicianMode(QObject):
         idle_ms: int = IDLE_MS,
         kept: KeptDataView | None = None,
         audit: AuditLog | None = None,
+        key_store: KeyStoreChoice | None = None,
     ) -> None:
         super().__init__(window)
         self._window = window
@@ -79,6 +81,7 @@ class TechnicianMode(QObject):
         self.view = TechnicianView()
         self.view.hide()
         self.view.set_device(device)
+        self.view.set_key_store(key_store)
         stored = settings.load()
         chosen = {"camera": stored.camera, "microphone": stored.microphone,
                   "speaker": stored.speaker}  # fmt: skip

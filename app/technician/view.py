@@ -37,13 +37,16 @@ from app.technician.widgets import (
     date_text,
     grouped_fingerprint,
     grouped_id,
+    key_store_text,
     mono_label,
     role_text,
     scroll_area,
 )
 from pairing.device import DeviceConfig
+from pairing.keychoice import KeyStoreChoice
 
 KINDS = ("camera", "microphone", "speaker")
+INFO_KEYS = ("device_id", "role", "pairing", "peer", "expiry", "server", "ca", "key_store")
 
 
 class MediaDeviceLike(Protocol):
@@ -96,6 +99,7 @@ class TechnicianView(QWidget):
         self._catalog: DeviceCatalogLike | None = None
         self._chosen: dict[str, str | None] = dict.fromkeys(KINDS)
         self._device: DeviceConfig | None = None
+        self._key_store: KeyStoreChoice | None = None
         self._title = QLabel(self)
         self._title.setFont(QFont(self.font().family(), 20, QFont.Weight.Bold))
         inner = QWidget(self)
@@ -138,7 +142,7 @@ class TechnicianView(QWidget):
         form = QFormLayout(box)
         self._info: dict[str, QLabel] = {}
         self._info_captions: list[QLabel] = []
-        for key in ("device_id", "role", "pairing", "peer", "expiry", "server", "ca"):
+        for key in INFO_KEYS:
             value = mono_label(box) if key in {"device_id", "peer", "ca"} else QLabel(box)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self._info[key] = value
@@ -188,6 +192,11 @@ class TechnicianView(QWidget):
     def set_device(self, device: DeviceConfig | None) -> None:
         self._device = device
         self._show_device()
+
+    def set_key_store(self, choice: KeyStoreChoice | None) -> None:
+        """Where this device keeps its key (issue 12: the choice is shown, not guessed)."""
+        self._key_store = choice
+        self._info["key_store"].setText(key_store_text(choice))
 
     def set_catalog(self, catalog: DeviceCatalogLike | None, chosen: dict[str, str | None]) -> None:
         self._catalog = catalog
@@ -257,9 +266,11 @@ class TechnicianView(QWidget):
 
     def _show_device(self) -> None:
         device = self._device
+        self._info["key_store"].setText(key_store_text(self._key_store))
         if device is None:
-            for label in self._info.values():
-                label.setText("—")
+            for key, label in self._info.items():
+                if key != "key_store":
+                    label.setText("—")
             return
         info = device.info
         self._info["device_id"].setText(grouped_id(info.device_id))
@@ -278,7 +289,7 @@ class TechnicianView(QWidget):
             box.setTitle(title)
         info_labels = (self.tr("Device code"), self.tr("Role"), self.tr("Pairing"),
                        self.tr("Paired with"), self.tr("Valid until"), self.tr("Server"),
-                       self.tr("CA fingerprint (SHA-256)"))  # fmt: skip
+                       self.tr("CA fingerprint (SHA-256)"), self.tr("Key store"))  # fmt: skip
         _set_texts(self._info_captions, info_labels)
         names = {"camera": (self.tr("Camera"), self.tr("Test camera")),
                  "microphone": (self.tr("Microphone"), self.tr("Test microphone")),

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.widgets.buttons import TouchButton
 from pairing.certificates import fingerprint_lines
 from pairing.deviceid import DeviceId
+from pairing.keychoice import KeyStoreChoice, KeyStoreKind
 from pairing.roles import Role
 
 MIN_TARGET = 48
@@ -41,6 +42,25 @@ def role_text(role: Role) -> str:
     if role is Role.STUDENT:
         return QCoreApplication.translate("Roles", "pupil's laptop")
     return QCoreApplication.translate("Roles", "classroom unit")
+
+
+def key_store_text(choice: KeyStoreChoice | None) -> str:
+    """Where the device keeps its key, as the technician panel says it."""
+    if choice is None:
+        return "—"
+    if choice.kind is KeyStoreKind.KEYRING:
+        return QCoreApplication.translate("KeyStores", "OS keyring (unlocked by the user's login)")
+    if choice.kind is KeyStoreKind.DEV_FILE:
+        return QCoreApplication.translate("KeyStores", "Developer file (not for real use)")
+    if choice.sealed_with == "host+tpm2":
+        return QCoreApplication.translate(
+            "KeyStores", "systemd-creds, sealed with the TPM2 and the host key"
+        )
+    if choice.sealed_with == "host":
+        return QCoreApplication.translate(
+            "KeyStores", "systemd-creds, sealed with the host key (no TPM2)"
+        )
+    return QCoreApplication.translate("KeyStores", "systemd-creds (not sealed yet)")
 
 
 def date_text(when: Any) -> str:
