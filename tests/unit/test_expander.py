@@ -6,6 +6,7 @@ import numpy as np
 
 from media.audio import voices
 from media.audio.expander import MAX_CUT_DB, Expander
+from media.audio.level import dbfs
 from media.audio.processor import CHUNK as FRAME
 
 
@@ -15,7 +16,7 @@ def _chunks(signal: np.ndarray) -> list[bytes]:
 
 
 def _level(chunks: list[bytes]) -> float:
-    return voices.dbfs(np.frombuffer(b"".join(chunks), dtype=np.int16))
+    return dbfs(np.frombuffer(b"".join(chunks), dtype=np.int16))
 
 
 def _run(signal: np.ndarray) -> tuple[list[bytes], list[bytes]]:

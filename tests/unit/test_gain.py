@@ -7,6 +7,7 @@ import pytest
 
 from media.audio import voices
 from media.audio.gain import CEILING, FULL_SCALE, AutomaticGain
+from media.audio.level import dbfs
 from media.audio.processor import CHUNK
 
 
@@ -23,8 +24,8 @@ def _talker(seconds: float, level_dbfs: float) -> np.ndarray:
 
 
 def _speech_level(chunks: list[bytes], floor_dbfs: float = -55.0) -> float:
-    loud = [c for c in chunks if voices.dbfs(np.frombuffer(c, np.int16)) > floor_dbfs]
-    return voices.dbfs(np.frombuffer(b"".join(loud), np.int16))
+    loud = [c for c in chunks if dbfs(np.frombuffer(c, np.int16)) > floor_dbfs]
+    return dbfs(np.frombuffer(b"".join(loud), np.int16))
 
 
 @pytest.mark.parametrize(("talker", "target"), [(-36.0, -20), (-36.0, -26), (-12.0, -22)])
