@@ -36,7 +36,9 @@ def test_a_summary_round_trips() -> None:
 
 
 def test_the_end_reasons_are_the_engines() -> None:
-    assert {r.value for r in EndReason} == END_REASONS
+    # INTERRUPTED is the log's own (a session a killed run left open): no engine ends
+    # a call with it, so no device may report it.
+    assert {r.value for r in EndReason} - {EndReason.INTERRUPTED} == END_REASONS
 
 
 @pytest.mark.parametrize(
