@@ -47,6 +47,11 @@ MESSAGES: tuple[str, ...] = (
         "errors",
         "De export kon niet worden geschreven. Controleer de map of de USB-stick en probeer het opnieuw.",
     ),
+    # pairing.errors.KeyStoreChoiceInvalid
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "De gekozen sleutelopslag van dit apparaat is onbekend of beschadigd. Kies 'keyring', 'systemd-creds' of 'dev-file'. Er is niets veranderd.",
+    ),
     # pairing.errors.EnrollmentServerUnreachable
     QT_TRANSLATE_NOOP(
         "errors",
@@ -138,6 +143,16 @@ MESSAGES: tuple[str, ...] = (
         "errors",
         "De sleutel van dit apparaat in de sleutelbos is beschadigd. Laat het apparaat opnieuw inrichten.",
     ),
+    # pairing.errors.CredentialSealFailed
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "De sleutel van dit apparaat kon niet versleuteld worden opgeslagen (systemd-creds). Controleer of klasgenoot-kiosk-seal.path actief is, of richt het apparaat in met 'sudo klasgenoot enroll request'. Er is niets opgeslagen.",
+    ),
+    # pairing.errors.CredentialUnreadable
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "De sleutel van dit apparaat kon niet worden ontsleuteld: het versleutelde bestand hoort bij een andere computer, de TPM-chip is gewist of vervangen, of het bestand is beschadigd. Herstart het apparaat; blijft deze melding, wis het apparaat dan en richt het opnieuw in.",
+    ),
     # privacy.errors.AuditSecretMissing
     QT_TRANSLATE_NOOP(
         "errors",
@@ -166,6 +181,8 @@ MESSAGES: tuple[str, ...] = (
         "errors",
         "De vingerafdruk van de server klopt niet met die van de helpdesk. Er is niets veranderd: schrijf dit apparaat niet in en bel de helpdesk.",
     ),
+    # common.jsondoc.JsonDocInvalid
+    QT_TRANSLATE_NOOP("errors", "Deze gegevens zijn beschadigd of te groot en zijn niet gebruikt."),
     # privacy.errors.AuditValueInvalid
     QT_TRANSLATE_NOOP(
         "errors", "Deze wijziging kan zo niet in het auditlogboek worden vastgelegd."
@@ -214,6 +231,11 @@ MESSAGES: tuple[str, ...] = (
     # pairing.errors.EnrollmentRequestInvalid
     QT_TRANSLATE_NOOP(
         "errors", "Dit aanvraagbestand is niet geldig. Maak op het apparaat een nieuwe aanvraag."
+    ),
+    # pairing.errors.KeyStoreChoiceConflict
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "Dit apparaat bewaart zijn sleutel al in een andere sleutelopslag. Wis het apparaat eerst als de sleutel ergens anders moet komen. Er is niets veranderd.",
     ),
     # pairing.errors.DeviceKeyMissing
     QT_TRANSLATE_NOOP(
@@ -358,6 +380,11 @@ MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "errors",
         "Het logboek van dit apparaat kan nu niet worden gelezen of geschreven. Probeer het opnieuw; helpt dat niet, wis dan de logboeken.",
+    ),
+    # pairing.errors.CredentialToolMissing
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "Het programma systemd-creds ontbreekt op dit apparaat. Installeer het pakket systemd (versie 250 of nieuwer) of kies een andere sleutelopslag.",
     ),
     # app.cli_demo.ReportNotWritten
     QT_TRANSLATE_NOOP(

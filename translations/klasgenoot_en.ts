@@ -76,6 +76,10 @@
         <translation>The server cannot listen on that address and port.</translation>
     </message>
     <message>
+        <source>De gekozen sleutelopslag van dit apparaat is onbekend of beschadigd. Kies &apos;keyring&apos;, &apos;systemd-creds&apos; of &apos;dev-file&apos;. Er is niets veranderd.</source>
+        <translation>This device&apos;s chosen key store is unknown or damaged. Choose &apos;keyring&apos;, &apos;systemd-creds&apos; or &apos;dev-file&apos;. Nothing was changed.</translation>
+    </message>
+    <message>
         <source>De helpdeskserver is niet bereikbaar. Controleer het adres en de netwerkverbinding.</source>
         <translation>The helpdesk server cannot be reached. Check the address and the network connection.</translation>
     </message>
@@ -124,6 +128,14 @@
         <translation>The server refuses this device (certificate revoked or expired?).</translation>
     </message>
     <message>
+        <source>De sleutel van dit apparaat kon niet versleuteld worden opgeslagen (systemd-creds). Controleer of klasgenoot-kiosk-seal.path actief is, of richt het apparaat in met &apos;sudo klasgenoot enroll request&apos;. Er is niets opgeslagen.</source>
+        <translation>This device&apos;s key could not be stored encrypted (systemd-creds). Check that klasgenoot-kiosk-seal.path is active, or set up the device with &apos;sudo klasgenoot enroll request&apos;. Nothing was stored.</translation>
+    </message>
+    <message>
+        <source>De sleutel van dit apparaat kon niet worden ontsleuteld: het versleutelde bestand hoort bij een andere computer, de TPM-chip is gewist of vervangen, of het bestand is beschadigd. Herstart het apparaat; blijft deze melding, wis het apparaat dan en richt het opnieuw in.</source>
+        <translation>This device&apos;s key could not be decrypted: the encrypted file belongs to another computer, the TPM chip was cleared or replaced, or the file is damaged. Restart the device; if this message stays, wipe the device and set it up again.</translation>
+    </message>
+    <message>
         <source>De sleutel van het auditlogboek ontbreekt, dus het auditlogboek kan niet worden gecontroleerd en er wordt niets meer aan toegevoegd. Zet de sleutel terug in de sleutelbos of neem contact op met de helpdesk.</source>
         <translation>The audit log&apos;s key is missing, so the audit log cannot be checked and nothing more is added to it. Put the key back in the keyring or contact the helpdesk.</translation>
     </message>
@@ -150,6 +162,10 @@
     <message>
         <source>De vingerafdruk van de server klopt niet met die van de helpdesk. Er is niets veranderd: schrijf dit apparaat niet in en bel de helpdesk.</source>
         <translation>The server&apos;s fingerprint does not match the helpdesk&apos;s. Nothing was changed: do not enroll this device, and call the helpdesk.</translation>
+    </message>
+    <message>
+        <source>Deze gegevens zijn beschadigd of te groot en zijn niet gebruikt.</source>
+        <translation>This data is damaged or too large and was not used.</translation>
     </message>
     <message>
         <source>Deze wijziging kan zo niet in het auditlogboek worden vastgelegd.</source>
@@ -194,6 +210,10 @@
     <message>
         <source>Dit aanvraagbestand is niet geldig. Maak op het apparaat een nieuwe aanvraag.</source>
         <translation>This request file is not valid. Make a new request on the device.</translation>
+    </message>
+    <message>
+        <source>Dit apparaat bewaart zijn sleutel al in een andere sleutelopslag. Wis het apparaat eerst als de sleutel ergens anders moet komen. Er is niets veranderd.</source>
+        <translation>This device already keeps its key in another key store. Wipe the device first if the key must go elsewhere. Nothing was changed.</translation>
     </message>
     <message>
         <source>Dit apparaat heeft nog geen sleutel. Maak eerst een aanvraag met &apos;klasgenoot enroll request&apos;.</source>
@@ -338,6 +358,10 @@
     <message>
         <source>Het logboek van dit apparaat kan nu niet worden gelezen of geschreven. Probeer het opnieuw; helpt dat niet, wis dan de logboeken.</source>
         <translation>This device&apos;s log cannot be read or written right now. Try again; if that does not help, erase the logs.</translation>
+    </message>
+    <message>
+        <source>Het programma systemd-creds ontbreekt op dit apparaat. Installeer het pakket systemd (versie 250 of nieuwer) of kies een andere sleutelopslag.</source>
+        <translation>The program systemd-creds is missing on this device. Install the systemd package (version 250 or newer) or choose another key store.</translation>
     </message>
     <message>
         <source>Het rapport kon niet worden geschreven. Controleer de map en de rechten.</source>

@@ -24,6 +24,14 @@
         <translation>Automatisch volume (standaard uit: het maakt ook een overgebleven echo luider)</translation>
     </message>
     <message>
+        <source>Loudness target of this device (higher is louder; used when automatic loudness is on)</source>
+        <translation>Doelvolume van dit apparaat (hoger is luider; geldt als automatisch volume aan staat)</translation>
+    </message>
+    <message>
+        <source>Loudness target in dBFS</source>
+        <translation>Doelvolume in dBFS</translation>
+    </message>
+    <message>
         <source>Sound processing is on. Changes apply at once, also in a call.</source>
         <translation>Geluidsbewerking staat aan. Wijzigingen gelden meteen, ook tijdens een gesprek.</translation>
     </message>
@@ -977,6 +985,48 @@ Tik om te reageren</translation>
     </message>
 </context>
 <context>
+    <name>KeyProblemView</name>
+    <message>
+        <source>This device&apos;s key cannot be read</source>
+        <translation>De sleutel van dit apparaat kan niet worden gelezen</translation>
+    </message>
+    <message>
+        <source>Key store</source>
+        <translation>Sleutelopslag</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>Waar</translation>
+    </message>
+    <message>
+        <source>For the technician: 1. Restart the device. 2. Still this screen? The key belongs to another machine, the TPM was cleared or replaced, or the file is damaged: wipe the device (klasgenoot wipe) and have it enrolled and paired again. See the deployment guide, &apos;Technician screen at boot&apos;.</source>
+        <translation>Voor de technicus: 1. Herstart het apparaat. 2. Blijft dit scherm? Dan hoort de sleutel bij een andere computer, is de TPM gewist of vervangen, of is het bestand beschadigd: wis het apparaat (klasgenoot wipe) en laat het opnieuw inrichten en koppelen. Zie de installatiehandleiding, &apos;Technicusscherm bij het opstarten&apos;.</translation>
+    </message>
+</context>
+<context>
+    <name>KeyStores</name>
+    <message>
+        <source>OS keyring (unlocked by the user&apos;s login)</source>
+        <translation>Sleutelbos van het systeem (ontgrendeld door het inloggen)</translation>
+    </message>
+    <message>
+        <source>Developer file (not for real use)</source>
+        <translation>Ontwikkelaarsbestand (niet voor echt gebruik)</translation>
+    </message>
+    <message>
+        <source>systemd-creds, sealed with the TPM2 and the host key</source>
+        <translation>systemd-creds, versleuteld met de TPM2 en de hostsleutel</translation>
+    </message>
+    <message>
+        <source>systemd-creds, sealed with the host key (no TPM2)</source>
+        <translation>systemd-creds, versleuteld met de hostsleutel (geen TPM2)</translation>
+    </message>
+    <message>
+        <source>systemd-creds (not sealed yet)</source>
+        <translation>systemd-creds (nog niet versleuteld)</translation>
+    </message>
+</context>
+<context>
     <name>KioskWindow</name>
     <message>
         <source>Klasgenoot</source>
@@ -1676,6 +1726,10 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
         <translation>CA-vingerafdruk (SHA-256)</translation>
     </message>
     <message>
+        <source>Key store</source>
+        <translation>Sleutelopslag</translation>
+    </message>
+    <message>
         <source>Camera</source>
         <translation>Camera</translation>
     </message>
@@ -1848,6 +1902,10 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
         <translation>De server kan niet luisteren op dat adres en die poort.</translation>
     </message>
     <message>
+        <source>De gekozen sleutelopslag van dit apparaat is onbekend of beschadigd. Kies &apos;keyring&apos;, &apos;systemd-creds&apos; of &apos;dev-file&apos;. Er is niets veranderd.</source>
+        <translation>De gekozen sleutelopslag van dit apparaat is onbekend of beschadigd. Kies &apos;keyring&apos;, &apos;systemd-creds&apos; of &apos;dev-file&apos;. Er is niets veranderd.</translation>
+    </message>
+    <message>
         <source>De helpdeskserver is niet bereikbaar. Controleer het adres en de netwerkverbinding.</source>
         <translation>De helpdeskserver is niet bereikbaar. Controleer het adres en de netwerkverbinding.</translation>
     </message>
@@ -1896,6 +1954,14 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
         <translation>De server weigert dit apparaat (certificaat ingetrokken of verlopen?).</translation>
     </message>
     <message>
+        <source>De sleutel van dit apparaat kon niet versleuteld worden opgeslagen (systemd-creds). Controleer of klasgenoot-kiosk-seal.path actief is, of richt het apparaat in met &apos;sudo klasgenoot enroll request&apos;. Er is niets opgeslagen.</source>
+        <translation>De sleutel van dit apparaat kon niet versleuteld worden opgeslagen (systemd-creds). Controleer of klasgenoot-kiosk-seal.path actief is, of richt het apparaat in met &apos;sudo klasgenoot enroll request&apos;. Er is niets opgeslagen.</translation>
+    </message>
+    <message>
+        <source>De sleutel van dit apparaat kon niet worden ontsleuteld: het versleutelde bestand hoort bij een andere computer, de TPM-chip is gewist of vervangen, of het bestand is beschadigd. Herstart het apparaat; blijft deze melding, wis het apparaat dan en richt het opnieuw in.</source>
+        <translation>De sleutel van dit apparaat kon niet worden ontsleuteld: het versleutelde bestand hoort bij een andere computer, de TPM-chip is gewist of vervangen, of het bestand is beschadigd. Herstart het apparaat; blijft deze melding, wis het apparaat dan en richt het opnieuw in.</translation>
+    </message>
+    <message>
         <source>De sleutel van het auditlogboek ontbreekt, dus het auditlogboek kan niet worden gecontroleerd en er wordt niets meer aan toegevoegd. Zet de sleutel terug in de sleutelbos of neem contact op met de helpdesk.</source>
         <translation>De sleutel van het auditlogboek ontbreekt, dus het auditlogboek kan niet worden gecontroleerd en er wordt niets meer aan toegevoegd. Zet de sleutel terug in de sleutelbos of neem contact op met de helpdesk.</translation>
     </message>
@@ -1922,6 +1988,10 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
     <message>
         <source>De vingerafdruk van de server klopt niet met die van de helpdesk. Er is niets veranderd: schrijf dit apparaat niet in en bel de helpdesk.</source>
         <translation>De vingerafdruk van de server klopt niet met die van de helpdesk. Er is niets veranderd: schrijf dit apparaat niet in en bel de helpdesk.</translation>
+    </message>
+    <message>
+        <source>Deze gegevens zijn beschadigd of te groot en zijn niet gebruikt.</source>
+        <translation>Deze gegevens zijn beschadigd of te groot en zijn niet gebruikt.</translation>
     </message>
     <message>
         <source>Deze wijziging kan zo niet in het auditlogboek worden vastgelegd.</source>
@@ -1966,6 +2036,10 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
     <message>
         <source>Dit aanvraagbestand is niet geldig. Maak op het apparaat een nieuwe aanvraag.</source>
         <translation>Dit aanvraagbestand is niet geldig. Maak op het apparaat een nieuwe aanvraag.</translation>
+    </message>
+    <message>
+        <source>Dit apparaat bewaart zijn sleutel al in een andere sleutelopslag. Wis het apparaat eerst als de sleutel ergens anders moet komen. Er is niets veranderd.</source>
+        <translation>Dit apparaat bewaart zijn sleutel al in een andere sleutelopslag. Wis het apparaat eerst als de sleutel ergens anders moet komen. Er is niets veranderd.</translation>
     </message>
     <message>
         <source>Dit apparaat heeft nog geen sleutel. Maak eerst een aanvraag met &apos;klasgenoot enroll request&apos;.</source>
@@ -2110,6 +2184,10 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
     <message>
         <source>Het logboek van dit apparaat kan nu niet worden gelezen of geschreven. Probeer het opnieuw; helpt dat niet, wis dan de logboeken.</source>
         <translation>Het logboek van dit apparaat kan nu niet worden gelezen of geschreven. Probeer het opnieuw; helpt dat niet, wis dan de logboeken.</translation>
+    </message>
+    <message>
+        <source>Het programma systemd-creds ontbreekt op dit apparaat. Installeer het pakket systemd (versie 250 of nieuwer) of kies een andere sleutelopslag.</source>
+        <translation>Het programma systemd-creds ontbreekt op dit apparaat. Installeer het pakket systemd (versie 250 of nieuwer) of kies een andere sleutelopslag.</translation>
     </message>
     <message>
         <source>Het rapport kon niet worden geschreven. Controleer de map en de rechten.</source>
