@@ -37,6 +37,9 @@ class CallStats:
     distinct_fps_in: float | None = None
     latency_ms_p50: float | None = None
     latency_ms_p95: float | None = None
+    # This device's echo canceller (media.audio.echo.EchoStatus value): the teacher's
+    # screen shows it. None: no microphone.
+    echo: str | None = None
 
 
 @dataclass

@@ -83,6 +83,7 @@ class StudentWindow(KioskWindow):
             camera.resumed.connect(self._camera_resumed)
         if speaker is not None:
             bridge.audio_sink = speaker.push  # dropped while no speaker is open
+            features.check.class_level = lambda: speaker.level_dbfs  # the class, as played here
             speaker.state_changed.connect(self._speaker_changed)
             QTimer.singleShot(0, self._speaker_changed)
         bridge.state_changed.connect(self._on_state)
@@ -107,6 +108,8 @@ class StudentWindow(KioskWindow):
             self.paused = False
             self.view.features.show_hand(False)
             self.view.features.show_class_speaker(None)  # the next call reports it afresh
+        if change.state is not CallState.LIVE:
+            self.view.features.check.stop()  # a check measures one call
         if change.state is not CallState.LIVE:  # the class turns its speaker up again
             self.view.features.show_whisper(False)
         self._update(state=change.state, reason=change.reason)
@@ -170,6 +173,7 @@ class StudentWindow(KioskWindow):
             self.view.show_paused(self.paused)
         elif kind == "level":
             features.meter.show_level(float(body["dbfs"]))
+            features.check.show_level(float(body["dbfs"]))
         elif kind == "speaker":
             features.show_class_speaker(ClassSpeaker.from_body(body))
         elif kind == "schedule":
@@ -206,6 +210,7 @@ class StudentWindow(KioskWindow):
         if on and self.microphone is not None and not self._out_of_call:
             self.microphone.start()  # it may have been released for "listening"
         self.view.features.meter.show_mic(on)
+        self.view.features.check.show_mic(on)
         self.bridge.set_media(mic=self.mic_on, camera=self.camera_on)
         self._follow_buttons()
 
@@ -249,6 +254,7 @@ class StudentWindow(KioskWindow):
         finally:
             self._syncing = False
         self.view.features.meter.show_mic(self.mic_on)
+        self.view.features.check.show_mic(self.mic_on)
 
     def _follow_buttons(self) -> None:
         """The microphone and camera buttons move the level along where one fits."""
@@ -292,6 +298,7 @@ class StudentWindow(KioskWindow):
         self.hide_banner()
 
     def _speaker_changed(self, *_state: Any) -> None:
+        self.view.features.check.can_hear_class = self.speaker is None or self.speaker.available
         if self.speaker is None or self.speaker.available:
             if self._speaker_notice:
                 self._speaker_notice = False

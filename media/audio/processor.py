@@ -48,6 +48,7 @@ class Processor:
         self._frame_type: Any = None
         self._broken = False
         self.delay_ms: int | None = None
+        self.builds = 0  # each new APM adapts afresh (media.audio.echo watches this)
         self._build()
 
     @property
@@ -95,6 +96,7 @@ class Processor:
 
     def _build(self) -> None:
         self._apm = None
+        self.builds += 1
         if not self.settings.any_on:
             return
         try:
