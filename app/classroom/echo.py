@@ -41,7 +41,8 @@ class EchoIndicatorView(QLabel):
         self.show_status(EchoStatus.parse(stats.echo))
 
     def show_status(self, status: EchoStatus | None) -> None:
-        self.status = status
+        """Stats still queued from a call that ended are not this call's state."""
+        self.status = status if self.live else None
         self.refresh()
 
     def show_live(self, live: bool) -> None:

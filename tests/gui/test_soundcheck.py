@@ -1,0 +1,196 @@
+"""Issue 11.5 on both screens: the pupil's "Does my sound work?" and the teacher's echo line.
+
+First each window on its own, fed the messages and stats an engine would send;
+then a real call between both windows (real engines, the embedded server).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontInfo
+from pytestqt.qtbot import QtBot
+
+from app.bridge import EngineBridge
+from app.classroom.window import ClassroomWindow
+from app.student.soundcheck import SoundCheckView, Step
+from app.student.window import StudentWindow
+from media.control import ControlMessage
+from media.features.soundcheck import Heard
+from media.state import CallState, StateChange
+from media.stats import CallStats
+from pairing.roles import Role
+from tests.gui.devices import CallRig, received, rig  # noqa: F401 (the fixture)
+from tests.support.a11y import assert_accessible
+
+MIN_LINE_PX = 26  # read from 3 m on a 1920×1080 class screen (test_classroom_legibility)
+SETUP_MS = 20_000
+
+
+def _pupil(qtbot: QtBot) -> StudentWindow:
+    window = StudentWindow(EngineBridge(), windowed=True)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    window.bridge.state_changed.emit(StateChange(CallState.LIVE))
+    return window
+
+
+def _send(window: StudentWindow | ClassroomWindow, kind: str, **body: object) -> None:
+    window.bridge.control_received.emit(ControlMessage(kind, body))
+
+
+def _fast(check: SoundCheckView) -> None:
+    check.speak_ms, check.listen_ms = 600, 300
+
+
+def _run_check(qtbot: QtBot, window: StudentWindow, dbfs: float | None) -> SoundCheckView:
+    """Press the button from the keyboard; the class sends ``dbfs`` ~10 a second meanwhile."""
+    check = window.view.features.check
+    _fast(check)
+    check.button.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(check.button, Qt.Key.Key_Space)
+    assert check.step is Step.SPEAK
+    assert check.label.text().startswith("Say something")
+    assert check.button.text() == "Stop the check"
+    while check.step is Step.SPEAK:
+        if dbfs is not None:
+            _send(window, "level", dbfs=dbfs)
+        qtbot.wait(50)
+    assert check.step is Step.LISTEN
+    assert check.label.text().startswith("Listen: this is the class")
+    assert check.bar.accessibleName() == "The class's sound"
+    with qtbot.waitSignal(check.finished, timeout=3000):
+        pass
+    return check
+
+
+def test_the_pupil_hears_that_the_class_hears_them_well(qtbot: QtBot) -> None:
+    window = _pupil(qtbot)
+    _send(window, "speaker", volume=0.8, whisper=False, available=True)
+    check = window.view.features.check
+    assert check.isVisible() and check.button.text() == "Does my sound work?"
+    assert check.button.accessibleName() == "Does my sound work?"
+    assert not check.label.isVisible()  # nothing to say before the check
+    check = _run_check(qtbot, window, -22.0)
+    assert check.result is not None and check.result.heard is Heard.GOOD
+    assert check.label.text() == "The class hears you well"
+    assert check.accessibleDescription() == "The class hears you well"
+    assert check.bar.value() > 30  # the level as the class received it
+    assert check.button.text() == "Does my sound work?"  # press again to check again
+    assert_accessible(window)
+
+
+def test_too_soft_nothing_and_a_class_speaker_that_is_off(qtbot: QtBot) -> None:
+    window = _pupil(qtbot)
+    _send(window, "speaker", volume=0.8, whisper=False, available=True)
+    check = _run_check(qtbot, window, -46.0)
+    assert check.label.text().startswith("The class hears you, but too softly")
+    check = _run_check(qtbot, window, None)  # no level arrives at all
+    assert check.label.text().startswith("The class heard nothing")
+    _send(window, "speaker", volume=0.0, whisper=False, available=True)
+    check = _run_check(qtbot, window, -20.0)
+    assert check.label.text().startswith("Your sound arrives, but the class speaker is off")
+
+
+def test_with_the_microphone_off_the_check_says_so(qtbot: QtBot) -> None:
+    window = _pupil(qtbot)
+    window.view.controls.mic.click()  # off
+    assert not window.mic_on
+    check = _run_check(qtbot, window, -20.0)  # a stale level cannot make it "good"
+    assert check.result is not None and check.result.heard is Heard.MIC_OFF
+    assert check.label.text().startswith("Your microphone is off")
+
+
+def test_pressing_again_stops_and_the_end_of_the_call_resets(qtbot: QtBot) -> None:
+    window = _pupil(qtbot)
+    check = window.view.features.check
+    check.button.click()
+    assert check.step is Step.SPEAK
+    check.button.click()
+    assert check.step is Step.IDLE and not check.label.isVisible()
+    check.button.click()
+    window.bridge.state_changed.emit(StateChange(CallState.RECONNECTING))
+    assert check.step is Step.IDLE
+
+
+def test_the_check_is_hidden_when_the_school_switched_the_level_off(qtbot: QtBot) -> None:
+    window = _pupil(qtbot)
+    switches = dict.fromkeys(
+        ("hand", "presence", "view", "pause", "whisper", "reactions", "schedule"), True
+    )
+    _send(window, "features", level=False, **switches)
+    assert not window.view.features.check.isVisible()
+
+
+# -- the teacher's screen ---------------------------------------------------------------
+
+
+def _class(qtbot: QtBot) -> ClassroomWindow:
+    window = ClassroomWindow(EngineBridge(), windowed=True)
+    qtbot.addWidget(window)
+    window.resize(1920, 1080)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def test_the_teacher_reads_the_echo_state_from_across_the_room(qtbot: QtBot) -> None:
+    window = _class(qtbot)
+    echo = window.echo
+    window.bridge.stats_updated.emit(CallStats(echo="converged"))
+    assert not echo.isVisible()  # outside a call it says nothing
+    window.bridge.state_changed.emit(StateChange(CallState.LIVE))
+    assert not echo.isVisible()  # nothing known yet in this call
+    expected = {
+        "converging": "Echo cancellation: adjusting",
+        "converged": "Echo cancellation: on",
+        "off": "Echo cancellation: off",
+        "unavailable": "Echo cancellation: not available",
+    }
+    for status, text in expected.items():
+        window.bridge.stats_updated.emit(CallStats(echo=status))
+        assert echo.isVisible() and echo.text() == text
+        assert echo.accessibleName() == "Echo cancellation"
+        assert len(echo.accessibleDescription()) > len(text)  # a whole sentence
+    assert QFontInfo(echo.font()).pixelSize() >= MIN_LINE_PX
+    assert_accessible(window)
+    window.bridge.stats_updated.emit(CallStats(echo=None))  # no microphone: nothing said
+    assert not echo.isVisible()
+    window.bridge.stats_updated.emit(CallStats(echo="converged"))
+    window.bridge.state_changed.emit(StateChange(CallState.ENDED))
+    assert not echo.isVisible()
+    window.bridge.state_changed.emit(StateChange(CallState.LIVE))
+    assert not echo.isVisible()  # the last call's state is not shown as this one's
+
+
+# -- a real call ------------------------------------------------------------------------
+
+
+def test_a_real_call_the_pupil_checks_and_the_class_shows_its_echo_state(
+    rig: CallRig,  # noqa: F811
+    qtbot: QtBot,
+) -> None:
+    classroom = rig.open(Role.CLASSROOM)
+    pupil = rig.open(Role.STUDENT, start=False)
+    levels = received(pupil.bridge, "level")
+    pupil.start()
+    window, room = pupil.window, classroom.window
+    assert isinstance(window, StudentWindow) and isinstance(room, ClassroomWindow)
+    qtbot.waitUntil(lambda: len(levels) >= 5, timeout=SETUP_MS)
+    check = window.view.features.check
+    _fast(check)
+    check.speak_ms = 1500
+    with qtbot.waitSignal(check.finished, timeout=10_000):
+        check.button.click()
+    # The pupil's synthetic voice (-20 dBFS) as the class received it, back over the channel.
+    assert check.result is not None and check.result.heard is Heard.GOOD
+    assert check.result.received_dbfs is not None and -26 < check.result.received_dbfs < -14
+    assert check.label.text() == "The class hears you well"
+    # The class's synthetic microphone bypasses the processing: the teacher reads "off".
+    qtbot.waitUntil(room.echo.isVisible, timeout=5000)
+    assert room.echo.text() == "Echo cancellation: off"
