@@ -1,7 +1,8 @@
 """The teacher's line about echo cancellation: on, adjusting, off or not available (issue 11.5).
 
 The engine's stats carry this device's echo status once a second
-(:class:`media.audio.echo.EchoStatus`); the line shows it in words during a call,
+(:class:`media.audio.echo.EchoStatus`); the view shows it in words during a call
+("Echo-onderdrukking" over "actief", "stelt zich in", "uit", "niet beschikbaar"),
 large enough to read from across the room, in a colour that only repeats the
 words. When the pupil says they hear themselves back, the teacher looks here
 (docs/user-guide.md says what to do for each state).
@@ -10,7 +11,7 @@ words. When the pupil says they hear themselves back, the teacher looks here
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.classroom.overlays import BAR_POINTS
 from app.widgets import theme
@@ -25,14 +26,22 @@ _COLOURS = {
 }
 
 
-class EchoIndicatorView(QLabel):
-    """Hidden outside a call and until the engine has said anything."""
+class EchoIndicatorView(QWidget):
+    """A small caption over the state in large words; hidden outside a call and until
+    the engine has said anything. Two lines keep it narrow beside the volume."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("echoStatus")
-        self.setFont(theme.font(BAR_POINTS, bold=True))
-        self.setWordWrap(True)  # a narrow screen wraps rather than widens
+        self.caption = QLabel(self)
+        self.caption.setFont(theme.font(14, bold=True))  # as "Volume" beside it
+        self.state = QLabel(self)
+        self.state.setObjectName("echoStatus")
+        self.state.setFont(theme.font(BAR_POINTS, bold=True))  # the part read from 3 m
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.state)
         self.status: EchoStatus | None = None
         self.live = False
         self.refresh()
@@ -53,16 +62,16 @@ class EchoIndicatorView(QLabel):
         self.refresh()
 
     def texts(self) -> tuple[str, str]:
-        """(the line, the sentence for screen readers) for the current status."""
+        """(the state in words, the sentence for screen readers) for the current status."""
         status = self.status
         if status is EchoStatus.CONVERGED:
             return (
-                self.tr("Echo cancellation: on"),
+                self.tr("on"),
                 self.tr("Echo cancellation is on: the pupil does not hear themselves back."),
             )
         if status is EchoStatus.CONVERGING:
             return (
-                self.tr("Echo cancellation: adjusting"),
+                self.tr("adjusting"),
                 self.tr(
                     "Echo cancellation is adjusting to the room. "
                     "It needs the pupil to speak for a few seconds."
@@ -70,7 +79,7 @@ class EchoIndicatorView(QLabel):
             )
         if status is EchoStatus.OFF:
             return (
-                self.tr("Echo cancellation: off"),
+                self.tr("off"),
                 self.tr(
                     "Echo cancellation is switched off: the pupil may hear themselves "
                     "back. Turn the volume down or ask the technician."
@@ -78,7 +87,7 @@ class EchoIndicatorView(QLabel):
             )
         if status is EchoStatus.UNAVAILABLE:
             return (
-                self.tr("Echo cancellation: not available"),
+                self.tr("not available"),
                 self.tr(
                     "Echo cancellation could not start on this Klasgenoot: the pupil may "
                     "hear themselves back. Turn the volume down and call the helpdesk."
@@ -87,10 +96,11 @@ class EchoIndicatorView(QLabel):
         return "", ""
 
     def refresh(self) -> None:
-        line, sentence = self.texts()
-        self.setText(line)
+        words, sentence = self.texts()
+        self.caption.setText(self.tr("Echo cancellation"))
+        self.state.setText(words)
         colour = _COLOURS.get(self.status, theme.INK) if self.status else theme.INK
-        self.setStyleSheet(f"QLabel#echoStatus {{ color: {colour}; }}")
+        self.state.setStyleSheet(f"QLabel#echoStatus {{ color: {colour}; }}")
         self.setAccessibleName(self.tr("Echo cancellation"))
         self.setAccessibleDescription(sentence)
         self.setVisible(self.live and self.status is not None)

@@ -4,8 +4,10 @@ Three steps after one press: (1) "say something" for a few seconds while the bar
 shows the pupil's voice *as the class receives it* (the classroom's ``level``
 messages, which the window passes on); (2) "listen: this is the class" while the
 bar shows the class's sound as this laptop plays it (the speaker's own level;
-nothing is recorded: it is the live sound of the class); (3) the answer in words
-(media.features.soundcheck judges it). The press again stops a running check.
+nothing is recorded: it is the live sound of the class); (3) the answer: a
+short word under the button, and the sentence with what to do in the window's
+banner (media.features.soundcheck judges it). Pressed during a check, the
+button stops it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from media.features.speaker import ClassSpeaker
 
 FLOOR_DBFS = -60.0
 TICK_MS = 100
-# The local speaker's level (dBFS, None: nothing played lately) and whether one plays.
+# This laptop's speaker level (dBFS; None: nothing played lately).
 ClassLevel = Callable[[], float | None]
 
 
@@ -46,7 +48,7 @@ class SoundCheckView(QWidget):
         super().__init__(parent)
         self.button = TouchButton(self)
         self.button.setFont(theme.font(13, bold=True))
-        self.button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.label = QLabel(self)
         self.label.setFont(theme.font(12, bold=True))
         self.label.setWordWrap(True)
@@ -74,6 +76,7 @@ class SoundCheckView(QWidget):
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
         self.button.clicked.connect(self._pressed)
+        self._fit_button()
         self.refresh()
 
     # -- from the window ------------------------------------------------------------
@@ -142,37 +145,46 @@ class SoundCheckView(QWidget):
         return max(1, math.ceil(self._step_ends - time.monotonic()))
 
     def text(self) -> str:
+        """The short line under the button (the answer in full goes to the banner)."""
         if self.step is Step.SPEAK:
-            return self.tr("Say something… the bar shows how the class receives you ({s} s)"
-                           ).format(s=self._seconds_left())  # fmt: skip
+            return self.tr("Say something… ({s} s)").format(s=self._seconds_left())
         if self.step is Step.LISTEN:
             if not self.can_hear_class:
-                return self.tr("No speaker on this laptop: you cannot hear the class")
-            return self.tr("Listen: this is the class ({s} s)").format(s=self._seconds_left())
+                return self.tr("No speaker on this laptop")
+            return self.tr("Listen: the class ({s} s)").format(s=self._seconds_left())
         if self.step is Step.DONE and self.result is not None:
-            return self._answer(self.result.heard)
+            return {
+                Heard.GOOD: self.tr("Heard well"),
+                Heard.QUIET: self.tr("Too soft"),
+                Heard.NOTHING: self.tr("Nothing heard"),
+                Heard.MIC_OFF: self.tr("Microphone off"),
+                Heard.SPEAKER_OFF: self.tr("Class speaker off"),
+            }[self.result.heard]
         return ""
 
-    def _answer(self, heard: Heard) -> str:
-        return {
-            Heard.GOOD: self.tr("The class hears you well"),
+    def answer(self, result: CheckResult) -> str:
+        """The answer in full, with what to do (the window shows it in its banner)."""
+        sentence = {
+            Heard.GOOD: self.tr("The class hears you well."),
             Heard.QUIET: self.tr(
-                "The class hears you, but too softly: speak up or move closer to the microphone"
+                "The class hears you, but too softly: speak up or move closer to the microphone."
             ),
             Heard.NOTHING: self.tr(
-                "The class heard nothing: check that the right microphone is chosen"
+                "The class heard nothing: check that the right microphone is chosen."
             ),
-            Heard.MIC_OFF: self.tr("Your microphone is off: switch it on and try again"),
+            Heard.MIC_OFF: self.tr("Your microphone is off: switch it on and try again."),
             Heard.SPEAKER_OFF: self.tr(
-                "Your sound arrives, but the class speaker is off: ask the teacher to turn it up"
+                "Your sound arrives, but the class speaker is off: ask the teacher to turn it up."
             ),
-        }[heard]
+        }[result.heard]
+        if not self.can_hear_class:
+            sentence += " " + self.tr("You cannot hear the class: plug in headphones or a speaker.")
+        return sentence
 
     def refresh(self) -> None:
         running = self.step in (Step.SPEAK, Step.LISTEN)
-        self.button.setText(
-            self.tr("Stop the check") if running else self.tr("Does my sound work?")
-        )
+        start, stop = self.tr("Does my sound work?"), self.tr("Stop the check")
+        self.button.setText(stop if running else start)
         self.button.setAccessibleName(self.tr("Does my sound work?"))
         text = self.text()
         self.label.setText(text)
@@ -187,7 +199,17 @@ class SoundCheckView(QWidget):
         self.setAccessibleName(self.tr("Sound check"))
         self.setAccessibleDescription(text)
 
+    def _fit_button(self) -> None:
+        """As wide as the wider of its two texts: the bar must not move under the finger."""
+        self.button.set_target(theme.MIN_TARGET, theme.MIN_TARGET)
+        widths = []
+        for words in (self.tr("Does my sound work?"), self.tr("Stop the check")):
+            self.button.setText(words)
+            widths.append(self.button.sizeHint().width())
+        self.button.set_target(max(widths), theme.MIN_TARGET)
+
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
+        if event.type() in (QEvent.Type.LanguageChange, QEvent.Type.StyleChange):
+            self._fit_button()  # the words, or the style's padding, changed
             self.refresh()
         super().changeEvent(event)

@@ -26,6 +26,7 @@ from app.student.lookaround import ViewPosition
 from app.student.status import Connection, Situation, can_rejoin, connection
 from app.student.views import StudentCallView
 from media.control import ControlMessage
+from media.features.soundcheck import CheckResult, Heard
 from media.features.speaker import ClassSpeaker
 from media.state import CallState, StateChange
 
@@ -75,6 +76,7 @@ class StudentWindow(KioskWindow):
         features.hand_toggled.connect(self._raise_hand)
         features.whisper_toggled.connect(self._whisper)
         features.reacted.connect(self._react)
+        features.check.finished.connect(self._sound_checked)
         self.view.look.view_changed.connect(self._send_view)
         self.view.look.preset_chosen.connect(self._send_preset)
         if camera is not None:
@@ -276,6 +278,12 @@ class StudentWindow(KioskWindow):
     def _react(self, kind: str) -> None:
         self.bridge.run(lambda e: e.features.react(kind))
         self.view.features.confirm_reaction(kind)
+
+    def _sound_checked(self, result: CheckResult) -> None:
+        """The check's answer with what to do, where the pupil reads notices."""
+        good = result.heard is Heard.GOOD and self.view.features.check.can_hear_class
+        self.show_banner(self.view.features.check.answer(result),
+                         BannerKind.INFO if good else BannerKind.WARNING)  # fmt: skip
 
     def _send_view(self, position: ViewPosition) -> None:
         x, y, zoom = position.x, position.y, position.zoom
