@@ -17,6 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontInfo, QImage
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.bridge import EngineBridge
@@ -122,6 +123,22 @@ def test_with_the_microphone_off_the_check_says_so(qtbot: QtBot) -> None:
     assert check.result is not None and check.result.heard is Heard.MIC_OFF
     assert check.label.text() == "Microphone off"
     assert window.banner.accessibleDescription().startswith("Your microphone is off")
+
+
+def test_tab_reaches_the_check_after_the_bar_s_other_buttons(qtbot: QtBot) -> None:
+    window = _pupil(qtbot)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    features = window.view.features
+    features.whisper.setFocus(Qt.FocusReason.TabFocusReason)
+    reached: list[object] = []
+    for _ in range(5):
+        focused = QApplication.focusWidget()
+        assert focused is not None
+        qtbot.keyClick(focused, Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+    assert features.check.button in reached
+    assert reached.index(features.check.button) < reached.index(window.view.controls.mic)
 
 
 def test_pressing_again_stops_and_the_end_of_the_call_resets(qtbot: QtBot) -> None:
@@ -254,8 +271,14 @@ def render_calibration(folder: str, translations: str | None = None) -> None:
     print(classroom.echo.state.text())
 
 
-def test_pictures_of_the_check_and_the_echo_line_for_the_user_guide(tmp_path: Path) -> None:
-    code = f"from tests.gui.test_soundcheck import render_calibration as r; r({str(tmp_path)!r})"
+def test_pictures_of_the_check_and_the_echo_line_for_the_user_guide(
+    tmp_path: Path, qm_dir: Path
+) -> None:
+    """Built from translations/*.ts (conftest's qm_dir), as the layout tests are."""
+    code = (
+        "from tests.gui.test_soundcheck import render_calibration as r; "
+        f"r({str(tmp_path)!r}, {str(qm_dir)!r})"
+    )
     result = subprocess.run([sys.executable, "-c", code], env=_env(QT_QPA_PLATFORM="offscreen"),
                             capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
