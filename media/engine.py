@@ -395,8 +395,7 @@ class Engine:
                 continue
             if not primed:
                 continue
-            echo = self.echo_status
-            stats = replace(stats, echo=echo.value if echo is not None else None)
+            stats = replace(stats, echo=self.echo_status)
             self.last_stats = stats
             if self._calllog is not None:
                 self._calllog.stats(stats)

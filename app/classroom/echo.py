@@ -47,7 +47,7 @@ class EchoIndicatorView(QWidget):
         self.refresh()
 
     def show_stats(self, stats: CallStats) -> None:
-        self.show_status(EchoStatus.parse(stats.echo))
+        self.show_status(stats.echo)
 
     def show_status(self, status: EchoStatus | None) -> None:
         """Stats still queued from a call that ended are not this call's state."""

@@ -35,14 +35,6 @@ class EchoStatus(enum.StrEnum):
     OFF = "off"  # switched off by the technician (or a test signal bypasses it)
     UNAVAILABLE = "unavailable"  # the module did not load: nothing is cancelled
 
-    @classmethod
-    def parse(cls, value: object) -> EchoStatus | None:
-        """From the stats' string; None for anything else."""
-        try:
-            return cls(value) if isinstance(value, str) else None
-        except ValueError:
-            return None
-
 
 def _power(chunk: np.ndarray) -> float:
     samples = chunk.astype(np.float64)

@@ -24,6 +24,7 @@ from app.bridge import EngineBridge
 from app.classroom.window import ClassroomWindow
 from app.student.soundcheck import SoundCheckView, Step
 from app.student.window import StudentWindow
+from media.audio.echo import EchoStatus
 from media.control import ControlMessage
 from media.features.soundcheck import Heard
 from media.state import CallState, StateChange
@@ -177,15 +178,15 @@ def _class(qtbot: QtBot) -> ClassroomWindow:
 def test_the_teacher_reads_the_echo_state_from_across_the_room(qtbot: QtBot) -> None:
     window = _class(qtbot)
     echo = window.echo
-    window.bridge.stats_updated.emit(CallStats(echo="converged"))
+    window.bridge.stats_updated.emit(CallStats(echo=EchoStatus.CONVERGED))
     assert not echo.isVisible()  # outside a call it says nothing
     window.bridge.state_changed.emit(StateChange(CallState.LIVE))
     assert not echo.isVisible()  # nothing known yet in this call
     expected = {
-        "converging": "adjusting",
-        "converged": "on",
-        "off": "off",
-        "unavailable": "not available",
+        EchoStatus.CONVERGING: "adjusting",
+        EchoStatus.CONVERGED: "on",
+        EchoStatus.OFF: "off",
+        EchoStatus.UNAVAILABLE: "not available",
     }
     for status, words in expected.items():
         window.bridge.stats_updated.emit(CallStats(echo=status))
@@ -197,7 +198,7 @@ def test_the_teacher_reads_the_echo_state_from_across_the_room(qtbot: QtBot) -> 
     assert_accessible(window)
     window.bridge.stats_updated.emit(CallStats(echo=None))  # no microphone: nothing said
     assert not echo.isVisible()
-    window.bridge.stats_updated.emit(CallStats(echo="converged"))
+    window.bridge.stats_updated.emit(CallStats(echo=EchoStatus.CONVERGED))
     window.bridge.state_changed.emit(StateChange(CallState.ENDED))
     assert not echo.isVisible()
     window.bridge.state_changed.emit(StateChange(CallState.LIVE))
@@ -263,7 +264,7 @@ def render_calibration(folder: str, translations: str | None = None) -> None:
     app.processEvents()  # the layout settles
     student.grab().save(str(Path(folder) / "student-soundcheck.png"), "PNG")
     _send(classroom, "media", mic=True, camera=False)
-    classroom.bridge.stats_updated.emit(CallStats(echo="converged"))
+    classroom.bridge.stats_updated.emit(CallStats(echo=EchoStatus.CONVERGED))
     app.processEvents()
     classroom.grab().save(str(Path(folder) / "classroom-echo.png"), "PNG")
     print(check.label.text())

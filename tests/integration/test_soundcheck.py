@@ -23,6 +23,10 @@ from tests.support.pki import TestFleet
 from tests.support.relay import MemoryRelay
 
 
+def _last(recorder: MeteredRecorder) -> float:
+    return float(kinds(recorder, "level")[-1]["dbfs"])
+
+
 async def _levels_for(recorder: MeteredRecorder, seconds: float) -> list[float]:
     """The ``level`` values that arrive during ``seconds`` (a check's "say something")."""
     before = len(kinds(recorder, "level"))
@@ -38,18 +42,18 @@ async def test_the_pupils_check_judges_the_level_the_class_sends_back(fleet: Tes
         await wait_until(lambda: kinds(rs, "speaker"), 5, "class speaker reported")
         await wait_until(lambda: kinds(rs, "level"), 5, "levels flowing")
         speaker = ClassSpeaker.from_body(kinds(rs, "speaker")[-1])
-        loud = judge(await _levels_for(rs, SPEAK_S / 2), mic_on=True, speaker=speaker)
+        loud = judge(await _levels_for(rs, SPEAK_S), mic_on=True, speaker=speaker)
         assert loud.heard is Heard.GOOD
         assert loud.received_dbfs is not None and -26 < loud.received_dbfs < -14
 
         voice.set_level(-46.0)  # a pupil far from the microphone
-        await asyncio.sleep(0.5)  # the class's 100 ms window and the channel catch up
-        soft = judge(await _levels_for(rs, SPEAK_S / 2), mic_on=True, speaker=speaker)
+        await wait_until(lambda: _last(rs) < -40, 5, "the softer voice arrived")
+        soft = judge(await _levels_for(rs, SPEAK_S), mic_on=True, speaker=speaker)
         assert soft.heard is Heard.QUIET
 
         voice.set_level(None)  # silence: levels still come, at the floor
-        await asyncio.sleep(0.5)
-        silent = judge(await _levels_for(rs, SPEAK_S / 2), mic_on=True, speaker=speaker)
+        await wait_until(lambda: _last(rs) < -60, 5, "the silence arrived")
+        silent = judge(await _levels_for(rs, SPEAK_S), mic_on=True, speaker=speaker)
         assert silent.heard is Heard.NOTHING
 
 
