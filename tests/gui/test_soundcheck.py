@@ -56,7 +56,8 @@ def _fast(check: SoundCheckView) -> None:
     check.speak_ms, check.listen_ms = 600, 300
 
 
-def _run_check(qtbot: QtBot, window: StudentWindow, dbfs: float | None) -> SoundCheckView:
+def _run_check(qtbot: QtBot, window: StudentWindow, dbfs: float | None,
+               listening: str = "Listen: the class") -> SoundCheckView:  # fmt: skip
     """Press the button from the keyboard; the class sends ``dbfs`` ~10 a second meanwhile."""
     check = window.view.features.check
     _fast(check)
@@ -71,7 +72,7 @@ def _run_check(qtbot: QtBot, window: StudentWindow, dbfs: float | None) -> Sound
             _send(window, "level", dbfs=dbfs)
         qtbot.wait(50)
     assert check.step is Step.LISTEN
-    assert check.label.text().startswith("Listen: the class")
+    assert check.label.text().startswith(listening)
     assert check.bar.accessibleName() == "The class's sound"
     with qtbot.waitSignal(check.finished, timeout=3000):
         pass
@@ -124,6 +125,18 @@ def test_with_the_microphone_off_the_check_says_so(qtbot: QtBot) -> None:
     assert check.result is not None and check.result.heard is Heard.MIC_OFF
     assert check.label.text() == "Microphone off"
     assert window.banner.accessibleDescription().startswith("Your microphone is off")
+
+
+def test_without_a_speaker_on_the_laptop_the_check_says_the_class_cannot_be_heard(
+    qtbot: QtBot,
+) -> None:
+    window = _pupil(qtbot)
+    window.view.features.check.can_hear_class = False  # as the window sets it: no speaker
+    check = _run_check(qtbot, window, -22.0, listening="No speaker on this laptop")
+    assert check.label.text() == "Heard well"  # the class hears the pupil all the same
+    assert window.banner.accessibleDescription() == (
+        "The class hears you well. You cannot hear the class: plug in headphones or a speaker."
+    )
 
 
 def test_tab_reaches_the_check_after_the_bar_s_other_buttons(qtbot: QtBot) -> None:
@@ -221,9 +234,12 @@ def test_a_real_call_the_pupil_checks_and_the_class_shows_its_echo_state(
     qtbot.waitUntil(lambda: len(levels) >= 5, timeout=SETUP_MS)
     check = window.view.features.check
     _fast(check)
-    check.speak_ms = 3000  # ~30 levels: enough also on a loaded machine
+    check.speak_ms, check.listen_ms = 3000, 1500  # ~30 levels: enough on a loaded machine
     with qtbot.waitSignal(check.finished, timeout=10_000):
         check.button.click()
+        # "Listen": the bar shows the class's live sound as this laptop's speaker plays it.
+        qtbot.waitUntil(lambda: check.step is Step.LISTEN, timeout=5000)
+        qtbot.waitUntil(lambda: check.bar.value() > 20, timeout=1400)  # above -40 dBFS
     # The pupil's synthetic voice (-20 dBFS) as the class received it, back over the channel.
     result = check.result
     assert result is not None and result.heard is Heard.GOOD, (result, levels[-20:])
