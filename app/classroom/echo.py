@@ -37,6 +37,8 @@ class EchoIndicatorView(QWidget):
         self.state = QLabel(self)
         self.state.setObjectName("echoStatus")
         self.state.setFont(theme.font(BAR_POINTS, bold=True))  # the part read from 3 m
+        for label in (self.caption, self.state):
+            label.setWordWrap(True)  # a narrow screen (the demo's half) wraps, never cuts
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
