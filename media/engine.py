@@ -12,10 +12,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from media import ice, paths
+from media.audio.echo import EchoStatus
 from media.audio.processor import ProcessingState, Processor
 from media.audio.settings import AudioSettings
 from media.audio.track import ProcessedAudioTrack
@@ -192,6 +193,11 @@ class Engine:
         """Any thread: what the speaker plays now, after ``volume`` (whisper included)."""
         if self.processing is not None:
             self.processing.reference(frame, volume)
+
+    @property
+    def echo_status(self) -> EchoStatus | None:
+        """Echo cancellation here: off, unavailable, converging or converged (None: no mic)."""
+        return self.processing.echo_status if self.processing is not None else None
 
     def set_audio_processing(self, settings: AudioSettings) -> None:
         """On the engine loop: the technician's stages, from the next 10 ms on."""
@@ -415,6 +421,7 @@ class Engine:
                 continue
             if not primed:
                 continue
+            stats = replace(stats, echo=self.echo_status)
             self.last_stats = stats
             self._reporter.stats(stats)
             if self._calllog is not None:

@@ -12,6 +12,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from media.audio.echo import EchoStatus
 from media.measure import MeterStats
 
 FREEZE_GAP_S = 0.5
@@ -37,6 +38,8 @@ class CallStats:
     distinct_fps_in: float | None = None
     latency_ms_p50: float | None = None
     latency_ms_p95: float | None = None
+    # This device's echo canceller: the teacher's screen shows it. None: no microphone.
+    echo: EchoStatus | None = None
 
 
 @dataclass

@@ -489,6 +489,45 @@
     </message>
 </context>
 <context>
+    <name>EchoIndicatorView</name>
+    <message>
+        <source>on</source>
+        <translation>actief</translation>
+    </message>
+    <message>
+        <source>Echo cancellation is on: the pupil does not hear themselves back.</source>
+        <translation>Echo-onderdrukking is actief: de leerling hoort zichzelf niet terug.</translation>
+    </message>
+    <message>
+        <source>adjusting</source>
+        <translation>stelt zich in</translation>
+    </message>
+    <message>
+        <source>Echo cancellation is adjusting to the room. It needs the pupil to speak for a few seconds.</source>
+        <translation>Echo-onderdrukking stelt zich in op het lokaal. Daarvoor moet de leerling een paar seconden praten.</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>uit</translation>
+    </message>
+    <message>
+        <source>Echo cancellation is switched off: the pupil may hear themselves back. Turn the volume down or ask the technician.</source>
+        <translation>Echo-onderdrukking staat uit: de leerling hoort zichzelf misschien terug. Zet het volume lager of vraag de technicus.</translation>
+    </message>
+    <message>
+        <source>not available</source>
+        <translation>niet beschikbaar</translation>
+    </message>
+    <message>
+        <source>Echo cancellation could not start on this Klasgenoot: the pupil may hear themselves back. Turn the volume down and call the helpdesk.</source>
+        <translation>Echo-onderdrukking kon niet starten op deze Klasgenoot: de leerling hoort zichzelf misschien terug. Zet het volume lager en bel de helpdesk.</translation>
+    </message>
+    <message>
+        <source>Echo cancellation</source>
+        <translation>Echo-onderdrukking</translation>
+    </message>
+</context>
+<context>
     <name>FaultReportSection</name>
     <message>
         <source>Fault report #{n} sent to the helpdesk.</source>
@@ -1502,6 +1541,85 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
     <message>
         <source>Your camera is off</source>
         <translation>Je camera staat uit</translation>
+    </message>
+</context>
+<context>
+    <name>SoundCheckView</name>
+    <message>
+        <source>Say something… ({s} s)</source>
+        <translation>Zeg iets… ({s} s)</translation>
+    </message>
+    <message>
+        <source>No speaker on this laptop</source>
+        <translation>Geen luidspreker op deze laptop</translation>
+    </message>
+    <message>
+        <source>Listen: the class ({s} s)</source>
+        <translation>Luister: de klas ({s} s)</translation>
+    </message>
+    <message>
+        <source>Heard well</source>
+        <translation>Goed gehoord</translation>
+    </message>
+    <message>
+        <source>Too soft</source>
+        <translation>Te zacht</translation>
+    </message>
+    <message>
+        <source>Nothing heard</source>
+        <translation>Niets gehoord</translation>
+    </message>
+    <message>
+        <source>Microphone off</source>
+        <translation>Microfoon uit</translation>
+    </message>
+    <message>
+        <source>Class speaker off</source>
+        <translation>Luidspreker in de klas uit</translation>
+    </message>
+    <message>
+        <source>The class hears you well.</source>
+        <translation>De klas hoort je goed.</translation>
+    </message>
+    <message>
+        <source>The class hears you, but too softly: speak up or move closer to the microphone.</source>
+        <translation>De klas hoort je, maar te zacht: praat wat harder of kom dichter bij de microfoon.</translation>
+    </message>
+    <message>
+        <source>The class heard nothing: check that the right microphone is chosen.</source>
+        <translation>De klas heeft niets gehoord: kijk of de goede microfoon gekozen is.</translation>
+    </message>
+    <message>
+        <source>Your microphone is off: switch it on and try again.</source>
+        <translation>Je microfoon staat uit: zet hem aan en probeer het opnieuw.</translation>
+    </message>
+    <message>
+        <source>Your sound arrives, but the class speaker is off: ask the teacher to turn it up.</source>
+        <translation>Je geluid komt aan, maar de luidspreker in de klas staat uit: vraag de leraar om hem harder te zetten.</translation>
+    </message>
+    <message>
+        <source>You cannot hear the class: plug in headphones or a speaker.</source>
+        <translation>Je kunt de klas niet horen: sluit een koptelefoon of luidspreker aan.</translation>
+    </message>
+    <message>
+        <source>Does my sound work?</source>
+        <translation>Doet mijn geluid het?</translation>
+    </message>
+    <message>
+        <source>Stop the check</source>
+        <translation>Stop de controle</translation>
+    </message>
+    <message>
+        <source>The class&apos;s sound</source>
+        <translation>Het geluid van de klas</translation>
+    </message>
+    <message>
+        <source>Your sound as the class receives it</source>
+        <translation>Jouw geluid zoals de klas het ontvangt</translation>
+    </message>
+    <message>
+        <source>Sound check</source>
+        <translation>Geluidscontrole</translation>
     </message>
 </context>
 <context>

@@ -261,6 +261,12 @@ class VolumeView(QFrame):
     def volume(self) -> float:
         return self.slider.value() / 100
 
+    def add_status(self, widget: QWidget) -> None:
+        """A line about the sound (echo cancellation) at the row's end, before the spacer."""
+        layout = self.layout()
+        assert isinstance(layout, QHBoxLayout)
+        layout.insertWidget(layout.count() - 1, widget, 2)
+
     def set_speaker_available(self, available: bool) -> None:
         """No speaker: say so plainly; the rest of the call keeps working."""
         self.no_speaker.setVisible(not available)

@@ -22,6 +22,7 @@ from app.av.speaker import SpeakerSink
 from app.av.video_view import VideoView
 from app.banner import BannerKind
 from app.bridge import EngineBridge
+from app.classroom.echo import EchoIndicatorView
 from app.classroom.features import REACTION_MS, REMINDER_MS, ClassroomFeaturesView
 from app.classroom.live import LiveIndicatorWidget, LiveRule
 from app.classroom.views import PupilView, VolumeView
@@ -65,6 +66,8 @@ class ClassroomWindow(KioskWindow):
         body = QWidget(self)
         self.pupil = PupilView(self.video, body)
         self.volume = VolumeView(volume, body)
+        self.echo = EchoIndicatorView(self.volume)  # beside the volume: both are about sound
+        self.volume.add_status(self.echo)
         self.features = ClassroomFeaturesView(bridge, self.pupil, speaker, reminder_ms=reminder_ms,
                                               reaction_ms=reaction_ms, parent=self)  # fmt: skip
         layout = QVBoxLayout(body)
@@ -86,6 +89,7 @@ class ClassroomWindow(KioskWindow):
             bridge.audio_sink = speaker.push  # dropped while no speaker is open
         self._speaker_changed()
         bridge.state_changed.connect(self._on_state)
+        bridge.stats_updated.connect(self.echo.show_stats)
         bridge.signaling_changed.connect(self.pupil.show_signaling)
         bridge.sending_changed.connect(self._on_sending)
         bridge.engine_responsive_changed.connect(self._on_responsive)
@@ -109,6 +113,7 @@ class ClassroomWindow(KioskWindow):
             self.pupil.set_presence("")
         self._render_live()
         self._render_pupil()
+        self.echo.show_live(change.state is CallState.LIVE)
         self.features.on_state(change.state)
         self._explain_end(change)
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.student.soundcheck import SoundCheckView
 from app.student.speaker import ClassSpeakerView
 from app.widgets import feature_icons, theme
 from app.widgets.buttons import TouchButton
@@ -146,11 +147,12 @@ class FeaturesView(QFrame):
         self.speaker = ClassSpeakerView(self)  # how loud the class plays what the meter shows
         self.heard = QWidget(self)
         self.heard.setLayout(_column(self.meter, self.speaker))
+        self.check = SoundCheckView(self)  # "Does my sound work?" (issue 11.5)
         # A narrow window (half a laptop screen in the demo) puts the rest on a
         # second line rather than cutting the buttons' words.
         layout = FlowLayout(self, spacing=12, last_to_right=True)
         layout.setContentsMargins(24, 8, 24, 8)
-        for widget in (self.hand, self.whisper, self.heard):
+        for widget in (self.hand, self.whisper, self.check, self.heard):
             layout.addWidget(widget)
         self._allowed: dict[str, bool] = {}
         self._in_call = True
@@ -210,6 +212,7 @@ class FeaturesView(QFrame):
         self.hand.setVisible(on("hand"))
         self.whisper.setVisible(on("whisper"))
         self.meter.setVisible(on("level"))
+        self.check.setVisible(on("level"))  # it reads the same levels
         self.speaker.setVisible(on("level") and self.speaker.known)
         self.reactions.setVisible(self._in_call and on("reactions"))
         if self.reactions.isVisible():
@@ -230,6 +233,7 @@ class FeaturesView(QFrame):
     def show_class_speaker(self, speaker: ClassSpeaker | None) -> None:
         """The class speaker as reported (None between calls: hidden)."""
         self.speaker.show_speaker(speaker)
+        self.check.show_class_speaker(speaker)
         self.meter.show_speaker_silent(
             speaker is not None and (not speaker.available or speaker.volume <= 0)
         )

@@ -26,6 +26,7 @@ from app.student.status import Connection, Situation, can_rejoin, connection
 from app.student.views import StudentCallView
 from media.control import ControlMessage
 from media.crop import View
+from media.features.soundcheck import CheckResult, Heard
 from media.features.speaker import ClassSpeaker
 from media.state import CallState, StateChange
 
@@ -75,6 +76,7 @@ class StudentWindow(KioskWindow):
         features.hand_toggled.connect(self._raise_hand)
         features.whisper_toggled.connect(self._whisper)
         features.reacted.connect(self._react)
+        features.check.finished.connect(self._sound_checked)
         self.view.look.view_changed.connect(self._send_view)
         self.view.look.preset_chosen.connect(self._send_preset)
         if camera is not None:
@@ -83,6 +85,7 @@ class StudentWindow(KioskWindow):
             camera.resumed.connect(self._camera_resumed)
         if speaker is not None:
             bridge.audio_sink = speaker.push  # dropped while no speaker is open
+            features.check.class_level = lambda: speaker.level_dbfs  # the class, as played here
             speaker.state_changed.connect(self._speaker_changed)
             QTimer.singleShot(0, self._speaker_changed)
         bridge.state_changed.connect(self._on_state)
@@ -107,6 +110,8 @@ class StudentWindow(KioskWindow):
             self.paused = False
             self.view.features.show_hand(False)
             self.view.features.show_class_speaker(None)  # the next call reports it afresh
+        if change.state is not CallState.LIVE:
+            self.view.features.check.stop()  # a check measures one call
         if change.state is not CallState.LIVE:  # the class turns its speaker up again
             self.view.features.show_whisper(False)
         self._update(state=change.state, reason=change.reason)
@@ -170,6 +175,7 @@ class StudentWindow(KioskWindow):
             self.view.show_paused(self.paused)
         elif kind == "level":
             features.meter.show_level(float(body["dbfs"]))
+            features.check.show_level(float(body["dbfs"]))
         elif kind == "speaker":
             features.show_class_speaker(ClassSpeaker.from_body(body))
         elif kind == "schedule":
@@ -206,6 +212,7 @@ class StudentWindow(KioskWindow):
         if on and self.microphone is not None and not self._out_of_call:
             self.microphone.start()  # it may have been released for "listening"
         self.view.features.meter.show_mic(on)
+        self.view.features.check.show_mic(on)
         self.bridge.set_media(mic=self.mic_on, camera=self.camera_on)
         self._follow_buttons()
 
@@ -249,6 +256,7 @@ class StudentWindow(KioskWindow):
         finally:
             self._syncing = False
         self.view.features.meter.show_mic(self.mic_on)
+        self.view.features.check.show_mic(self.mic_on)
 
     def _follow_buttons(self) -> None:
         """The microphone and camera buttons move the level along where one fits."""
@@ -271,6 +279,12 @@ class StudentWindow(KioskWindow):
         self.bridge.run(lambda e: e.features.react(kind))
         self.view.features.confirm_reaction(kind)
 
+    def _sound_checked(self, result: CheckResult) -> None:
+        """The check's answer with what to do, where the pupil reads notices."""
+        good = result.heard is Heard.GOOD and self.view.features.check.can_hear_class
+        self.show_banner(self.view.features.check.answer(result),
+                         BannerKind.INFO if good else BannerKind.WARNING)  # fmt: skip
+
     def _send_view(self, position: View) -> None:
         x, y, zoom = position.x, position.y, position.zoom
         self.bridge.run(lambda e: e.features.set_view(x, y, zoom))
@@ -292,6 +306,7 @@ class StudentWindow(KioskWindow):
         self.hide_banner()
 
     def _speaker_changed(self, *_state: Any) -> None:
+        self.view.features.check.can_hear_class = self.speaker is None or self.speaker.available
         if self.speaker is None or self.speaker.available:
             if self._speaker_notice:
                 self._speaker_notice = False

@@ -56,6 +56,7 @@ class Processor:
         self._expander = Expander()
         self._gain = AutomaticGain(self.settings.agc_target_dbfs)
         self._far_hold = 0  # microphone chunks left in which the far end counts as playing
+        self.builds = 0  # each new APM adapts afresh (media.audio.echo watches this)
         self._build()
 
     @property
@@ -121,6 +122,7 @@ class Processor:
 
     def _build(self) -> None:
         self._apm = None
+        self.builds += 1
         if not self.settings.any_on:
             return
         try:

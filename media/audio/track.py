@@ -25,6 +25,7 @@ import numpy as np
 from aiortc import MediaStreamTrack
 
 from media.audio.delay import DelayEstimator
+from media.audio.echo import EchoStatus, EchoWatch
 from media.audio.processor import CHUNK, SAMPLE_RATE, ProcessingState, Processor
 from media.synthetic_audio import SyntheticAudioTrack
 
@@ -48,6 +49,8 @@ class ProcessedAudioTrack(MediaStreamTrack):
         )
         self._partial = np.zeros(0, np.int16)
         self.delay = DelayEstimator()
+        self.echo = EchoWatch()  # the teacher's "echo cancellation: active" (issue 11.5)
+        self._echo_build = processor.builds
         self.reference_dropped = 0  # chunks that came faster than the microphone took them
         self.busy_s = 0.0  # time spent in the APM (CPU per stage in the benchmark)
         self.chunks = 0
@@ -72,6 +75,16 @@ class ProcessedAudioTrack(MediaStreamTrack):
             self._partial = data[whole:]
 
     @property
+    def echo_status(self) -> EchoStatus:
+        """Whether echo cancellation runs here, and whether it has converged."""
+        processor = self.processor
+        if processor.state is ProcessingState.UNAVAILABLE:
+            return EchoStatus.UNAVAILABLE
+        if not processor.cancels_echo or self.is_test_signal:
+            return EchoStatus.OFF
+        return EchoStatus.CONVERGED if self.echo.converged else EchoStatus.CONVERGING
+
+    @property
     def is_test_signal(self) -> bool:
         source = self._source
         return isinstance(source, SyntheticAudioTrack) or bool(
@@ -91,6 +104,9 @@ class ProcessedAudioTrack(MediaStreamTrack):
                 logger.warning("microphone frames not 48 kHz s16 by 10 ms: unprocessed")
             return frame
         started = time.perf_counter()
+        if self.processor.builds != self._echo_build:  # a new APM: it adapts afresh
+            self._echo_build = self.processor.builds
+            self.echo.reset()
         self._feed_reference()
         out = np.empty_like(mono)
         for start in range(0, len(mono), CHUNK):
@@ -100,6 +116,7 @@ class ProcessedAudioTrack(MediaStreamTrack):
                 self.processor.set_delay(estimate)
             done = self.processor.process_near(chunk.tobytes())
             out[start : start + CHUNK] = np.frombuffer(done, np.int16)
+            self.echo.near(chunk, out[start : start + CHUNK])
         self.busy_s += time.perf_counter() - started
         self.chunks += len(mono) // CHUNK
         if self.tap is not None:
@@ -112,6 +129,7 @@ class ProcessedAudioTrack(MediaStreamTrack):
             self._reference.clear()
         for chunk in chunks:
             self.delay.far(chunk)
+            self.echo.far(chunk)
             self.processor.process_far(chunk.tobytes())
 
 

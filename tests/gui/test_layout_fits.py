@@ -22,11 +22,15 @@ from app import i18n
 from app.bridge import EngineBridge
 from app.classroom.window import ClassroomWindow
 from app.kiosk import KioskWindow
+from app.student.soundcheck import Step
 from app.student.window import StudentWindow
 from app.widgets.flow import FlowLayout
+from media.audio.echo import EchoStatus
 from media.control import ControlMessage
+from media.features.soundcheck import CheckResult, Heard
 from media.features.switches import FeatureSwitches
 from media.state import CallState, StateChange
+from media.stats import CallStats
 from tests.support.a11y import assert_accessible, cut_words
 
 DEMO_WIDTH = 960  # app/demo/windows.py: half a 1920 px screen, at most
@@ -43,6 +47,9 @@ def _busy_student(qtbot: QtBot) -> StudentWindow:
     )
     window.view.features.show_hand(True)
     window.view.features.show_whisper(True)
+    check = window.view.features.check  # the sound check's longest answer (issue 11.5)
+    check.result, check.step = CheckResult(Heard.SPEAKER_OFF, -20.0, None), Step.DONE
+    check.refresh()
     assert window.view.features.speaker.isVisibleTo(window)  # "no speaker in class"
     window.show_error("De verbinding met de klas is weggevallen; we proberen het opnieuw.")
     return window
@@ -61,6 +68,7 @@ def _busy_classroom(qtbot: QtBot) -> ClassroomWindow:
     ):
         window.bridge.control_received.emit(ControlMessage(kind, body))
     window.volume.set_speaker_available(False)
+    window.bridge.stats_updated.emit(CallStats(echo=EchoStatus.UNAVAILABLE))  # its longest
     return window
 
 
