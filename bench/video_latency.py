@@ -9,6 +9,10 @@ Latency is glass to glass as the meters read it: capture time stamped in the
 picture → frame decoded and metered.
 
     .venv/bin/python -m bench.video_latency [--seconds 20] [--size 1280x720] [--repeat 3]
+                                            [--only ours|aiortc]
+
+``--only`` runs that call alone (half the CPU load: for the absolute target, not
+for the comparison).
 """
 
 from __future__ import annotations
@@ -78,11 +82,15 @@ class _Call:
 
 
 async def side_by_side(
-    seconds: float, width: int = 1280, height: int = 720, fps: float = 30
+    seconds: float,
+    width: int = 1280,
+    height: int = 720,
+    fps: float = 30,
+    variants: tuple[str, ...] = VARIANTS,
 ) -> dict[str, dict[str, Any]]:
     """Both calls at once; per variant: latency percentiles, frames, the buffer's counts."""
     ice.set_loopback_only(True)  # this task and every task aiortc spawns from it
-    calls = {name: _Call(width, height, fps, name == "ours") for name in VARIANTS}
+    calls = {name: _Call(width, height, fps, name == "ours") for name in variants}
     try:
         await asyncio.gather(*(c.connect() for c in calls.values()))
         await asyncio.wait_for(
@@ -125,20 +133,20 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--size", type=_parse_size, default=(1280, 720))
     parser.add_argument("--fps", type=float, default=30.0)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--only", choices=VARIANTS)
     parser.add_argument("--json", dest="json_path")
     args = parser.parse_args(argv)
     width, height = args.size
+    variants = VARIANTS if args.only is None else (args.only,)
     runs = []
     for _ in range(args.repeat):
-        runs.append(asyncio.run(side_by_side(args.seconds, width, height, args.fps)))
+        runs.append(asyncio.run(side_by_side(args.seconds, width, height, args.fps, variants)))
         print(json.dumps(runs[-1]), file=sys.stderr)
-    print(f"{width}x{height} at {args.fps:g} fps, {args.seconds:g} s, {args.repeat} run(s)")
-    print(f"{'':14}{'aiortc':>10}{'ours':>10}{'ratio':>8}")
-    for key in ("latency_ms_p50", "latency_ms_p95"):
-        values = [statistics.median(r[v][key] for r in runs) for v in VARIANTS]
-        print(f"{key:14}{values[0]:10.1f}{values[1]:10.1f}{values[1] / values[0]:8.2f}")
-    frames = [sum(r[v]["frames"] for r in runs) for v in VARIANTS]
-    print(f"{'frames':14}{frames[0]:10d}{frames[1]:10d}")
+    print(f"{width}x{height}, {args.fps:g} fps, {args.seconds:g} s, {args.repeat} run(s), medians")
+    print(f"{'':16}" + "".join(f"{v:>10}" for v in variants))
+    for key in ("latency_ms_p50", "latency_ms_p95", "frames"):
+        values = [statistics.median(r[v][key] for r in runs) for v in variants]
+        print(f"{key:16}" + "".join(f"{x:10.1f}" for x in values))
     if args.json_path:
         with open(args.json_path, "w") as out:
             json.dump(runs, out, indent=1)
