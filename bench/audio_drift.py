@@ -28,6 +28,7 @@ import time
 from typing import Any
 
 from media import ice
+from media.audio import fec
 from media.impair import Impairment
 from media.measure import FrameMeter
 from media.peer import LinkEvents, LocalMedia, PeerLink
@@ -76,7 +77,8 @@ async def run(seconds: float, loss: float) -> dict[str, Any]:
     finally:
         await student.close()
         await classroom.close()
-    return {"seconds": seconds, "loss": loss, **_summary(timeline, seconds)}
+    rebuilt = {"fec_recovered": fec.counts.recovered, "plc_concealed": fec.counts.concealed}
+    return {"seconds": seconds, "loss": loss, **rebuilt, **_summary(timeline, seconds)}
 
 
 def _summary(timeline: dict[str, list[tuple[float, float]]], seconds: float) -> dict[str, Any]:
@@ -112,6 +114,8 @@ def main(argv: list[str]) -> int:
             f"{figures['last_minute_ms']} ms, drift {figures['drift_ms']} ms "
             f"({figures['readings']} readings)"
         )
+    print(f"lost frames rebuilt: {result['fec_recovered']} from FEC, "
+          f"{result['plc_concealed']} concealed")  # fmt: skip
     if args.json_path:
         with open(args.json_path, "w") as out:
             json.dump(result, out, indent=1)

@@ -27,6 +27,7 @@ import ctypes.util
 import fractions
 import functools
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import av
@@ -44,6 +45,17 @@ EXPECTED_LOSS_PERCENT = 10  # what the encoder sizes its FEC for
 MAX_CONCEALED = 5  # frames rebuilt after one hole (100 ms); a longer gap stays shorter
 _MAX_FRAME = 5760  # 120 ms: the longest an Opus packet decodes to
 _TIME_BASE = fractions.Fraction(1, RATE)
+
+
+@dataclass
+class Counts:
+    """Frames rebuilt by every decoder in this process (benchmarks and tests read it)."""
+
+    recovered: int = 0  # from an FEC copy
+    concealed: int = 0  # made up by PLC
+
+
+counts = Counts()
 
 
 class FecOpusEncoder(OpusEncoder):
@@ -64,6 +76,27 @@ class AfterLoss(JitterFrame):
     def __init__(self, data: bytes, timestamp: int, lost: int) -> None:
         super().__init__(data=data, timestamp=timestamp)
         self.lost = lost
+
+
+def carries_fec(packet: bytes) -> bool:
+    """Whether an Opus packet holds an FEC copy of the frame before it (RFC 6716 4.2.3).
+
+    Only SILK and hybrid packets can (TOC configurations 0-15). Their SILK layer
+    starts with one VAD flag per 20 ms SILK frame and then the LBRR (FEC) flag, all
+    coded with probability 1/2 as the first symbols of the range coder, so they are
+    the leading bits of the frame's first byte. Packets of several frames (TOC code
+    1-3; aiortc sends one 20 ms frame per packet) count as carrying it.
+    """
+    if len(packet) < 2:
+        return False
+    config, code = packet[0] >> 3, packet[0] & 3
+    if config >= 16:  # CELT only
+        return False
+    if code != 0:
+        return True
+    ms = (10, 20, 40, 60)[config % 4] if config < 12 else (10, 20)[config % 2]
+    vad_flags = max(1, ms // 20)
+    return bool(packet[1] >> (7 - vad_flags) & 1)
 
 
 def _load_libopus() -> Any:
@@ -113,15 +146,18 @@ class ConcealingOpusDecoder:
         frames = []
         lost = min(getattr(encoded_frame, "lost", 0), MAX_CONCEALED)
         for i in range(lost, 0, -1):
-            fec = i == 1  # the copy in this packet is of the frame just before it
+            # The copy in this packet is of the frame just before it; else conceal.
+            fec = i == 1 and carries_fec(encoded_frame.data)
             frame = self._run(encoded_frame.data if fec else None, FRAME, fec)
             if frame is not None:
                 frame.pts = encoded_frame.timestamp - i * FRAME
                 frames.append(frame)
                 if fec:
                     self.recovered += 1
+                    counts.recovered += 1
                 else:
                     self.concealed += 1
+                    counts.concealed += 1
         frame = self._run(encoded_frame.data, _MAX_FRAME, False)
         if frame is not None:
             frame.pts = encoded_frame.timestamp

@@ -97,6 +97,9 @@ def test_a_lost_packet_rebuilt_from_fec_is_closer_to_the_original_than_silence(l
 def test_without_fec_in_the_stream_the_loss_is_only_concealed() -> None:
     """What the FEC encoder adds: aiortc's own encoder sends no copy to rebuild from."""
     packets = _encode(OpusEncoder(), _frames(SPEECH))
+    assert not any(fec.carries_fec(p) for p in packets)
+    with_fec = _encode(fec.FecOpusEncoder(), _frames(SPEECH))
+    assert all(fec.carries_fec(with_fec[lost + 1]) for lost in LOST)
     whole = _decode(packets, set(), rebuild=True)
     for lost in LOST:
         span = slice(lost * FRAME, (lost + 1) * FRAME)
@@ -112,6 +115,7 @@ def test_a_longer_gap_is_concealed_then_rebuilt_and_keeps_its_timing() -> None:
     frames = decoder.decode(fec.AfterLoss(packets[43], 43 * FRAME, lost=3))  # 40-42 lost
     assert [f.pts for f in frames] == [40 * FRAME, 41 * FRAME, 42 * FRAME, 43 * FRAME]
     assert all(f.samples == FRAME and f.format.name == "s16" for f in frames)
+    assert fec.carries_fec(packets[43])
     assert (decoder.concealed, decoder.recovered) == (2, 1)
     concealed = frames[0].to_ndarray()
     assert np.abs(concealed).max() > 0  # the sound goes on, fading, not a cut to silence
