@@ -9,10 +9,12 @@ Latency is glass to glass as the meters read it: capture time stamped in the
 picture → frame decoded and metered.
 
     .venv/bin/python -m bench.video_latency [--seconds 20] [--size 1280x720] [--repeat 3]
-                                            [--only ours|aiortc]
+                                            [--only ours|aiortc] [--loss 0.02]
 
 ``--only`` runs that call alone (half the CPU load: for the absolute target, not
-for the comparison).
+for the comparison). ``--loss`` drops that fraction of packets at each socket
+(sender's and receiver's, both ways) once media flows, to compare how the buffers
+ride out loss (NACK and retransmission, lost retransmissions).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any
 from aiortc import MediaStreamTrack, RTCPeerConnection
 
 from media import framebuffer, ice
+from media.impair import Impairment, attach
 from media.measure import FrameMeter
 from media.synthetic_video import SyntheticVideoTrack
 from media.tracks import consume
@@ -83,10 +86,12 @@ class _Call:
 
 async def side_by_side(
     seconds: float,
+    *,
     width: int = 1280,
     height: int = 720,
     fps: float = 30,
     variants: tuple[str, ...] = VARIANTS,
+    loss: float = 0.0,
 ) -> dict[str, dict[str, Any]]:
     """Both calls at once; per variant: latency percentiles, frames, the buffer's counts."""
     ice.set_loopback_only(True)  # this task and every task aiortc spawns from it
@@ -96,7 +101,12 @@ async def side_by_side(
         await asyncio.wait_for(
             asyncio.gather(*(c.started.wait() for c in calls.values())), SETUP_TIMEOUT
         )
+        link = Impairment()
+        for call in calls.values():
+            for pc in (call.sender, call.receiver):
+                attach(ice.ice_connections(pc), link)
         await asyncio.sleep(1.0)  # past the start-up keyframes and the bitrate ramp
+        link.loss = loss
         for call in calls.values():
             call.meter = FrameMeter(latency_window=int(seconds * fps * 2))
         await asyncio.sleep(seconds)
@@ -113,6 +123,7 @@ def _figures(call: _Call) -> dict[str, Any]:
         "samples": stats.latency_samples,
         "frames": stats.frames_received,
         "freezes": stats.freezes,
+        "longest_gap_ms": round(stats.longest_gap_ms),
         "buffer": [type(b).__name__ for b in call.buffers()],
     }
     if call.ours:
@@ -134,17 +145,29 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--fps", type=float, default=30.0)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--only", choices=VARIANTS)
+    parser.add_argument("--loss", type=float, default=0.0)
     parser.add_argument("--json", dest="json_path")
     args = parser.parse_args(argv)
     width, height = args.size
     variants = VARIANTS if args.only is None else (args.only,)
     runs = []
     for _ in range(args.repeat):
-        runs.append(asyncio.run(side_by_side(args.seconds, width, height, args.fps, variants)))
+        runs.append(
+            asyncio.run(
+                side_by_side(
+                    args.seconds,
+                    width=width,
+                    height=height,
+                    fps=args.fps,
+                    variants=variants,
+                    loss=args.loss,
+                )
+            )
+        )
         print(json.dumps(runs[-1]), file=sys.stderr)
     print(f"{width}x{height}, {args.fps:g} fps, {args.seconds:g} s, {args.repeat} run(s), medians")
     print(f"{'':16}" + "".join(f"{v:>10}" for v in variants))
-    for key in ("latency_ms_p50", "latency_ms_p95", "frames"):
+    for key in ("latency_ms_p50", "latency_ms_p95", "frames", "freezes", "longest_gap_ms"):
         values = [statistics.median(r[v][key] for r in runs) for v in variants]
         print(f"{key:16}" + "".join(f"{x:10.1f}" for x in values))
     if args.json_path:

@@ -7,9 +7,11 @@ frame's last packet (aiortc's ``RTCRtpSender``, as RFC 7741 asks for VP8), so th
 buffer releases a frame the moment every packet from its first to the marked one
 is present, in sequence-number order. It waits only when a packet is known to be
 missing (a later one has arrived): NACK asks the sender again and the
-retransmission fills the hole; after WAIT_LIMIT the frame is given up, the buffer
-skips to the next frame whose start is certain, and asks for a keyframe (PLI),
-since the decoder cannot continue cleanly without the lost picture.
+retransmission fills the hole; after the wait limit the frame is given up, the
+buffer skips to the next frame whose start is certain, and asks for a keyframe
+(PLI), since the decoder cannot continue cleanly without the lost picture. The
+limit starts at WAIT_LIMIT; a given-up packet that arrives after all shows that
+this link's retransmissions take longer, and doubles it (up to MAX_WAIT).
 
 aiortc's receiver takes one frame per packet from its buffer. When a
 retransmission completes several frames at once, the later ones wait in a short
@@ -38,6 +40,8 @@ CAPACITY = 512  # packets held at most, aiortc's too: a 720p keyframe is ~75
 # retransmission needs one round trip; 150 ms covers a slow 4G round trip and a
 # second chance, and is far below aiortc's (a full buffer: seconds at 1 Mbit/s).
 WAIT_LIMIT = 0.15
+MAX_WAIT = 0.6  # beyond this a keyframe (PLI round trip + encode) is the quicker way back
+_GIVEN_UP_KEPT = 64  # given-up sequence numbers remembered, to notice them arriving late
 _HALF = 0x8000
 
 
@@ -59,6 +63,7 @@ class FrameBuffer:
         self._head: int | None = None  # sequence number of the next frame's first packet
         self._hole_since: float | None = None  # when the head frame was found to miss one
         self._ready: collections.deque[JitterFrame] = collections.deque()
+        self._given_up: collections.deque[int] = collections.deque(maxlen=_GIVEN_UP_KEPT)
         self.released = 0  # frames handed on
         self.abandoned = 0  # frames given up after WAIT_LIMIT
         self.late = 0  # packets that came after their frame was released or given up
@@ -76,6 +81,9 @@ class FrameBuffer:
         pli = False
         if -CAPACITY <= offset < 0:
             self.late += 1
+            if seq in self._given_up:  # its retransmission was on its way: wait longer
+                self._given_up.remove(seq)
+                self._wait_limit = min(MAX_WAIT, 2 * self._wait_limit)
             return False, self._next_ready()
         if not 0 <= offset < CAPACITY:  # a jump: the sender restarted or a long outage
             logger.debug("video sequence jumped by %d: buffer restarted", offset)
@@ -84,6 +92,11 @@ class FrameBuffer:
         self._packets[seq] = packet
         pli = self._collect() or pli
         return pli, self._next_ready()
+
+    @property
+    def wait_limit(self) -> float:
+        """How long a known hole may hold the stream up now (s)."""
+        return self._wait_limit
 
     @property
     def pending(self) -> int:
@@ -151,7 +164,9 @@ class FrameBuffer:
             return False  # nothing to skip to yet: keep waiting for the hole or a start
         assert self._head is not None
         for i in range(_after(start, self._head)):
-            self._packets.pop((self._head + i) & 0xFFFF, None)
+            seq = (self._head + i) & 0xFFFF
+            if self._packets.pop(seq, None) is None:
+                self._given_up.append(seq)
         self._head = start
         self._hole_since = None
         self.abandoned += 1

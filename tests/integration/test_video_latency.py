@@ -21,7 +21,7 @@ SECONDS = 8.0
 
 
 async def test_frames_reach_the_app_sooner_than_with_aiortcs_buffer() -> None:
-    result = await side_by_side(SECONDS, 640, 480, 30)
+    result = await side_by_side(SECONDS, width=640, height=480)
     ours, theirs = result["ours"], result["aiortc"]
     # The private attribute we replace is still the one aiortc's receiver uses.
     assert ours["buffer"] == ["FrameBuffer"] and theirs["buffer"] == ["JitterBuffer"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiortc.jitterbuffer import JitterBuffer
 from aiortc.rtp import RtpPacket
 
-from media.framebuffer import CAPACITY, WAIT_LIMIT, FrameBuffer
+from media.framebuffer import CAPACITY, MAX_WAIT, WAIT_LIMIT, FrameBuffer
 
 PACKETS_PER_FRAME = 3
 
@@ -152,3 +152,25 @@ def test_a_jump_far_ahead_restarts_and_asks_for_a_keyframe() -> None:
     pli, _ = buffer.add(far[0])
     assert pli
     assert _feed(buffer, far[1:]) == [None, 0]
+
+
+def test_a_given_up_packet_arriving_late_makes_the_buffer_wait_longer() -> None:
+    clock = _Clock()
+    buffer = FrameBuffer(clock=clock)
+    p = _stream(12)
+    _feed(buffer, [x for x in p[:9] if x is not p[4]])
+    clock.now += 2 * WAIT_LIMIT
+    _feed(buffer, p[9:10])
+    assert buffer.abandoned == 1
+    buffer.add(p[3])  # a duplicate of a released packet: not a sign of slow retransmission
+    assert buffer.wait_limit == WAIT_LIMIT
+    buffer.add(p[4])  # the given-up one, after all
+    assert buffer.wait_limit == 2 * WAIT_LIMIT
+    _feed(buffer, [x for x in p[10:16] if x is not p[13]])  # another hole, in frame 4
+    clock.now += 1.5 * WAIT_LIMIT
+    assert _feed(buffer, p[16:17]) == [None]  # waited out before; now it is still waited for
+    assert buffer.abandoned == 1
+    for _ in range(5):
+        buffer.add(p[4])
+    assert buffer.wait_limit == 2 * WAIT_LIMIT  # counted once per given-up packet
+    assert MAX_WAIT >= 2 * WAIT_LIMIT
