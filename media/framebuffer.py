@@ -79,6 +79,8 @@ class FrameBuffer:
             self._head = seq
         offset = _after(seq, self._head)
         pli = False
+        if -CAPACITY <= offset < 0 and not self.released and not self.abandoned:
+            self._head, offset = seq, 0  # the stream's first packets came out of order
         if -CAPACITY <= offset < 0:
             self.late += 1
             if seq in self._given_up:  # its retransmission was on its way: wait longer

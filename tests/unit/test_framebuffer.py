@@ -174,3 +174,11 @@ def test_a_given_up_packet_arriving_late_makes_the_buffer_wait_longer() -> None:
         buffer.add(p[4])
     assert buffer.wait_limit == 2 * WAIT_LIMIT  # counted once per given-up packet
     assert MAX_WAIT >= 2 * WAIT_LIMIT
+
+
+def test_the_first_packets_out_of_order_still_make_the_first_frame() -> None:
+    p = _stream(2)
+    buffer = FrameBuffer()
+    released = _feed(buffer, [p[1], p[0], p[2], *p[3:]])
+    assert released == [None, None, 0, None, None, 1]
+    assert buffer.late == 0
