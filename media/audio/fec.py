@@ -143,6 +143,8 @@ class ConcealingOpusDecoder:
         self.concealed = 0  # frames made up by PLC
 
     def decode(self, encoded_frame: JitterFrame) -> list[av.AudioFrame]:
+        if not encoded_frame.data:  # an empty payload: libopus would take it for a loss
+            return []
         frames = []
         lost = min(getattr(encoded_frame, "lost", 0), MAX_CONCEALED)
         for i in range(lost, 0, -1):

@@ -119,6 +119,7 @@ def test_a_longer_gap_is_concealed_then_rebuilt_and_keeps_its_timing() -> None:
     assert (decoder.concealed, decoder.recovered) == (2, 1)
     concealed = frames[0].to_ndarray()
     assert np.abs(concealed).max() > 0  # the sound goes on, fading, not a cut to silence
+    assert decoder.decode(JitterFrame(b"", 44 * FRAME)) == []  # nothing made up for nothing
     # A long gap is rebuilt only up to MAX_CONCEALED frames: the delay must not grow.
     frames = decoder.decode(fec.AfterLoss(packets[80], 80 * FRAME, lost=36))
     assert len(frames) == fec.MAX_CONCEALED + 1
