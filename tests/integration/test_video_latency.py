@@ -12,6 +12,7 @@ import pytest
 from aiortc.jitterbuffer import JitterBuffer
 
 from bench.video_latency import side_by_side
+from media import ice
 from media.framebuffer import FrameBuffer
 from media.peer import LinkEvents, LocalMedia, PeerLink
 
@@ -33,6 +34,7 @@ async def test_frames_reach_the_app_sooner_than_with_aiortcs_buffer() -> None:
 
 
 async def test_every_call_receives_video_through_the_frame_buffer() -> None:
+    ice.set_loopback_only(True)
     events = LinkEvents(
         on_control=lambda _m: None,
         on_life=lambda: None,
