@@ -8,13 +8,13 @@ for speech instead of CELT alone; at our 96 kbit/s the band stays full.
 
 Receiving: aiortc decodes with PyAV, which cannot ask libopus for either the
 FEC copy or a concealed frame. :class:`ConcealingOpusDecoder` decodes with libopus
-itself (ctypes, Debian's ``libopus0``). The playout buffer
+itself (ctypes: Debian's ``libopus0``, else the copy in PyAV's wheel). The playout buffer
 (:mod:`media.audio.playout`) tells it, on the first packet after a hole, how many
 packets were given up (:class:`AfterLoss`): the last lost frame is rebuilt from
 this packet's FEC copy, earlier ones (at most MAX_CONCEALED) are concealed by
 libopus's PLC, which continues the sound and fades out, instead of a click into
-silence. Without libopus (no ``libopus0``) aiortc's decoder runs as before and a
-hole stays silent (logged once).
+silence. Without either library aiortc's decoder runs as before and a hole
+stays silent (logged once).
 
 DESIGN.md's stack notes say "video NACK + RTX, no FEC": that is video. Audio
 FEC is this module, and docs/performance.md says what it costs and recovers.
@@ -28,6 +28,7 @@ import fractions
 import functools
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import av
@@ -99,14 +100,28 @@ def carries_fec(packet: bytes) -> bool:
     return bool(packet[1] >> (7 - vad_flags) & 1)
 
 
+def _candidates() -> list[str]:
+    """Where libopus may be: the system's (Debian's ``libopus0``), then PyAV's own copy
+    (its wheels carry one for libavcodec: ``av.libs`` on Linux and Windows,
+    ``av/.dylibs`` on macOS), so a machine without the package still gets FEC."""
+    found = [name] if (name := ctypes.util.find_library("opus")) else []
+    package = Path(av.__file__).parent
+    for folder in (package.parent / "av.libs", package / ".dylibs"):
+        if folder.is_dir():
+            found += sorted(str(p) for p in folder.iterdir() if "opus" in p.name.lower())
+    return found
+
+
 def _load_libopus() -> Any:
     """libopus through ctypes with the four functions typed, or None when it is missing."""
-    name = ctypes.util.find_library("opus")
-    if name is None:
-        return None
-    try:
-        lib = ctypes.CDLL(name)
-    except OSError:
+    for candidate in _candidates():
+        try:
+            lib = ctypes.CDLL(candidate)
+            lib.opus_decode  # noqa: B018  # a library of that name without the decoder
+        except (OSError, AttributeError):
+            continue
+        break
+    else:
         return None
     lib.opus_decoder_create.restype = ctypes.c_void_p
     lib.opus_decoder_create.argtypes = [ctypes.c_int32, ctypes.c_int, ctypes.POINTER(ctypes.c_int)]

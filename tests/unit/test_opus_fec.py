@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import ctypes.util
 import fractions
 from collections.abc import Iterator
+from typing import Any
 
 import av
 import numpy as np
@@ -26,7 +28,7 @@ FRAME = fec.FRAME
 @pytest.fixture
 def no_libopus(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """As on a machine without libopus0; the next test looks the library up again."""
-    monkeypatch.setattr(ctypes.util, "find_library", lambda _name: None)
+    monkeypatch.setattr(fec, "_candidates", lambda: [])
     fec.libopus.cache_clear()
     yield
     fec.libopus.cache_clear()
@@ -188,3 +190,31 @@ def test_the_playout_buffer_marks_the_packet_after_a_given_up_hole() -> None:
     frames = _released(PlayoutBuffer(), [s for s in range(30) if s not in (10, 11)])
     marked = [(f.timestamp // FRAME, f.lost) for f in frames if isinstance(f, fec.AfterLoss)]
     assert marked == [(12, 2)]
+
+
+def test_a_library_without_the_decoder_is_passed_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    libc = ctypes.util.find_library("c")
+    assert libc is not None
+    monkeypatch.setattr(fec, "_candidates", lambda: [libc, "/nonexistent/libopus.so.0"])
+    assert fec._load_libopus() is None
+
+
+def _bundled_libopus() -> object | None:
+    """PyAV's own libopus, when it is new enough (1.5+) to say whether a packet has FEC."""
+    for path in fec._candidates()[1:]:
+        lib = ctypes.CDLL(path)
+        if hasattr(lib, "opus_packet_has_lbrr"):
+            lib.opus_packet_has_lbrr.argtypes = [ctypes.c_char_p, ctypes.c_int32]
+            return lib
+    return None
+
+
+@pytest.mark.skipif(_bundled_libopus() is None, reason="needs libopus >= 1.5 (PyAV's copy)")
+def test_carries_fec_agrees_with_libopus() -> None:
+    lib: Any = _bundled_libopus()
+    packets = _encode(fec.FecOpusEncoder(), _frames(SPEECH)) + _encode(
+        OpusEncoder(), _frames(SPEECH)
+    )
+    said = [bool(lib.opus_packet_has_lbrr(p, len(p))) for p in packets]
+    assert [fec.carries_fec(p) for p in packets] == said
+    assert any(said) and not all(said)
