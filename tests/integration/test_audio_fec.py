@@ -55,6 +55,8 @@ async def test_lost_audio_packets_are_rebuilt_from_fec() -> None:
         await student.close()
         await classroom.close()
     recovered = fec.counts.recovered - before.recovered
-    # ~10 % of 2 × 150 packets are lost (each way: the sender's and the receiver's socket).
-    assert recovered >= 5, f"recovered {recovered}, concealed {fec.counts.concealed}"
+    # ~10 % of 2 × 150 packets are lost (each way: the sender's and the receiver's socket);
+    # libopus puts a copy in about a third of the synthetic tone's packets (10 of ~35
+    # rebuilt in two runs; speech gets one in most, tests/unit/test_opus_fec.py).
+    assert recovered >= 3, f"recovered {recovered}, concealed {fec.counts.concealed}"
     assert all(m.snapshot().audio_latency_samples >= 4 for m in meters)
