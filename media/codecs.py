@@ -19,12 +19,14 @@ import time
 from collections.abc import Callable
 from typing import Any, cast
 
+import aiortc.rtcrtpreceiver
 import aiortc.rtcrtpsender
 from aiortc.codecs import get_encoder as _aiortc_get_encoder
 from aiortc.codecs.vpx import Vp8Encoder
 from av.frame import Frame
 
 from common.process import large_blocks_mapped
+from media.audio import fec
 
 STEP = 0.25  # smallest relative change worth a keyframe
 HOLD_S = 3.0  # at most one rise per this many seconds
@@ -85,10 +87,14 @@ class SteadyVp8Encoder(Vp8Encoder):
 def get_encoder(codec: Any) -> Any:
     if codec.mimeType.lower() == "video/vp8":
         return SteadyVp8Encoder()
+    if codec.mimeType.lower() == "audio/opus":
+        return fec.FecOpusEncoder()  # in-band FEC: a lost packet can be rebuilt
     return _aiortc_get_encoder(codec)
 
 
 def install() -> None:
     """Make aiortc's senders use it (idempotent; the sender looks the function up in
-    its own module for each new track)."""
+    its own module for each new track), and its receivers our Opus decoder (FEC and
+    concealment, media.audio.fec)."""
     aiortc.rtcrtpsender.get_encoder = get_encoder
+    aiortc.rtcrtpreceiver.get_decoder = fec.get_decoder

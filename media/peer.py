@@ -16,7 +16,7 @@ from typing import Any
 
 from aiortc import MediaStreamTrack, RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 
-from media import codecs, ice, sctpguard
+from media import codecs, framebuffer, ice, sctpguard
 from media.audio import playout
 from media.control import (
     ControlInvalid,
@@ -107,6 +107,7 @@ class PeerLink:
             if not any(t.kind == kind for t in self.pc.getTransceivers()):
                 self.pc.addTransceiver(kind, direction="recvonly")
         playout.install(self.pc)  # an audio delay that comes back down after loss
+        framebuffer.install(self.pc)  # a video frame goes on the moment it is complete
         self._bind_control(self.pc.createDataChannel("control", ordered=True))
         self._bind_heartbeat(
             self.pc.createDataChannel("heartbeat", ordered=False, maxRetransmits=0)
@@ -123,6 +124,7 @@ class PeerLink:
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
         self._add_local_tracks()
         playout.install(self.pc)
+        framebuffer.install(self.pc)
         answer = await self.pc.createAnswer()
         ice.secure_turn(self.pc, self._turn_tls)  # before setLocalDescription gathers
         ice.bound_gathering(self.pc)

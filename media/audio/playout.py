@@ -10,7 +10,10 @@ one keeps aiortc's way of releasing frames but
 - skips a missing oldest packet once HOLE_PATIENCE packets wait behind it (the
   lost 20 ms is not coming; the decoder continues with the next frame), and
 - drops the oldest queued packets when more than ``prefetch + SLACK`` wait, so a
-  burst of late packets shrinks back to the normal depth instead of staying.
+  burst of late packets shrinks back to the normal depth instead of staying, and
+- marks the packet released after given-up ones (:class:`media.audio.fec.AfterLoss`),
+  so the decoder rebuilds them from its FEC copy or conceals them; packets dropped
+  to shrink the delay are not marked (rebuilding them would undo the shrinking).
 
 Each packet is one Opus frame (aiortc's Opus payloader), so skipping or dropping
 never splits a frame. Installed on every audio receiver by :func:`install`
@@ -27,6 +30,8 @@ from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 from aiortc.rtp import RtpPacket
 from aiortc.utils import uint16_add
 
+from media.audio.fec import AfterLoss
+
 logger = logging.getLogger(__name__)
 
 CAPACITY = 16
@@ -40,6 +45,7 @@ class PlayoutBuffer(JitterBuffer):
         super().__init__(capacity=CAPACITY, prefetch=PREFETCH)
         self.skipped = 0  # lost packets given up
         self.dropped = 0  # late packets dropped to shrink the delay
+        self._lost = 0  # given up just before the next packet to release
 
     def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
         if self._origin is None:
@@ -49,6 +55,7 @@ class PlayoutBuffer(JitterBuffer):
         delta = uint16_add(packet.sequence_number, -self._origin)
         if delta >= CAPACITY:  # far ahead (a long gap): make room for it
             self.remove(min(CAPACITY, delta - CAPACITY + 1))
+            self._lost = 0  # a long gap: nothing to rebuild
             if delta >= 2 * CAPACITY:
                 self._origin = packet.sequence_number
         self._packets[packet.sequence_number % CAPACITY] = packet
@@ -66,6 +73,7 @@ class PlayoutBuffer(JitterBuffer):
         present = self._present()
         if len(present) >= HOLE_PATIENCE and present[0] > 0:
             self.skipped += present[0]
+            self._lost += present[0]
             self.remove(present[0])
 
     def _shrink(self) -> None:
@@ -73,6 +81,7 @@ class PlayoutBuffer(JitterBuffer):
         excess = len(present) - (PREFETCH + SLACK)
         if excess > 0:
             self.dropped += excess
+            self._lost = 0
             self.remove(present[excess - 1] + 1)
 
     def _release(self) -> JitterFrame | None:
@@ -84,7 +93,11 @@ class PlayoutBuffer(JitterBuffer):
         packet = self._packets[self._origin % CAPACITY]
         assert packet is not None
         self.remove(1)
-        return JitterFrame(data=packet._data, timestamp=packet.timestamp)  # type: ignore[attr-defined]
+        data: bytes = packet._data  # type: ignore[attr-defined]  # aiortc's depayloaded
+        lost, self._lost = self._lost, 0
+        if lost:
+            return AfterLoss(data=data, timestamp=packet.timestamp, lost=lost)
+        return JitterFrame(data=data, timestamp=packet.timestamp)
 
 
 def install(pc: Any) -> None:

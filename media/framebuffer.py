@@ -1,0 +1,203 @@
+"""A video jitter buffer that hands a frame on as soon as it is complete (issue 11, item 4).
+
+aiortc's video buffer knows a frame has ended only when the first packet of the
+next one arrives, so every frame waits one frame interval (~33 ms at 30 fps)
+before it is decoded, in bare aiortc too. The sender sets the RTP marker bit on a
+frame's last packet (aiortc's ``RTCRtpSender``, as RFC 7741 asks for VP8), so this
+buffer releases a frame the moment every packet from its first to the marked one
+is present, in sequence-number order. It waits only when a packet is known to be
+missing (a later one has arrived): NACK asks the sender again and the
+retransmission fills the hole; after the wait limit the frame is given up, the
+buffer skips to the next frame whose start is certain, and asks for a keyframe
+(PLI), since the decoder cannot continue cleanly without the lost picture. The
+limit starts at WAIT_LIMIT; a given-up packet that arrives after all shows that
+this link's retransmissions take longer, and doubles it (up to MAX_WAIT).
+
+aiortc's receiver takes one frame per packet from its buffer. When a
+retransmission completes several frames at once, the later ones wait in a short
+queue for the next packets (a few ms at most at 720p30, and only after loss).
+
+Installed on every video receiver by :func:`install` (aiortc has no API for it:
+the receiver's private buffer is replaced, so the aiortc version is pinned and
+tests/integration/test_video_latency.py checks it).
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from aiortc.jitterbuffer import JitterFrame
+from aiortc.rtp import RtpPacket
+
+logger = logging.getLogger(__name__)
+
+CAPACITY = 512  # packets held at most, aiortc's too: a 720p keyframe is ~75
+# How long a known hole may hold the stream up. NACK asks at once and the
+# retransmission needs one round trip; 150 ms covers a slow 4G round trip and a
+# second chance, and is far below aiortc's (a full buffer: seconds at 1 Mbit/s).
+WAIT_LIMIT = 0.15
+MAX_WAIT = 0.6  # beyond this a keyframe (PLI round trip + encode) is the quicker way back
+_GIVEN_UP_KEPT = 64  # given-up sequence numbers remembered, to notice them arriving late
+_HALF = 0x8000
+
+
+def _after(seq: int, base: int) -> int:
+    """How far ``seq`` lies after ``base``, modulo 2**16 (negative: before)."""
+    offset = (seq - base) & 0xFFFF
+    return offset - 0x10000 if offset >= _HALF else offset
+
+
+class FrameBuffer:
+    """Assembles VP8 frames from RTP packets; the interface of aiortc's JitterBuffer."""
+
+    def __init__(
+        self, *, clock: Callable[[], float] = time.monotonic, wait_limit: float = WAIT_LIMIT
+    ) -> None:
+        self._clock = clock
+        self._wait_limit = wait_limit
+        self._packets: dict[int, RtpPacket] = {}
+        self._head: int | None = None  # sequence number of the next frame's first packet
+        self._hole_since: float | None = None  # when the head frame was found to miss one
+        self._ready: collections.deque[JitterFrame] = collections.deque()
+        self._given_up: collections.deque[int] = collections.deque(maxlen=_GIVEN_UP_KEPT)
+        self.released = 0  # frames handed on
+        self.abandoned = 0  # frames given up after WAIT_LIMIT
+        self.late = 0  # packets that came after their frame was released or given up
+
+    @property
+    def capacity(self) -> int:
+        return CAPACITY
+
+    def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
+        """Take one packet; (ask for a keyframe, the next complete frame or None)."""
+        seq = packet.sequence_number
+        if self._head is None:
+            self._head = seq
+        offset = _after(seq, self._head)
+        pli = False
+        if -CAPACITY <= offset < 0 and not self.released and not self.abandoned:
+            self._head, offset = seq, 0  # the stream's first packets came out of order
+        if -CAPACITY <= offset < 0:
+            self.late += 1
+            if seq in self._given_up:  # its retransmission was on its way: wait longer
+                self._given_up.remove(seq)
+                self._wait_limit = min(MAX_WAIT, 2 * self._wait_limit)
+            return False, self._next_ready()
+        if not 0 <= offset < CAPACITY:  # a jump: the sender restarted or a long outage
+            logger.debug("video sequence jumped by %d: buffer restarted", offset)
+            self._restart(seq)
+            pli = True
+        self._packets[seq] = packet
+        pli = self._collect() or pli
+        return pli, self._next_ready()
+
+    @property
+    def wait_limit(self) -> float:
+        """How long a known hole may hold the stream up now (s)."""
+        return self._wait_limit
+
+    @property
+    def pending(self) -> int:
+        """Complete frames waiting for the receiver to take them."""
+        return len(self._ready)
+
+    # -- assembly -------------------------------------------------------------------
+
+    def _collect(self) -> bool:
+        """Move every complete frame at the head to the ready queue; True: ask for a keyframe."""
+        pli = False
+        while self._packets:
+            assert self._head is not None
+            end, missing = self._scan()
+            if end is not None:
+                self._release(end)
+                continue
+            if missing is None or not self._hole_known(missing):
+                self._hole_since = None  # the frame is still arriving: nothing lost yet
+                break
+            now = self._clock()
+            if self._hole_since is None:
+                self._hole_since = now
+            if now - self._hole_since < self._wait_limit or not self._give_up():
+                break
+            pli = True
+        return pli
+
+    def _scan(self) -> tuple[int | None, int | None]:
+        """(last packet of the complete head frame, None) or (None, first missing packet)."""
+        assert self._head is not None
+        timestamp = None
+        for i in range(CAPACITY):
+            seq = (self._head + i) & 0xFFFF
+            packet = self._packets.get(seq)
+            if packet is None:
+                return None, seq
+            if timestamp is None:
+                timestamp = packet.timestamp
+            elif packet.timestamp != timestamp:
+                return (seq - 1) & 0xFFFF, None  # a sender that sets no marker bit
+            if packet.marker:
+                return seq, None
+        return None, None
+
+    def _hole_known(self, missing: int) -> bool:
+        """Whether a packet after ``missing`` has arrived (so it is lost or reordered)."""
+        return any(_after(seq, missing) > 0 for seq in self._packets)
+
+    def _release(self, end: int) -> None:
+        assert self._head is not None
+        count = _after(end, self._head) + 1
+        packets = [self._packets.pop((self._head + i) & 0xFFFF) for i in range(count)]
+        self._head = (end + 1) & 0xFFFF
+        self._hole_since = None
+        data = b"".join(p._data for p in packets)  # type: ignore[attr-defined]  # depayloaded
+        if data:  # padding alone is no picture
+            self._ready.append(JitterFrame(data=data, timestamp=packets[0].timestamp))
+            self.released += 1
+
+    def _give_up(self) -> bool:
+        """Drop the incomplete head frame up to the next certain frame start, if one is here."""
+        start = self._next_start()
+        if start is None:
+            return False  # nothing to skip to yet: keep waiting for the hole or a start
+        assert self._head is not None
+        for i in range(_after(start, self._head)):
+            seq = (self._head + i) & 0xFFFF
+            if self._packets.pop(seq, None) is None:
+                self._given_up.append(seq)
+        self._head = start
+        self._hole_since = None
+        self.abandoned += 1
+        logger.debug("video frame incomplete after %.0f ms: given up", self._wait_limit * 1000)
+        return True
+
+    def _next_start(self) -> int | None:
+        """The earliest packet whose predecessor is here and ended a frame."""
+        assert self._head is not None
+        head = self._head
+        for seq in sorted(self._packets, key=lambda s: _after(s, head)):
+            before = self._packets.get((seq - 1) & 0xFFFF)
+            if before is not None and (
+                before.marker or before.timestamp != self._packets[seq].timestamp
+            ):
+                return seq
+        return None
+
+    def _restart(self, seq: int) -> None:
+        self._packets.clear()
+        self._head = seq
+        self._hole_since = None
+
+    def _next_ready(self) -> JitterFrame | None:
+        return self._ready.popleft() if self._ready else None
+
+
+def install(pc: Any) -> None:
+    """Give every video receiver of ``pc`` a FrameBuffer (before media flows)."""
+    for transceiver in pc.getTransceivers():
+        if transceiver.kind == "video":
+            transceiver.receiver._RTCRtpReceiver__jitter_buffer = FrameBuffer()
