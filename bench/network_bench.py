@@ -224,7 +224,7 @@ class Phase:
     name: str
     cap_kbit: int | None = None
     loss: float = 0.0
-    delay_ms: float = 0.0  # added one way on each side's sends: round trip + 2×
+    delay_ms: float = 0.0  # on the pupil's sends and receives: round trip + 2×
 
 
 PHASES = (

@@ -17,7 +17,7 @@ from typing import Any
 class Impairment:
     drop_all: bool = False
     loss: float = 0.0  # fraction 0..1, each direction
-    delay_ms: float = 0.0  # one way, added on send
+    delay_ms: float = 0.0  # added on send and on receive: the round trip grows by 2x
     rng: random.Random = field(default_factory=lambda: random.Random(1))  # noqa: S311
 
     def passes(self) -> bool:
@@ -60,7 +60,12 @@ def attach(connections: list[Any], impairment: Impairment) -> None:
             original = protocol.datagram_received
 
             def received(data: Any, addr: Any, _orig: Any = original) -> None:
-                if impairment.passes():
+                if not impairment.passes():
+                    return
+                if impairment.delay_ms > 0:
+                    loop = asyncio.get_running_loop()
+                    loop.call_later(impairment.delay_ms / 1000, _orig, data, addr)
+                else:
                     _orig(data, addr)
 
             protocol.datagram_received = received
