@@ -6,10 +6,13 @@ estimate ramps in ~12 % steps and wobbles under load, so a call sent 20-38
 keyframes in 20 s, each a latency spike that lowered the estimate again
 (docs/performance.md). Here a rise takes effect only when it is >= 25 % and 3 s
 after the previous change; a drop below 70 % applies at once (congestion must be
-obeyed). Each encoder it builds lives in its own memory mappings
-(common.process.large_blocks_mapped), so a rebuild gives the old one's ~50 MB back
-to the OS instead of leaving it in a malloc heap. media.peer installs it before
-every peer connection.
+obeyed). The target is the lower of the receiver's estimate (REMB) and a cap
+from the loss it reports (media.losscap); a cut for loss applies at once, since
+loss above 10 % means the link is over its limit. Each encoder it builds lives in
+its own memory mappings (common.process.large_blocks_mapped), so a rebuild gives
+the old one's ~50 MB back to the OS instead of leaving it in a malloc heap.
+Its stream is paced (media.pacer). media.peer installs it before every peer
+connection.
 """
 
 from __future__ import annotations
@@ -22,11 +25,14 @@ from typing import Any, cast
 import aiortc.rtcrtpreceiver
 import aiortc.rtcrtpsender
 from aiortc.codecs import get_encoder as _aiortc_get_encoder
-from aiortc.codecs.vpx import Vp8Encoder
+from aiortc.codecs.vpx import MAX_BITRATE, MIN_BITRATE, Vp8Encoder
+from aiortc.rtp import AnyRtcpPacket, RtcpRrPacket, RtcpSrPacket
 from av.frame import Frame
 
 from common.process import large_blocks_mapped
+from media import pacer
 from media.audio import fec
+from media.losscap import LossCap
 
 STEP = 0.25  # smallest relative change worth a keyframe
 HOLD_S = 3.0  # at most one rise per this many seconds
@@ -49,6 +55,9 @@ class SteadyVp8Encoder(Vp8Encoder):
         super().__init__()
         self._clock = clock
         self._changed_at = -math.inf
+        self._estimate = START_BITRATE  # the receiver's last REMB
+        self.pacer = pacer.Pacer()  # media.pacer spreads its keyframes (aiortc bursts them)
+        self.loss_cap = LossCap(MAX_BITRATE, floor=MIN_BITRATE, ceiling=MAX_BITRATE, clock=clock)
         _set_base(self, START_BITRATE)
 
     @property
@@ -58,9 +67,22 @@ class SteadyVp8Encoder(Vp8Encoder):
 
     @target_bitrate.setter
     def target_bitrate(self, bitrate: int) -> None:
+        """aiortc's sender sets this from each REMB."""
+        self._estimate = bitrate
+        self._retarget(congested=False)
+
+    def on_loss_report(self, fraction_lost: float) -> None:
+        """One RTCP receiver report's loss for our stream (0..1)."""
+        congested = self.loss_cap.report(fraction_lost, self.target_bitrate)
+        self._retarget(congested=congested)
+
+    def _retarget(self, *, congested: bool) -> None:
+        cap = self.loss_cap.value
+        # A cap at aiortc's own maximum limits nothing: the REMB passes as before.
+        bitrate = self._estimate if cap >= MAX_BITRATE else min(self._estimate, cap)
         current = self.target_bitrate
         now = self._clock()
-        drop = bitrate < current * DROP_NOW
+        drop = bitrate < current * DROP_NOW or (congested and bitrate < current)
         rise = abs(bitrate - current) >= STEP * current and now - self._changed_at >= HOLD_S
         if drop or rise:
             _set_base(self, bitrate)
@@ -92,9 +114,29 @@ def get_encoder(codec: Any) -> Any:
     return _aiortc_get_encoder(codec)
 
 
+_SENDER = aiortc.rtcrtpsender.RTCRtpSender
+_AIORTC_HANDLE_RTCP = _SENDER._handle_rtcp_packet
+
+
+async def _handle_rtcp_packet(sender: aiortc.RTCRtpSender, packet: AnyRtcpPacket) -> None:
+    """aiortc's handling, then each receiver report's loss to our VP8 encoder (aiortc
+    parses it only into stats)."""
+    await _AIORTC_HANDLE_RTCP(sender, packet)
+    if not isinstance(packet, RtcpRrPacket | RtcpSrPacket):
+        return
+    encoder = getattr(sender, "_RTCRtpSender__encoder", None)  # aiortc's own, pinned
+    if not isinstance(encoder, SteadyVp8Encoder):
+        return
+    for report in packet.reports:
+        if report.ssrc == sender._ssrc:
+            encoder.on_loss_report(report.fraction_lost / 256)
+
+
 def install() -> None:
     """Make aiortc's senders use it (idempotent; the sender looks the function up in
-    its own module for each new track), and its receivers our Opus decoder (FEC and
-    concealment, media.audio.fec)."""
+    its own module for each new track) and hear the receiver reports' loss, and its
+    receivers our Opus decoder (FEC and concealment, media.audio.fec)."""
     aiortc.rtcrtpsender.get_encoder = get_encoder
+    _SENDER._handle_rtcp_packet = _handle_rtcp_packet  # type: ignore[method-assign,assignment]
+    pacer.install()
     aiortc.rtcrtpreceiver.get_decoder = fec.get_decoder

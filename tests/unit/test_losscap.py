@@ -1,0 +1,91 @@
+"""The loss-based video bitrate cap: receiver reports drive the VP8 encoder's target."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiortc.rtcrtpsender
+from aiortc import RTCCertificate, RTCDtlsTransport, RTCIceGatherer, RTCIceTransport
+from aiortc.codecs.vpx import MAX_BITRATE, MIN_BITRATE
+from aiortc.rtp import RtcpReceiverInfo, RtcpRrPacket
+
+from media import codecs
+from media.codecs import START_BITRATE, SteadyVp8Encoder
+from media.losscap import CUT_HOLD_S, GROWTH, MARGIN, LossCap
+
+
+def _cap(now: list[float]) -> LossCap:
+    return LossCap(START_BITRATE, floor=MIN_BITRATE, ceiling=MAX_BITRATE, clock=lambda: now[0])
+
+
+def test_high_loss_cuts_to_what_got_through_once_per_hold() -> None:
+    now = [10.0]
+    cap = _cap(now)
+    assert cap.report(0.25, 1_000_000)
+    assert cap.value == int(1_000_000 * 0.75 * MARGIN)
+    cut = cap.value
+    now[0] += CUT_HOLD_S / 2  # this report still covers what was sent before the cut
+    assert not cap.report(0.25, cut)
+    assert cap.value == cut
+    now[0] += CUT_HOLD_S
+    assert cap.report(0.5, cut)
+    assert cap.value == max(MIN_BITRATE, int(cut * 0.5 * MARGIN))
+
+
+def test_random_loss_holds_and_a_clean_link_grows_to_the_ceiling() -> None:
+    now = [0.0]
+    cap = _cap(now)
+    cap.report(0.3, 800_000)
+    held = cap.value
+    for loss in (0.02, 0.05, 0.1):  # Wi-Fi-like loss that NACK and FEC repair
+        now[0] += 1
+        assert not cap.report(loss, held)
+    assert cap.value == held
+    now[0] += 1
+    cap.report(0.0, held)
+    assert cap.value == int(held * GROWTH)
+    for _ in range(40):
+        cap.report(0.0, held)
+    assert cap.value == MAX_BITRATE
+
+
+def test_encoder_obeys_reported_loss_at_once_and_remb_cannot_lift_it() -> None:
+    now = [100.0]
+    enc = SteadyVp8Encoder(clock=lambda: now[0])
+    enc.on_loss_report(0.15)  # over the limit: a cut smaller than DROP_NOW's 30 % too
+    assert enc.target_bitrate == int(START_BITRATE * 0.85 * MARGIN)
+    capped = enc.target_bitrate
+    now[0] += 10
+    enc.target_bitrate = 1_500_000  # a delay-based REMB that does not see the tbf queue
+    assert enc.target_bitrate == capped
+    enc.on_loss_report(0.05)  # random loss: no cut, no growth
+    assert enc.target_bitrate == capped
+    for _ in range(4):  # a clean link: the cap grows and the target follows in a step
+        enc.on_loss_report(0.0)
+    assert enc.target_bitrate > capped * 1.25
+    enc.target_bitrate = 600_000  # the lower of the two still rules
+    assert enc.target_bitrate == 600_000
+
+
+def test_a_receiver_report_reaches_the_encoder_of_its_stream_only() -> None:
+    async def run() -> tuple[int, int]:
+        codecs.install()
+        ice = RTCIceTransport(RTCIceGatherer())
+        dtls = RTCDtlsTransport(ice, [RTCCertificate.generateCertificate()])
+        sender = aiortc.rtcrtpsender.RTCRtpSender("video", dtls)
+        encoder = SteadyVp8Encoder()
+        sender._RTCRtpSender__encoder = encoder  # type: ignore[attr-defined]
+
+        def report(ssrc: int) -> RtcpRrPacket:
+            info = RtcpReceiverInfo(ssrc=ssrc, fraction_lost=64, packets_lost=100,
+                                    highest_sequence=1000, jitter=0, lsr=0, dlsr=0)  # fmt: skip
+            return RtcpRrPacket(ssrc=1, reports=[info])
+
+        await sender._handle_rtcp_packet(report(sender._ssrc + 1))
+        other = encoder.target_bitrate
+        await sender._handle_rtcp_packet(report(sender._ssrc))  # 64/256 = 25 % lost
+        return other, encoder.target_bitrate
+
+    other, ours = asyncio.run(run())
+    assert other == START_BITRATE
+    assert ours == int(START_BITRATE * 0.75 * MARGIN)
