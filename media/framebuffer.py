@@ -14,8 +14,12 @@ limit starts at WAIT_LIMIT; a given-up packet that arrives after all shows that
 this link's retransmissions take longer, and doubles it (up to MAX_WAIT).
 
 aiortc's receiver takes one frame per packet from its buffer. When a
-retransmission completes several frames at once, the later ones wait in a short
-queue for the next packets (a few ms at most at 720p30, and only after loss).
+retransmission completes several frames at once, the later ones would wait for
+the next packets; at a low bitrate a frame is one packet, so that backlog never
+drained and grew with every loss: seconds of delay on a 1 Mbit/s link with 2 %
+loss (docs/performance.md, issue 10 item 5). So after each packet the receiver
+hands every frame that is ready to its decoder (:func:`install` wraps its packet
+handler).
 
 Installed on every video receiver by :func:`install` (aiortc has no API for it:
 the receiver's private buffer is replaced, so the aiortc version is pinned and
@@ -27,9 +31,10 @@ from __future__ import annotations
 import collections
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from aiortc.codecs import is_rtx
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtp import RtpPacket
 
@@ -200,4 +205,35 @@ def install(pc: Any) -> None:
     """Give every video receiver of ``pc`` a FrameBuffer (before media flows)."""
     for transceiver in pc.getTransceivers():
         if transceiver.kind == "video":
-            transceiver.receiver._RTCRtpReceiver__jitter_buffer = FrameBuffer()
+            receiver = transceiver.receiver
+            if isinstance(receiver._RTCRtpReceiver__jitter_buffer, FrameBuffer):
+                continue  # installed already: wrap its handler once
+            buffer = FrameBuffer()
+            receiver._RTCRtpReceiver__jitter_buffer = buffer
+            receiver._handle_rtp_packet = _draining(receiver, buffer)
+
+
+def _draining(receiver: Any, buffer: FrameBuffer) -> Callable[..., Awaitable[None]]:
+    """The receiver's packet handler, then every further ready frame to its decoder."""
+    handle = receiver._handle_rtp_packet  # aiortc's, bound
+
+    async def handle_rtp_packet(packet: RtpPacket, arrival_time_ms: int) -> None:
+        await handle(packet, arrival_time_ms=arrival_time_ms)
+        if buffer.pending:
+            hand_on_ready(receiver, buffer, packet.payload_type)
+
+    return handle_rtp_packet
+
+
+def hand_on_ready(receiver: Any, buffer: FrameBuffer, payload_type: int) -> None:
+    """Queue the buffer's ready frames for decoding, as aiortc does with the one it takes."""
+    codecs = receiver._RTCRtpReceiver__codecs
+    codec = codecs.get(payload_type)
+    if codec is not None and is_rtx(codec):  # a retransmission completed them
+        codec = codecs.get(codec.parameters.get("apt"))
+    if codec is None or receiver._RTCRtpReceiver__decoder_thread is None:
+        return
+    mapper = receiver._RTCRtpReceiver__timestamp_mapper
+    while (frame := buffer._next_ready()) is not None:
+        frame.timestamp = mapper.map(frame.timestamp)
+        receiver._RTCRtpReceiver__decoder_queue.put((codec, frame))

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import queue
+from types import SimpleNamespace
+from typing import Any
+
+from aiortc import (
+    RTCCertificate,
+    RTCDtlsTransport,
+    RTCIceGatherer,
+    RTCIceTransport,
+    RTCRtpCodecParameters,
+    RTCRtpReceiver,
+)
 from aiortc.jitterbuffer import JitterBuffer
 from aiortc.rtp import RtpPacket
 
+from media import framebuffer
 from media.framebuffer import CAPACITY, MAX_WAIT, WAIT_LIMIT, FrameBuffer
 
 PACKETS_PER_FRAME = 3
@@ -182,3 +196,36 @@ def test_the_first_packets_out_of_order_still_make_the_first_frame() -> None:
     released = _feed(buffer, [p[1], p[0], p[2], *p[3:]])
     assert released == [None, None, 0, None, None, 1]
     assert buffer.late == 0
+
+
+def test_frames_completed_together_all_reach_the_decoder_at_once() -> None:
+    # At a low bitrate a frame is one packet; aiortc's receiver takes one frame per
+    # packet, so the frames a retransmission completes used to queue for good.
+    async def run() -> list[list[int]]:
+        dtls = RTCDtlsTransport(RTCIceTransport(RTCIceGatherer()),
+                                [RTCCertificate.generateCertificate()])  # fmt: skip
+        receiver = RTCRtpReceiver("video", dtls)
+        vp8 = RTCRtpCodecParameters(mimeType="video/VP8", clockRate=90000, payloadType=96)
+        receiver._RTCRtpReceiver__codecs = {96: vp8}  # type: ignore[attr-defined]
+        receiver._RTCRtpReceiver__decoder_thread = object()  # type: ignore[attr-defined]
+        decoder: queue.Queue[Any] = receiver._RTCRtpReceiver__decoder_queue  # type: ignore[attr-defined]
+        pc = SimpleNamespace(
+            getTransceivers=lambda: [SimpleNamespace(kind="video", receiver=receiver)]
+        )
+        framebuffer.install(pc)
+        framebuffer.install(pc)  # a second call wraps nothing twice
+
+        def one_packet_frame(frame: int) -> RtpPacket:
+            packet = RtpPacket(payload_type=96, marker=1, sequence_number=500 + frame,
+                               timestamp=frame * 3000, ssrc=1234)  # fmt: skip
+            packet.payload = b"\x10" + bytes([frame])  # VP8 descriptor: start of a frame
+            return packet
+
+        queued = []
+        for frame in (0, 2, 3, 4, 1, 5):  # frame 1 retransmitted after 2-4
+            await receiver._handle_rtp_packet(one_packet_frame(frame), arrival_time_ms=0)
+            queued.append(decoder.qsize())
+        return [queued]
+
+    (queued,) = asyncio.run(run())
+    assert queued == [1, 1, 1, 1, 5, 6]  # frames 1-4 at once, then one per packet
