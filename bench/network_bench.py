@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.network_bench recovery [--outages 5,15,60,300] [--udp-only]
     .venv/bin/python -m bench.network_bench change [--repeat 3]
-    .venv/bin/python -m bench.network_bench adapt [--phase-seconds 15]
+    .venv/bin/python -m bench.network_bench adapt [--phase-seconds 15] [--target-only]
 
 A real home ↔ school call (netlab, coturn, both engines in their namespaces; needs
 root). ``recovery`` cuts the home site off (everything, or UDP only) for each outage
@@ -238,6 +238,9 @@ PHASES = (
     Phase("1 Mbit/s + 2 % + 150 ms", cap_kbit=1000, loss=0.02, delay_ms=75),
     Phase("lifted"),
 )
+# ``--target-only``: issue 10 item 5's target straight from an unimpaired call,
+# not after the other phases have left the encoder at their rate.
+TARGET_PHASES = (PHASES[0], PHASES[-2], PHASES[-1])
 
 
 async def _phase_figures(bench: Bench, call: LabCall, start: float, end: float) -> dict[str, Any]:
@@ -263,7 +266,7 @@ async def _phase_figures(bench: Bench, call: LabCall, start: float, end: float) 
 async def run_adapt(call: LabCall, bench: Bench, args: argparse.Namespace) -> None:
     assert bench.impairment is not None
     rows = []
-    for phase in PHASES:
+    for phase in TARGET_PHASES if args.target_only else PHASES:
         call.lab.cap(PUPIL_SITE, phase.cap_kbit)
         bench.impairment.loss = phase.loss
         bench.impairment.delay_ms = phase.delay_ms
@@ -348,6 +351,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="print every state change")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--phase-seconds", type=float, default=15.0)
+    parser.add_argument("--target-only", action="store_true", help="adapt: the 1 Mbit/s + "
+                        "2 %% + 150 ms phase between unimpaired and lifted only")  # fmt: skip
     args = parser.parse_args(argv)
     with contextlib.suppress(KeyboardInterrupt):
         return asyncio.run(_main(args))
