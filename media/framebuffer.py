@@ -11,7 +11,10 @@ retransmission fills the hole; after the wait limit the frame is given up, the
 buffer skips to the next frame whose start is certain, and asks for a keyframe
 (PLI), since the decoder cannot continue cleanly without the lost picture. The
 limit starts at WAIT_LIMIT; a given-up packet that arrives after all shows that
-this link's retransmissions take longer, and doubles it (up to MAX_WAIT).
+this link's retransmissions take longer, and doubles it (up to MAX_WAIT). The
+wait counts from when the hole became known (the first packet after it arrived),
+so holes queued behind the head are not waited for one after the other: under
+steady loss at 0.6 s each, the buffer fell seconds behind (issue 10 item 5).
 
 aiortc's receiver takes one frame per packet from its buffer. When a
 retransmission completes several frames at once, the later ones would wait for
@@ -66,7 +69,10 @@ class FrameBuffer:
         self._wait_limit = wait_limit
         self._packets: dict[int, RtpPacket] = {}
         self._head: int | None = None  # sequence number of the next frame's first packet
-        self._hole_since: float | None = None  # when the head frame was found to miss one
+        # When each held packet arrived: a hole's wait counts from the first packet
+        # after it, not from when it reached the head (holes behind the head would
+        # otherwise wait one after the other, each the full limit).
+        self._arrived: dict[int, float] = {}
         self._ready: collections.deque[JitterFrame] = collections.deque()
         self._given_up: collections.deque[int] = collections.deque(maxlen=_GIVEN_UP_KEPT)
         self.released = 0  # frames handed on
@@ -97,6 +103,7 @@ class FrameBuffer:
             self._restart(seq)
             pli = True
         self._packets[seq] = packet
+        self._arrived[seq] = self._clock()
         pli = self._collect() or pli
         return pli, self._next_ready()
 
@@ -122,12 +129,8 @@ class FrameBuffer:
                 self._release(end)
                 continue
             if missing is None or not self._hole_known(missing):
-                self._hole_since = None  # the frame is still arriving: nothing lost yet
-                break
-            now = self._clock()
-            if self._hole_since is None:
-                self._hole_since = now
-            if now - self._hole_since < self._wait_limit or not self._give_up():
+                break  # the frame is still arriving: nothing lost yet
+            if self._clock() - self._hole_seen(missing) < self._wait_limit or not self._give_up():
                 break
             pli = True
         return pli
@@ -149,6 +152,14 @@ class FrameBuffer:
                 return seq, None
         return None, None
 
+    def _hole_seen(self, missing: int) -> float:
+        """When the first packet after ``missing`` arrived (the hole became known)."""
+        for i in range(1, CAPACITY):
+            arrived = self._arrived.get((missing + i) & 0xFFFF)
+            if arrived is not None:
+                return arrived
+        return self._clock()
+
     def _hole_known(self, missing: int) -> bool:
         """Whether a packet after ``missing`` has arrived (so it is lost or reordered)."""
         return any(_after(seq, missing) > 0 for seq in self._packets)
@@ -156,9 +167,11 @@ class FrameBuffer:
     def _release(self, end: int) -> None:
         assert self._head is not None
         count = _after(end, self._head) + 1
-        packets = [self._packets.pop((self._head + i) & 0xFFFF) for i in range(count)]
+        seqs = [(self._head + i) & 0xFFFF for i in range(count)]
+        packets = [self._packets.pop(seq) for seq in seqs]
+        for seq in seqs:
+            self._arrived.pop(seq, None)
         self._head = (end + 1) & 0xFFFF
-        self._hole_since = None
         data = b"".join(p._data for p in packets)  # type: ignore[attr-defined]  # depayloaded
         if data:  # padding alone is no picture
             self._ready.append(JitterFrame(data=data, timestamp=packets[0].timestamp))
@@ -172,10 +185,10 @@ class FrameBuffer:
         assert self._head is not None
         for i in range(_after(start, self._head)):
             seq = (self._head + i) & 0xFFFF
+            self._arrived.pop(seq, None)
             if self._packets.pop(seq, None) is None:
                 self._given_up.append(seq)
         self._head = start
-        self._hole_since = None
         self.abandoned += 1
         logger.debug("video frame incomplete after %.0f ms: given up", self._wait_limit * 1000)
         return True
@@ -194,8 +207,8 @@ class FrameBuffer:
 
     def _restart(self, seq: int) -> None:
         self._packets.clear()
+        self._arrived.clear()
         self._head = seq
-        self._hole_since = None
 
     def _next_ready(self) -> JitterFrame | None:
         return self._ready.popleft() if self._ready else None

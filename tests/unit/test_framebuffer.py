@@ -229,3 +229,19 @@ def test_frames_completed_together_all_reach_the_decoder_at_once() -> None:
 
     (queued,) = asyncio.run(run())
     assert queued == [1, 1, 1, 1, 5, 6]  # frames 1-4 at once, then one per packet
+
+
+def test_holes_seen_together_are_given_up_together() -> None:
+    # Each hole's wait counts from when it became known, not from when it reached
+    # the head: under steady loss, holes used to wait one after the other and the
+    # buffer fell seconds behind (docs/performance.md, link adaptation).
+    clock = _Clock()
+    buffer = FrameBuffer(clock=clock)
+    p = _stream(6)
+    lost = {1, 4}  # a packet of frame 0 and one of frame 1
+    _feed(buffer, [x for i, x in enumerate(p[:12]) if i not in lost])
+    assert buffer.released == 0
+    clock.now += WAIT_LIMIT * 1.1
+    buffer.add(p[12])  # the next packet: both holes are past the limit
+    assert buffer.abandoned == 2
+    assert buffer.released == 2  # frames 2 and 3 at once, not WAIT_LIMIT later
