@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,15 +15,13 @@ import redis.asyncio as aioredis
 
 from signaling.backplane import redisbus
 from signaling.backplane.memory import MemoryBackplane, MemoryBus
-from signaling.backplane.redisbus import HASH_TTL, RedisBackplane
-from signaling.config import ServerConfig
+from signaling.backplane.redisbus import HASH_TTL
 from signaling.server import RunningServer, start_server
 from tests.support.pki import TestFleet
-from tests.support.redis import RedisServer, redis_server
+from tests.support.redis import FAST, RedisServer, instance, running_redis
 from tests.support.signaling import no_addresses_in_logs
 from tests.support.wsdevice import device, frame, wait_until
 
-FAST = ServerConfig(heartbeat=5.0, close_timeout=1.0, crl_poll=0.2)
 CALL = {"v": 1, "type": "call", "start": 1_790_000_000, "duration_s": 1800,
         "end_reason": "hangup_remote", "quality": "good", "rtt_ms": 42, "loss_pct": 0.1,
         "candidate_type": "relay", "relay_protocol": "udp"}  # fmt: skip
@@ -32,19 +29,7 @@ CALL = {"v": 1, "type": "call", "start": 1_790_000_000, "duration_s": 1800,
 no_addresses = pytest.fixture(autouse=True)(no_addresses_in_logs)
 
 
-@pytest.fixture
-def redis(tmp_path: Path) -> Iterator[RedisServer]:
-    server = redis_server(tmp_path)
-    server.start()
-    yield server
-    server.stop()
-
-
-async def instance(folder: Path, redis: RedisServer, name: str) -> RunningServer:
-    backplane = RedisBackplane(redis.url, name)
-    running = await start_server(folder, "127.0.0.1", 0, FAST, backplane=backplane, health_port=0)
-    await wait_until(lambda: backplane.healthy)
-    return running
+redis = pytest.fixture(running_redis)
 
 
 async def test_a_last_call_is_shared_kept_in_the_hash_and_forgotten_on_revocation(

@@ -12,7 +12,7 @@ import json
 import os
 import shutil
 import signal
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,37 +21,22 @@ import pytest
 import redis.asyncio as aioredis
 
 from pairing.revocation import build_crl
-from signaling.backplane.redisbus import EVENTS, RedisBackplane
+from signaling.backplane.redisbus import EVENTS
 from signaling.backplane.wire import CrlNews, encode
 from signaling.client import SignalingClient
-from signaling.config import ServerConfig
 from signaling.events import Relayed
 from signaling.protocol import CloseCode
-from signaling.server import RunningServer, start_server
+from signaling.server import RunningServer
 from tests.integration.test_cli_server import REPO, command, read_port, run_server, tree
 from tests.support.pki import TestFleet
-from tests.support.redis import RedisServer, redis_server
+from tests.support.redis import RedisServer, instance, running_redis
 from tests.support.signaling import no_addresses_in_logs
 from tests.support.wsdevice import closed_with, device, frame, wait_until
-
-FAST = ServerConfig(heartbeat=5.0, close_timeout=1.0, crl_poll=0.2)
 
 no_addresses = pytest.fixture(autouse=True)(no_addresses_in_logs)
 
 
-@pytest.fixture
-def redis(tmp_path: Path) -> Iterator[RedisServer]:
-    server = redis_server(tmp_path)
-    server.start()
-    yield server
-    server.stop()
-
-
-async def instance(folder: Path, redis: RedisServer, name: str) -> RunningServer:
-    backplane = RedisBackplane(redis.url, name)
-    running = await start_server(folder, "127.0.0.1", 0, FAST, backplane=backplane, health_port=0)
-    await wait_until(lambda: backplane.healthy)
-    return running
+redis = pytest.fixture(running_redis)
 
 
 @pytest.fixture
