@@ -39,7 +39,8 @@ SLICE_S = 60.0
 DIRECTIONS = ("student_to_classroom", "classroom_to_student")
 
 
-def _link(meter: FrameMeter, impairment: Impairment, connected: asyncio.Event) -> PeerLink:
+def audio_link(meter: FrameMeter, impairment: Impairment, connected: asyncio.Event) -> PeerLink:
+    """A PeerLink sending synthetic audio with time markers into ``meter`` (no video)."""
     events = LinkEvents(
         on_control=lambda _m: None,
         on_life=lambda: None,
@@ -57,8 +58,8 @@ async def run(seconds: float, loss: float) -> dict[str, Any]:
     meters = {d: FrameMeter(latency_window=10_000) for d in DIRECTIONS}
     connected = asyncio.Event()
     # The student offers; what it receives travelled classroom → student.
-    student = _link(meters["classroom_to_student"], link, connected)
-    classroom = _link(meters["student_to_classroom"], link, asyncio.Event())
+    student = audio_link(meters["classroom_to_student"], link, connected)
+    classroom = audio_link(meters["student_to_classroom"], link, asyncio.Event())
     timeline: dict[str, list[tuple[float, float]]] = {d: [] for d in DIRECTIONS}
     try:
         await student.accept_answer(await classroom.accept_offer(await student.create_offer()))

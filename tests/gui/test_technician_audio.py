@@ -16,9 +16,12 @@ from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
 from app import audio_settings
+from app.bridge import EngineBridge
 from app.cli_gui import DeviceSession
 from app.demo.workspace import Workspace, prepare
 from app.settings import SettingsStore
+from app.technician import TechnicianMode
+from app.technician.audio import AudioProcessingView
 from media.audio.processor import ProcessingState
 from media.audio.settings import AudioSettings
 from pairing.roles import Role
@@ -51,15 +54,20 @@ def open_session(qtbot: QtBot, sessions: list[DeviceSession], folder: Path) -> D
     return session
 
 
+def audio_panel(session: DeviceSession) -> tuple[TechnicianMode, EngineBridge, AudioProcessingView]:
+    """The technician panel opened, and its sound-processing group."""
+    mode, bridge = session.technician, session.bridge
+    assert mode is not None and bridge is not None
+    mode.open_panel()
+    return mode, bridge, mode.audio.view
+
+
 def test_a_stage_switched_off_reaches_the_engine_now_and_the_next_one(
     qtbot: QtBot, workspace: Workspace, sessions: list[DeviceSession]
 ) -> None:
     folder = workspace.device_dir(Role.STUDENT)
     session = open_session(qtbot, sessions, folder)
-    mode, bridge = session.technician, session.bridge
-    assert mode is not None and bridge is not None
-    mode.open_panel()
-    view = mode.audio.view
+    _mode, bridge, view = audio_panel(session)
     on = view.tr("Sound processing is on. Changes apply at once, also in a call.")
     qtbot.waitUntil(lambda: view.state_label.text() == on, timeout=5000)
     echo = view.checks["echo_cancellation"]
@@ -85,12 +93,9 @@ def test_without_the_module_the_panel_says_so(
 ) -> None:  # fmt: skip
     monkeypatch.setitem(sys.modules, "livekit.rtc", None)  # as if livekit were missing
     session = open_session(qtbot, sessions, workspace.device_dir(Role.STUDENT))
-    mode, bridge = session.technician, session.bridge
-    assert mode is not None and bridge is not None
+    _mode, bridge, view = audio_panel(session)
     state = engine_value(qtbot, bridge, lambda e: e.processor.state)
     assert state is ProcessingState.UNAVAILABLE
-    mode.open_panel()
-    view = mode.audio.view
     qtbot.waitUntil(lambda: "could not start" in view.state_label.text(), timeout=5000)
     assert "echo" in view.state_label.text()
 
@@ -100,10 +105,7 @@ def test_the_loudness_target_is_this_devices_own(
 ) -> None:
     folder = workspace.device_dir(Role.STUDENT)
     session = open_session(qtbot, sessions, folder)
-    mode, bridge = session.technician, session.bridge
-    assert mode is not None and bridge is not None
-    mode.open_panel()
-    view = mode.audio.view
+    mode, bridge, view = audio_panel(session)
     assert view.target.value() == -20 and not view.target.isEnabled()  # automatic loudness off
     agc = view.checks["auto_gain_control"]
     qtbot.mouseClick(agc, LEFT, pos=QPoint(12, agc.height() // 2))

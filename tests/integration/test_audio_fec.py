@@ -11,27 +11,14 @@ import asyncio
 
 import pytest
 
+from bench.audio_drift import audio_link
 from media import ice
 from media.audio import fec
 from media.impair import Impairment
 from media.measure import FrameMeter
-from media.peer import LinkEvents, LocalMedia, PeerLink
-from media.synthetic_audio import SyntheticAudioTrack
 from tests.support.calls import wait_until
 
 pytestmark = pytest.mark.asyncio
-
-
-def _link(meter: FrameMeter, link: Impairment, connected: asyncio.Event) -> PeerLink:
-    events = LinkEvents(
-        on_control=lambda _m: None,
-        on_life=lambda: None,
-        on_connected=connected.set,
-        on_failed=lambda _r: None,
-        audio_sink=meter.on_audio,
-    )
-    media = LocalMedia(audio=SyntheticAudioTrack(markers=True))
-    return PeerLink(ice_servers=[], media=media, events=events, impairment=link)
 
 
 @pytest.mark.skipif(fec.libopus() is None, reason="needs libopus0")
@@ -40,7 +27,10 @@ async def test_lost_audio_packets_are_rebuilt_from_fec() -> None:
     link = Impairment()
     meters = (FrameMeter(), FrameMeter())
     connected = asyncio.Event()
-    student, classroom = _link(meters[0], link, connected), _link(meters[1], link, asyncio.Event())
+    student, classroom = (
+        audio_link(meters[0], link, connected),
+        audio_link(meters[1], link, asyncio.Event()),
+    )
     before = fec.Counts(fec.counts.recovered, fec.counts.concealed)
     try:
         await student.accept_answer(await classroom.accept_offer(await student.create_offer()))
