@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import time
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QStackedWidget
 
 from app.av.speaker import SpeakerSink
@@ -55,6 +55,7 @@ class ClassroomFeaturesView(QObject):
         self._pupil_mic = True  # the pupil's microphone, as their last "media" message said
         self._closes_in_s: int | None = None
         self.looking = BoardState()
+        self._keep_clear: QRect | None = None
         self.hand = HandView(stage)
         self.reaction = ReactionView(stage)
         self.paused = QLabel(stage)  # over the picture: the teacher must not miss it
@@ -262,7 +263,11 @@ class ClassroomFeaturesView(QObject):
     def _place(self, *_: object) -> None:
         w, h = self.stage.width(), self.stage.height()
         self.hand.adjustSize()
-        self.hand.move(OVERLAY_MARGIN, OVERLAY_MARGIN)
+        top = OVERLAY_MARGIN
+        badge = QRect(OVERLAY_MARGIN, top, self.hand.width() + OVERLAY_MARGIN, self.hand.height())
+        if self._keep_clear is not None and badge.intersects(self._keep_clear):
+            top = self._keep_clear.bottom() + 1 + OVERLAY_MARGIN // 2  # below LIVE, not under it
+        self.hand.move(OVERLAY_MARGIN, top)
         self.hand.raise_()
         self.reaction.adjustSize()
         self.reaction.move((w - self.reaction.width()) // 2,
@@ -272,6 +277,12 @@ class ClassroomFeaturesView(QObject):
         # Top right, where LIVE is while the class is sent (LIVE is off in a pause).
         self.paused.move(w - self.paused.width() - OVERLAY_MARGIN, OVERLAY_MARGIN)
         self.paused.raise_()
+
+    def keep_clear(self, rect: QRect | None) -> None:
+        """Where LIVE covers the stage (None: not shown). On a narrow screen the two
+        would meet at the top: the hand badge then goes below LIVE."""
+        self._keep_clear = rect
+        self._place()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.stage and event.type() in (QEvent.Type.Resize, QEvent.Type.Show):

@@ -6,8 +6,9 @@ The hand badge is yellow with dark ink, a drawn hand and words (not colour alone
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.classroom.looking import ViewOverviewWidget
 from app.widgets import feature_icons, theme
@@ -17,6 +18,7 @@ from app.widgets.sign_card import SignCard
 HAND_ICON = 64
 REACTION_ICON = 56
 BAR_POINTS = 22  # read from 3 m on a 1920×1080 class screen (issue 15, item 16)
+_BAR_SPACING = 18
 
 _HAND_STYLE = (
     "QPushButton { background: #ffd54a; color: #1f2a44; border: 6px solid #1f2a44;"
@@ -85,7 +87,13 @@ class ReactionView(SignCard):
 
 class FeatureBarView(QFrame):
     """Presence, whisper, notice and pause status; where the pupil looks; the Pause and
-    board buttons. Large type: the class reads it from across the room."""
+    board buttons. Large type: the class reads it from across the room.
+
+    One row on a wide screen. Below the width that row needs (half a 1920 px screen
+    in the demo, a small class screen), the words go on a line above the overview
+    and the buttons: a row that does not fit would either cut the buttons' words or
+    push the window off the screen.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,15 +114,72 @@ class FeatureBarView(QFrame):
         self.pause = ActionButton(self)
         self.board.hide()
         self.pause.hide()
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(24, 8, 24, 8)
-        layout.setSpacing(18)
+        self._words = QHBoxLayout()
+        self._words.setSpacing(_BAR_SPACING)
         # The words take the free width (so they wrap only when the screen is
         # narrow); with none shown, the spacer keeps the buttons on the right.
         for label in (self.presence, self.whisper, self.notice):
-            layout.addWidget(label, 1)
-        layout.addStretch(0)
-        layout.addWidget(self.overview)
-        layout.addWidget(self.board_state)
-        layout.addWidget(self.board)
-        layout.addWidget(self.pause)
+            self._words.addWidget(label, 1)
+        self._words.addStretch(0)
+        self._actions = QHBoxLayout()
+        self._actions.setSpacing(_BAR_SPACING)
+        self._actions.addWidget(self.overview)
+        self._actions.addStretch(0)  # two rows: the buttons keep to the right
+        for widget in (self.board_state, self.board, self.pause):
+            self._actions.addWidget(widget)
+        self._rows = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._rows.setContentsMargins(24, 8, 24, 8)
+        self._rows.setSpacing(_BAR_SPACING)
+        self._rows.addLayout(self._words, 1)
+        self._rows.addLayout(self._actions)
+
+    @property
+    def two_rows(self) -> bool:
+        return self._rows.direction() is QBoxLayout.Direction.TopToBottom
+
+    def minimumSizeHint(self) -> QSize:
+        """What two rows need: the window may be narrower than one row needs."""
+        m = self._rows.contentsMargins()
+        words = _row_minimum(self._words_of_two_rows())
+        actions = _row_minimum([self.overview, self.board, self.pause])
+        return QSize(max(words, actions) + m.left() + m.right(), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit(event.size().width())
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:  # a part was shown or hidden
+            self._fit(self.width())
+        return super().event(event)
+
+    def _words_of_two_rows(self) -> list[QWidget]:
+        return [self.presence, self.whisper, self.notice, self.board_state]
+
+    def _fit(self, width: int) -> None:
+        """One row when everything fits in it at its smallest, else two."""
+        m = self._rows.contentsMargins()
+        everything = [self.presence, self.whisper, self.notice, self.overview, self.board_state,
+                      self.board, self.pause]  # fmt: skip
+        two = _row_minimum(everything) + m.left() + m.right() > width
+        if two == self.two_rows:
+            return
+        # The board's state joins the words above; beside the overview it would need
+        # more room than the buttons leave.
+        (self._actions if two else self._words).removeWidget(self.board_state)
+        if two:
+            self._words.insertWidget(self._words.count() - 1, self.board_state, 1)
+        else:
+            self._actions.insertWidget(2, self.board_state)  # after the overview and stretch
+        self._rows.setDirection(
+            QBoxLayout.Direction.TopToBottom if two else QBoxLayout.Direction.LeftToRight
+        )
+        self.updateGeometry()  # two rows are taller: the window gives the picture less
+
+
+def _row_minimum(widgets: list[QWidget]) -> int:
+    """The narrowest one row of these (the shown ones) can be, spacing included."""
+    shown = [w for w in widgets if not w.isHidden()]
+    # A fixed size (the overview) is a minimum size, not a minimum size hint.
+    widths = (max(w.minimumSizeHint().width(), w.minimumWidth()) for w in shown)
+    return sum(widths) + _BAR_SPACING * max(0, len(shown) - 1)

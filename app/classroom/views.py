@@ -229,7 +229,7 @@ class VolumeView(QFrame):
         self.slider.setRange(0, 100)
         self.slider.setSingleStep(5)
         self.slider.setPageStep(VOLUME_STEP)
-        self.slider.setMinimumSize(160, theme.MIN_TARGET)  # grows with the window
+        self.slider.setMinimumSize(128, theme.MIN_TARGET)  # grows with the window
         self.slider.setMaximumWidth(320)
         self.slider.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.slider.setValue(round(volume * 100))

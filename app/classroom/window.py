@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QRect, QTimer
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -160,6 +160,7 @@ class ClassroomWindow(KioskWindow):
         if self.rule.on:
             self._place_live()
         self.live.set_on(self.rule.on)  # paints at once when on
+        self._keep_hand_clear()
 
     def _live_painted(self) -> None:
         if self._confirm_pending:
@@ -178,6 +179,12 @@ class ClassroomWindow(KioskWindow):
         top = LIVE_MARGIN + (self.banner.height() if self.banner.isVisible() else 0)
         self.live.move(self.width() - self.live.width() - LIVE_MARGIN, top)
         self.live.raise_()
+        self._keep_hand_clear()
+
+    def _keep_hand_clear(self) -> None:
+        shown = self.live.isVisibleTo(self)
+        corner = self.pupil.mapFrom(self, self.live.pos())
+        self.features.keep_clear(QRect(corner, self.live.size()) if shown else None)
 
     def _lend_optics(self) -> None:
         """The engine crops for the pupil; the camera's lens can do part of the zoom."""
