@@ -42,7 +42,7 @@ def _nettest(args: argparse.Namespace) -> int:
     report = asyncio.run(
         run_nettest(
             device.credentials,
-            device.signaling_url,
+            device.signaling_urls,
             ice_servers_json(device.ice_servers),
             _show_progress,
         )

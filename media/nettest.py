@@ -17,7 +17,9 @@ import logging
 import socket
 import ssl
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -40,29 +42,45 @@ LIMITS = {CheckName.DNS: 2.0, CheckName.TCP: 3.0, CheckName.TLS: 3.0, CheckName.
 _SERVER_ADMIN = "Neem contact op met de beheerder van de Klasgenoot-server."
 
 
+@dataclass(frozen=True, slots=True)
+class _Server:
+    url: str
+    host: str
+    port: int
+
+
 async def run_nettest(
     credentials: DeviceCredentials,
-    signaling_url: str,
+    signaling_urls: Sequence[str],
     ice_servers: Sequence[Mapping[str, Any]],
     progress: Progress = lambda _step: None,
     *,
     budget: float = BUDGET,
 ) -> NetReport:
-    """Run every check (never raises for network trouble); at most ``budget`` s."""
+    """Run every check (never raises for network trouble); at most ``budget`` s.
+
+    A bundle may name several signaling servers (issue 14): each is tried, at once,
+    since the device moves to another when its own goes away. One that cannot be
+    reached while another can is a warning: calls work, a move to it would not.
+    """
     logfilter.install()  # libraries (aiohttp, aioice) name addresses: never in clear
     run = Run(progress, budget)
-    parts = urlsplit(signaling_url)
-    host, port = parts.hostname or "", parts.port or 443
-    if not await _dns(run, host, port) or not await _tcp(run, host, port):
-        run.skip([CheckName.TLS, CheckName.CREDENTIAL], "Niet getest: de server is niet bereikt.")
-        run.skip(relaytest.NAMES, "Niet getest: de server is niet bereikt.")
-        return run.report()
-    if not await _tls(run, credentials, host, port):
+    servers = [_server(url) for url in signaling_urls]
+    for name, step in ((CheckName.DNS, _dns), (CheckName.TCP, _tcp)):
+        servers = await _each(run, name, servers, step)
+        if not servers:
+            run.skip(
+                [CheckName.TLS, CheckName.CREDENTIAL], "Niet getest: de server is niet bereikt."
+            )
+            run.skip(relaytest.NAMES, "Niet getest: de server is niet bereikt.")
+            return run.report()
+    servers = await _each(run, CheckName.TLS, servers, partial(_tls, credentials))
+    if not servers:
         run.skip([CheckName.CREDENTIAL], "Niet getest: geen beveiligde verbinding.")
         run.skip(relaytest.NAMES, "Niet getest: geen beveiligde verbinding.")
         return run.report()
     relays = split(ice_servers)
-    login = await _credential(run, credentials, signaling_url, has_turn=relays.has_turn)
+    login = await _credential(run, credentials, servers[0].url, has_turn=relays.has_turn)
     if login is None:
         run.skip(relaytest.NAMES, "Niet getest: geen TURN-inloggegevens.")
         return run.report()
@@ -70,83 +88,110 @@ async def run_nettest(
     return run.report()
 
 
-async def _dns(run: Run, host: str, port: int) -> bool:
-    started = run.start(CheckName.DNS)
+def _server(url: str) -> _Server:
+    parts = urlsplit(url)
+    return _Server(url, parts.hostname or "", parts.port or 443)
+
+
+async def _each(
+    run: Run, name: CheckName, servers: list[_Server],
+    step: Callable[[Run, str, int], Awaitable[Check]],
+) -> list[_Server]:  # fmt: skip
+    """One check on every server at once, reported as one; the servers that passed."""
+    run.start(name)
+    checks = await asyncio.gather(*(step(run, s.host, s.port) for s in servers))
+    run.done(_together(name, checks))
+    return [s for s, check in zip(servers, checks, strict=True) if check.outcome is Outcome.OK]
+
+
+def _together(name: CheckName, checks: Sequence[Check]) -> Check:
+    if len(checks) == 1:
+        return checks[0]
+    failed = [c for c in checks if c.outcome is not Outcome.OK]
+    text = " ".join(c.text for c in checks)
+    slowest = max((c.ms for c in checks if c.ms is not None), default=None)
+    if not failed:
+        return Check(name, Outcome.OK, f"Alle {len(checks)} servers: {text}", ms=slowest)
+    advice = " ".join(dict.fromkeys(c.advice for c in failed if c.advice))
+    if len(failed) == len(checks):
+        return Check(name, Outcome.FAILED, f"Geen van de {len(checks)} servers: {text}", advice)
+    reached = len(checks) - len(failed)
+    return Check(
+        name, Outcome.WARNING,
+        f"{reached} van de {len(checks)} servers: {text} Gesprekken werken, maar valt de "
+        "bereikbare server uit, dan kan dit apparaat niet naar een andere uitwijken.",
+        advice, ms=slowest,
+    )  # fmt: skip
+
+
+async def _dns(run: Run, host: str, port: int) -> Check:
+    started = time.monotonic()
     if _is_ip(host):
         text = f"Het serveradres {host} is een IP-adres: opzoeken is niet nodig."
-        run.done(Check(CheckName.DNS, Outcome.OK, text))
-        return True
+        return Check(CheckName.DNS, Outcome.OK, text)
     try:
         async with asyncio.timeout(run.limit(LIMITS[CheckName.DNS])):
             await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (TimeoutError, OSError) as exc:
         logger.info("nettest: DNS failed (%s)", type(exc).__name__)
-        run.done(Check(
+        return Check(
             CheckName.DNS, Outcome.FAILED, f"De naam {host} kon niet worden opgezocht.",
             f"Vraag de ICT-afdeling of namen op internet, zoals {host}, opgezocht kunnen "
             "worden (DNS) vanaf dit netwerk.",
-        ))  # fmt: skip
-        return False
-    run.done(Check(CheckName.DNS, Outcome.OK, f"{host} is gevonden.", ms=_ms(started)))
-    return True
+        )  # fmt: skip
+    return Check(CheckName.DNS, Outcome.OK, f"{host} is gevonden.", ms=_ms(started))
 
 
-async def _tcp(run: Run, host: str, port: int) -> bool:
-    started = run.start(CheckName.TCP)
+async def _tcp(run: Run, host: str, port: int) -> Check:
+    started = time.monotonic()
     try:
         async with asyncio.timeout(run.limit(LIMITS[CheckName.TCP])):
             _, writer = await asyncio.open_connection(host, port)
     except ConnectionRefusedError:
-        run.done(Check(
+        return Check(
             CheckName.TCP, Outcome.FAILED,
             f"{host} poort {port} weigert de verbinding: de Klasgenoot-server draait daar "
             "niet (of een firewall weigert actief).",
             f"{_SERVER_ADMIN} Is de server gestart? Als hij draait: vraag de ICT-afdeling "
             f"om uitgaand TCP {port} naar {host} toe te staan.",
-        ))  # fmt: skip
-        return False
+        )  # fmt: skip
     except (TimeoutError, OSError) as exc:
         logger.info("nettest: TCP failed (%s)", type(exc).__name__)
-        run.done(Check(
+        return Check(
             CheckName.TCP, Outcome.FAILED, f"Geen verbinding met {host} poort {port} (TCP).",
             f"Vraag de ICT-afdeling om uitgaand TCP {port} naar {host} toe te staan.",
-        ))  # fmt: skip
-        return False
+        )  # fmt: skip
     writer.close()
     text = f"{host} poort {port} is bereikbaar."
-    run.done(Check(CheckName.TCP, Outcome.OK, text, ms=_ms(started)))
-    return True
+    return Check(CheckName.TCP, Outcome.OK, text, ms=_ms(started))
 
 
-async def _tls(run: Run, credentials: DeviceCredentials, host: str, port: int) -> bool:
-    started = run.start(CheckName.TLS)
+async def _tls(credentials: DeviceCredentials, run: Run, host: str, port: int) -> Check:
+    started = time.monotonic()
     try:
         context = client_context(credentials)
         async with asyncio.timeout(run.limit(LIMITS[CheckName.TLS])):
             _, writer = await asyncio.open_connection(host, port, ssl=context, server_hostname=host)
     except ssl.SSLCertVerificationError:
-        run.done(Check(
+        return Check(
             CheckName.TLS, Outcome.FAILED,
             f"Het certificaat dat {host} laat zien, is niet van deze Klasgenoot-vloot "
             "(of niet voor deze naam).",
             f"Vraag de ICT-afdeling of een filter of proxy het verkeer naar {host} "
             f"openbreekt (TLS-inspectie) en zet {host} op de uitzonderingslijst. "
             f"Anders: {_SERVER_ADMIN}",
-        ))  # fmt: skip
-        return False
+        )  # fmt: skip
     except (TimeoutError, OSError) as exc:  # ssl.SSLError is an OSError
         logger.info("nettest: TLS failed (%s)", type(exc).__name__)
-        run.done(Check(
+        return Check(
             CheckName.TLS, Outcome.FAILED,
             f"De beveiligde verbinding met {host} poort {port} lukt niet.",
             f"Vraag de ICT-afdeling om TLS naar {host} poort {port} ongemoeid te laten "
             "(geen TLS-inspectie, geen proxy).",
-        ))  # fmt: skip
-        return False
+        )  # fmt: skip
     writer.close()
     text = f"Beveiligde verbinding met {host}; het certificaat van de server klopt."
-    run.done(Check(CheckName.TLS, Outcome.OK, text, ms=_ms(started)))
-    return True
+    return Check(CheckName.TLS, Outcome.OK, text, ms=_ms(started))
 
 
 async def _credential(

@@ -150,7 +150,7 @@ class TechnicianMode(QObject):
         page.hide()
         ice = ice_servers_json(device.ice_servers)
         self.nettest_runner = NetTestRunner(
-            lambda progress: run_nettest(device.credentials, device.signaling_url, ice, progress),
+            lambda progress: run_nettest(device.credentials, device.signaling_urls, ice, progress),
             self,
         )
         page.connect_runner(self.nettest_runner)

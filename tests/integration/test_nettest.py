@@ -60,7 +60,7 @@ async def test_all_green_with_progress_for_every_check(fleet: TestFleet, coturn:
     async with server_of(fleet) as server:
         started = time.monotonic()
         report = await run_nettest(
-            student, f"wss://localhost:{server.port}/ws", ice(coturn), steps.append
+            student, [f"wss://localhost:{server.port}/ws"], ice(coturn), steps.append
         )
         took = time.monotonic() - started
     assert outcomes(report) == dict.fromkeys(CheckName, Outcome.OK), lines(report)
@@ -83,7 +83,7 @@ async def test_all_green_with_progress_for_every_check(fleet: TestFleet, coturn:
 async def test_without_turn_a_clear_warning(fleet: TestFleet, coturn: Coturn) -> None:
     student, _ = fleet.pair()  # the fleet folder holds no TURN secret
     async with server_of(fleet) as server:
-        report = await run_nettest(student, f"wss://127.0.0.1:{server.port}/ws", ice(coturn))
+        report = await run_nettest(student, [f"wss://127.0.0.1:{server.port}/ws"], ice(coturn))
     credential = report.get(CheckName.CREDENTIAL)
     assert credential is not None and credential.outcome is Outcome.WARNING
     assert "TURN" in credential.text and "fleet turn" in credential.advice
@@ -96,7 +96,7 @@ async def test_without_turn_a_clear_warning(fleet: TestFleet, coturn: Coturn) ->
 async def test_server_down_is_a_failure_with_advice(fleet: TestFleet) -> None:
     student, _ = fleet.pair()
     port = free_port()  # nothing listens there
-    report = await run_nettest(student, f"wss://localhost:{port}/ws", [])
+    report = await run_nettest(student, [f"wss://localhost:{port}/ws"], [])
     tcp = report.get(CheckName.TCP)
     assert tcp is not None and tcp.outcome is Outcome.FAILED
     assert f"poort {port}" in tcp.text and "Is de server gestart?" in tcp.advice
@@ -110,7 +110,7 @@ async def test_a_revoked_device_is_told_so(fleet: TestFleet, coturn: Coturn) -> 
     student, _ = fleet.pair()
     fleet.revoke(student.info.serial)
     async with server_of(fleet) as server:
-        report = await run_nettest(student, f"wss://localhost:{server.port}/ws", ice(coturn))
+        report = await run_nettest(student, [f"wss://localhost:{server.port}/ws"], ice(coturn))
     credential = report.get(CheckName.CREDENTIAL)
     assert credential is not None and credential.outcome is Outcome.FAILED
     assert "ingetrokken" in credential.text
@@ -121,7 +121,7 @@ async def test_a_wrong_turn_secret_is_named(fleet: TestFleet, coturn: Coturn) ->
     with_turn_secret(fleet, b"0123456789abcdef0123456789abcdef")  # not coturn's
     student, _ = fleet.pair()
     async with server_of(fleet) as server:
-        report = await run_nettest(student, f"wss://localhost:{server.port}/ws", ice(coturn))
+        report = await run_nettest(student, [f"wss://localhost:{server.port}/ws"], ice(coturn))
     for name in RELAYS:
         check = report.get(name)
         assert check is not None and check.outcome is Outcome.FAILED
@@ -135,8 +135,32 @@ async def test_the_whole_test_keeps_to_its_budget(fleet: TestFleet, coturn: Cotu
     async with server_of(fleet) as server:
         started = time.monotonic()
         report = await run_nettest(
-            student, f"wss://localhost:{server.port}/ws", ice(coturn), budget=3.0
+            student, [f"wss://localhost:{server.port}/ws"], ice(coturn), budget=3.0
         )
         took = time.monotonic() - started
     assert took < 4.0  # the throughput run shrinks to what is left
     assert report.get(CheckName.THROUGHPUT) is not None
+
+
+async def test_every_server_of_the_bundle_is_tried(fleet: TestFleet, coturn: Coturn) -> None:
+    """A bundle with several servers (issue 14): the device moves to another when its
+    own goes away, so one that cannot be reached from here is worth a warning."""
+    with_turn_secret(fleet, coturn.secret)
+    student, _ = fleet.pair()
+    down = free_port()  # nothing listens there
+    async with server_of(fleet) as one, server_of(fleet) as two:
+        both = [f"wss://localhost:{one.port}/ws", f"wss://localhost:{two.port}/ws"]
+        report = await run_nettest(student, both, ice(coturn))
+        assert outcomes(report) == dict.fromkeys(CheckName, Outcome.OK), lines(report)
+        tls = report.get(CheckName.TLS)
+        assert tls is not None and tls.text.startswith("Alle 2 servers:")
+        first_down = [f"wss://localhost:{down}/ws", f"wss://localhost:{two.port}/ws"]
+        report = await run_nettest(student, first_down, ice(coturn))
+    tcp = report.get(CheckName.TCP)
+    assert tcp is not None and tcp.outcome is Outcome.WARNING, lines(report)
+    assert tcp.text.startswith("1 van de 2 servers:") and f"poort {down}" in tcp.text
+    assert "uitwijken" in tcp.text and f"TCP {down}" in tcp.advice
+    assert outcomes(report)[CheckName.TLS] is Outcome.OK  # the one that answered
+    assert outcomes(report)[CheckName.CREDENTIAL] is Outcome.OK
+    assert report.call_possible
+    assert "niet alles werkt" in report.summary

@@ -50,7 +50,7 @@ def nettest_from(
         try:
             report = lab.loop(site).run(
                 run_nettest(
-                    device.credentials, device.signaling_url, ice_servers_json(device.ice_servers)
+                    device.credentials, device.signaling_urls, ice_servers_json(device.ice_servers)
                 ),
                 30,
             )
