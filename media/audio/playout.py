@@ -106,12 +106,14 @@ class PlayoutBuffer(JitterBuffer):
         self.skipped = 0  # lost packets given up
         self.dropped = 0  # frames dropped to shrink the delay
         self.too_late = 0  # packets that came after they were released or given up
+        self.levelled = 0  # packets with the sender's audio level: quiet frames can be told
         self._lost = 0  # given up just before the next packet to release
         self._highest: int | None = None  # newest sequence number seen
 
     def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
         seq = packet.sequence_number
         self.depth.arrived(self._places_late(seq))
+        self.levelled += packet.extensions.audio_level is not None
         if self._origin is None:
             self._origin = seq
         elif 0 < uint16_add(self._origin, -seq) < 4 * CAPACITY:
