@@ -1,7 +1,8 @@
 """Audio delay comes back down after loss (issue 11, item 3): a real call, 5 % loss for 3 s.
 
 aiortc's own audio jitter buffer stalls on a lost packet and then stays ~15
-packets deep (300 ms more) for the rest of the call; media.audio.playout does not.
+packets deep (300 ms more) for the rest of the call; media.audio.playout does not,
+and on a clean link it is one packet deep, not four.
 The delay is read from the sound's time markers (media.audio.markers).
 """
 
@@ -52,5 +53,8 @@ async def test_audio_delay_is_back_at_its_baseline_two_seconds_after_loss(
         link.loss = 0.0
         await asyncio.sleep(2.0)
         after = await _median_over(es, 3.0)
-    assert baseline < 200
+    print(f"audio delay: baseline {baseline:.1f} ms, 2 s after the loss {after:.1f} ms")
+    # Our playout buffer holds one packet behind the one released on a clean link:
+    # ~30 ms here, where aiortc's fixed depth of four gave 88-91 ms.
+    assert baseline < 80, f"baseline {baseline:.0f} ms"
     assert after <= baseline + 20, f"baseline {baseline:.0f} ms, after loss {after:.0f} ms"
