@@ -120,6 +120,11 @@ class Negotiator:
         if attempt is not None and not attempt.went_live and attempt.plan is not None:
             self._links.failed(attempt.plan)
 
+    def hello_waiting(self, max_age: float) -> bool:
+        """Whether a hello kept back during a live call is recent enough to answer."""
+        pending = self._pending_hello
+        return pending is not None and time.monotonic() - pending[1] < max_age
+
     def take_pending_hello(self, max_age: float) -> Handshake | None:
         """A hello kept back during a live call, if it is recent enough to answer."""
         pending, self._pending_hello = self._pending_hello, None
@@ -170,7 +175,8 @@ class Negotiator:
         state, reason, link = self._host.state, self._host.reason, self.link
         if state is CallState.LIVE and link is not None and link.channels_open:
             # The relay may replay a hello (the certificate is public): it must not
-            # tear down a live, authenticated call. Kept until that link fails.
+            # tear down a live, authenticated call. Kept until that link fails, or
+            # falls silent for the session's hello_silence (media.recovery).
             logger.info("hello during a live call kept back until the link fails")
             self._pending_hello = (msg, time.monotonic())
             return

@@ -207,7 +207,9 @@ class CallSession:
         await self._handshake(message)
 
     async def network_changed(self) -> None:
-        """A local address went away: a link or attempt over it is gone, now."""
+        """A local address went away: a link or attempt over it is gone, now; the
+        new network's relay paths are probed meanwhile."""
+        self._links.network_changed()
         if self.negotiation.attempt is not None:
             await self._lost("network changed")
 
@@ -306,7 +308,8 @@ class CallSession:
                 logger.exception("session tick failed")
 
     async def _tick(self, now: float) -> None:
-        step = self._recovery.next_step(now, self._state, self.negotiation.attempt)
+        hello = self.negotiation.hello_waiting(self.settings.connect_timeout)
+        step = self._recovery.next_step(now, self._state, self.negotiation.attempt, hello=hello)
         if step == BEGIN:
             if self._peer_online and self._role is Role.STUDENT:
                 await self._begin_attempt()

@@ -258,6 +258,46 @@ async def test_a_hello_kept_back_while_live_is_answered_when_the_link_fails(
     assert [e for e in call.journal.take() if e[0] == "c"] == [("c", "state", "reconnecting", None)]
 
 
+async def test_a_kept_hello_ends_a_live_link_once_the_peer_falls_briefly_silent(
+    fleet: TestFleet,
+) -> None:
+    """The laptop changed network and says hello again: the class drops the live link
+    after ``hello_silence`` (not ``peer_timeout``) and answers. While the peer still
+    speaks, the hello (replayable: the certificate is public) ends nothing."""
+    settings = SessionSettings(peer_timeout=5.0, connect_timeout=5.0, hello_silence=0.15, tick=0.01)
+    journal = Journal()
+    student, classroom = fleet.pair()
+    call = Call(device(student, journal, "s", settings), device(classroom, journal, "c", settings),
+                journal)  # fmt: skip
+    call.s.session.start()
+    call.c.session.start()
+    try:
+        await call.set_up()
+        link = call.c.links.last
+        link.channels_open = True
+        hello = {**call.s.relay.sent[0], "call": "00112233aabbccdd"}
+        link.events.on_life()
+        await call.c.session.relayed(hello)
+        for _ in range(30):  # 0.3 s of a peer that still speaks
+            link.events.on_life()
+            await asyncio.sleep(0.01)
+        assert call.c.session.state is CallState.LIVE
+        call.journal.take()
+        silent = time.monotonic()  # nothing more arrives from here on
+        await wait_for(lambda: bool(call.c.relay.sent) and call.c.relay.sent[-1]["t"] == "welcome")
+        assert time.monotonic() - silent < 1.0  # peer_timeout would take 5 s
+        assert call.c.relay.sent[-1]["call"] == hello["call"]
+        assert next(e for e in call.journal.take() if e[0] == "c") == (
+            "c",
+            "state",
+            "reconnecting",
+            None,
+        )
+    finally:
+        for d in (call.s, call.c):
+            await d.session.stop()
+
+
 async def test_messages_of_an_older_attempt_change_nothing(call: Call) -> None:
     await call.set_up()
     old_answer, old_welcome = call.c.relay.sent[1], call.c.relay.sent[0]
