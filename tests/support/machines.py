@@ -130,6 +130,9 @@ class FakeLinks:
     def set_login(self, login: Any) -> None:
         self.journal.add("login")
 
+    def network_changed(self) -> None:
+        self.journal.add(f"{self.name}.path", "network changed")
+
     async def aclose(self) -> None:
         self.closed_all = True
 
