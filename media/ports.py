@@ -104,6 +104,7 @@ class NegotiationHost(Protocol):
 
     def admit(self) -> str | None: ...  # school hours: None admits, else the next start
     def attempt_begun(self) -> None: ...  # connecting (unless reconnecting)
+    def standby_taken(self) -> None: ...  # the peer welcomed a standby: reconnecting
     def peer_verified(self, peer: DeviceCertInfo) -> None: ...
     def peer_untrusted(self) -> None: ...  # the attempt is dropped already: the call ends
     async def remote_bye(self, reason: str, next_start: str = "") -> None: ...  # relayed

@@ -42,6 +42,11 @@ class Recovery:
         """A person rejoins: no backoff left over from before."""
         self.failures, self.retry_at = 0, None
 
+    def quiet(self, now: float) -> bool:
+        """Live, and silent for ``standby_silence``: time for a standby attempt."""
+        wait = self.settings.standby_silence
+        return wait is not None and now - self.last_life > wait
+
     def failed(self, *, peer_online: bool) -> float:
         """A link or attempt was given up: when the next attempt may start."""
         self.failures += 1

@@ -186,6 +186,10 @@ class CallSession:
                 await self.negotiation.drop(bye=None)
             if self._state is CallState.CONNECTING:
                 self._set_state(CallState.WAITING)  # not "connecting" to nobody
+        if online and self.negotiation.standby is not None and self._state is CallState.LIVE:
+            # Its hello may have left on the connection that died: a fresh one.
+            async with self._lock:
+                await self.negotiation.begin_standby()
         if online and self._role is Role.STUDENT and self.negotiation.wants_attempt():
             self._recovery.retry_at = None
             await self._begin_attempt()
@@ -228,8 +232,20 @@ class CallSession:
         return self._hooks.admit()
 
     def attempt_begun(self) -> None:
-        if self._state is not CallState.RECONNECTING:
+        if self._state is CallState.LIVE:
+            # A new hello superseded a live link whose channels had already closed
+            # (a dead path): to the people on both ends, that is reconnecting.
+            self.reconnects += 1
+            self._set_state(CallState.RECONNECTING)
+        elif self._state is not CallState.RECONNECTING:
             self._set_state(CallState.CONNECTING)
+
+    def standby_taken(self) -> None:
+        """The live link was given up for the standby attempt the peer welcomed."""
+        self.reconnects += 1
+        self._recovery.failed(peer_online=self._peer_online)
+        self._recovery.retry_at = None  # the standby is the next attempt: none after it
+        self._set_state(CallState.RECONNECTING)
 
     def peer_verified(self, peer: DeviceCertInfo) -> None:
         self.peer = peer
@@ -315,6 +331,23 @@ class CallSession:
                 await self._begin_attempt()
         elif step is not None:
             await self._lost(step)
+        elif self._state is CallState.LIVE and self._role is Role.STUDENT:
+            await self._standby(self._recovery.quiet(now))
+
+    async def _standby(self, quiet: bool) -> None:
+        """Student, live: after ``standby_silence`` a standby attempt goes out beside
+        the link (the class drops the link once it is there and the link is silent,
+        media.recovery); dropped again if the link speaks before it is welcomed."""
+        negotiation = self.negotiation
+        if not quiet:
+            negotiation.cancel_standby()
+            return
+        if negotiation.standby is not None or not self._peer_online:
+            return
+        logger.info("peer briefly silent: a standby attempt beside the live link")
+        self._hooks.on_path_lost()  # signaling may run over the same dead path
+        async with self._lock:
+            await negotiation.begin_standby()
 
     async def _lost(self, why: str) -> None:
         """The link is gone: throw it away and (student) try again after a backoff."""

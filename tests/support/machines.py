@@ -158,6 +158,9 @@ class NegotiationHostFake:
     def admit(self) -> str | None:
         return self.refusal
 
+    def standby_taken(self) -> None:
+        self.journal.add("host", "standby taken")
+
     def attempt_begun(self) -> None:
         self.journal.add("host", "attempt_begun")
         if self.state is not CallState.RECONNECTING:
