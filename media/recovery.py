@@ -27,12 +27,14 @@ class Recovery:
     def __init__(self, settings: SessionSettings) -> None:
         self.settings = settings
         self.last_life = 0.0
+        self.life_gap = float("inf")  # between the last two signs of life
         self.failures = 0
         self.retry_at: float | None = None
 
     def alive(self) -> None:
         """Heartbeats and incoming media both count as life."""
-        self.last_life = time.monotonic()
+        now = time.monotonic()
+        self.life_gap, self.last_life = now - self.last_life, now
 
     def connected(self) -> None:
         self.alive()
@@ -43,9 +45,12 @@ class Recovery:
         self.failures, self.retry_at = 0, None
 
     def quiet(self, now: float) -> bool:
-        """Live, and silent for ``standby_silence``: time for a standby attempt."""
+        """Live, media was flowing, and now silent for ``standby_silence``: time for a
+        standby attempt. A link that carries only heartbeats (1 a second: no media
+        either way) is not "quiet" between two of them."""
         wait = self.settings.standby_silence
-        return wait is not None and now - self.last_life > wait
+        flowing = self.life_gap < (wait or 0) / 2
+        return wait is not None and flowing and now - self.last_life > wait
 
     def failed(self, *, peer_online: bool) -> float:
         """A link or attempt was given up: when the next attempt may start."""

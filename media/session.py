@@ -356,7 +356,7 @@ class CallSession:
             return
         logger.info("connection lost (%s); reconnecting", why)
         was_live = self._state is CallState.LIVE
-        if was_live and why in ("peer silent", "network changed"):
+        if was_live and (why.startswith("peer silent") or why == "network changed"):
             self._hooks.on_path_lost()
         self.negotiation.failed(attempt)
         await self.negotiation.drop(bye=None)
