@@ -1,7 +1,7 @@
 """Calls across the network lab under outages, a network change and impaired links.
 
     .venv/bin/python -m bench.network_bench recovery [--outages 5,15,60,300] [--udp-only]
-    .venv/bin/python -m bench.network_bench change [--repeat 3]
+    .venv/bin/python -m bench.network_bench change [--repeat 3] [--laptop]
     .venv/bin/python -m bench.network_bench adapt [--phase-seconds 15] [--target-only]
 
 A real home ↔ school call (netlab, coturn, both engines in their namespaces; needs
@@ -9,7 +9,8 @@ root). ``recovery`` cuts the home site off (everything, or UDP only) for each ou
 length and measures how long after the link returns media flows again both ways.
 ``change`` switches the home router to its other uplink mid-call (a new public
 address: every flow and NAT mapping is gone) and measures when both sides show
-"reconnecting" and when media flows again. ``adapt`` caps the pupil's link
+"reconnecting" and when media flows again; with ``--laptop`` the laptop itself
+loses its Wi-Fi for its own 4G link instead (bench.laptop_change). ``adapt`` caps the pupil's link
 (tc tbf) and adds user-space loss and delay on the pupil's ICE sockets (there is no
 netem here), phase by phase, each next to the unimpaired baseline of the same call.
 
@@ -313,7 +314,8 @@ async def _main(args: argparse.Namespace) -> int:
     bench = Bench(impair=args.mode == "adapt")
     workspace, _ = prepare(None, lab_network())
     try:
-        with netlab.Lab(sites=(PUPIL_SITE, CLASS_SITE)) as lab:
+        mobile = (PUPIL_SITE,) if args.mode == "change" and args.laptop else ()
+        with netlab.Lab(sites=(PUPIL_SITE, CLASS_SITE), mobile=mobile) as lab:
             lab.start_coturn(workspace.turn_config)
             impairments = {Role.STUDENT: bench.impairment} if bench.impairment else None
             call = LabCall(
@@ -330,6 +332,10 @@ async def _main(args: argparse.Namespace) -> int:
                          for r, p in call.parties.items()}  # fmt: skip
                 print(f"call up: home ↔ school, relay transports {paths}")
                 runner = {"recovery": run_recovery, "change": run_change, "adapt": run_adapt}
+                if mobile:
+                    from bench.laptop_change import run_laptop_change
+
+                    runner["change"] = run_laptop_change
                 await runner[args.mode](call, bench, args)
             finally:
                 await call.stop()
@@ -350,6 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--udp-only", action="store_true")
     parser.add_argument("--verbose", action="store_true", help="print every state change")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--laptop", action="store_true", help="change: the laptop loses "
+                        "its Wi-Fi for its own 4G link (not the home router)")  # fmt: skip
     parser.add_argument("--phase-seconds", type=float, default=15.0)
     parser.add_argument("--target-only", action="store_true", help="adapt: the 1 Mbit/s + "
                         "2 %% + 150 ms phase between unimpaired and lifted only")  # fmt: skip

@@ -58,7 +58,9 @@ class EngineConfig:
     store_crl: Callable[[RevocationList], object] | None = None
     impairment: Impairment | None = None  # tests and benchmarks only
     stats_interval: float = 1.0
-    network_poll: float = 1.0  # how often local addresses are compared (~1 ms each)
+    # How often local addresses are compared (~0.25 ms each): a laptop that loses its
+    # Wi-Fi starts over within this long (issue 10 item 6: media back within 2 s).
+    network_poll: float = 0.25
     # The classroom UI sets this: media leaves only after it has confirmed, with
     # allow_sending(), that LIVE is on screen (DESIGN.md "Call flow" 7).
     confirm_sending: bool = False

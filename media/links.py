@@ -42,6 +42,9 @@ class LinkMaker:
     def set_login(self, login: TurnLogin) -> None:
         self.paths.set_login(login)
 
+    def network_changed(self) -> None:
+        self.paths.network_changed()
+
     async def plan(self) -> PathPlan:
         return await self.paths.plan()
 

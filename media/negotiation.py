@@ -75,6 +75,9 @@ class Negotiator:
         self._send_relay = send_relay
         self._crl = crl
         self.attempt: Attempt | None = None
+        # Student: a new attempt begun beside a live link that fell briefly silent; it
+        # takes over once the peer welcomes it (the peer has then given that link up).
+        self.standby: Attempt | None = None
         self._pending_hello: tuple[Handshake, float] | None = None  # see _on_hello
         # Late or replayed set-up messages: normal now and then, a flood if hostile.
         self.dropped = RefusalSummary("handshake message", verb="dropped", level=logging.INFO)
@@ -95,8 +98,27 @@ class Negotiator:
         self._host.attempt_begun()
         await self._send_relay(self._introduce("hello", self.attempt).to_payload())
 
+    async def begin_standby(self) -> None:
+        """Student, live, the peer briefly silent (the router may have changed its
+        uplink: every flow is gone): a new attempt's hello goes out beside the live
+        link, which stays until the peer welcomes the new one."""
+        self.standby = Attempt(new_call_id(), new_nonce(), time.monotonic())
+        await self._send_relay(self._introduce("hello", self.standby).to_payload())
+
+    def cancel_standby(self) -> None:
+        """The live link speaks again: a late welcome for the standby is stale."""
+        self.standby = None
+
+    def _take_standby(self, standby: Attempt) -> None:
+        """The peer welcomed the standby: it has given the live link up, so do we."""
+        old, self.attempt, self.standby = self.attempt, standby, None
+        if old is not None and old.link is not None:
+            self._links.close(old.link)
+        self._host.standby_taken()
+
     async def drop(self, *, bye: str | None) -> None:
         """Give the current attempt up; with ``bye``, the peer is told on both paths."""
+        self.standby = None
         attempt, self.attempt = self.attempt, None
         if attempt is None:
             return
@@ -119,6 +141,11 @@ class Negotiator:
         """An attempt that never went live: its path is not for this network."""
         if attempt is not None and not attempt.went_live and attempt.plan is not None:
             self._links.failed(attempt.plan)
+
+    def hello_waiting(self, max_age: float) -> bool:
+        """Whether a hello kept back during a live call is recent enough to answer."""
+        pending = self._pending_hello
+        return pending is not None and time.monotonic() - pending[1] < max_age
 
     def take_pending_hello(self, max_age: float) -> Handshake | None:
         """A hello kept back during a live call, if it is recent enough to answer."""
@@ -170,7 +197,8 @@ class Negotiator:
         state, reason, link = self._host.state, self._host.reason, self.link
         if state is CallState.LIVE and link is not None and link.channels_open:
             # The relay may replay a hello (the certificate is public): it must not
-            # tear down a live, authenticated call. Kept until that link fails.
+            # tear down a live, authenticated call. Kept until that link fails, or
+            # falls silent for the session's hello_silence (media.recovery).
             logger.info("hello during a live call kept back until the link fails")
             self._pending_hello = (msg, time.monotonic())
             return
@@ -204,6 +232,8 @@ class Negotiator:
         return attempt
 
     async def _on_welcome(self, msg: Handshake) -> None:
+        if self.standby is not None and msg.call == self.standby.call:
+            self._take_standby(self.standby)
         if (attempt := self._current(msg, linked=False)) is None:
             return
         cert, info = self._peer_certificate(msg.cert)

@@ -99,6 +99,18 @@ class PathChooser:
             return None
         return login
 
+    def network_changed(self) -> None:
+        """A local address went away (Wi-Fi → 4G): probe the new network now, while
+        the new attempt's hello and welcome go round, not after (media.engine)."""
+        if not self.relays.has_turn or self._usable_login() is None:
+            return
+        key = self._network()
+        memory = self._memory.get(key)
+        if memory is None or (memory.good is None and memory.reachable is None):
+            if self._probing is not None and not self._probing.done():
+                self._probing.cancel()  # it probes the network that just went away
+            self._ensure_probe(key)
+
     # -- choosing ----------------------------------------------------------------------
 
     async def plan(self) -> PathPlan:

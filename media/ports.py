@@ -104,6 +104,7 @@ class NegotiationHost(Protocol):
 
     def admit(self) -> str | None: ...  # school hours: None admits, else the next start
     def attempt_begun(self) -> None: ...  # connecting (unless reconnecting)
+    def standby_taken(self) -> None: ...  # the peer welcomed a standby: reconnecting
     def peer_verified(self, peer: DeviceCertInfo) -> None: ...
     def peer_untrusted(self) -> None: ...  # the attempt is dropped already: the call ends
     async def remote_bye(self, reason: str, next_start: str = "") -> None: ...  # relayed
@@ -118,4 +119,5 @@ class LinkSource(Protocol):
     def failed(self, plan: PathPlan) -> None: ...
     def close(self, link: PeerLink) -> None: ...  # in the background
     def set_login(self, login: TurnLogin) -> None: ...
+    def network_changed(self) -> None: ...  # a local address went away
     async def aclose(self) -> None: ...

@@ -186,6 +186,10 @@ class CallSession:
                 await self.negotiation.drop(bye=None)
             if self._state is CallState.CONNECTING:
                 self._set_state(CallState.WAITING)  # not "connecting" to nobody
+        if online and self.negotiation.standby is not None and self._state is CallState.LIVE:
+            # Its hello may have left on the connection that died: a fresh one.
+            async with self._lock:
+                await self.negotiation.begin_standby()
         if online and self._role is Role.STUDENT and self.negotiation.wants_attempt():
             self._recovery.retry_at = None
             await self._begin_attempt()
@@ -207,7 +211,9 @@ class CallSession:
         await self._handshake(message)
 
     async def network_changed(self) -> None:
-        """A local address went away: a link or attempt over it is gone, now."""
+        """A local address went away: a link or attempt over it is gone, now; the
+        new network's relay paths are probed meanwhile."""
+        self._links.network_changed()
         if self.negotiation.attempt is not None:
             await self._lost("network changed")
 
@@ -226,8 +232,20 @@ class CallSession:
         return self._hooks.admit()
 
     def attempt_begun(self) -> None:
-        if self._state is not CallState.RECONNECTING:
+        if self._state is CallState.LIVE:
+            # A new hello superseded a live link whose channels had already closed
+            # (a dead path): to the people on both ends, that is reconnecting.
+            self.reconnects += 1
+            self._set_state(CallState.RECONNECTING)
+        elif self._state is not CallState.RECONNECTING:
             self._set_state(CallState.CONNECTING)
+
+    def standby_taken(self) -> None:
+        """The live link was given up for the standby attempt the peer welcomed."""
+        self.reconnects += 1
+        self._recovery.failed(peer_online=self._peer_online)
+        self._recovery.retry_at = None  # the standby is the next attempt: none after it
+        self._set_state(CallState.RECONNECTING)
 
     def peer_verified(self, peer: DeviceCertInfo) -> None:
         self.peer = peer
@@ -306,12 +324,30 @@ class CallSession:
                 logger.exception("session tick failed")
 
     async def _tick(self, now: float) -> None:
-        step = self._recovery.next_step(now, self._state, self.negotiation.attempt)
+        hello = self.negotiation.hello_waiting(self.settings.connect_timeout)
+        step = self._recovery.next_step(now, self._state, self.negotiation.attempt, hello=hello)
         if step == BEGIN:
             if self._peer_online and self._role is Role.STUDENT:
                 await self._begin_attempt()
         elif step is not None:
             await self._lost(step)
+        elif self._state is CallState.LIVE and self._role is Role.STUDENT:
+            await self._standby(self._recovery.quiet(now))
+
+    async def _standby(self, quiet: bool) -> None:
+        """Student, live: after ``standby_silence`` a standby attempt goes out beside
+        the link (the class drops the link once it is there and the link is silent,
+        media.recovery); dropped again if the link speaks before it is welcomed."""
+        negotiation = self.negotiation
+        if not quiet:
+            negotiation.cancel_standby()
+            return
+        if negotiation.standby is not None or not self._peer_online:
+            return
+        logger.info("peer briefly silent: a standby attempt beside the live link")
+        self._hooks.on_path_lost()  # signaling may run over the same dead path
+        async with self._lock:
+            await negotiation.begin_standby()
 
     async def _lost(self, why: str) -> None:
         """The link is gone: throw it away and (student) try again after a backoff."""
@@ -320,7 +356,7 @@ class CallSession:
             return
         logger.info("connection lost (%s); reconnecting", why)
         was_live = self._state is CallState.LIVE
-        if was_live and why in ("peer silent", "network changed"):
+        if was_live and (why.startswith("peer silent") or why == "network changed"):
             self._hooks.on_path_lost()
         self.negotiation.failed(attempt)
         await self.negotiation.drop(bye=None)

@@ -27,6 +27,16 @@ class SessionSettings:
     # aioice sends its checks at 0, 0.5 and 1.5 s, so a link that comes back is found
     # by the next attempt within about 1.5 s, however long it was gone (issue 10).
     reconnect_timeout: float = 2.5
+    # A live peer that is silent this long while its new hello waits (the laptop
+    # changed network and starts over) is gone: no need to wait out peer_timeout. A
+    # replayed hello alone never ends a call whose peer still speaks (media at ~50
+    # packets/s makes half a second of silence a real break).
+    hello_silence: float = 0.5
+    # Student: a live peer silent this long gets a standby attempt beside the link (a
+    # router that changed its uplink leaves the laptop nothing else to notice). The
+    # class, seeing its hello with the link silent, gives the link up (hello_silence).
+    # None: no standby, the link is given up only after peer_timeout.
+    standby_silence: float | None = 0.8
     reconnect_backoff_max: float = 0.5
     backoff_initial: float = 0.25
     backoff_max: float = 8.0

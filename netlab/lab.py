@@ -20,32 +20,52 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any, Self
 
-from netlab import build
+from netlab import build, laptop
 from netlab.coturn import TURN_SOCKETS, Coturn
 from netlab.errors import BadCap, UnknownPlace
 from netlab.nsloop import NamespaceLoop
 from netlab.rules import BLOCK_CHAIN, GUARD_CHAIN, dropped_packets
 from netlab.system import check_requirements, cleanup_stale, delete_namespace, in_ns, run
-from netlab.topology import SITES, SitePlan, internet_ns, new_tag, site_plan
+from netlab.topology import (
+    DEVICE_LINKS,
+    SITES,
+    MobilePlan,
+    SitePlan,
+    internet_ns,
+    mobile_plan,
+    new_tag,
+    site_plan,
+)
 
 logger = logging.getLogger(__name__)
 
 INTERNET = "internet"
 ROUTER_SUFFIX = "-nat"  # place name of a site's router: "home-nat"
+MOBILE_SUFFIX = "-4g"  # place name of a site's 4G router: "home-4g"
 
 
 class Lab:
-    """The lab for ``sites`` (a subset of SITES), one run tag for all its names."""
+    """The lab for ``sites`` (a subset of SITES), one run tag for all its names.
 
-    def __init__(self, sites: Iterable[str] = SITES, *, tag: str | None = None) -> None:
+    ``mobile``: sites whose device also has a 4G link of its own (a laptop with a
+    hotspot or dongle), for :meth:`set_device_link`.
+    """
+
+    def __init__(
+        self, sites: Iterable[str] = SITES, *, tag: str | None = None, mobile: Iterable[str] = ()
+    ) -> None:
         wanted = tuple(dict.fromkeys(sites))
-        unknown = [site for site in wanted if site not in SITES]
+        with_4g = tuple(dict.fromkeys(mobile))
+        unknown = [site for site in (*wanted, *with_4g) if site not in SITES]
+        unknown += [site for site in with_4g if site in SITES and site not in wanted]
         if unknown:
             raise UnknownPlace(", ".join(unknown))
         self.tag = tag or new_tag()
         self.core_ns = internet_ns(self.tag)
         self.sites: dict[str, SitePlan] = {site: site_plan(site, self.tag) for site in wanted}
         self._active = dict.fromkeys(wanted, build.ACTIVE_UPLINK)
+        self.mobile: dict[str, MobilePlan] = {site: mobile_plan(site, self.tag) for site in with_4g}
+        self._device_link = dict.fromkeys(wanted, DEVICE_LINKS[0])
         self._created: list[str] = []
         self._loops: dict[str, NamespaceLoop] = {}
         self._coturn: Coturn | None = None
@@ -86,6 +106,8 @@ class Lab:
         for plan in self.sites.values():
             build.address_site(plan)
         build.wait_active(self.core_ns, list(self.sites.values()))
+        for site, mobile in self.mobile.items():
+            laptop.build_mobile(self.sites[site], mobile, self.core_ns, self._created)
         logger.info("lab %s built: %s", self.tag, ", ".join(self.sites))
 
     def close(self) -> None:
@@ -113,11 +135,15 @@ class Lab:
     # Places
 
     def namespace(self, place: str) -> str:
-        """The netns name of ``place``: "internet", a site (its device) or "SITE-nat"."""
+        """The netns name of ``place``: "internet", a site (its device), "SITE-nat" or
+        (a mobile site) "SITE-4g"."""
         if place == INTERNET:
             return self.core_ns
         if place in self.sites:
             return self.sites[place].device_ns
+        carrier = place.removesuffix(MOBILE_SUFFIX)
+        if place.endswith(MOBILE_SUFFIX) and carrier in self.mobile:
+            return self.mobile[carrier].router_ns
         site = place.removesuffix(ROUTER_SUFFIX)
         if place.endswith(ROUTER_SUFFIX) and site in self.sites:
             return self.sites[site].router_ns
@@ -128,11 +154,17 @@ class Lab:
         return list(self._created)
 
     def device_ip(self, site: str) -> str:
-        """The device's private address in its site's LAN (198.19.x.2)."""
-        return self._plan(site).device_ip
+        """The device's private address on its active link (Wi-Fi: 198.19.N.2)."""
+        plan = self._plan(site)
+        if self._device_link[site] == "4g":
+            return self.mobile[site].link.device_ip
+        return plan.device_ip
 
     def public_ip(self, site: str) -> str:
-        """The address the internet sees the site's device as: its active uplink's."""
+        """The address the internet sees the site's device as: its active uplink's
+        (the 4G router's while the device is on 4G)."""
+        if self._device_link[self._plan(site).name] == "4g":
+            return self.mobile[site].uplink.public_ip
         return self._plan(site).uplink(self._active[site]).public_ip
 
     def active_uplink(self, site: str) -> str:
@@ -194,6 +226,24 @@ class Lab:
             return
         build.switch_uplink(plan, self.core_ns, old, which)
         self._active[site] = which
+
+    def device_link(self, site: str) -> str:
+        """The device's own active link: "wifi" or "4g"."""
+        return self._device_link[self._plan(site).name]
+
+    def set_device_link(self, site: str, which: str) -> None:
+        """The laptop itself changes network: ``which`` ("wifi" or "4g") comes up and
+        passes packets, then the active one goes down *on the device*, taking its
+        address and routes along (the Wi-Fi drops). Needs ``mobile`` to name the site.
+        """
+        plan = self._plan(site)
+        if site not in self.mobile or which not in DEVICE_LINKS:
+            raise UnknownPlace(f"{site} link {which!r}")
+        old = self._device_link[site]
+        if old == which:
+            return
+        laptop.switch_device_link(plan, self.mobile[site], old, which)
+        self._device_link[site] = which
 
     def blackhole(self, site: str, on: bool) -> None:
         """Drop everything the site's router would forward, both ways, while ``on``.

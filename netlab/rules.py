@@ -7,7 +7,7 @@ A router adds its site's NAT and firewall on top.
 
 from __future__ import annotations
 
-from netlab.topology import CORE_NET, LAB_NET, SitePlan
+from netlab.topology import CORE_NET, LAB_NET, MobilePlan, SitePlan
 
 GUARD_CHAIN = "KGLEAK"
 BLOCK_CHAIN = "KGBLOCK"  # a router's outage switch: empty, or one DROP for everything
@@ -64,6 +64,28 @@ def router_rules(plan: SitePlan) -> str:
             "COMMIT",
             "*nat",
             *nat,
+            "COMMIT",
+            "",
+        ]
+    )
+
+
+def mobile_rules(mobile: MobilePlan) -> str:
+    """A 4G carrier's router: the leak guard, nothing unsolicited in, a new port for
+    every flow (symmetric NAT, as ``cgnat``)."""
+    lan = mobile.lan_router_if
+    return "\n".join(
+        [
+            "*filter",
+            *_GUARD,
+            f":{BLOCK_CHAIN} - [0:0]",
+            f"-A FORWARD -j {BLOCK_CHAIN}",
+            "-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
+            f"-A FORWARD ! -i {lan} -j DROP",
+            f"-A FORWARD -i {lan} -j ACCEPT",
+            "COMMIT",
+            "*nat",
+            f"-A POSTROUTING -o {mobile.uplink.router_if} -j MASQUERADE --random-fully",
             "COMMIT",
             "",
         ]

@@ -4,7 +4,9 @@ Only the benchmarking range 198.18.0.0/15 is used. The "public" side is 198.18.x
 the core's service addresses on its loopback, and one /24 per site uplink (the core
 has .1, the site's router .2). The private LANs are 198.19.<site>.0/24 (router .1,
 device .2). Every site is built with two uplinks, "a" (active) and "b" (down), so a
-network change can be played on any of them.
+network change can be played on any of them. A site may also give its device a 4G
+link of its own (a hotspot or dongle): a second router (198.18.(200+N).0/24 public,
+198.19.(100+N).0/24 private), so the laptop itself can lose its Wi-Fi.
 """
 
 from __future__ import annotations
@@ -27,6 +29,12 @@ IFNAMSIZ = 15  # the kernel's limit on interface names
 
 _SITE_INDEX = {site: number for number, site in enumerate(SITES, start=1)}
 _UPLINK_OFFSET = {"a": 0, "b": 100}
+MOBILE_OFFSET = 200  # the 4G router's public /24: 198.18.(200+N).0/24
+MOBILE_LAN_OFFSET = 100  # its private LAN: 198.19.(100+N).0/24
+DEVICE_LINKS = ("wifi", "4g")  # a laptop's own links, in the order of preference
+# Routing tables for the device's source rules (a socket bound to one link's address
+# leaves by that link, as on a laptop with both up).
+_LINK_TABLE = {"wifi": 101, "4g": 102}
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
@@ -125,4 +133,56 @@ def site_plan(site: str, tag: str) -> SitePlan:
         device_ip=f"198.19.{index}.2",
         router_lan_ip=f"198.19.{index}.1",
         uplinks=uplinks,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceLink:
+    """One of a laptop's own links: its interface, address and gateway."""
+
+    which: str  # "wifi" (to the site's router) or "4g" (to the site's 4G router)
+    device_if: str
+    device_ip: str
+    gateway: str
+    table: int  # the routing table of its source rule
+    metric: int  # its default route's metric: Wi-Fi is preferred while both are up
+
+
+@dataclass(frozen=True, slots=True)
+class MobilePlan:
+    """A site's 4G: a carrier router namespace with its own uplink, and the device's
+    second link to it."""
+
+    router_ns: str
+    lan_router_if: str
+    uplink: Uplink
+    link: DeviceLink
+
+
+def device_links(plan: SitePlan, mobile: MobilePlan) -> dict[str, DeviceLink]:
+    """The device's two links: Wi-Fi (the site's LAN) and 4G."""
+    wifi = DeviceLink(
+        "wifi", plan.lan_device_if, plan.device_ip, plan.router_lan_ip, _LINK_TABLE["wifi"], 100
+    )
+    return {"wifi": wifi, "4g": mobile.link}
+
+
+def mobile_plan(site: str, tag: str) -> MobilePlan:
+    """Names and addresses of a site's 4G router and the device's link to it."""
+    index = _SITE_INDEX[site]
+    short = site[0]
+    lan = f"198.19.{MOBILE_LAN_OFFSET + index}"
+    return MobilePlan(
+        router_ns=f"{PREFIX}{tag}-{site}-4g",
+        lan_router_if=f"{tag}{short}{index}gr",
+        uplink=Uplink(
+            which="4g",
+            router_if=f"{tag}{short}{index}gw",
+            core_if=f"{tag}{short}{index}gc",
+            public_ip=f"198.18.{MOBILE_OFFSET + index}.2",
+            core_ip=f"198.18.{MOBILE_OFFSET + index}.1",
+        ),
+        link=DeviceLink(
+            "4g", f"{tag}{short}{index}gd", f"{lan}.2", f"{lan}.1", _LINK_TABLE["4g"], 600
+        ),
     )

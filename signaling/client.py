@@ -201,6 +201,11 @@ class SignalingClient:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._pong.wait(), limit)
                 return True
+        if self._ws is not ws:
+            # A new connection was made meanwhile (reconnect_now after a network
+            # change): the one pinged is gone, and dropping its successor, just
+            # hello'd, would cost the call its set-up messages a second time.
+            return self._up
         logger.info("signaling connection did not answer: reconnecting")
         self.reconnect_now()
         return False

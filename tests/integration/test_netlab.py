@@ -16,6 +16,7 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
+import aioice.ice
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -46,7 +47,7 @@ except netlab.LabUnavailable as missing:
 
 @pytest.fixture(scope="module")
 def lab() -> Iterator[Lab]:
-    with Lab() as built:
+    with Lab(mobile=("home",)) as built:
         yield built
 
 
@@ -282,6 +283,63 @@ def test_set_uplink_moves_new_flows_to_the_other_address(lab: Lab) -> None:
     with pytest.raises(netlab.UnknownPlace):
         lab.set_uplink("home", "c")
     assert lab.active_uplink("home") == "a"
+
+
+def _addresses(lab: Lab, place: str) -> dict[str, str]:
+    """Interface → its IPv4 address, and interface → "DOWN"/"UP" under "link:<name>"."""
+    ns = lab.namespace(place)
+    out = subprocess.run(
+        ["ip", "-n", ns, "-o", "-4", "addr"], capture_output=True, text=True, check=False
+    ).stdout
+    found = {line.split()[1]: line.split()[3].split("/")[0] for line in out.splitlines()}
+    links = subprocess.run(
+        ["ip", "-n", ns, "-o", "link"], capture_output=True, text=True, check=False
+    ).stdout
+    for line in links.splitlines():
+        name = line.split()[1].split("@")[0].rstrip(":")
+        found[f"link:{name}"] = "DOWN" if "state DOWN" in line else "UP"
+    return found
+
+
+def test_set_device_link_moves_the_laptop_itself_to_4g_and_back(lab: Lab) -> None:
+    """The laptop loses its Wi-Fi: the interface goes down and its address with it
+    (what the engine watches), and new flows leave by the 4G carrier's public address."""
+    internet, home = lab.loop("internet"), lab.loop("home")
+    echo = internet.run(udp_echo(SERVER_IP, 7005), 5)
+    wifi_if = lab.sites["home"].lan_device_if
+    lte = lab.mobile["home"].link
+
+    def ask() -> str:
+        _, replies = home.run(udp_ask((lab.device_ip("home"), 0), [(SERVER_IP, 7005)]), 5)
+        return replies[(SERVER_IP, 7005)].decode().split(":")[0]
+
+    async def host_addresses() -> set[str]:
+        return set(aioice.ice.get_host_addresses(use_ipv4=True, use_ipv6=False))
+
+    def seen_by_ice() -> set[str]:
+        return home.run(host_addresses(), 5)  # on the thread that sits in `home`
+
+    try:
+        before, ice_before = ask(), seen_by_ice()
+        lab.set_device_link("home", "4g")
+        on_4g, ice_4g, links_4g = ask(), seen_by_ice(), _addresses(lab, "home")
+        lab.set_device_link("home", "wifi")
+        again, ice_again, links_again = ask(), seen_by_ice(), _addresses(lab, "home")
+    finally:
+        internet.call(echo.close)
+        lab.set_device_link("home", "wifi")
+    assert before == again == "198.18.1.2"
+    assert on_4g == lab.mobile["home"].uplink.public_ip == "198.18.201.2"
+    assert ice_before == ice_again == {"198.19.1.2"}
+    assert ice_4g == {lte.device_ip} == {"198.19.101.2"}
+    assert wifi_if not in links_4g and links_4g[f"link:{wifi_if}"] == "DOWN"
+    assert lte.device_if not in links_again and links_again[f"link:{lte.device_if}"] == "DOWN"
+    with pytest.raises(netlab.UnknownPlace):
+        lab.set_device_link("home", "lte")
+    with pytest.raises(netlab.UnknownPlace):
+        lab.set_device_link("school", "4g")  # built without a 4G link
+    assert lab.device_link("home") == "wifi"
+    assert lab.leaks() == 0
 
 
 def test_blackhole_cuts_live_flows_until_lifted(lab: Lab) -> None:

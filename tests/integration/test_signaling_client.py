@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import tempfile
@@ -306,6 +307,29 @@ async def test_reconnect_now_drops_the_connection_and_is_back_at_once(
     assert isinstance(await expect(client, Disconnected), Disconnected)
     await expect(client, Connected, timeout=2.0)
     assert asyncio.get_running_loop().time() - started < 1.5
+    assert client.connected
+
+
+async def test_a_check_on_a_connection_replaced_meanwhile_drops_nothing(
+    server: RunningServer, fleet: TestFleet, clients: list[SignalingClient]
+) -> None:
+    """A network change: the engine redials at once and a call's path check pings
+    the connection it saw, the old one. The new connection, made while that ping
+    went unanswered, is kept (it carries the call's new hello)."""
+    s_creds, _ = fleet.pair()
+    client = await connect(clients, server.port, s_creds)
+    await expect(client, Connected)
+    await expect(client, CrlReceived)
+    client.reconnect_now()
+    checked = asyncio.create_task(client.check_connection(limit=0.5))
+    assert isinstance(await expect(client, Disconnected), Disconnected)
+    await expect(client, Connected, timeout=2.0)
+    assert await checked is True
+    later: list[SignalingEvent] = []
+    with contextlib.suppress(TimeoutError):
+        while True:
+            later.append(await asyncio.wait_for(client.events.get(), 1.0))
+    assert not [e for e in later if isinstance(e, Disconnected)], later
     assert client.connected
 
 

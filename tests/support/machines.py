@@ -130,6 +130,9 @@ class FakeLinks:
     def set_login(self, login: Any) -> None:
         self.journal.add("login")
 
+    def network_changed(self) -> None:
+        self.journal.add(f"{self.name}.path", "network changed")
+
     async def aclose(self) -> None:
         self.closed_all = True
 
@@ -154,6 +157,9 @@ class NegotiationHostFake:
 
     def admit(self) -> str | None:
         return self.refusal
+
+    def standby_taken(self) -> None:
+        self.journal.add("host", "standby taken")
 
     def attempt_begun(self) -> None:
         self.journal.add("host", "attempt_begun")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 
@@ -126,6 +127,27 @@ async def test_a_new_network_is_probed_afresh() -> None:
     plan = await paths.plan()
     assert plan.protocol is TCP
     assert plan.network == "4g"
+
+
+async def test_a_network_change_probes_the_new_network_before_the_next_attempt() -> None:
+    """Wi-Fi → 4G: the probe starts when the address goes, so the attempt that follows
+    (after a hello and welcome round trip) does not wait for it."""
+    prober = FakeProber({UDP, TCP, TLS})
+    network = ["wifi"]
+    paths = chooser(prober, network)
+    paths.set_login(Login())
+    paths.succeeded(await paths.plan())
+    assert len(prober.calls) == 1
+    prober.open = {TLS}
+    network[0] = "4g"
+    paths.network_changed()
+    await asyncio.sleep(0)  # the probe task runs; no attempt has asked for a plan yet
+    assert len(prober.calls) == 2
+    plan = await paths.plan()
+    assert (plan.protocol, plan.network, len(prober.calls)) == (TLS, "4g", 2)
+    paths.network_changed()  # a network already known: nothing to probe
+    await asyncio.sleep(0)
+    assert len(prober.calls) == 2
 
 
 async def test_no_credential_means_an_attempt_without_relay(

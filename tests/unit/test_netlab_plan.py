@@ -12,6 +12,7 @@ from netlab.topology import (
     IFNAMSIZ,
     LAB_NET,
     SITES,
+    mobile_plan,
     namespace_tag,
     new_tag,
     site_plan,
@@ -37,9 +38,14 @@ def test_every_address_is_in_the_benchmarking_range_and_every_name_fits() -> Non
     names: list[str] = []
     addresses = [netlab.SERVER_IP, netlab.TURN_IP]
     for site in SITES:
-        plan = site_plan(site, tag)
+        plan, mobile = site_plan(site, tag), mobile_plan(site, tag)
         names += [plan.lan_router_if, plan.lan_device_if]
         addresses += [plan.device_ip, plan.router_lan_ip]
+        # The laptop's own 4G link and its carrier's router (Lab(mobile=...)).
+        names += [mobile.lan_router_if, mobile.link.device_if]
+        names += [mobile.uplink.router_if, mobile.uplink.core_if]
+        addresses += [mobile.link.device_ip, mobile.link.gateway]
+        addresses += [mobile.uplink.public_ip, mobile.uplink.core_ip]
         for link in plan.uplinks:
             names += [link.router_if, link.core_if]
             addresses += [link.public_ip, link.core_ip]
@@ -81,3 +87,12 @@ def test_missing_tools_are_named_in_one_dutch_sentence(monkeypatch: pytest.Monke
 def test_an_unknown_site_is_refused_before_anything_is_built() -> None:
     with pytest.raises(netlab.UnknownPlace, match="moon"):
         netlab.Lab(sites=("home", "moon"))
+    with pytest.raises(netlab.UnknownPlace, match="school"):
+        netlab.Lab(sites=("home",), mobile=("school",))  # 4G for a site not built
+
+
+def test_the_4g_router_guards_and_gives_every_flow_a_new_port() -> None:
+    text = rules.mobile_rules(mobile_plan("home", "t"))
+    assert "-A KGLEAK -j DROP" in text and "-A FORWARD -j KGLEAK" in text
+    assert "-j MASQUERADE --random-fully" in text
+    assert "-A FORWARD ! -i th1gr -j DROP" in text  # nothing unsolicited from outside

@@ -258,6 +258,134 @@ async def test_a_hello_kept_back_while_live_is_answered_when_the_link_fails(
     assert [e for e in call.journal.take() if e[0] == "c"] == [("c", "state", "reconnecting", None)]
 
 
+async def test_a_kept_hello_ends_a_live_link_once_the_peer_falls_briefly_silent(
+    fleet: TestFleet,
+) -> None:
+    """The laptop changed network and says hello again: the class drops the live link
+    after ``hello_silence`` (not ``peer_timeout``) and answers. While the peer still
+    speaks, the hello (replayable: the certificate is public) ends nothing."""
+    settings = SessionSettings(peer_timeout=5.0, connect_timeout=5.0, hello_silence=0.15, tick=0.01)
+    journal = Journal()
+    student, classroom = fleet.pair()
+    call = Call(device(student, journal, "s", settings), device(classroom, journal, "c", settings),
+                journal)  # fmt: skip
+    call.s.session.start()
+    call.c.session.start()
+    try:
+        await call.set_up()
+        link = call.c.links.last
+        link.channels_open = True
+        hello = {**call.s.relay.sent[0], "call": "00112233aabbccdd"}
+        link.events.on_life()
+        await call.c.session.relayed(hello)
+        for _ in range(30):  # 0.3 s of a peer that still speaks
+            link.events.on_life()
+            await asyncio.sleep(0.01)
+        assert call.c.session.state is CallState.LIVE
+        call.journal.take()
+        silent = time.monotonic()  # nothing more arrives from here on
+        await wait_for(lambda: bool(call.c.relay.sent) and call.c.relay.sent[-1]["t"] == "welcome")
+        assert time.monotonic() - silent < 1.0  # peer_timeout would take 5 s
+        assert call.c.relay.sent[-1]["call"] == hello["call"]
+        events = [e for e in call.journal.take() if e[0] == "c"]
+        # The signaling connection is checked, as for any silent peer (cheap: a ping).
+        assert events[:2] == [("c", "path_lost"), ("c", "state", "reconnecting", None)]
+    finally:
+        for d in (call.s, call.c):
+            await d.session.stop()
+
+
+async def test_a_hello_that_supersedes_a_live_but_closed_link_shows_reconnecting(
+    call: Call,
+) -> None:
+    """A dead path closes the live link's channels; a new hello then supersedes it at
+    once. The class was live: it shows reconnecting (and counts it), not connecting."""
+    await call.set_up()
+    assert not call.c.links.last.channels_open
+    hello = {**call.s.relay.sent[0], "call": "00112233aabbccdd"}
+    await call.c.session.relayed(hello)
+    assert call.c.hooks.states[-2:] == [("live", None), ("reconnecting", None)]
+    assert call.c.session.reconnects == 1
+    assert call.c.relay.sent[-1]["t"] == "welcome"
+
+
+STANDBY = SessionSettings(
+    peer_timeout=3.0, connect_timeout=5.0, hello_silence=0.05, standby_silence=0.1, tick=0.01
+)
+
+
+@pytest.fixture
+async def standby_call(fleet: TestFleet) -> AsyncIterator[Call]:
+    journal = Journal()
+    student, classroom = fleet.pair()
+    pair = Call(device(student, journal, "s", STANDBY), device(classroom, journal, "c", STANDBY),
+                journal)  # fmt: skip
+    pair.s.session.start()
+    pair.c.session.start()
+    await pair.set_up()
+    for d in (pair.s, pair.c):
+        d.links.last.channels_open = True
+    yield pair
+    for d in (pair.s, pair.c):
+        await d.session.stop()
+
+
+async def test_a_briefly_silent_link_gets_a_standby_that_takes_over_when_welcomed(
+    standby_call: Call,
+) -> None:
+    """The home router changed its uplink: both links fall silent, nothing else tells
+    the laptop. After standby_silence the pupil says hello beside the live link (still
+    LIVE on screen); the class, silent too, welcomes it; only then does the pupil give
+    the old link up, and the call is live again long before peer_timeout."""
+    call, s, c = standby_call, standby_call.s, standby_call.c
+    call.journal.take()
+    s.links.last.events.on_life()  # media was flowing, then nothing more
+    await wait_for(lambda: s.relay.sent[-1]["t"] == "hello")
+    standby = s.relay.sent[-1]["call"]
+    assert s.session.state is CallState.LIVE and s.session.link is s.links.made[0]
+    assert await s.carry_to(c) == ["hello"]
+    await wait_for(lambda: c.relay.sent[-1]["t"] == "welcome")
+    assert await c.carry_to(s) == ["welcome"]
+    assert s.session.state is CallState.RECONNECTING
+    assert await s.carry_to(c) == ["offer"] and s.relay.sent[-1]["call"] == standby
+    assert await c.carry_to(s) == ["answer"]
+    for d in (s, c):
+        d.links.last.events.on_connected()
+    assert s.hooks.states[-2:] == [("reconnecting", None), ("live", None)]
+    assert ("s.link", 1, "close") in call.journal.take()
+    assert s.session.reconnects == 1
+
+
+async def test_a_standby_is_forgotten_when_the_link_speaks_again(standby_call: Call) -> None:
+    call, s = standby_call, standby_call.s
+    link = s.links.made[0]
+    link.events.on_life()
+    await wait_for(lambda: s.relay.sent[-1]["t"] == "hello")
+    for _ in range(20):  # the live link speaks again before any welcome
+        link.events.on_life()
+        await asyncio.sleep(0.005)
+    assert s.session.negotiation.standby is None
+    late = Handshake("welcome", s.relay.sent[-1]["call"], nonce=b"\0" * 16, cert="")
+    call.journal.take()
+    await s.session.relayed(late.to_payload())
+    assert s.session.state is CallState.LIVE and s.session.link is link
+    assert ("s.link", 1, "close") not in call.journal.take()
+
+
+async def test_a_link_with_heartbeats_only_gets_no_standby_between_them(
+    standby_call: Call,
+) -> None:
+    """No media either way: life comes once a heartbeat interval, longer than
+    standby_silence; that is no break, so no standby hello goes out."""
+    s = standby_call.s
+    sent = len(s.relay.sent)
+    for _ in range(4):
+        await asyncio.sleep(0.15)  # > standby_silence (0.1 s), heartbeats' rhythm
+        s.links.last.events.on_life()
+    assert len(s.relay.sent) == sent and s.session.negotiation.standby is None
+    assert s.session.state is CallState.LIVE
+
+
 async def test_messages_of_an_older_attempt_change_nothing(call: Call) -> None:
     await call.set_up()
     old_answer, old_welcome = call.c.relay.sent[1], call.c.relay.sent[0]
