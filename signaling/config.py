@@ -52,6 +52,11 @@ class ServerConfig:
     crl_poll: float = 0.5
     expiry_sweep: float = 30.0
     shutdown_timeout: float = 5.0
+    # A pass of the event loop longer than this holds every device: logged with how
+    # much of it was garbage collection (signaling.stalls); with stall_stacks, also
+    # what the loop was running (a watchdog thread; for diagnosis).
+    stall_threshold: float = 0.1
+    stall_stacks: bool = False
     # Stopping (SIGTERM) drains: devices are told to move, spread over drain_spread
     # seconds or more (devices / handshake_rate: what the others' budget takes, up to
     # half of drain_timeout) so the other instances see no storm, and the instance

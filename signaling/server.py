@@ -48,6 +48,7 @@ from signaling.protocol import (
 )
 from signaling.ratelimit import Verdict
 from signaling.refusals import RefusalLog
+from signaling.stalls import StallWatch
 from signaling.tls import server_context
 from signaling.tuning import small_tls_buffers
 from signaling.turnissuer import TurnIssuer
@@ -111,6 +112,7 @@ class RunningServer:
         self.refusals = RefusalLog(logging.INFO, config.refusal_log_interval)
         self._purger: LogPurger | None = None
         self._purges: set[asyncio.Task[int]] = set()
+        self.stalls = StallWatch(config.stall_threshold, stacks=config.stall_stacks)
         self.port = 0
         self.health_port: int | None = None
 
@@ -118,6 +120,7 @@ class RunningServer:
         logfilter.install()
         hide_server_software()
         small_tls_buffers()
+        self.stalls.start()
         ctx = server_context(self.files)
         self.hub.crl = self._watcher.load()
         await self.hub.backplane.start(self.hub)
@@ -340,6 +343,7 @@ class RunningServer:
         if self._purges:  # a purge runs in a thread: let it finish its files
             await asyncio.wait(set(self._purges))
         self.refusals.close()
+        self.stalls.stop()
         self.listener = None
         logger.info("signaling server stopped")
 
