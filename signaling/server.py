@@ -327,7 +327,10 @@ class RunningServer:
         if self.listener is not None:
             await self.listener.close()
         if drain > 0 and len(self.hub):
-            await drain_hub(self.hub, self.config.drain_spread, drain, self.config.handshake_rate)
+            # as fast as a receiving instance with spare time takes them; one
+            # without waits its budget and leaves the rest in its accept queue
+            rate = self.config.handshake_rate_max
+            await drain_hub(self.hub, self.config.drain_spread, drain, rate)
         if self._maintain_task is not None:
             self._maintain_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
