@@ -20,6 +20,9 @@ from signaling.ratelimit import TokenBucket
 
 COOLDOWN = 0.25  # seconds after a cut before the next: one slow pass is one signal
 RAMP = 4.0  # seconds from the floor to the ceiling while the loop keeps up
+# The longest stretch one on-time wake counts for: the listener polls only while it
+# waits for tokens, so a wake after an idle hour says nothing about that hour.
+STRETCH = 0.1
 
 
 class HandshakePace:
@@ -61,7 +64,8 @@ class HandshakePace:
                 self._set(max(self.floor, self.rate / 2))
             self._grown_at = now
         elif late < self._target / 2:
-            step = (self.ceiling - self.floor) / RAMP * max(0.0, now - self._grown_at)
+            stretch = min(STRETCH, max(0.0, now - self._grown_at))
+            step = (self.ceiling - self.floor) / RAMP * stretch
             self._set(min(self.ceiling, self.rate + step))
             self._grown_at = now
 

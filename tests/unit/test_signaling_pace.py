@@ -77,3 +77,11 @@ def test_a_bucket_keeps_what_it_earned_when_its_rate_changes() -> None:
     assert sum(bucket.take() for _ in range(10)) == 5
     with pytest.raises(ValueError, match="rate"):
         bucket.rate = 0
+
+
+def test_an_idle_stretch_does_not_count_as_keeping_up() -> None:
+    clock = Clock()
+    budget = pace(clock)
+    clock.now += 3600.0  # no storm for an hour: the listener did not poll
+    budget.woke(0.001)
+    assert budget.rate < 160  # the next storm starts near the starting rate
