@@ -40,10 +40,12 @@ class ServerConfig:
     # the relays of the devices that are up. The rate starts at handshake_rate and
     # follows the loop's spare time (signaling.pace): it grows toward
     # handshake_rate_max while the loop wakes within handshake_lag of when it asked,
-    # and halves when it wakes later, down to handshake_rate_min. A burst of 64 held
-    # the loop for 60-90 ms at the start of a storm: 16 at most.
+    # and halves when it wakes later, down to handshake_rate_min: never slower than
+    # the fixed budget that was measured (a floor of 30/s halved the connect rate on
+    # a shared 2-core machine, docs/performance.md). A burst of 64 held the loop for
+    # 60-90 ms at the start of a storm: 16 at most.
     handshake_rate: float = 150.0
-    handshake_rate_min: float = 30.0
+    handshake_rate_min: float = 150.0
     handshake_rate_max: float = 300.0
     handshake_lag: float = 0.02
     handshake_burst: int = 16
