@@ -89,6 +89,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "naast elkaar; zonder deze optie houdt de server alles in zijn eigen geheugen",
     )
     server.add_argument(
+        "--stall-stacks",
+        action="store_true",
+        help="diagnose: elke stilstand van de server langer dan 50 ms loggen met de "
+        "code die toen liep (standaard alleen stilstanden vanaf 100 ms, zonder code)",
+    )
+    server.add_argument(
         "--log-console",
         action="store_true",
         help="ook naar stderr loggen (standaard alleen naar DATA/state/logs, 90 dagen)",
@@ -147,7 +153,7 @@ async def _serve(args: argparse.Namespace, early: EarlyLines) -> int:
         args.data,
         args.host,
         args.port,
-        ServerConfig(),
+        _config(args),
         health_port=None if args.no_health else args.health_port,
         log_state=state_dir(args.data),
         backplane=_backplane(args.redis),
@@ -171,6 +177,12 @@ async def _serve(args: argparse.Namespace, early: EarlyLines) -> int:
                 await task
         unwatch_collections()
         log.close()
+
+
+def _config(args: argparse.Namespace) -> ServerConfig:
+    if args.stall_stacks:  # a watchdog thread samples the loop: diagnosis only
+        return ServerConfig(stall_threshold=0.05, stall_stacks=True)
+    return ServerConfig()
 
 
 def _backplane(url: str | None) -> Backplane | None:

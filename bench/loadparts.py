@@ -45,8 +45,8 @@ class Figures:
 
 
 class Instance:
-    def __init__(self, folder: Path, redis: str | None) -> None:
-        self.folder, self.redis = folder, redis
+    def __init__(self, folder: Path, redis: str | None, extra: tuple[str, ...] = ()) -> None:
+        self.folder, self.redis, self.extra = folder, redis, extra
         self.proc: asyncio.subprocess.Process | None = None
         self.port = 0
 
@@ -55,6 +55,7 @@ class Instance:
                 "--port", str(port), "--no-health"]  # fmt: skip
         if self.redis:
             args += ["--redis", self.redis]
+        args += self.extra
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, *args, stdout=asyncio.subprocess.PIPE, cwd=ROOT,
             env={**os.environ, "PYTHONPATH": str(ROOT)},

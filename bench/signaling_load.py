@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import gc
 import json
+import math
 import os
 import resource
 import secrets
@@ -40,6 +41,7 @@ from app.demo.servers import RedisProcess
 from bench.fleetcache import fleet
 from bench.loadparts import Device, Figures, Instance, pct, run_device, send
 from pairing.credentials import DeviceCredentials
+from signaling.stalls import StallWatch
 from signaling.tls import client_context
 from signaling.tuning import small_tls_buffers
 
@@ -69,7 +71,8 @@ class LoadRun:
         for n in range(self.args.instances):
             shutil.copytree(fleet_dir, self.work / f"server-{n}")
             url = self.redis.url if self.redis else None
-            self.instances.append(Instance(self.work / f"server-{n}", url))
+            extra = ("--stall-stacks",) if self.args.stall_stacks else ()
+            self.instances.append(Instance(self.work / f"server-{n}", url, extra))
             await self.instances[-1].start()
 
     def make_devices(self, pairs: list[tuple[DeviceCredentials, DeviceCredentials]]) -> None:
@@ -97,7 +100,11 @@ class LoadRun:
         # handshakes per source, so the devices here spread over 127.0.0.2-127.0.0.251.
         self.sessions = [
             aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=0, local_addr=(f"127.0.0.{2 + n}", 0))
+                # not rounded: 10,000 heartbeats rounded up to whole seconds fired
+                # ~500 at a time here, as they did in the server
+                connector=aiohttp.TCPConnector(
+                    limit=0, local_addr=(f"127.0.0.{2 + n}", 0), timeout_ceil_threshold=math.inf
+                )
             )
             for n in range(SOURCES)
         ]
@@ -135,14 +142,24 @@ class LoadRun:
             relay_loop(self.devices, active, self.args.relay_rate, self.figures)
         )
         watching = asyncio.create_task(watch_lag(self.figures))
+        own = StallWatch(0.02)  # this process's stalls: longer ones hold every relay here
+        own.start()
         cpu1, t0 = self.cpu(), time.monotonic()
         await asyncio.sleep(self.args.seconds)
+        self.report["bench_stalls_over_20ms"] = own.stalls
+        self.report["bench_longest_stall_ms"] = round(own.longest * 1000, 1)
         busy = (self.cpu() - cpu1) / (time.monotonic() - t0)
         self.report["server_cpu_pct_relay"] = round(100 * busy, 1)
         if self.args.restart and len(self.instances) > 1:
+            steady, own.stalls, own.longest = own.stalls, 0, 0.0
             self.report |= await restart(
                 self.instances, self.devices, len(self.devices) // 2, self.figures
             )
+            # the devices' side of the move's handshakes runs here too: is it the limit?
+            self.report["bench_stalls_over_20ms_during_move"] = own.stalls
+            self.report["bench_longest_stall_ms_during_move"] = round(own.longest * 1000, 1)
+            own.stalls = steady
+        own.stop()
         relaying.cancel()
         watching.cancel()
         await asyncio.sleep(1.0)
@@ -276,6 +293,9 @@ def main() -> int:
     parser.add_argument("--restart", action="store_true", help="stop instance 1 midway")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--keep", action="store_true", help="keep the servers' folders")
+    parser.add_argument(
+        "--stall-stacks", action="store_true", help="the servers log their stalls with stacks"
+    )
     args = parser.parse_args()
     if not 2 <= args.devices <= 20_000 or args.seconds > 300:
         parser.error("--devices 2..20000, --seconds at most 300")

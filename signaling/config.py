@@ -37,9 +37,18 @@ class ServerConfig:
     max_connections: int = 12_000
     # TLS handshakes started per second (a handshake costs the server 3-5 ms of CPU):
     # a reconnect storm of every device waits in the accept queue instead of stalling
-    # the relays of the devices that are up.
+    # the relays of the devices that are up. The rate starts at handshake_rate and
+    # follows the loop's spare time (signaling.pace): it grows toward
+    # handshake_rate_max while the loop wakes within handshake_lag of when it asked,
+    # and halves when it wakes later, down to handshake_rate_min: never slower than
+    # the fixed budget that was measured (a floor of 30/s halved the connect rate on
+    # a shared 2-core machine, docs/performance.md). A burst of 64 held the loop for
+    # 60-90 ms at the start of a storm: 16 at most.
     handshake_rate: float = 150.0
-    handshake_burst: int = 64
+    handshake_rate_min: float = 150.0
+    handshake_rate_max: float = 300.0
+    handshake_lag: float = 0.02
+    handshake_burst: int = 16
     max_message: int = 64 * KIB
     rate: float = 20.0  # messages per second per connection, sustained
     burst: int = 50
@@ -52,6 +61,11 @@ class ServerConfig:
     crl_poll: float = 0.5
     expiry_sweep: float = 30.0
     shutdown_timeout: float = 5.0
+    # A pass of the event loop longer than this holds every device: logged with how
+    # much of it was garbage collection (signaling.stalls); with stall_stacks, also
+    # what the loop was running (a watchdog thread; for diagnosis).
+    stall_threshold: float = 0.1
+    stall_stacks: bool = False
     # Stopping (SIGTERM) drains: devices are told to move, spread over drain_spread
     # seconds or more (devices / handshake_rate: what the others' budget takes, up to
     # half of drain_timeout) so the other instances see no storm, and the instance

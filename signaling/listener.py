@@ -13,10 +13,11 @@ most ``max_pending_per_address`` slots. The address is kept only as a dictionary
 while its connections are pending (an IPv6 source counts per /64, the block one
 machine gets); it is never logged, stored or passed on.
 
-A reconnect storm of real devices is paced, not refused: handshakes start at most
-``handshake_rate`` per second, and while half the slots hold devices that spoke
-(TLS work: the CPU is the limit) nothing more is accepted; the others wait in the
-kernel's accept queue and are served in turn.
+A reconnect storm of real devices is paced, not refused: handshakes start at a
+rate that follows the loop's spare time (:mod:`signaling.pace`, from
+``handshake_rate`` per second between its floor and ceiling), and while half the
+slots hold devices that spoke (TLS work: the CPU is the limit) nothing more is
+accepted; the others wait in the kernel's accept queue and are served in turn.
 
 A slot is taken at accept time, not when the handshake task first runs: awaiting
 ``sock_accept`` does not yield while connections are queued, so a burst would
@@ -34,7 +35,7 @@ import ssl
 from collections.abc import Callable
 
 from signaling.config import ServerConfig
-from signaling.ratelimit import TokenBucket
+from signaling.pace import HandshakePace
 from signaling.refusals import RefusalLog, tls_reason
 
 logger = logging.getLogger(__name__)
@@ -65,7 +66,13 @@ class Listener:
         # ... of which the client has spoken: the TLS work itself, bound by our CPU
         self.working = 0
         self._by_source: dict[str, int] = {}  # pending per source; emptied as they end
-        self._budget = TokenBucket(config.handshake_rate, config.handshake_burst)
+        self.pace = HandshakePace(
+            config.handshake_rate,
+            floor=config.handshake_rate_min,
+            ceiling=config.handshake_rate_max,
+            burst=config.handshake_burst,
+            lag_target=config.handshake_lag,
+        )
 
     @property
     def serving(self) -> bool:
@@ -93,15 +100,14 @@ class Listener:
         loop = asyncio.get_running_loop()
         in_a_row = 0
         while True:
-            # The handshake budget (ServerConfig.handshake_rate): a token comes back
-            # every 1/rate seconds, so polling at that pace is exact and cheap. While
-            # half the slots hold handshakes in progress the CPU is the limit (a
-            # reconnect storm): the rest wait in the kernel's queue rather than be
-            # accepted and closed. Silent connections do not count: those are refused.
-            while (  # noqa: ASYNC110
-                self.working >= self._config.max_pending // 2 or not self._budget.take()
-            ):
-                await asyncio.sleep(1 / self._config.handshake_rate)
+            # The handshake budget (signaling.pace): a token comes back every 1/rate
+            # seconds, so polling at that pace is exact and cheap, and how late each
+            # poll wakes tells the pace how busy the loop is. While half the slots
+            # hold handshakes in progress the CPU is the limit (a reconnect storm):
+            # the rest wait in the kernel's queue rather than be accepted and closed.
+            # Silent connections do not count: those are refused.
+            while self.working >= self._config.max_pending // 2 or not self.pace.take():
+                await self._poll(loop)
             try:
                 conn, address = await loop.sock_accept(sock)
             except OSError as exc:
@@ -124,10 +130,16 @@ class Listener:
                 # a moment for the new ones' first-byte check: a device that spoke
                 # counts as working above, and the loop then waits for the CPU
                 in_a_row = 0
-                await asyncio.sleep(1 / self._config.handshake_rate)
+                await self._poll(loop)
             elif in_a_row >= ACCEPT_BATCH:
                 in_a_row = 0
                 await asyncio.sleep(0)
+
+    async def _poll(self, loop: asyncio.AbstractEventLoop) -> None:
+        wait = self.pace.wait
+        asked = loop.time()
+        await asyncio.sleep(wait)
+        self.pace.woke(loop.time() - asked - wait)
 
     async def _handshake(self, conn: socket.socket, source: str) -> None:
         try:

@@ -30,12 +30,27 @@ class TokenBucket:
         self._tokens = float(burst)
         self._stamp = clock()
 
-    def take(self) -> bool:
+    @property
+    def rate(self) -> float:
+        return self._rate
+
+    @rate.setter
+    def rate(self, rate: float) -> None:
+        """A new rate from now on; the tokens already earned stay."""
+        if rate <= 0:
+            raise ValueError("rate must be > 0")
+        self._earn()
+        self._rate = rate
+
+    def _earn(self) -> None:
+        """Count the tokens earned so far at the current rate."""
         now = self._clock()
         # max(): a clock that steps back must not drain the bucket
-        elapsed = max(0.0, now - self._stamp)
+        self._tokens = min(self._burst, self._tokens + max(0.0, now - self._stamp) * self._rate)
         self._stamp = now
-        self._tokens = min(self._burst, self._tokens + elapsed * self._rate)
+
+    def take(self) -> bool:
+        self._earn()
         if self._tokens >= 1.0:
             self._tokens -= 1.0
             return True

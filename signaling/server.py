@@ -48,6 +48,7 @@ from signaling.protocol import (
 )
 from signaling.ratelimit import Verdict
 from signaling.refusals import RefusalLog
+from signaling.stalls import StallWatch
 from signaling.tls import server_context
 from signaling.tuning import small_tls_buffers
 from signaling.turnissuer import TurnIssuer
@@ -111,6 +112,7 @@ class RunningServer:
         self.refusals = RefusalLog(logging.INFO, config.refusal_log_interval)
         self._purger: LogPurger | None = None
         self._purges: set[asyncio.Task[int]] = set()
+        self.stalls = StallWatch(config.stall_threshold, stacks=config.stall_stacks)
         self.port = 0
         self.health_port: int | None = None
 
@@ -118,6 +120,7 @@ class RunningServer:
         logfilter.install()
         hide_server_software()
         small_tls_buffers()
+        self.stalls.start()
         ctx = server_context(self.files)
         self.hub.crl = self._watcher.load()
         await self.hub.backplane.start(self.hub)
@@ -324,7 +327,10 @@ class RunningServer:
         if self.listener is not None:
             await self.listener.close()
         if drain > 0 and len(self.hub):
-            await drain_hub(self.hub, self.config.drain_spread, drain, self.config.handshake_rate)
+            # as fast as a receiving instance with spare time takes them; one
+            # without waits its budget and leaves the rest in its accept queue
+            rate = self.config.handshake_rate_max
+            await drain_hub(self.hub, self.config.drain_spread, drain, rate)
         if self._maintain_task is not None:
             self._maintain_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -340,6 +346,7 @@ class RunningServer:
         if self._purges:  # a purge runs in a thread: let it finish its files
             await asyncio.wait(set(self._purges))
         self.refusals.close()
+        self.stalls.stop()
         self.listener = None
         logger.info("signaling server stopped")
 

@@ -66,7 +66,7 @@ async def _ping_delay(
 
 
 async def test_the_handshake_budget_spreads_a_burst(fleet: TestFleet) -> None:
-    config = ServerConfig(handshake_rate=10.0, handshake_burst=2)
+    config = ServerConfig(handshake_rate=10.0, handshake_rate_max=10.0, handshake_burst=2)
     server = await start_server(fleet.folder, "127.0.0.1", 0, config)
     loop = asyncio.get_running_loop()
     try:
@@ -82,6 +82,36 @@ async def test_the_handshake_budget_spreads_a_burst(fleet: TestFleet) -> None:
         # 2 at once, then one per 0.1 s: the last handshake starts >= 0.5 s later
         assert times[-1] >= 0.5
         assert times[1] < 0.5
+    finally:
+        await server.stop()
+
+
+async def test_a_loop_with_spare_time_takes_a_storm_faster_than_its_starting_rate(
+    fleet: TestFleet,
+) -> None:
+    # 30 devices at a fixed 10 handshakes/s take 2.8 s at least; a loop that keeps up
+    # lets the budget grow toward 200/s, so they are all in well before that.
+    config = ServerConfig(
+        handshake_rate=10.0,
+        handshake_rate_max=200.0,
+        handshake_burst=2,
+        handshake_lag=0.1,  # this loop also runs the 30 clients' side of TLS
+        max_pending_per_address=64,
+    )
+    server = await start_server(fleet.folder, "127.0.0.1", 0, config)
+    loop = asyncio.get_running_loop()
+    try:
+        creds = [fleet.pair()[0] for _ in range(30)]
+        started = loop.time()
+
+        async def hello(n: int) -> float:
+            async with device(server, creds[n]) as ws:
+                await frame(ws, "hello", timeout=10)
+                return loop.time() - started
+
+        times = sorted(await asyncio.gather(*(hello(n) for n in range(30))))
+        assert times[-1] < 2.0
+        assert server.listener is not None and server.listener.pace.rate > 10.0
     finally:
         await server.stop()
 

@@ -1,0 +1,74 @@
+"""The handshake budget follows the loop's spare time.
+
+A TLS handshake costs the server 3-4 ms of CPU on the one thread that also relays
+for every device. A fixed budget (150 per second) is too slow on a quiet machine
+(1,000 devices moving from a stopped instance took 6.7 s at least) and too fast on
+a busy one (relays waited behind handshakes for hundreds of milliseconds). So the
+listener reports how late the loop woke it each time it waits for a token
+(:meth:`HandshakePace.woke`): while the loop wakes on time the rate grows toward
+the ceiling, a late wake halves it (at most once per ``COOLDOWN``), never below
+the floor, so a storm always moves on. Additive increase, multiplicative
+decrease: the same rule TCP uses to share a link it cannot see.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from signaling.ratelimit import TokenBucket
+
+COOLDOWN = 0.25  # seconds after a cut before the next: one slow pass is one signal
+RAMP = 4.0  # seconds from the floor to the ceiling while the loop keeps up
+# The longest stretch one on-time wake counts for: the listener polls only while it
+# waits for tokens, so a wake after an idle hour says nothing about that hour.
+STRETCH = 0.1
+
+
+class HandshakePace:
+    """Tokens for handshakes at ``rate`` per second, ``floor <= rate <= ceiling``."""
+
+    def __init__(
+        self,
+        start: float,
+        *,
+        floor: float,
+        ceiling: float,
+        burst: int,
+        lag_target: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.floor = min(floor, start)
+        self.ceiling = max(ceiling, start)
+        self.rate = start
+        self._target = lag_target
+        self._clock = clock
+        self._bucket = TokenBucket(start, burst, clock)
+        self._cut_at = -COOLDOWN
+        self._grown_at = clock()
+
+    def take(self) -> bool:
+        return self._bucket.take()
+
+    @property
+    def wait(self) -> float:
+        """How long to sleep before asking again: one token's worth."""
+        return 1.0 / self.rate
+
+    def woke(self, late: float) -> None:
+        """The loop ran this waiter ``late`` seconds after it asked to be woken."""
+        now = self._clock()
+        if late > self._target:
+            if now - self._cut_at >= COOLDOWN:
+                self._cut_at = now
+                self._set(max(self.floor, self.rate / 2))
+            self._grown_at = now
+        elif late < self._target / 2:
+            stretch = min(STRETCH, max(0.0, now - self._grown_at))
+            step = (self.ceiling - self.floor) / RAMP * stretch
+            self._set(min(self.ceiling, self.rate + step))
+            self._grown_at = now
+
+    def _set(self, rate: float) -> None:
+        self.rate = rate
+        self._bucket.rate = rate

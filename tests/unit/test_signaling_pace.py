@@ -1,0 +1,87 @@
+"""The handshake budget that follows the loop's spare time (signaling.pace)."""
+
+from __future__ import annotations
+
+import pytest
+
+from signaling.pace import COOLDOWN, RAMP, HandshakePace
+from signaling.ratelimit import TokenBucket
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def pace(clock: Clock) -> HandshakePace:
+    return HandshakePace(150, floor=30, ceiling=300, burst=16, lag_target=0.02, clock=clock)
+
+
+def test_a_loop_that_keeps_up_lets_the_rate_grow_to_the_ceiling() -> None:
+    clock = Clock()
+    budget = pace(clock)
+    rates = []
+    for _ in range(int(RAMP * 100) + 100):  # wakes on time, every 10 ms
+        clock.now += 0.01
+        budget.woke(0.001)
+        rates.append(budget.rate)
+    assert rates[0] > 150  # growing at once
+    # (ceiling - floor) / RAMP per second
+    assert rates[49] == pytest.approx(150 + 270 / RAMP * 0.5, rel=0.05)
+    assert max(rates) == budget.rate == 300  # and no further
+
+
+def test_a_late_wake_halves_the_rate_once_per_cooldown_down_to_the_floor() -> None:
+    clock = Clock()
+    budget = pace(clock)
+    budget.woke(0.05)
+    assert budget.rate == 75
+    clock.now += COOLDOWN / 2
+    budget.woke(0.05)  # the same slow stretch: not cut again
+    assert budget.rate == 75
+    for _ in range(5):
+        clock.now += COOLDOWN
+        budget.woke(0.05)
+    assert budget.rate == 30  # the floor: a storm always moves on
+    clock.now += 1.0
+    budget.woke(0.015)  # between half the target and the target: held
+    assert budget.rate == 30
+
+
+def test_the_tokens_follow_the_rate() -> None:
+    clock = Clock()
+    budget = pace(clock)
+    while budget.take():  # the burst
+        pass
+    budget.woke(0.05)  # 75 per second now
+    clock.now += 1.0
+    taken = 0
+    while budget.take():
+        taken += 1
+    assert taken == 16  # capped by the burst, as before
+    clock.now += 0.1
+    assert sum(budget.take() for _ in range(20)) == 7  # 75/s * 0.1 s
+    assert budget.wait == pytest.approx(1 / 75)
+
+
+def test_a_bucket_keeps_what_it_earned_when_its_rate_changes() -> None:
+    clock = Clock()
+    bucket = TokenBucket(10, 10, clock)
+    for _ in range(10):
+        bucket.take()
+    clock.now += 0.5  # 5 tokens at 10/s
+    bucket.rate = 100
+    assert sum(bucket.take() for _ in range(10)) == 5
+    with pytest.raises(ValueError, match="rate"):
+        bucket.rate = 0
+
+
+def test_an_idle_stretch_does_not_count_as_keeping_up() -> None:
+    clock = Clock()
+    budget = pace(clock)
+    clock.now += 3600.0  # no storm for an hour: the listener did not poll
+    budget.woke(0.001)
+    assert budget.rate < 160  # the next storm starts near the starting rate
