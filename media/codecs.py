@@ -4,11 +4,11 @@ aiortc rebuilds its VP8 encoder - and so sends a keyframe, 15-90 kB instead of
 2-4 kB - whenever the bitrate target changes by more than 10 %. Its receiver's
 estimate ramps in ~12 % steps and wobbles under load, so a call sent 20-38
 keyframes in 20 s, each a latency spike that lowered the estimate again
-(docs/performance.md). Here a rise takes effect only when it is >= 25 % and 3 s
+(docs/performance.md). Here a rise takes effect only when it is >= 25 % and 2 s
 after the previous change; a drop below 70 % applies at once (congestion must be
-obeyed). The target is the lower of the receiver's estimate (REMB) and a cap
-from the loss it reports (media.losscap); a cut for loss applies at once, since
-loss above 10 % means the link is over its limit. Each encoder it builds lives in
+obeyed). The target is the receiver's estimate (REMB) until its reports show the
+link's limit, then a cap from what they report (media.losscap: loss, round trip,
+a falling REMB); a cut applies at once, since it means the link is over its limit. Each encoder it builds lives in
 its own memory mappings (common.process.large_blocks_mapped), so a rebuild gives
 the old one's ~50 MB back to the OS instead of leaving it in a malloc heap.
 Its stream is paced (media.pacer). media.peer installs it before every peer
@@ -26,7 +26,7 @@ import aiortc.rtcrtpreceiver
 import aiortc.rtcrtpsender
 from aiortc.codecs import get_encoder as _aiortc_get_encoder
 from aiortc.codecs.vpx import MAX_BITRATE, MIN_BITRATE, Vp8Encoder
-from aiortc.rtp import AnyRtcpPacket, RtcpRrPacket, RtcpSrPacket
+from aiortc.rtp import AnyRtcpPacket, RtcpReceiverInfo, RtcpRrPacket, RtcpSrPacket
 from av.frame import Frame
 
 from common.process import large_blocks_mapped
@@ -35,7 +35,7 @@ from media.audio import fec
 from media.losscap import LossCap
 
 STEP = 0.25  # smallest relative change worth a keyframe
-HOLD_S = 3.0  # at most one rise per this many seconds
+HOLD_S = 2.0  # at most one rise per this many seconds (3 s held a lifted cap back)
 DROP_NOW = 0.7  # a target below this fraction of the current one applies at once
 START_BITRATE = 1_000_000  # near the steady state at 720p/480p, within aiortc's clamp
 REBUILD_CHANGE = 0.1  # aiortc rebuilds when the bitrate target moved by more than this
@@ -69,17 +69,16 @@ class SteadyVp8Encoder(Vp8Encoder):
     def target_bitrate(self, bitrate: int) -> None:
         """aiortc's sender sets this from each REMB."""
         self._estimate = bitrate
-        self._retarget(congested=False)
+        self._retarget(congested=self.loss_cap.remb(bitrate))
 
-    def on_loss_report(self, fraction_lost: float) -> None:
-        """One RTCP receiver report's loss for our stream (0..1)."""
-        congested = self.loss_cap.report(fraction_lost, self.target_bitrate)
+    def on_loss_report(self, fraction_lost: float, rtt: float | None = None) -> None:
+        """One RTCP receiver report for our stream: loss (0..1), round trip (s)."""
+        congested = self.loss_cap.report(fraction_lost, self.target_bitrate, rtt)
         self._retarget(congested=congested)
 
     def _retarget(self, *, congested: bool) -> None:
-        cap = self.loss_cap.value
-        # A cap at aiortc's own maximum limits nothing: the REMB passes as before.
-        bitrate = self._estimate if cap >= MAX_BITRATE else min(self._estimate, cap)
+        cap = self.loss_cap
+        bitrate = cap.value if cap.engaged else self._estimate
         current = self.target_bitrate
         now = self._clock()
         drop = bitrate < current * DROP_NOW or (congested and bitrate < current)
@@ -129,7 +128,17 @@ async def _handle_rtcp_packet(sender: aiortc.RTCRtpSender, packet: AnyRtcpPacket
         return
     for report in packet.reports:
         if report.ssrc == sender._ssrc:
-            encoder.on_loss_report(report.fraction_lost / 256)
+            encoder.on_loss_report(report.fraction_lost / 256, _round_trip(sender, report))
+
+
+def _round_trip(sender: aiortc.RTCRtpSender, report: RtcpReceiverInfo) -> float | None:
+    """This report's own round trip in seconds, as aiortc computes it (it keeps only a
+    smoothed one, too slow to see a queue build)."""
+    lsr = getattr(sender, "_RTCRtpSender__lsr", None)
+    lsr_time = getattr(sender, "_RTCRtpSender__lsr_time", None)
+    if lsr is None or lsr_time is None or lsr != report.lsr or not report.dlsr:
+        return None
+    return max(0.0, time.time() - lsr_time - report.dlsr / 65536)
 
 
 def install() -> None:

@@ -1,4 +1,4 @@
-"""A video bitrate cap from the loss the receiver reports (issue 10 item 5).
+"""A video bitrate cap from what the receiver reports: loss, round trip, REMB (issue 10 item 5).
 
 aiortc's receiver estimate (REMB) is delay-based and barely moves when a link's
 queue is a rate limiter that drops (a home router, `tc tbf` in the lab): the
@@ -12,43 +12,86 @@ sender can see the link's limit: what got through is what it sent times
 The rules follow GCC's loss-based controller (the WebRTC one) with one change: on
 loss above HIGH_LOSS the cap goes straight to the rate that got through, less a
 margin for audio and retransmissions, instead of halving the loss step by step,
-because each bitrate change costs aiortc's encoder a keyframe. Below LOW_LOSS the
-cap grows by GROWTH per report, so a lifted limit is found again within seconds;
-in between (random loss on Wi-Fi, which NACK and FEC repair) it holds.
+because each bitrate change costs aiortc's encoder a keyframe. In between (random
+loss on Wi-Fi, which NACK and FEC repair) it holds.
+
+Once the cap has been cut it, not REMB, leads the encoder: after a limit lifts,
+aiortc's REMB climbs additively (~40 kbit/s per second: its rate control stays
+"near max") and held the call at ~600 kbit/s 10 s after the cap lifted, against
+~1400 unimpaired. So the cap grows by GROWTH_PER_S a second while the reports are
+clean *and* the round trip stays near its recent floor (no queue is building: a
+full router queue adds up to ~100 ms before it drops), at most to 1.5 times what
+is sent; a REMB that falls (its detector saw a queue grow) still cuts it.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable
 
 HIGH_LOSS = 0.10  # above: the link is over its limit
 LOW_LOSS = 0.02  # below: room to grow
 MARGIN = 0.85  # of what got through, for audio, RTX and the encoder's overshoot
-GROWTH = 1.08  # per clean report (about one a second)
+GROWTH_PER_S = 1.15  # multiplicative while clean: 430 kbit/s -> 1.5 Mbit/s in ~9 s
+GROWTH_MAX_S = 1.5  # a late report grows the cap for at most this long
+AHEAD = 1.5  # the cap grows to at most this many times the encoder's target
 CUT_HOLD_S = 2.0  # a report covers ~1 s sent before the last cut: do not cut twice for it
+RTT_WINDOW_S = 10.0  # the round trip's floor is the lowest seen this long
+QUEUE_S = 0.05  # a round trip this far over its floor: a queue builds, do not grow
+REMB_FALL = 0.9  # a REMB below this share of the previous one: its detector saw a queue
 
 
 class LossCap:
-    """The highest video bitrate the reported loss allows, in bit/s."""
+    """The highest video bitrate the receiver's reports allow, in bit/s."""
 
     def __init__(self, start: int, *, floor: int, ceiling: int, clock: Callable[[], float]) -> None:
         self.value = start
+        self.engaged = False  # the link has shown a limit: the cap leads, not REMB
         self._floor, self._ceiling = floor, ceiling
         self._clock = clock
         self._cut_at = -math.inf
+        self._grown_at: float | None = None
+        self._rtts: deque[tuple[float, float]] = deque()
+        self._remb: int | None = None
 
-    def report(self, fraction_lost: float, sending: int) -> bool:
-        """Take one receiver report (loss 0..1) while the encoder targets ``sending``
-        bit/s. Returns True when the link is congested and the cap was cut now."""
+    def report(self, fraction_lost: float, sending: int, rtt: float | None = None) -> bool:
+        """Take one receiver report (loss 0..1, round trip in s if known) while the
+        encoder targets ``sending`` bit/s. Returns True when the cap was cut now."""
         now = self._clock()
+        queued = self._queue_building(now, rtt)
         if fraction_lost > HIGH_LOSS:
+            self._grown_at = now
             if now - self._cut_at < CUT_HOLD_S:
                 return False
-            through = sending * (1.0 - fraction_lost) * MARGIN
-            self.value = max(self._floor, min(self.value, int(through)))
-            self._cut_at = now
-            return True
-        if fraction_lost < LOW_LOSS:
-            self.value = min(self._ceiling, int(self.value * GROWTH))
+            return self._cut(now, int(sending * (1.0 - fraction_lost) * MARGIN))
+        if fraction_lost < LOW_LOSS and not queued and self._grown_at is not None:
+            span = min(now - self._grown_at, GROWTH_MAX_S)
+            grown = int(self.value * GROWTH_PER_S**span)
+            self.value = max(self.value, min(self._ceiling, grown, int(sending * AHEAD)))
+        self._grown_at = now
         return False
+
+    def remb(self, bitrate: int) -> bool:
+        """aiortc's receiver estimate. Once the cap leads, a fall cuts it (the
+        estimate's slow rise does not bind). Returns True when the cap was cut now."""
+        fell = self._remb is not None and bitrate < self._remb * REMB_FALL
+        self._remb = bitrate
+        now = self._clock()
+        if not (self.engaged and fell and bitrate < self.value) or now - self._cut_at < CUT_HOLD_S:
+            return False
+        return self._cut(now, bitrate)
+
+    def _cut(self, now: float, bitrate: int) -> bool:
+        self.value = max(self._floor, min(self.value, bitrate))
+        self.engaged = True
+        self._cut_at = self._grown_at = now
+        return True
+
+    def _queue_building(self, now: float, rtt: float | None) -> bool:
+        if rtt is None:
+            return False
+        self._rtts.append((now, rtt))
+        while self._rtts[0][0] < now - RTT_WINDOW_S:
+            self._rtts.popleft()
+        return rtt > min(r for _, r in self._rtts) + QUEUE_S
