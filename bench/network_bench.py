@@ -266,7 +266,7 @@ async def _phase_figures(bench: Bench, call: LabCall, start: float, end: float) 
 
 async def run_adapt(call: LabCall, bench: Bench, args: argparse.Namespace) -> None:
     assert bench.impairment is not None
-    rows = []
+    rows: list[tuple[str, dict[str, Any]]] = []
     for phase in TARGET_PHASES if args.target_only else PHASES:
         call.lab.cap(PUPIL_SITE, phase.cap_kbit)
         bench.impairment.loss = phase.loss

@@ -8,11 +8,11 @@ keyframes in 20 s, each a latency spike that lowered the estimate again
 after the previous change; a drop below 70 % applies at once (congestion must be
 obeyed). The target is the receiver's estimate (REMB) until its reports show the
 link's limit, then a cap from what they report (media.losscap: loss, round trip,
-a falling REMB); a cut applies at once, since it means the link is over its limit. Each encoder it builds lives in
-its own memory mappings (common.process.large_blocks_mapped), so a rebuild gives
-the old one's ~50 MB back to the OS instead of leaving it in a malloc heap.
-Its stream is paced (media.pacer). media.peer installs it before every peer
-connection.
+a falling REMB, NACKs); a cut applies at once, since it means the link is over its
+limit. Each encoder it builds lives in its own memory mappings
+(common.process.large_blocks_mapped), so a rebuild gives the old one's ~50 MB back
+to the OS instead of leaving it in a malloc heap. Its stream is paced (media.pacer).
+media.peer installs it before every peer connection.
 """
 
 from __future__ import annotations
@@ -26,13 +26,20 @@ import aiortc.rtcrtpreceiver
 import aiortc.rtcrtpsender
 from aiortc.codecs import get_encoder as _aiortc_get_encoder
 from aiortc.codecs.vpx import MAX_BITRATE, MIN_BITRATE, Vp8Encoder
-from aiortc.rtp import AnyRtcpPacket, RtcpReceiverInfo, RtcpRrPacket, RtcpSrPacket
+from aiortc.rtp import (
+    RTCP_RTPFB_NACK,
+    AnyRtcpPacket,
+    RtcpReceiverInfo,
+    RtcpRrPacket,
+    RtcpRtpfbPacket,
+    RtcpSrPacket,
+)
 from av.frame import Frame
 
 from common.process import large_blocks_mapped
 from media import pacer
 from media.audio import fec
-from media.losscap import LossCap
+from media.losscap import LossCap, NackCount
 
 STEP = 0.25  # smallest relative change worth a keyframe
 HOLD_S = 2.0  # at most one rise per this many seconds (3 s held a lifted cap back)
@@ -58,6 +65,7 @@ class SteadyVp8Encoder(Vp8Encoder):
         self._estimate = START_BITRATE  # the receiver's last REMB
         self.pacer = pacer.Pacer()  # media.pacer spreads its keyframes (aiortc bursts them)
         self.loss_cap = LossCap(MAX_BITRATE, floor=MIN_BITRATE, ceiling=MAX_BITRATE, clock=clock)
+        self.nacks = NackCount(clock)  # media.pacer counts each packet sent
         _set_base(self, START_BITRATE)
 
     @property
@@ -75,6 +83,12 @@ class SteadyVp8Encoder(Vp8Encoder):
         """One RTCP receiver report for our stream: loss (0..1), round trip (s)."""
         congested = self.loss_cap.report(fraction_lost, self.target_bitrate, rtt)
         self._retarget(congested=congested)
+
+    def on_nack(self, sequence_numbers: list[int]) -> None:
+        """One RTCP NACK for our stream: the packets the receiver misses."""
+        loss = self.nacks.nacked(sequence_numbers)
+        if loss is not None:
+            self._retarget(congested=self.loss_cap.nacked(loss, self.target_bitrate))
 
     def _retarget(self, *, congested: bool) -> None:
         cap = self.loss_cap
@@ -118,13 +132,15 @@ _AIORTC_HANDLE_RTCP = _SENDER._handle_rtcp_packet
 
 
 async def _handle_rtcp_packet(sender: aiortc.RTCRtpSender, packet: AnyRtcpPacket) -> None:
-    """aiortc's handling, then each receiver report's loss to our VP8 encoder (aiortc
-    parses it only into stats)."""
+    """aiortc's handling, then each receiver report's loss and round trip and each
+    NACK to our VP8 encoder (aiortc files the first in stats, retransmits for the second)."""
     await _AIORTC_HANDLE_RTCP(sender, packet)
-    if not isinstance(packet, RtcpRrPacket | RtcpSrPacket):
-        return
     encoder = getattr(sender, "_RTCRtpSender__encoder", None)  # aiortc's own, pinned
     if not isinstance(encoder, SteadyVp8Encoder):
+        return
+    if isinstance(packet, RtcpRtpfbPacket) and packet.fmt == RTCP_RTPFB_NACK:
+        encoder.on_nack(packet.lost)
+    if not isinstance(packet, RtcpRrPacket | RtcpSrPacket):
         return
     for report in packet.reports:
         if report.ssrc == sender._ssrc:

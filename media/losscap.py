@@ -40,6 +40,8 @@ CUT_HOLD_S = 2.0  # a report covers ~1 s sent before the last cut: do not cut tw
 RTT_WINDOW_S = 10.0  # the round trip's floor is the lowest seen this long
 QUEUE_S = 0.05  # a round trip this far over its floor: a queue builds, do not grow
 REMB_FALL = 0.9  # a REMB below this share of the previous one: its detector saw a queue
+NACK_WINDOW_S = 0.5  # NACKed packets against packets sent over this long
+NACK_MIN_SENT = 20  # fewer packets sent in the window: too few to judge
 
 
 class LossCap:
@@ -62,15 +64,21 @@ class LossCap:
         queued = self._queue_building(now, rtt)
         if fraction_lost > HIGH_LOSS:
             self._grown_at = now
-            if now - self._cut_at < CUT_HOLD_S:
-                return False
-            return self._cut(now, int(sending * (1.0 - fraction_lost) * MARGIN))
+            return self._over_limit(now, fraction_lost, sending)
         if fraction_lost < LOW_LOSS and not queued and self._grown_at is not None:
             span = min(now - self._grown_at, GROWTH_MAX_S)
             grown = int(self.value * GROWTH_PER_S**span)
             self.value = max(self.value, min(self._ceiling, grown, int(sending * AHEAD)))
         self._grown_at = now
         return False
+
+    def nacked(self, fraction_lost: float, sending: int) -> bool:
+        """Loss seen from the receiver's NACKs over the last NACK_WINDOW_S: a link over
+        its limit shows a round trip after the fact, not a report (~1 s) later. Only
+        cuts; growth waits for the reports."""
+        if fraction_lost <= HIGH_LOSS:
+            return False
+        return self._over_limit(self._clock(), fraction_lost, sending)
 
     def remb(self, bitrate: int) -> bool:
         """aiortc's receiver estimate. Once the cap leads, a fall cuts it (the
@@ -81,6 +89,11 @@ class LossCap:
         if not (self.engaged and fell and bitrate < self.value) or now - self._cut_at < CUT_HOLD_S:
             return False
         return self._cut(now, bitrate)
+
+    def _over_limit(self, now: float, fraction_lost: float, sending: int) -> bool:
+        if now - self._cut_at < CUT_HOLD_S:
+            return False
+        return self._cut(now, int(sending * (1.0 - fraction_lost) * MARGIN))
 
     def _cut(self, now: float, bitrate: int) -> bool:
         self.value = max(self._floor, min(self.value, bitrate))
@@ -95,3 +108,43 @@ class LossCap:
         while self._rtts[0][0] < now - RTT_WINDOW_S:
             self._rtts.popleft()
         return rtt > min(r for _, r in self._rtts) + QUEUE_S
+
+
+class NackCount:
+    """Which of a stream's packets the receiver has NACKed, newly, over the last
+    NACK_WINDOW_S. aiortc's receiver lists every packet still missing in each NACK,
+    so a packet counts once, when it is first named."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._named: deque[int] = deque(maxlen=1024)
+        self._named_set: set[int] = set()
+        self._new: deque[float] = deque()  # when each newly named packet was named
+        self._sent: deque[float] = deque()  # when each packet of the stream left
+
+    def sent(self) -> None:
+        now = self._clock()
+        self._sent.append(now)
+        self._forget(now)
+
+    def nacked(self, sequence_numbers: list[int]) -> float | None:
+        """Take one NACK; the share of the window's packets lost, or None when too
+        few were sent to judge."""
+        now = self._clock()
+        for seq in sequence_numbers:
+            if seq in self._named_set:
+                continue
+            if len(self._named) == self._named.maxlen:
+                self._named_set.discard(self._named[0])
+            self._named.append(seq)
+            self._named_set.add(seq)
+            self._new.append(now)
+        self._forget(now)
+        if len(self._sent) < NACK_MIN_SENT:
+            return None
+        return min(1.0, len(self._new) / len(self._sent))
+
+    def _forget(self, now: float) -> None:
+        for times in (self._new, self._sent):
+            while times and times[0] < now - NACK_WINDOW_S:
+                times.popleft()

@@ -7,7 +7,7 @@ import asyncio
 import aiortc.rtcrtpsender
 from aiortc import RTCCertificate, RTCDtlsTransport, RTCIceGatherer, RTCIceTransport
 from aiortc.codecs.vpx import MAX_BITRATE, MIN_BITRATE
-from aiortc.rtp import RtcpReceiverInfo, RtcpRrPacket
+from aiortc.rtp import RTCP_RTPFB_NACK, RtcpReceiverInfo, RtcpRrPacket, RtcpRtpfbPacket
 
 from media import codecs
 from media.codecs import START_BITRATE, SteadyVp8Encoder
@@ -142,3 +142,57 @@ def test_a_receiver_report_reaches_the_encoder_of_its_stream_only() -> None:
     other, ours = asyncio.run(run())
     assert other == START_BITRATE
     assert ours == int(START_BITRATE * 0.75 * MARGIN)
+
+
+def test_nacks_cut_within_a_round_trip_before_any_report() -> None:
+    # A full-rate call dropped onto a 1 Mbit/s link: a third of the packets are lost,
+    # and the first receiver report with that loss comes 1-2 s later.
+    now = [20.0]
+    enc = SteadyVp8Encoder(clock=lambda: now[0])
+    enc.target_bitrate = 1_500_000
+    seq, missing = 0, []
+    for _ in range(15):  # 0.3 s of a 1.5 Mbit/s stream, ~150 packets a second
+        for _ in range(3):
+            enc.nacks.sent()
+            seq += 1
+            now[0] += 1 / 150
+        missing.append(seq)  # one of three lost; aiortc lists all still missing
+        enc.on_nack(list(missing))
+    assert enc.target_bitrate <= int(1_500_000 * (2 / 3) * MARGIN) + 1
+
+
+def test_a_few_nacks_of_random_loss_or_a_thin_stream_do_not_cut() -> None:
+    now = [20.0]
+    enc = SteadyVp8Encoder(clock=lambda: now[0])
+    enc.target_bitrate = 1_500_000
+    for seq in range(100):  # 3 % random loss: NACK and FEC repair it
+        enc.nacks.sent()
+        now[0] += 1 / 150
+        if seq % 33 == 0:
+            enc.on_nack([seq])
+    assert enc.target_bitrate == 1_500_000
+    thin = SteadyVp8Encoder(clock=lambda: now[0])
+    thin.target_bitrate = 1_500_000
+    for _ in range(5):  # five packets sent, two missed: too few to judge
+        thin.nacks.sent()
+    thin.on_nack([1, 3])
+    assert thin.target_bitrate == 1_500_000
+
+
+def test_a_nack_reaches_the_encoder_of_its_stream() -> None:
+    async def run() -> int:
+        codecs.install()
+        ice = RTCIceTransport(RTCIceGatherer())
+        dtls = RTCDtlsTransport(ice, [RTCCertificate.generateCertificate()])
+        sender = aiortc.rtcrtpsender.RTCRtpSender("video", dtls)
+        encoder = SteadyVp8Encoder()
+        encoder.target_bitrate = 1_500_000
+        sender._RTCRtpSender__encoder = encoder  # type: ignore[attr-defined]
+        for _ in range(30):
+            encoder.nacks.sent()
+        nack = RtcpRtpfbPacket(fmt=RTCP_RTPFB_NACK, ssrc=1, media_ssrc=sender._ssrc)
+        nack.lost = list(range(10))  # a third of what was sent
+        await sender._handle_rtcp_packet(nack)
+        return encoder.target_bitrate
+
+    assert asyncio.run(run()) < 1_000_000
