@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, cast
 
 import aiortc.rtcrtpreceiver
@@ -40,6 +41,7 @@ from common.process import large_blocks_mapped
 from media import pacer
 from media.audio import fec
 from media.losscap import LossCap, NackCount
+from media.resend import Resends
 
 STEP = 0.25  # smallest relative change worth a keyframe
 HOLD_S = 2.0  # at most one rise per this many seconds (3 s held a lifted cap back)
@@ -66,6 +68,7 @@ class SteadyVp8Encoder(Vp8Encoder):
         self.pacer = pacer.Pacer()  # media.pacer spreads its keyframes (aiortc bursts them)
         self.loss_cap = LossCap(MAX_BITRATE, floor=MIN_BITRATE, ceiling=MAX_BITRATE, clock=clock)
         self.nacks = NackCount(clock)  # media.pacer counts each packet sent
+        self.resends = Resends(clock)
         _set_base(self, START_BITRATE)
 
     @property
@@ -132,14 +135,20 @@ _AIORTC_HANDLE_RTCP = _SENDER._handle_rtcp_packet
 
 
 async def _handle_rtcp_packet(sender: aiortc.RTCRtpSender, packet: AnyRtcpPacket) -> None:
-    """aiortc's handling, then each receiver report's loss and round trip and each
-    NACK to our VP8 encoder (aiortc files the first in stats, retransmits for the second)."""
-    await _AIORTC_HANDLE_RTCP(sender, packet)
+    """aiortc's handling, with each NACK's packets resent at most once per round trip
+    (media.resend); then each receiver report's loss and round trip and each NACK to
+    our VP8 encoder (aiortc files the first in stats only)."""
     encoder = getattr(sender, "_RTCRtpSender__encoder", None)  # aiortc's own, pinned
     if not isinstance(encoder, SteadyVp8Encoder):
+        await _AIORTC_HANDLE_RTCP(sender, packet)
         return
     if isinstance(packet, RtcpRtpfbPacket) and packet.fmt == RTCP_RTPFB_NACK:
         encoder.on_nack(packet.lost)
+        due = encoder.resends.due(packet.lost, encoder.loss_cap.rtt)
+        if due:
+            await _AIORTC_HANDLE_RTCP(sender, replace(packet, lost=due))
+        return
+    await _AIORTC_HANDLE_RTCP(sender, packet)
     if not isinstance(packet, RtcpRrPacket | RtcpSrPacket):
         return
     for report in packet.reports:

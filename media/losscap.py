@@ -56,6 +56,7 @@ class LossCap:
         self._grown_at: float | None = None
         self._rtts: deque[tuple[float, float]] = deque()
         self._remb: int | None = None
+        self.rtt: float | None = None  # the last report's round trip, s
 
     def report(self, fraction_lost: float, sending: int, rtt: float | None = None) -> bool:
         """Take one receiver report (loss 0..1, round trip in s if known) while the
@@ -104,6 +105,7 @@ class LossCap:
     def _queue_building(self, now: float, rtt: float | None) -> bool:
         if rtt is None:
             return False
+        self.rtt = rtt
         self._rtts.append((now, rtt))
         while self._rtts[0][0] < now - RTT_WINDOW_S:
             self._rtts.popleft()
