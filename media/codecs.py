@@ -47,6 +47,8 @@ STEP = 0.25  # smallest relative change worth a keyframe
 HOLD_S = 2.0  # at most one rise per this many seconds (3 s held a lifted cap back)
 DROP_NOW = 0.7  # a target below this fraction of the current one applies at once
 START_BITRATE = 1_000_000  # near the steady state at 720p/480p, within aiortc's clamp
+KEYFRAME_GAP_S = 0.3  # at most one requested keyframe per this long, or per ...
+KEYFRAME_ROUND_TRIPS = 1.5  # ... this many round trips, when longer
 REBUILD_CHANGE = 0.1  # aiortc rebuilds when the bitrate target moved by more than this
 
 
@@ -64,6 +66,7 @@ class SteadyVp8Encoder(Vp8Encoder):
         super().__init__()
         self._clock = clock
         self._changed_at = -math.inf
+        self._keyframe_at = -math.inf
         self._estimate = START_BITRATE  # the receiver's last REMB
         self.pacer = pacer.Pacer()  # media.pacer spreads its keyframes (aiortc bursts them)
         self.loss_cap = LossCap(MAX_BITRATE, floor=MIN_BITRATE, ceiling=MAX_BITRATE, clock=clock)
@@ -105,7 +108,18 @@ class SteadyVp8Encoder(Vp8Encoder):
             self._changed_at = now
 
     def encode(self, frame: Frame, force_keyframe: bool = False) -> tuple[list[bytes], int]:
-        if not self.rebuild_due(frame):
+        now = self._clock()
+        rebuild = self.rebuild_due(frame)
+        if force_keyframe or rebuild:
+            # A keyframe request within a round trip of the last keyframe was sent
+            # before that one could arrive: after a drop onto 1 Mbit/s the receiver
+            # asked 5 times in 150 ms, ~100 kB into a link that carries 12 kB per 100 ms.
+            wait = max(KEYFRAME_GAP_S, KEYFRAME_ROUND_TRIPS * (self.loss_cap.rtt or 0.0))
+            if not rebuild and now - self._keyframe_at < wait:
+                force_keyframe = False
+            else:
+                self._keyframe_at = now
+        if not rebuild:
             return super().encode(frame, force_keyframe)
         with large_blocks_mapped():
             self.codec = None  # the old encoder's mappings go back now
