@@ -158,7 +158,7 @@ async def _handle_rtcp_packet(sender: aiortc.RTCRtpSender, packet: AnyRtcpPacket
         return
     if isinstance(packet, RtcpRtpfbPacket) and packet.fmt == RTCP_RTPFB_NACK:
         encoder.on_nack(packet.lost)
-        due = encoder.resends.due(packet.lost, encoder.loss_cap.rtt)
+        due = encoder.resends.due(packet.lost, encoder.loss_cap.rtt, encoder.target_bitrate)
         if due:
             await _AIORTC_HANDLE_RTCP(sender, replace(packet, lost=due))
         return
