@@ -11,7 +11,7 @@ from aiortc.rtp import RTCP_RTPFB_NACK, RtcpReceiverInfo, RtcpRrPacket, RtcpRtpf
 
 from media import codecs
 from media.codecs import START_BITRATE, SteadyVp8Encoder
-from media.losscap import CUT_HOLD_S, GROWTH_PER_S, MARGIN, QUEUE_S, LossCap
+from media.losscap import CUT_HOLD_S, GROWTH_PER_S, MARGIN, NACK_MIN_SENT, QUEUE_S, LossCap
 
 
 def _cap(now: list[float]) -> LossCap:
@@ -173,9 +173,9 @@ def test_a_few_nacks_of_random_loss_or_a_thin_stream_do_not_cut() -> None:
     assert enc.target_bitrate == 1_500_000
     thin = SteadyVp8Encoder(clock=lambda: now[0])
     thin.target_bitrate = 1_500_000
-    for _ in range(5):  # five packets sent, two missed: too few to judge
+    for _ in range(NACK_MIN_SENT - 1):  # a 300 kbit/s stream's half second
         thin.nacks.sent()
-    thin.on_nack([1, 3])
+    thin.on_nack([1, 3, 5, 7, 9])  # five of them, by chance
     assert thin.target_bitrate == 1_500_000
 
 
@@ -188,10 +188,10 @@ def test_a_nack_reaches_the_encoder_of_its_stream() -> None:
         encoder = SteadyVp8Encoder()
         encoder.target_bitrate = 1_500_000
         sender._RTCRtpSender__encoder = encoder  # type: ignore[attr-defined]
-        for _ in range(30):
+        for _ in range(60):
             encoder.nacks.sent()
         nack = RtcpRtpfbPacket(fmt=RTCP_RTPFB_NACK, ssrc=1, media_ssrc=sender._ssrc)
-        nack.lost = list(range(10))  # a third of what was sent
+        nack.lost = list(range(20))  # a third of what was sent
         await sender._handle_rtcp_packet(nack)
         return encoder.target_bitrate
 
