@@ -9,10 +9,8 @@ router's queue dropped audio for 0.7-0.8 s and video froze (docs/performance.md)
 A resend cannot arrive before a round trip has passed, so naming a packet again
 sooner asks for nothing new. Even so, under 30-40 % loss the resends reached
 1.5 Mbit/s for a 0.8 Mbit/s stream, so they also get a budget, BUDGET_SHARE of the
-encoder's target, spent on the oldest packets first: a VP8 frame needs the one
-before it, so a hole in an old frame holds back every newer one (with newest
-first the target phase's p95 latency was 490 and 680 ms in two runs, 180-290 ms
-without a budget).
+encoder's target, spent on the newest packets first (the oldest belong to frames
+the receiver is about to give up).
 """
 
 from __future__ import annotations
@@ -38,7 +36,7 @@ class Resends:
         self._budget_at: float | None = None
 
     def due(self, sequence_numbers: list[int], rtt: float | None, target: int) -> list[int]:
-        """The packets to resend now, oldest first, while ``target`` bit/s is sent."""
+        """The packets to resend now, newest first, while ``target`` bit/s is sent."""
         now = self._clock()
         wait = max(MIN_WAIT_S, ROUND_TRIPS * rtt) if rtt is not None else MIN_WAIT_S
         rate = BUDGET_SHARE * target
@@ -46,7 +44,7 @@ class Resends:
         self._budget = min(rate * BUDGET_S, self._budget + rate * since)
         self._budget_at = now
         due = []
-        for seq in sequence_numbers:  # aiortc's NACK lists them oldest first
+        for seq in reversed(sequence_numbers):
             last = self._sent_at.get(seq)
             if last is not None and now - last < wait:
                 continue

@@ -18,22 +18,21 @@ RATE = 1_000_000  # a target whose budget is not the limit here
 def test_a_packet_named_again_within_a_round_trip_is_not_resent() -> None:
     now = [0.0]
     resends = Resends(clock=lambda: now[0])
-    assert resends.due([1, 2, 3], 0.2, RATE) == [1, 2, 3]
+    assert resends.due([1, 2, 3], 0.2, RATE) == [3, 2, 1]  # the newest first
     now[0] += 0.05
     assert resends.due([1, 2, 3, 4], 0.2, RATE) == [4]  # aiortc lists all still missing
     now[0] = ROUND_TRIPS * 0.2  # the first resends should have arrived: lost again
-    assert resends.due([1, 2, 3, 4], 0.2, RATE) == [1, 2, 3]
+    assert resends.due([1, 2, 3, 4], 0.2, RATE) == [3, 2, 1]
     now[0] += MIN_WAIT_S
     assert resends.due([4], None, RATE) == [4]
 
 
-def test_resends_keep_within_a_share_of_the_target_oldest_first() -> None:
-    # A VP8 frame needs the one before it: the oldest hole holds back the rest.
+def test_resends_keep_within_a_share_of_the_target_newest_first() -> None:
     now = [0.0]
     resends = Resends(clock=lambda: now[0])
     target = 800_000
     per_burst = int(BUDGET_SHARE * target * BUDGET_S // PACKET_BITS)
-    assert resends.due(list(range(100)), 0.2, target) == list(range(per_burst))
+    assert resends.due(list(range(100)), 0.2, target) == list(range(99, 99 - per_burst, -1))
     sent = per_burst
     for _ in range(10):  # one second of NACKs naming 100 packets each time
         now[0] += 0.1
