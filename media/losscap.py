@@ -22,6 +22,11 @@ aiortc's REMB climbs additively (~40 kbit/s per second: its rate control stays
 clean *and* the round trip stays near its recent floor (no queue is building: a
 full router queue adds up to ~100 ms before it drops), at most to 1.5 times what
 is sent; a REMB that falls (its detector saw a queue grow) still cuts it.
+
+A report comes 1-2 s after a full-rate call drops onto a slower link; NACKs come
+a round trip after the first loss. So :class:`NackCount` also measures the loss
+over the last NACK_WINDOW_S from the packets the receiver newly names, and more
+than HIGH_LOSS of them cuts the cap the same way.
 """
 
 from __future__ import annotations
