@@ -45,6 +45,7 @@ from pairing.roles import Role
 
 PUPIL_SITE, CLASS_SITE = "home", "school"
 FREEZE_S = 1.0
+LIFTED_KBPS_AT_S = 10.0  # issue 10 item 5: back to full quality within 10 s
 
 
 @dataclass
@@ -266,7 +267,7 @@ async def _phase_figures(bench: Bench, call: LabCall, start: float, end: float) 
 
 async def run_adapt(call: LabCall, bench: Bench, args: argparse.Namespace) -> None:
     assert bench.impairment is not None
-    rows = []
+    rows: list[tuple[str, dict[str, Any]]] = []
     for phase in TARGET_PHASES if args.target_only else PHASES:
         call.lab.cap(PUPIL_SITE, phase.cap_kbit)
         bench.impairment.loss = phase.loss
@@ -281,7 +282,12 @@ async def run_adapt(call: LabCall, bench: Bench, args: argparse.Namespace) -> No
                 f"{round(time.monotonic() - start, 1) if recovered else 'not within 30'} s",
                 flush=True,
             )
-        await asyncio.sleep(args.phase_seconds)
+            await asyncio.sleep(max(0.0, start + LIFTED_KBPS_AT_S - time.monotonic()))
+            stats = pupil.stats
+            print(f"  kbit/s in {LIFTED_KBPS_AT_S:g} s after the cap lifts: "
+                  f"{stats.bitrate_in_kbps if stats else None} (unimpaired: "
+                  f"{rows[0][1]['student']['kbps_in']})", flush=True)  # fmt: skip
+        await asyncio.sleep(max(0.0, start + args.phase_seconds - time.monotonic()))
         figures = await _phase_figures(bench, call, start, time.monotonic())
         rows.append((phase.name, figures))
         c2p, p2c = figures["student"], figures["classroom"]  # measured where received

@@ -4,15 +4,15 @@ aiortc rebuilds its VP8 encoder - and so sends a keyframe, 15-90 kB instead of
 2-4 kB - whenever the bitrate target changes by more than 10 %. Its receiver's
 estimate ramps in ~12 % steps and wobbles under load, so a call sent 20-38
 keyframes in 20 s, each a latency spike that lowered the estimate again
-(docs/performance.md). Here a rise takes effect only when it is >= 25 % and 3 s
+(docs/performance.md). Here a rise takes effect only when it is >= 25 % and 2 s
 after the previous change; a drop below 70 % applies at once (congestion must be
-obeyed). The target is the lower of the receiver's estimate (REMB) and a cap
-from the loss it reports (media.losscap); a cut for loss applies at once, since
-loss above 10 % means the link is over its limit. Each encoder it builds lives in
-its own memory mappings (common.process.large_blocks_mapped), so a rebuild gives
-the old one's ~50 MB back to the OS instead of leaving it in a malloc heap.
-Its stream is paced (media.pacer). media.peer installs it before every peer
-connection.
+obeyed). The target is the receiver's estimate (REMB) until its reports show the
+link's limit, then a cap from what they report (media.losscap: loss, round trip,
+a falling REMB, NACKs); a cut applies at once, since it means the link is over its
+limit. Each encoder it builds lives in its own memory mappings
+(common.process.large_blocks_mapped), so a rebuild gives the old one's ~50 MB back
+to the OS instead of leaving it in a malloc heap. Its stream is paced (media.pacer).
+media.peer installs it before every peer connection.
 """
 
 from __future__ import annotations
@@ -20,24 +20,35 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, cast
 
 import aiortc.rtcrtpreceiver
 import aiortc.rtcrtpsender
 from aiortc.codecs import get_encoder as _aiortc_get_encoder
 from aiortc.codecs.vpx import MAX_BITRATE, MIN_BITRATE, Vp8Encoder
-from aiortc.rtp import AnyRtcpPacket, RtcpRrPacket, RtcpSrPacket
+from aiortc.rtp import (
+    RTCP_RTPFB_NACK,
+    AnyRtcpPacket,
+    RtcpReceiverInfo,
+    RtcpRrPacket,
+    RtcpRtpfbPacket,
+    RtcpSrPacket,
+)
 from av.frame import Frame
 
 from common.process import large_blocks_mapped
 from media import pacer
 from media.audio import fec
-from media.losscap import LossCap
+from media.losscap import LossCap, NackCount
+from media.resend import Resends
 
 STEP = 0.25  # smallest relative change worth a keyframe
-HOLD_S = 3.0  # at most one rise per this many seconds
+HOLD_S = 2.0  # at most one rise per this many seconds (3 s held a lifted cap back)
 DROP_NOW = 0.7  # a target below this fraction of the current one applies at once
 START_BITRATE = 1_000_000  # near the steady state at 720p/480p, within aiortc's clamp
+KEYFRAME_GAP_S = 0.3  # at most one requested keyframe per this long, or per ...
+KEYFRAME_ROUND_TRIPS = 1.5  # ... this many round trips, when longer
 REBUILD_CHANGE = 0.1  # aiortc rebuilds when the bitrate target moved by more than this
 
 
@@ -55,9 +66,12 @@ class SteadyVp8Encoder(Vp8Encoder):
         super().__init__()
         self._clock = clock
         self._changed_at = -math.inf
+        self._keyframe_at = -math.inf
         self._estimate = START_BITRATE  # the receiver's last REMB
         self.pacer = pacer.Pacer()  # media.pacer spreads its keyframes (aiortc bursts them)
         self.loss_cap = LossCap(MAX_BITRATE, floor=MIN_BITRATE, ceiling=MAX_BITRATE, clock=clock)
+        self.nacks = NackCount(clock)  # media.pacer counts each packet sent
+        self.resends = Resends(clock)
         _set_base(self, START_BITRATE)
 
     @property
@@ -69,17 +83,22 @@ class SteadyVp8Encoder(Vp8Encoder):
     def target_bitrate(self, bitrate: int) -> None:
         """aiortc's sender sets this from each REMB."""
         self._estimate = bitrate
-        self._retarget(congested=False)
+        self._retarget(congested=self.loss_cap.remb(bitrate))
 
-    def on_loss_report(self, fraction_lost: float) -> None:
-        """One RTCP receiver report's loss for our stream (0..1)."""
-        congested = self.loss_cap.report(fraction_lost, self.target_bitrate)
+    def on_loss_report(self, fraction_lost: float, rtt: float | None = None) -> None:
+        """One RTCP receiver report for our stream: loss (0..1), round trip (s)."""
+        congested = self.loss_cap.report(fraction_lost, self.target_bitrate, rtt)
         self._retarget(congested=congested)
 
+    def on_nack(self, sequence_numbers: list[int]) -> None:
+        """One RTCP NACK for our stream: the packets the receiver misses."""
+        loss = self.nacks.nacked(sequence_numbers)
+        if loss is not None:
+            self._retarget(congested=self.loss_cap.nacked(loss, self.target_bitrate))
+
     def _retarget(self, *, congested: bool) -> None:
-        cap = self.loss_cap.value
-        # A cap at aiortc's own maximum limits nothing: the REMB passes as before.
-        bitrate = self._estimate if cap >= MAX_BITRATE else min(self._estimate, cap)
+        cap = self.loss_cap
+        bitrate = cap.value if cap.engaged else self._estimate
         current = self.target_bitrate
         now = self._clock()
         drop = bitrate < current * DROP_NOW or (congested and bitrate < current)
@@ -89,7 +108,18 @@ class SteadyVp8Encoder(Vp8Encoder):
             self._changed_at = now
 
     def encode(self, frame: Frame, force_keyframe: bool = False) -> tuple[list[bytes], int]:
-        if not self.rebuild_due(frame):
+        now = self._clock()
+        rebuild = self.rebuild_due(frame)
+        if force_keyframe or rebuild:
+            # A keyframe request within a round trip of the last keyframe was sent
+            # before that one could arrive: after a drop onto 1 Mbit/s the receiver
+            # asked 5 times in 150 ms, ~100 kB into a link that carries 12 kB per 100 ms.
+            wait = max(KEYFRAME_GAP_S, KEYFRAME_ROUND_TRIPS * (self.loss_cap.rtt or 0.0))
+            if not rebuild and now - self._keyframe_at < wait:
+                force_keyframe = False
+            else:
+                self._keyframe_at = now
+        if not rebuild:
             return super().encode(frame, force_keyframe)
         with large_blocks_mapped():
             self.codec = None  # the old encoder's mappings go back now
@@ -119,17 +149,35 @@ _AIORTC_HANDLE_RTCP = _SENDER._handle_rtcp_packet
 
 
 async def _handle_rtcp_packet(sender: aiortc.RTCRtpSender, packet: AnyRtcpPacket) -> None:
-    """aiortc's handling, then each receiver report's loss to our VP8 encoder (aiortc
-    parses it only into stats)."""
+    """aiortc's handling, with each NACK's packets resent at most once per round trip
+    (media.resend); then each receiver report's loss and round trip and each NACK to
+    our VP8 encoder (aiortc files the first in stats only)."""
+    encoder = getattr(sender, "_RTCRtpSender__encoder", None)  # aiortc's own, pinned
+    if not isinstance(encoder, SteadyVp8Encoder):
+        await _AIORTC_HANDLE_RTCP(sender, packet)
+        return
+    if isinstance(packet, RtcpRtpfbPacket) and packet.fmt == RTCP_RTPFB_NACK:
+        encoder.on_nack(packet.lost)
+        due = encoder.resends.due(packet.lost, encoder.loss_cap.rtt, encoder.target_bitrate)
+        if due:
+            await _AIORTC_HANDLE_RTCP(sender, replace(packet, lost=due))
+        return
     await _AIORTC_HANDLE_RTCP(sender, packet)
     if not isinstance(packet, RtcpRrPacket | RtcpSrPacket):
         return
-    encoder = getattr(sender, "_RTCRtpSender__encoder", None)  # aiortc's own, pinned
-    if not isinstance(encoder, SteadyVp8Encoder):
-        return
     for report in packet.reports:
         if report.ssrc == sender._ssrc:
-            encoder.on_loss_report(report.fraction_lost / 256)
+            encoder.on_loss_report(report.fraction_lost / 256, _round_trip(sender, report))
+
+
+def _round_trip(sender: aiortc.RTCRtpSender, report: RtcpReceiverInfo) -> float | None:
+    """This report's own round trip in seconds, as aiortc computes it (it keeps only a
+    smoothed one, too slow to see a queue build)."""
+    lsr = getattr(sender, "_RTCRtpSender__lsr", None)
+    lsr_time = getattr(sender, "_RTCRtpSender__lsr_time", None)
+    if lsr is None or lsr_time is None or lsr != report.lsr or not report.dlsr:
+        return None
+    return max(0.0, time.time() - lsr_time - report.dlsr / 65536)
 
 
 def install() -> None:

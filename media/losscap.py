@@ -1,4 +1,4 @@
-"""A video bitrate cap from the loss the receiver reports (issue 10 item 5).
+"""A video bitrate cap from what the receiver reports: loss, round trip, REMB (issue 10 item 5).
 
 aiortc's receiver estimate (REMB) is delay-based and barely moves when a link's
 queue is a rate limiter that drops (a home router, `tc tbf` in the lab): the
@@ -12,43 +12,146 @@ sender can see the link's limit: what got through is what it sent times
 The rules follow GCC's loss-based controller (the WebRTC one) with one change: on
 loss above HIGH_LOSS the cap goes straight to the rate that got through, less a
 margin for audio and retransmissions, instead of halving the loss step by step,
-because each bitrate change costs aiortc's encoder a keyframe. Below LOW_LOSS the
-cap grows by GROWTH per report, so a lifted limit is found again within seconds;
-in between (random loss on Wi-Fi, which NACK and FEC repair) it holds.
+because each bitrate change costs aiortc's encoder a keyframe. In between (random
+loss on Wi-Fi, which NACK and FEC repair) it holds.
+
+Once the cap has been cut it, not REMB, leads the encoder: after a limit lifts,
+aiortc's REMB climbs additively (~40 kbit/s per second: its rate control stays
+"near max") and held the call at ~600 kbit/s 10 s after the cap lifted, against
+~1400 unimpaired. So the cap grows by GROWTH_PER_S a second while the reports are
+clean *and* the round trip stays near its recent floor (no queue is building: a
+full router queue adds up to ~100 ms before it drops), at most to 1.5 times what
+is sent; a REMB that falls (its detector saw a queue grow) still cuts it.
+
+A report comes 1-2 s after a full-rate call drops onto a slower link; NACKs come
+a round trip after the first loss. So :class:`NackCount` also measures the loss
+over the last NACK_WINDOW_S from the packets the receiver newly names, and more
+than HIGH_LOSS of them cuts the cap the same way.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable
 
 HIGH_LOSS = 0.10  # above: the link is over its limit
 LOW_LOSS = 0.02  # below: room to grow
 MARGIN = 0.85  # of what got through, for audio, RTX and the encoder's overshoot
-GROWTH = 1.08  # per clean report (about one a second)
+GROWTH_PER_S = 1.15  # multiplicative while clean: 430 kbit/s -> 1.5 Mbit/s in ~9 s
+GROWTH_MAX_S = 1.5  # a late report grows the cap for at most this long
+AHEAD = 1.5  # the cap grows to at most this many times the encoder's target
 CUT_HOLD_S = 2.0  # a report covers ~1 s sent before the last cut: do not cut twice for it
+RTT_WINDOW_S = 10.0  # the round trip's floor is the lowest seen this long
+QUEUE_S = 0.05  # a round trip this far over its floor: a queue builds, do not grow
+REMB_FALL = 0.9  # a REMB below this share of the previous one: its detector saw a queue
+NACK_WINDOW_S = 0.5  # NACKed packets against packets sent over this long
+NACK_MIN_SENT = 40  # fewer sent in the window: too few to judge (20 cut 330 kbit/s at 2 % loss)
 
 
 class LossCap:
-    """The highest video bitrate the reported loss allows, in bit/s."""
+    """The highest video bitrate the receiver's reports allow, in bit/s."""
 
     def __init__(self, start: int, *, floor: int, ceiling: int, clock: Callable[[], float]) -> None:
         self.value = start
+        self.engaged = False  # the link has shown a limit: the cap leads, not REMB
         self._floor, self._ceiling = floor, ceiling
         self._clock = clock
         self._cut_at = -math.inf
+        self._grown_at: float | None = None
+        self._rtts: deque[tuple[float, float]] = deque()
+        self._remb: int | None = None
+        self.rtt: float | None = None  # the last report's round trip, s
 
-    def report(self, fraction_lost: float, sending: int) -> bool:
-        """Take one receiver report (loss 0..1) while the encoder targets ``sending``
-        bit/s. Returns True when the link is congested and the cap was cut now."""
+    def report(self, fraction_lost: float, sending: int, rtt: float | None = None) -> bool:
+        """Take one receiver report (loss 0..1, round trip in s if known) while the
+        encoder targets ``sending`` bit/s. Returns True when the cap was cut now."""
         now = self._clock()
+        queued = self._queue_building(now, rtt)
         if fraction_lost > HIGH_LOSS:
-            if now - self._cut_at < CUT_HOLD_S:
-                return False
-            through = sending * (1.0 - fraction_lost) * MARGIN
-            self.value = max(self._floor, min(self.value, int(through)))
-            self._cut_at = now
-            return True
-        if fraction_lost < LOW_LOSS:
-            self.value = min(self._ceiling, int(self.value * GROWTH))
+            self._grown_at = now
+            return self._over_limit(now, fraction_lost, sending)
+        if fraction_lost < LOW_LOSS and not queued and self._grown_at is not None:
+            span = min(now - self._grown_at, GROWTH_MAX_S)
+            grown = int(self.value * GROWTH_PER_S**span)
+            self.value = max(self.value, min(self._ceiling, grown, int(sending * AHEAD)))
+        self._grown_at = now
         return False
+
+    def nacked(self, fraction_lost: float, sending: int) -> bool:
+        """Loss seen from the receiver's NACKs over the last NACK_WINDOW_S: a link over
+        its limit shows a round trip after the fact, not a report (~1 s) later. Only
+        cuts; growth waits for the reports."""
+        if fraction_lost <= HIGH_LOSS:
+            return False
+        return self._over_limit(self._clock(), fraction_lost, sending)
+
+    def remb(self, bitrate: int) -> bool:
+        """aiortc's receiver estimate. Once the cap leads, a fall cuts it (the
+        estimate's slow rise does not bind). Returns True when the cap was cut now."""
+        fell = self._remb is not None and bitrate < self._remb * REMB_FALL
+        self._remb = bitrate
+        now = self._clock()
+        if not (self.engaged and fell and bitrate < self.value) or now - self._cut_at < CUT_HOLD_S:
+            return False
+        return self._cut(now, bitrate)
+
+    def _over_limit(self, now: float, fraction_lost: float, sending: int) -> bool:
+        if now - self._cut_at < CUT_HOLD_S:
+            return False
+        return self._cut(now, int(sending * (1.0 - fraction_lost) * MARGIN))
+
+    def _cut(self, now: float, bitrate: int) -> bool:
+        self.value = max(self._floor, min(self.value, bitrate))
+        self.engaged = True
+        self._cut_at = self._grown_at = now
+        return True
+
+    def _queue_building(self, now: float, rtt: float | None) -> bool:
+        if rtt is None:
+            return False
+        self.rtt = rtt
+        self._rtts.append((now, rtt))
+        while self._rtts[0][0] < now - RTT_WINDOW_S:
+            self._rtts.popleft()
+        return rtt > min(r for _, r in self._rtts) + QUEUE_S
+
+
+class NackCount:
+    """Which of a stream's packets the receiver has NACKed, newly, over the last
+    NACK_WINDOW_S. aiortc's receiver lists every packet still missing in each NACK,
+    so a packet counts once, when it is first named."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._named: deque[int] = deque(maxlen=1024)
+        self._named_set: set[int] = set()
+        self._new: deque[float] = deque()  # when each newly named packet was named
+        self._sent: deque[float] = deque()  # when each packet of the stream left
+
+    def sent(self) -> None:
+        now = self._clock()
+        self._sent.append(now)
+        self._forget(now)
+
+    def nacked(self, sequence_numbers: list[int]) -> float | None:
+        """Take one NACK; the share of the window's packets lost, or None when too
+        few were sent to judge."""
+        now = self._clock()
+        for seq in sequence_numbers:
+            if seq in self._named_set:
+                continue
+            if len(self._named) == self._named.maxlen:
+                self._named_set.discard(self._named[0])
+            self._named.append(seq)
+            self._named_set.add(seq)
+            self._new.append(now)
+        self._forget(now)
+        if len(self._sent) < NACK_MIN_SENT:
+            return None
+        return min(1.0, len(self._new) / len(self._sent))
+
+    def _forget(self, now: float) -> None:
+        for times in (self._new, self._sent):
+            while times and times[0] < now - NACK_WINDOW_S:
+                times.popleft()

@@ -72,6 +72,9 @@ async def _send_rtp(transport: Any, data: bytes) -> None:
         encoder = _PACED.get(int.from_bytes(data[8:12], "big"))
         if encoder is not None:
             delay = encoder.pacer.wait(len(data), encoder.target_bitrate * PACE_FACTOR)
+            counter = getattr(encoder, "nacks", None)  # media.codecs: NACKs against packets sent
+            if counter is not None:
+                counter.sent()
             if delay > 0:
                 await asyncio.sleep(delay)
     await _AIORTC_SEND_RTP(transport, data)

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 
 import aiortc.rtcrtpsender
 import pytest
@@ -129,3 +130,29 @@ def test_encoder_rebuilds_on_pool_threads_do_not_grow_resident_memory() -> None:
     rss, builds = json.loads(done.stdout)
     assert builds == [10, 10]  # the first build and nine rebuilds, each size
     assert rss[-1] - rss[1] < 15, rss
+
+
+def test_keyframe_requests_within_a_round_trip_of_the_last_keyframe_are_merged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # After a drop onto 1 Mbit/s the receiver asked for 5 keyframes in 150 ms
+    # (~100 kB into a link that carries ~12 kB per 100 ms).
+    forced: list[bool] = []
+
+    def record(_s: object, _f: object, force_keyframe: bool = False) -> tuple[list[bytes], int]:
+        forced.append(force_keyframe)
+        _s.codec = SimpleNamespace(width=64, height=48, bit_rate=START_BITRATE)  # type: ignore[attr-defined]
+        return [], 0
+
+    monkeypatch.setattr(codecs.Vp8Encoder, "encode", record)
+    now = [10.0]
+    enc = SteadyVp8Encoder(clock=lambda: now[0])
+    enc.loss_cap.rtt = 0.3
+    frame = VideoFrame(64, 48, "yuv420p")
+    enc.encode(frame)  # the first frame builds the encoder: a keyframe anyway
+    for _ in range(4):
+        now[0] += 0.04
+        enc.encode(frame, force_keyframe=True)
+    now[0] += 0.45  # a round trip and a half since the keyframe: it was lost
+    enc.encode(frame, force_keyframe=True)
+    assert forced == [False, False, False, False, False, True]

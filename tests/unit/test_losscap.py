@@ -7,11 +7,11 @@ import asyncio
 import aiortc.rtcrtpsender
 from aiortc import RTCCertificate, RTCDtlsTransport, RTCIceGatherer, RTCIceTransport
 from aiortc.codecs.vpx import MAX_BITRATE, MIN_BITRATE
-from aiortc.rtp import RtcpReceiverInfo, RtcpRrPacket
+from aiortc.rtp import RTCP_RTPFB_NACK, RtcpReceiverInfo, RtcpRrPacket, RtcpRtpfbPacket
 
 from media import codecs
 from media.codecs import START_BITRATE, SteadyVp8Encoder
-from media.losscap import CUT_HOLD_S, GROWTH, MARGIN, LossCap
+from media.losscap import CUT_HOLD_S, GROWTH_PER_S, MARGIN, NACK_MIN_SENT, QUEUE_S, LossCap
 
 
 def _cap(now: list[float]) -> LossCap:
@@ -43,9 +43,10 @@ def test_random_loss_holds_and_a_clean_link_grows_to_the_ceiling() -> None:
     assert cap.value == held
     now[0] += 1
     cap.report(0.0, held)
-    assert cap.value == int(held * GROWTH)
+    assert cap.value == int(held * GROWTH_PER_S)
     for _ in range(40):
-        cap.report(0.0, held)
+        now[0] += 1
+        cap.report(0.0, cap.value)
     assert cap.value == MAX_BITRATE
 
 
@@ -61,10 +62,62 @@ def test_encoder_obeys_reported_loss_at_once_and_remb_cannot_lift_it() -> None:
     enc.on_loss_report(0.05)  # random loss: no cut, no growth
     assert enc.target_bitrate == capped
     for _ in range(4):  # a clean link: the cap grows and the target follows in a step
+        now[0] += 1
         enc.on_loss_report(0.0)
     assert enc.target_bitrate > capped * 1.25
-    enc.target_bitrate = 600_000  # the lower of the two still rules
+    enc.target_bitrate = 600_000  # a falling REMB: its detector saw a queue
     assert enc.target_bitrate == 600_000
+
+
+def _cut_encoder(now: list[float]) -> SteadyVp8Encoder:
+    enc = SteadyVp8Encoder(clock=lambda: now[0])
+    enc.target_bitrate = 700_000  # aiortc's REMB, as when a 1 Mbit/s cap fell on the call
+    enc.on_loss_report(0.3, rtt=0.15)  # the cap's first report: cut to what got through
+    assert enc.target_bitrate < 450_000
+    return enc
+
+
+def test_a_lifted_limit_is_back_at_full_rate_within_10_s_while_remb_lags() -> None:
+    # aiortc's REMB stays "near max" after the cut and climbs ~40 kbit/s a second: in
+    # the lab it held the call at ~600 kbit/s 10 s after the cap lifted.
+    now = [50.0]
+    enc = _cut_encoder(now)
+    lifted = now[0] + 3
+    while now[0] < lifted + 10:
+        now[0] += 1
+        enc.target_bitrate = 676_000 + int(40_000 * max(0.0, now[0] - lifted))
+        enc.on_loss_report(0.0, rtt=0.002 if now[0] > lifted else 0.15)
+    assert enc.target_bitrate >= 1_200_000  # old code: the REMB, ~1.08 Mbit/s
+
+
+def test_no_growth_while_the_round_trip_shows_a_queue_building() -> None:
+    now = [50.0]
+    enc = _cut_encoder(now)
+    held = enc.target_bitrate
+    for _ in range(10):  # no loss yet, but the router's queue fills: 100 ms more
+        now[0] += 1
+        enc.on_loss_report(0.0, rtt=0.15 + 2 * QUEUE_S)
+    assert enc.target_bitrate == held
+    for _ in range(10):  # the queue drains: back to the floor, growth again
+        now[0] += 1
+        enc.on_loss_report(0.0, rtt=0.15)
+    assert enc.target_bitrate > held * 2
+
+
+def test_remb_leads_until_the_first_cut_then_only_its_falls_count() -> None:
+    now = [0.0]
+    enc = SteadyVp8Encoder(clock=lambda: now[0])
+    enc.target_bitrate = 1_400_000
+    assert enc.target_bitrate == 1_400_000  # before any limit: REMB as aiortc has it
+    now[0] += 5
+    enc.on_loss_report(0.2)
+    cut = enc.target_bitrate
+    now[0] += 5
+    enc.target_bitrate = 1_000_000  # a fall, but above the cap: nothing to do
+    assert enc.target_bitrate == cut
+    now[0] += 5
+    enc.target_bitrate = int(cut * 0.5)  # a fall below the cap cuts it
+    assert enc.target_bitrate == int(cut * 0.5)
 
 
 def test_a_receiver_report_reaches_the_encoder_of_its_stream_only() -> None:
@@ -89,3 +142,57 @@ def test_a_receiver_report_reaches_the_encoder_of_its_stream_only() -> None:
     other, ours = asyncio.run(run())
     assert other == START_BITRATE
     assert ours == int(START_BITRATE * 0.75 * MARGIN)
+
+
+def test_nacks_cut_within_a_round_trip_before_any_report() -> None:
+    # A full-rate call dropped onto a 1 Mbit/s link: a third of the packets are lost,
+    # and the first receiver report with that loss comes 1-2 s later.
+    now = [20.0]
+    enc = SteadyVp8Encoder(clock=lambda: now[0])
+    enc.target_bitrate = 1_500_000
+    seq, missing = 0, []
+    for _ in range(15):  # 0.3 s of a 1.5 Mbit/s stream, ~150 packets a second
+        for _ in range(3):
+            enc.nacks.sent()
+            seq += 1
+            now[0] += 1 / 150
+        missing.append(seq)  # one of three lost; aiortc lists all still missing
+        enc.on_nack(list(missing))
+    assert enc.target_bitrate <= int(1_500_000 * (2 / 3) * MARGIN) + 1
+
+
+def test_a_few_nacks_of_random_loss_or_a_thin_stream_do_not_cut() -> None:
+    now = [20.0]
+    enc = SteadyVp8Encoder(clock=lambda: now[0])
+    enc.target_bitrate = 1_500_000
+    for seq in range(100):  # 3 % random loss: NACK and FEC repair it
+        enc.nacks.sent()
+        now[0] += 1 / 150
+        if seq % 33 == 0:
+            enc.on_nack([seq])
+    assert enc.target_bitrate == 1_500_000
+    thin = SteadyVp8Encoder(clock=lambda: now[0])
+    thin.target_bitrate = 1_500_000
+    for _ in range(NACK_MIN_SENT - 1):  # a 300 kbit/s stream's half second
+        thin.nacks.sent()
+    thin.on_nack([1, 3, 5, 7, 9])  # five of them, by chance
+    assert thin.target_bitrate == 1_500_000
+
+
+def test_a_nack_reaches_the_encoder_of_its_stream() -> None:
+    async def run() -> int:
+        codecs.install()
+        ice = RTCIceTransport(RTCIceGatherer())
+        dtls = RTCDtlsTransport(ice, [RTCCertificate.generateCertificate()])
+        sender = aiortc.rtcrtpsender.RTCRtpSender("video", dtls)
+        encoder = SteadyVp8Encoder()
+        encoder.target_bitrate = 1_500_000
+        sender._RTCRtpSender__encoder = encoder  # type: ignore[attr-defined]
+        for _ in range(60):
+            encoder.nacks.sent()
+        nack = RtcpRtpfbPacket(fmt=RTCP_RTPFB_NACK, ssrc=1, media_ssrc=sender._ssrc)
+        nack.lost = list(range(20))  # a third of what was sent
+        await sender._handle_rtcp_packet(nack)
+        return encoder.target_bitrate
+
+    assert asyncio.run(run()) < 1_000_000
