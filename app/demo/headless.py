@@ -300,12 +300,19 @@ def _echo(sender: Party) -> dict[str, Any]:
     if sender.echo is None or sender.engine is None:
         return {}
     figures = sender.echo.report()
+    room, processing = sender.room, sender.engine.processing
     return {
         "audio_processing": sender.engine.processor.state.value,
         "echo_return_loss_enhancement_db": figures.echo_return_loss_enhancement_db,
         "near_end_kept_db": figures.near_end_kept_db,
         "noise_suppressed_db": figures.noise_suppressed_db,
         "echo_convergence_ms": figures.convergence_ms,
+        # Why a run's ERLE is what it is (docs/performance.md, "the live spread").
+        "echo_worst_100ms_share": figures.worst_100ms_share,
+        "echo_delay_hints_ms": list(sender.engine.processor.delay_hints),
+        "echo_reference_dropped_chunks": processing.reference_dropped if processing else None,
+        "room_speaker_underruns": room.underruns if room is not None else None,
+        "room_mic_clipped_samples": room.clipped_samples if room is not None else None,
     }
 
 

@@ -15,6 +15,9 @@ signal is in the output (its projection). From those:
 - ``noise_suppressed_db``: microphone / output power while neither talks.
 - ``convergence_ms``: from the first echo until a 0.5 s run of far-end-only
   chunks first reaches CONVERGED_DB.
+- ``worst_100ms_share``: the share of the output power counted in the ERLE that
+  lies in its worst 100 ms. Near 1: one short leak decides the run's ERLE (the
+  live spread, docs/performance.md); near 0.01: the residual is spread evenly.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class EchoReport:
     near_end_kept_db: float | None
     noise_suppressed_db: float | None
     convergence_ms: float | None
+    worst_100ms_share: float | None = None
 
     def as_dict(self) -> dict[str, float | None]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -72,7 +76,7 @@ class EchoMeter:
         has_echo = echo > ACTIVE
         if not has_echo.any():
             quiet_all = _after_quiet((echo < SILENT) & (near < SILENT))
-            return EchoReport(None, None, _ratio_db(mic, out, quiet_all), None)
+            return EchoReport(None, None, _ratio_db(mic, out, quiet_all), None, None)
         first = int(np.argmax(has_echo))
         settled = np.arange(len(mic)) >= first + round(CONVERGENCE_S * 100)
         quiet = _after_quiet(near < SILENT)
@@ -85,6 +89,7 @@ class EchoMeter:
                 mic, out, _after_quiet((echo < SILENT) & (near < SILENT)) & settled
             ),
             convergence_ms=_convergence(mic, out, far_only, first),
+            worst_100ms_share=_worst_share(out, far_only & settled),
         )
 
 
@@ -103,6 +108,16 @@ def _ratio_db(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> float | None:
     if mask.sum() < 10 or b[mask].sum() <= 0:
         return None
     return round(10 * math.log10(a[mask].sum() / b[mask].sum()), 1)
+
+
+def _worst_share(out: np.ndarray, mask: np.ndarray) -> float | None:
+    """The largest share of Σout[mask] within any 10 consecutive chunks (100 ms)."""
+    counted = np.where(mask, out, 0.0)
+    total = counted.sum()
+    if mask.sum() < 10 or total <= 0:
+        return None
+    windows = np.convolve(counted, np.ones(10), mode="valid")
+    return round(float(windows.max() / total), 3)
 
 
 def _convergence(

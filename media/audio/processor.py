@@ -9,6 +9,7 @@ queue, never directly from the speaker's thread.
 
 from __future__ import annotations
 
+import collections
 import enum
 import importlib
 import logging
@@ -26,6 +27,7 @@ SAMPLE_RATE = 48000
 CHUNK = SAMPLE_RATE // 100  # 10 ms: the only frame size the APM takes
 FAR_ACTIVE_DBFS = -50.0  # the speaker plays: its echo may be in the microphone
 FAR_HOLD_CHUNKS = 30  # ...for 300 ms after (the room's tail, the delay estimate's error)
+MAX_HINTS = 64
 
 
 class ProcessingState(enum.StrEnum):
@@ -53,6 +55,8 @@ class Processor:
         self._frame_type: Any = None
         self._broken = False
         self.delay_ms: int | None = None
+        # Each new value handed to the module, in order (the demo's report; bounded).
+        self.delay_hints: collections.deque[int] = collections.deque(maxlen=MAX_HINTS)
         self._expander = Expander()
         self._gain = AutomaticGain(self.settings.agc_target_dbfs)
         self._far_hold = 0  # microphone chunks left in which the far end counts as playing
@@ -87,6 +91,8 @@ class Processor:
 
     def set_delay(self, delay_ms: int) -> None:
         """The estimated delay from the speaker reference to its echo in the microphone."""
+        if delay_ms != self.delay_ms:
+            self.delay_hints.append(delay_ms)
         self.delay_ms = delay_ms
         if self.cancels_echo:
             self._call(self._apm.set_stream_delay_ms, max(0, min(500, delay_ms)))

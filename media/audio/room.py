@@ -107,6 +107,10 @@ class SimulatedRoom(MediaStreamTrack):
         # (echo, near end) of each frame handed out, oldest first, for the meter.
         self.parts: collections.deque[tuple[np.ndarray, np.ndarray]] = collections.deque(maxlen=100)
         self.sent = 0
+        # Diagnostics for the demo's report: the speaker ran dry after it had started
+        # (a late frame), and microphone samples at full scale (a non-linearity).
+        self.underruns = 0
+        self.clipped_samples = 0
         self._markers = MarkerWriter() if config.markers else None
 
     def play(self, frame: av.AudioFrame) -> None:
@@ -127,7 +131,9 @@ class SimulatedRoom(MediaStreamTrack):
         near = _loop(self._near, index * FRAME)
         if self._markers is not None:
             near = self._markers.mix(near).astype(np.float32)
-        mic = np.clip(echo + near + _loop(self._noise, index * FRAME), -32768, 32767)
+        mic = echo + near + _loop(self._noise, index * FRAME)
+        self.clipped_samples += int(np.count_nonzero(np.abs(mic) >= 32767))
+        mic = np.clip(mic, -32768, 32767)
         self.parts.append((echo.astype(np.float32), near))
         stereo = np.repeat(mic.astype(np.int16), 2).reshape(1, -1)
         frame = av.AudioFrame.from_ndarray(stereo, format="s16", layout="stereo")
@@ -151,6 +157,7 @@ class SimulatedRoom(MediaStreamTrack):
         taken, self._playout = self._playout[:FRAME], self._playout[FRAME:]
         if len(taken) < FRAME:
             self._playing = False
+            self.underruns += 1
             taken = np.concatenate((taken, np.zeros(FRAME - len(taken), np.float32)))
         return taken.astype(np.float64) * self.volume
 
