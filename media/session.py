@@ -49,6 +49,10 @@ _BYE_ENDS = {
     "untrusted": EndReason.PEER_UNTRUSTED,
     "update": EndReason.UPDATE_NEEDED,
 }
+# A relayed bye ignored while the control channel was open is believed when the link
+# falls silent within this long after it: the peer's authenticated bye may have died
+# in its own SCTP queue (a flood, a closing link that could not drain in time).
+HELD_BYE_WINDOW = 5.0
 
 
 class CallSession:
@@ -69,6 +73,7 @@ class CallSession:
         self._hooks = hooks
         self.settings = settings or SessionSettings()
         self._recovery = Recovery(self.settings)  # when to give up, when to retry
+        self._held_bye: tuple[str, str, str, float] | None = None  # call, reason, next, when
         self._links: LinkSource = links or LinkMaker(
             credentials=credentials,
             ice_servers=ice_servers,
@@ -262,7 +267,14 @@ class CallSession:
         if not authenticated and link is not None and link.channels_open:
             # The authenticated path exists: a bye that matters comes over it too.
             logger.warning("relayed bye (%s) ignored: the control channel is open", reason)
+            attempt = self.negotiation.attempt
+            if attempt is not None:
+                self._held_bye = (attempt.call, reason, next_start, time.monotonic())
             return
+        await self._take_bye(reason, next_start, authenticated=authenticated)
+
+    async def _take_bye(self, reason: str, next_start: str, *, authenticated: bool) -> None:
+        self._held_bye = None
         if reason == "restarting" or (not authenticated and reason in _RETRY_VIA_RELAY):
             await self._lost(f"peer bye {reason}")  # it comes back: wait for it
             return
@@ -353,6 +365,18 @@ class CallSession:
         """The link is gone: throw it away and (student) try again after a backoff."""
         attempt = self.negotiation.attempt
         if self._state in (CallState.ENDED, CallState.IDLE) or attempt is None:
+            return
+        held, self._held_bye = self._held_bye, None
+        if (
+            held is not None
+            and held[0] == attempt.call
+            and time.monotonic() - held[3] < HELD_BYE_WINDOW
+            and held[1] != "restarting"
+        ):
+            # Forged, it would also need the link to die now; a lost link after a
+            # forged bye then ends the call instead of waiting to reconnect.
+            logger.info("connection lost (%s) right after a relayed bye: the call ends", why)
+            await self._take_bye(held[1], held[2], authenticated=False)
             return
         logger.info("connection lost (%s); reconnecting", why)
         was_live = self._state is CallState.LIVE

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import pytest
 
-import media.features.messages  # noqa: F401  (registers next_lesson, as the engine does)
+import media.features.messages
+import media.session
 from media.control import ControlMessage
 from media.handshake import Handshake
 from media.negotiation import Attempt
@@ -148,6 +149,36 @@ async def test_a_relayed_bye_ends_only_without_an_open_control_channel(call: Cal
     await call.c.session.relayed(bye)
     assert call.c.hooks.states[-1] == ("ended", "hangup_remote")
     assert call.c.session.peer is None
+
+
+async def test_a_relayed_bye_is_believed_when_the_link_dies_right_after_it(call: Call) -> None:
+    """The peer's bye over the control channel can die in its own SCTP queue (it
+    flooded the channel, or could not drain it before closing): the relayed copy,
+    ignored while the channel was open, ends the call when the link then falls
+    silent, instead of leaving the class reconnecting to a peer that hung up."""
+    await call.set_up()
+    link = call.c.links.last
+    link.channels_open = True
+    attempt = call.c.session.negotiation.attempt
+    assert attempt is not None
+    await call.c.session.relayed(Handshake("bye", attempt.call, reason="hangup").to_payload())
+    assert call.c.session.state is CallState.LIVE
+    # Nothing more arrives: the silence that would mean "reconnecting" ends it.
+    await wait_for(lambda: call.c.session.state is not CallState.LIVE)
+    assert call.c.hooks.states[-1] == ("ended", "hangup_remote")
+
+
+async def test_an_old_relayed_bye_does_not_end_a_later_loss(
+    call: Call, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(media.session, "HELD_BYE_WINDOW", 0.0)  # every held bye is old
+    await call.set_up()
+    call.c.links.last.channels_open = True
+    attempt = call.c.session.negotiation.attempt
+    assert attempt is not None
+    await call.c.session.relayed(Handshake("bye", attempt.call, reason="hangup").to_payload())
+    await wait_for(lambda: call.c.session.state is not CallState.LIVE)
+    assert call.c.hooks.states[-1] == ("reconnecting", None)
 
 
 async def test_a_relayed_bye_update_is_retried_not_believed(call: Call) -> None:
