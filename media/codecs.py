@@ -17,7 +17,9 @@ media.peer installs it before every peer connection.
 
 from __future__ import annotations
 
+import fractions
 import math
+import multiprocessing
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -25,8 +27,9 @@ from typing import Any, cast
 
 import aiortc.rtcrtpreceiver
 import aiortc.rtcrtpsender
+import av
 from aiortc.codecs import get_encoder as _aiortc_get_encoder
-from aiortc.codecs.vpx import MAX_BITRATE, MIN_BITRATE, Vp8Encoder
+from aiortc.codecs.vpx import MAX_BITRATE, MIN_BITRATE, Vp8Encoder, number_of_threads
 from aiortc.rtp import (
     RTCP_RTPFB_NACK,
     AnyRtcpPacket,
@@ -35,10 +38,11 @@ from aiortc.rtp import (
     RtcpRtpfbPacket,
     RtcpSrPacket,
 )
+from av import VideoFrame
 from av.frame import Frame
 
 from common.process import large_blocks_mapped
-from media import pacer
+from media import ladder, pacer
 from media.audio import fec
 from media.losscap import LossCap, NackCount
 from media.resend import Resends
@@ -109,7 +113,8 @@ class SteadyVp8Encoder(Vp8Encoder):
 
     def encode(self, frame: Frame, force_keyframe: bool = False) -> tuple[list[bytes], int]:
         now = self._clock()
-        rebuild = self.rebuild_due(frame)
+        frame = self._sized(frame)
+        rebuild = self._due((getattr(frame, "width", None), getattr(frame, "height", None)))
         if force_keyframe or rebuild:
             # A keyframe request within a round trip of the last keyframe was sent
             # before that one could arrive: after a drop onto 1 Mbit/s the receiver
@@ -123,14 +128,60 @@ class SteadyVp8Encoder(Vp8Encoder):
             return super().encode(frame, force_keyframe)
         with large_blocks_mapped():
             self.codec = None  # the old encoder's mappings go back now
-            return super().encode(frame, force_keyframe)  # builds the new one
+            if isinstance(frame, VideoFrame):  # aiortc's encode keeps it: size and rate match
+                self.codec = self._new_codec(frame)
+            return super().encode(frame, force_keyframe)
+
+    def _sized(self, frame: Frame) -> Frame:
+        """The frame at the size the target carries (media.ladder)."""
+        if not isinstance(frame, VideoFrame):
+            return frame
+        size = ladder.picture_size(frame.width, frame.height, self.target_bitrate)
+        if size == (frame.width, frame.height):
+            return frame
+        return frame.reformat(width=size[0], height=size[1], format="yuv420p")
+
+    def _new_codec(self, frame: VideoFrame) -> Any:
+        """A realtime CBR libvpx encoder at the target, as aiortc builds it, but with each
+        keyframe capped (media.ladder: MAX_INTRA_PCT, QMAX)."""
+        rate = self.target_bitrate
+        codec = av.CodecContext.create("libvpx", "w")
+        codec.width, codec.height = frame.width, frame.height
+        codec.bit_rate, codec.pix_fmt = rate, "yuv420p"
+        codec.time_base = fractions.Fraction(1, 90000)  # aiortc's video clock
+        codec.gop_size = 3000  # keyframes only when asked for
+        codec.qmin, codec.qmax = 2, ladder.QMAX
+        codec.options = {
+            "bufsize": str(rate),  # libvpx's buffer: 1 s at the target
+            "minrate": str(rate),  # minrate = maxrate = bit_rate: CBR
+            "maxrate": str(rate),
+            "max-intra-rate": str(ladder.MAX_INTRA_PCT),
+            "deadline": "realtime",
+            "cpu-used": "-6",
+            "lag-in-frames": "0",
+            "noise-sensitivity": "4",
+            "overshoot-pct": "15",
+            "undershoot-pct": "100",
+            "partitions": "0",
+            "static-thresh": "1",
+        }
+        pixels = frame.width * frame.height
+        codec.thread_count = number_of_threads(pixels, multiprocessing.cpu_count())
+        return codec
 
     def rebuild_due(self, frame: Frame) -> bool:
-        """Whether aiortc's ``encode`` would build a new encoder for this frame."""
+        """Whether ``encode`` will build a new encoder for this frame (of the camera's
+        size): none yet, the target moved by more than aiortc allows, or the size the
+        target carries changed."""
+        size = getattr(frame, "width", None), getattr(frame, "height", None)
+        if isinstance(frame, VideoFrame):
+            size = ladder.picture_size(frame.width, frame.height, self.target_bitrate)
+        return self._due(size)
+
+    def _due(self, size: tuple[Any, Any]) -> bool:
         codec = self.codec
         if codec is None:
             return True
-        size = getattr(frame, "width", None), getattr(frame, "height", None)
         rate = codec.bit_rate or 0
         moved = abs(self.target_bitrate - rate) > REBUILD_CHANGE * rate
         return size != (codec.width, codec.height) or moved

@@ -156,3 +156,42 @@ def test_keyframe_requests_within_a_round_trip_of_the_last_keyframe_are_merged(
     now[0] += 0.45  # a round trip and a half since the keyframe: it was lost
     enc.encode(frame, force_keyframe=True)
     assert forced == [False, False, False, False, False, True]
+
+
+def _keyframe_after_cut(bitrate: int) -> tuple[int, tuple[int, int]]:
+    now = [0.0]
+    enc = SteadyVp8Encoder(clock=lambda: now[0])
+    frames = _frames(1280, 720)
+    for _ in range(10):
+        enc.encode(next(frames))
+    enc.target_bitrate = bitrate  # a cut: applies at once, a new encoder, a keyframe
+    payloads, _ = enc.encode(next(frames))
+    assert enc.codec is not None
+    return sum(len(p) for p in payloads), (enc.codec.width, enc.codec.height)
+
+
+def test_a_keyframe_after_a_cut_fits_a_small_router_queue() -> None:
+    # A home router holds ~100 ms: ~12 kB at 1 Mbit/s, ~6-9 kB at 500 kbit/s. aiortc's
+    # encoder made 20-27 kB keyframes at 720p at any target (old code: 21.8 kB at
+    # 400 kbit/s, at 1280x720).
+    size, picture = _keyframe_after_cut(400_000)
+    assert picture == (640, 360)
+    assert size < 7_000, size
+    size, picture = _keyframe_after_cut(700_000)
+    assert picture == (960, 540)
+    assert size < 11_000, size
+
+
+def test_the_picture_is_back_at_full_size_when_the_target_is() -> None:
+    now = [0.0]
+    enc = SteadyVp8Encoder(clock=lambda: now[0])
+    frames = _frames(1280, 720)
+    enc.target_bitrate = 400_000
+    enc.encode(next(frames))
+    assert enc.codec is not None and (enc.codec.width, enc.codec.height) == (640, 360)
+    now[0] += HOLD_S
+    enc.target_bitrate = 1_400_000
+    assert enc.rebuild_due(next(frames))
+    payloads, _ = enc.encode(next(frames))
+    assert (enc.codec.width, enc.codec.height) == (1280, 720)
+    assert payloads
