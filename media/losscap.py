@@ -45,6 +45,7 @@ CUT_HOLD_S = 2.0  # a report covers ~1 s sent before the last cut: do not cut tw
 RTT_WINDOW_S = 10.0  # the round trip's floor is the lowest seen this long
 QUEUE_S = 0.05  # a round trip this far over its floor: a queue builds, do not grow
 REMB_FALL = 0.9  # a REMB below this share of the previous one: its detector saw a queue
+REMB_OVERUSE = 0.7  # before any cut, a REMB below this share of the previous one engages the cap
 NACK_WINDOW_S = 0.5  # NACKed packets against packets sent over this long
 NACK_MIN_SENT = 40  # fewer sent in the window: too few to judge (20 cut 330 kbit/s at 2 % loss)
 
@@ -88,10 +89,17 @@ class LossCap:
 
     def remb(self, bitrate: int) -> bool:
         """aiortc's receiver estimate. Once the cap leads, a fall cuts it (the
-        estimate's slow rise does not bind). Returns True when the cap was cut now."""
+        estimate's slow rise does not bind). Before that, a steep fall (its detector
+        saw the link's limit) engages the cap below it, so that the NACKs and report
+        that follow within CUT_HOLD_S cut no more: each cut is a new encoder and a
+        keyframe into a full queue (three in 2.7 s after a full-rate call fell onto
+        1 Mbit/s). Returns True when the cap was cut now."""
         fell = self._remb is not None and bitrate < self._remb * REMB_FALL
+        steep = self._remb is not None and bitrate < self._remb * REMB_OVERUSE
         self._remb = bitrate
         now = self._clock()
+        if steep and not self.engaged:
+            return self._cut(now, int(bitrate * MARGIN))
         if not (self.engaged and fell and bitrate < self.value) or now - self._cut_at < CUT_HOLD_S:
             return False
         return self._cut(now, bitrate)

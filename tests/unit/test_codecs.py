@@ -111,7 +111,7 @@ def _rebuild_rounds() -> tuple[list[float], list[int]]:
         for round_ in range(10):
             now[0] += HOLD_S
             for enc in encoders.values():  # a step every round: one rebuild each
-                enc.target_bitrate = 1_400_000 if round_ % 2 else 900_000
+                enc.target_bitrate = 1_400_000 if round_ % 2 else 1_000_000  # not steep: REMB leads
             for _ in range(6):
                 list(pool.map(encode, sizes))  # one encoder is never used by two threads
                 kept.append(bytearray(3000))

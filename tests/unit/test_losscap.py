@@ -196,3 +196,25 @@ def test_a_nack_reaches_the_encoder_of_its_stream() -> None:
         return encoder.target_bitrate
 
     assert asyncio.run(run()) < 1_000_000
+
+
+def test_a_steep_remb_fall_is_one_deep_cut_that_the_nacks_after_it_do_not_repeat() -> None:
+    # A full-rate call fell onto 1 Mbit/s: REMB fell 1500 -> 919 kbit/s, then the NACKs
+    # cut to 671 0.15 s later: two new encoders, two keyframes into a full queue.
+    now = [20.0]
+    enc = SteadyVp8Encoder(clock=lambda: now[0])
+    enc.target_bitrate = 1_500_000
+    now[0] += 5
+    enc.target_bitrate = 919_000
+    first = enc.target_bitrate
+    assert first == int(919_000 * MARGIN)
+    for seq in range(60):  # the next 0.4 s: a third of the packets lost and NACKed
+        enc.nacks.sent()
+        now[0] += 1 / 150
+        if seq % 3 == 0:
+            enc.on_nack([seq])
+    enc.on_loss_report(0.43)  # the first report, with the same loss
+    assert enc.target_bitrate == first  # old code: 671 kbit/s, then 250
+    now[0] += CUT_HOLD_S
+    enc.on_loss_report(0.3)  # still over the limit after the hold: cut again
+    assert enc.target_bitrate < first
