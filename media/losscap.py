@@ -46,6 +46,7 @@ RTT_WINDOW_S = 10.0  # the round trip's floor is the lowest seen this long
 QUEUE_S = 0.05  # a round trip this far over its floor: a queue builds, do not grow
 REMB_FALL = 0.9  # a REMB below this share of the previous one: its detector saw a queue
 REMB_OVERUSE = 0.7  # before any cut, a REMB below this share of the previous one engages the cap
+REMB_CUT = 0.7  # ... at this share of it (~60 % of what arrived; 0.85 kept 30-50 % loss for 2 s)
 NACK_WINDOW_S = 0.5  # NACKed packets against packets sent over this long
 NACK_MIN_SENT = 40  # fewer sent in the window: too few to judge (20 cut 330 kbit/s at 2 % loss)
 
@@ -90,7 +91,8 @@ class LossCap:
     def remb(self, bitrate: int) -> bool:
         """aiortc's receiver estimate. Once the cap leads, a fall cuts it (the
         estimate's slow rise does not bind). Before that, a steep fall (its detector
-        saw the link's limit) engages the cap below it, so that the NACKs and report
+        saw the link's limit; aiortc's REMB is then 0.85 times what arrived) engages
+        the cap at REMB_CUT of it, so that the NACKs and report
         that follow within CUT_HOLD_S cut no more: each cut is a new encoder and a
         keyframe into a full queue (three in 2.7 s after a full-rate call fell onto
         1 Mbit/s). Returns True when the cap was cut now."""
@@ -99,7 +101,7 @@ class LossCap:
         self._remb = bitrate
         now = self._clock()
         if steep and not self.engaged:
-            return self._cut(now, int(bitrate * MARGIN))
+            return self._cut(now, int(bitrate * REMB_CUT))
         if not (self.engaged and fell and bitrate < self.value) or now - self._cut_at < CUT_HOLD_S:
             return False
         return self._cut(now, bitrate)

@@ -11,7 +11,15 @@ from aiortc.rtp import RTCP_RTPFB_NACK, RtcpReceiverInfo, RtcpRrPacket, RtcpRtpf
 
 from media import codecs
 from media.codecs import START_BITRATE, SteadyVp8Encoder
-from media.losscap import CUT_HOLD_S, GROWTH_PER_S, MARGIN, NACK_MIN_SENT, QUEUE_S, LossCap
+from media.losscap import (
+    CUT_HOLD_S,
+    GROWTH_PER_S,
+    MARGIN,
+    NACK_MIN_SENT,
+    QUEUE_S,
+    REMB_CUT,
+    LossCap,
+)
 
 
 def _cap(now: list[float]) -> LossCap:
@@ -207,7 +215,7 @@ def test_a_steep_remb_fall_is_one_deep_cut_that_the_nacks_after_it_do_not_repeat
     now[0] += 5
     enc.target_bitrate = 919_000
     first = enc.target_bitrate
-    assert first == int(919_000 * MARGIN)
+    assert first == int(919_000 * REMB_CUT)
     for seq in range(60):  # the next 0.4 s: a third of the packets lost and NACKed
         enc.nacks.sent()
         now[0] += 1 / 150
