@@ -9,9 +9,12 @@ after the previous change; a drop below 70 % applies at once (congestion must be
 obeyed). The target is the receiver's estimate (REMB) until its reports show the
 link's limit, then a cap from what they report (media.losscap: loss, round trip,
 a falling REMB, NACKs); a cut applies at once, since it means the link is over its
-limit. Each encoder it builds lives in its own memory mappings
-(common.process.large_blocks_mapped), so a rebuild gives the old one's ~50 MB back
-to the OS instead of leaving it in a malloc heap. Its stream is paced (media.pacer).
+limit. Each new encoder is built here, not by aiortc, at the picture size the
+target carries and with its keyframes capped (media.ladder): a new encoder starts
+with a keyframe, and at 720p that was 20-27 kB at any target. Each encoder lives
+in its own memory mappings (common.process.large_blocks_mapped), so a rebuild
+gives the old one's ~50 MB back to the OS instead of leaving it in a malloc heap.
+Its stream is paced (media.pacer).
 media.peer installs it before every peer connection.
 """
 
