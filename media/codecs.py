@@ -135,11 +135,18 @@ class SteadyVp8Encoder(Vp8Encoder):
                 self.codec = self._new_codec(frame)
             return super().encode(frame, force_keyframe)
 
+    def _size(self, width: int, height: int) -> tuple[int, int]:
+        """The picture size the target carries (media.ladder), once the link has shown
+        a limit (the cap leads): before that the target is REMB, which wobbles with the
+        machine's load, not with the link."""
+        if not self.loss_cap.engaged:
+            return width, height
+        return ladder.picture_size(width, height, self.target_bitrate)
+
     def _sized(self, frame: Frame) -> Frame:
-        """The frame at the size the target carries (media.ladder)."""
         if not isinstance(frame, VideoFrame):
             return frame
-        size = ladder.picture_size(frame.width, frame.height, self.target_bitrate)
+        size = self._size(frame.width, frame.height)
         if size == (frame.width, frame.height):
             return frame
         return frame.reformat(width=size[0], height=size[1], format="yuv420p")
@@ -178,7 +185,7 @@ class SteadyVp8Encoder(Vp8Encoder):
         target carries changed."""
         size = getattr(frame, "width", None), getattr(frame, "height", None)
         if isinstance(frame, VideoFrame):
-            size = ladder.picture_size(frame.width, frame.height, self.target_bitrate)
+            size = self._size(frame.width, frame.height)
         return self._due(size)
 
     def _due(self, size: tuple[Any, Any]) -> bool:

@@ -18,6 +18,7 @@ from av import VideoFrame
 
 from media import codecs
 from media.codecs import HOLD_S, START_BITRATE, SteadyVp8Encoder
+from media.losscap import MARGIN
 from media.synthetic_video import SyntheticVideoTrack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -158,13 +159,19 @@ def test_keyframe_requests_within_a_round_trip_of_the_last_keyframe_are_merged(
     assert forced == [False, False, False, False, False, True]
 
 
+def _cut_to(enc: SteadyVp8Encoder, bitrate: int) -> None:
+    """A receiver report with the loss that cuts the cap to ``bitrate``."""
+    enc.on_loss_report(1 - bitrate / (enc.target_bitrate * MARGIN))
+    assert abs(enc.target_bitrate - bitrate) < 1000
+
+
 def _keyframe_after_cut(bitrate: int) -> tuple[int, tuple[int, int]]:
     now = [0.0]
     enc = SteadyVp8Encoder(clock=lambda: now[0])
     frames = _frames(1280, 720)
     for _ in range(10):
         enc.encode(next(frames))
-    enc.target_bitrate = bitrate  # a cut: applies at once, a new encoder, a keyframe
+    _cut_to(enc, bitrate)  # applies at once: a new encoder, a keyframe
     payloads, _ = enc.encode(next(frames))
     assert enc.codec is not None
     return sum(len(p) for p in payloads), (enc.codec.width, enc.codec.height)
@@ -186,11 +193,18 @@ def test_the_picture_is_back_at_full_size_when_the_target_is() -> None:
     now = [0.0]
     enc = SteadyVp8Encoder(clock=lambda: now[0])
     frames = _frames(1280, 720)
-    enc.target_bitrate = 400_000
+    enc.encode(next(frames))
+    assert enc.codec is not None and (enc.codec.width, enc.codec.height) == (1280, 720)
+    enc.target_bitrate = 650_000  # REMB, before the link has shown a limit: full size
+    enc.encode(next(frames))
+    assert enc.codec is not None and (enc.codec.width, enc.codec.height) == (1280, 720)
+    _cut_to(enc, 400_000)
     enc.encode(next(frames))
     assert enc.codec is not None and (enc.codec.width, enc.codec.height) == (640, 360)
-    now[0] += HOLD_S
-    enc.target_bitrate = 1_400_000
+    for _ in range(12):  # clean reports: the cap grows and the target follows
+        now[0] += 1
+        enc.on_loss_report(0.0)
+    assert enc.target_bitrate >= 1_000_000
     assert enc.rebuild_due(next(frames))
     payloads, _ = enc.encode(next(frames))
     assert (enc.codec.width, enc.codec.height) == (1280, 720)
