@@ -33,7 +33,6 @@ import aiortc.rtcrtpsender
 import av
 from aiortc.codecs import get_encoder as _aiortc_get_encoder
 from aiortc.codecs.vpx import MAX_BITRATE, MIN_BITRATE, Vp8Encoder, number_of_threads
-from aiortc.mediastreams import VIDEO_TIME_BASE, convert_timebase
 from aiortc.rtp import (
     RTCP_RTPFB_NACK,
     AnyRtcpPacket,
@@ -58,10 +57,6 @@ START_BITRATE = 1_000_000  # near the steady state at 720p/480p, within aiortc's
 KEYFRAME_GAP_S = 0.3  # at most one requested keyframe per this long, or per ...
 KEYFRAME_ROUND_TRIPS = 1.5  # ... this many round trips, when longer
 REBUILD_CHANGE = 0.1  # aiortc rebuilds when the bitrate target moved by more than this
-# After a cut for the link's limit, send no video this long: the router's queue (~100 ms
-# in the lab's tbf, as in a home router) is full when the cut comes, and the new
-# encoder's first frame is a keyframe that must not be dropped at its tail.
-DRAIN_S = 0.15
 
 
 # aiortc's own property: its setter clamps to the module's bitrate limits.
@@ -79,7 +74,6 @@ class SteadyVp8Encoder(Vp8Encoder):
         self._clock = clock
         self._changed_at = -math.inf
         self._keyframe_at = -math.inf
-        self._drain_until = -math.inf
         self._estimate = START_BITRATE  # the receiver's last REMB
         self.pacer = pacer.Pacer()  # media.pacer spreads its keyframes (aiortc bursts them)
         self.loss_cap = LossCap(MAX_BITRATE, floor=MIN_BITRATE, ceiling=MAX_BITRATE, clock=clock)
@@ -119,13 +113,9 @@ class SteadyVp8Encoder(Vp8Encoder):
         if drop or rise:
             _set_base(self, bitrate)
             self._changed_at = now
-        if drop and congested:
-            self._drain_until = now + DRAIN_S
 
     def encode(self, frame: Frame, force_keyframe: bool = False) -> tuple[list[bytes], int]:
         now = self._clock()
-        if now < self._drain_until and isinstance(frame, VideoFrame):
-            return [], convert_timebase(frame.pts or 0, frame.time_base, VIDEO_TIME_BASE)
         frame = self._sized(frame)
         rebuild = self._due((getattr(frame, "width", None), getattr(frame, "height", None)))
         if force_keyframe or rebuild:
