@@ -10,8 +10,7 @@ A resend cannot arrive before a round trip has passed, so naming a packet again
 sooner asks for nothing new. Even so, under 30-40 % loss the resends reached
 1.5 Mbit/s for a 0.8 Mbit/s stream, so they also get a budget, BUDGET_SHARE of the
 encoder's target, spent on the newest packets first (the oldest belong to frames
-the receiver is about to give up). A quarter, not half: after a cut to 70 % of
-the link, the target, half of it in resends and audio were more than the link.
+the receiver is about to give up).
 """
 
 from __future__ import annotations
@@ -22,11 +21,8 @@ from collections.abc import Callable
 MIN_WAIT_S = 0.1  # below any useful round trip here: the receiver's NACKs come faster
 ROUND_TRIPS = 1.2  # a resend may come again after this many round trips
 REMEMBERED = 1024  # packets (aiortc keeps 128 in its history)
-# Of the encoder's target: 10 % loss resent 2.5 times over. Half (the first value)
-# kept 20-57 % loss for 2 s after a cut to 736 kbit/s on a 1 Mbit/s link: the
-# target, its resends and audio were more than the link.
-BUDGET_SHARE = 0.25
-BUDGET_S = 0.4  # the budget saved up at most, in seconds at its rate (0.1 s of the target)
+BUDGET_SHARE = 0.5  # of the encoder's target: 10 % loss resent 5 times over
+BUDGET_S = 0.2  # the budget saved up at most, in seconds at its rate
 PACKET_BITS = 1200 * 8  # a video packet, as aiortc's packetizer fills it
 
 

@@ -65,18 +65,3 @@ def test_a_nack_storm_resends_each_packet_once() -> None:
 
     asyncio.run(run())
     assert sorted(resent) == list(range(0, 24, 3))  # old code: 36 resends for 8 packets
-
-
-def test_after_a_cut_the_video_and_its_resends_fit_the_link_with_audio() -> None:
-    # A cut to 736 kbit/s on a 1 Mbit/s link (the lab): resends at half the target
-    # kept a third of the packets lost for 2 s.
-    now = [0.0]
-    resends = Resends(clock=lambda: now[0])
-    target, audio, link = 736_000, 64_000, 1_000_000
-    sent, seq = 0, 0
-    for tick in range(20):  # 2 s of NACKs naming 30 new packets every 0.1 s
-        now[0] += 0.1
-        due = resends.due(list(range(seq, seq + 30)), 0.3, target)
-        sent += len(due) if tick >= 10 else 0  # the second second: the saved-up budget spent
-        seq += 30
-    assert target + audio + sent * PACKET_BITS <= link  # old code: 1.17 Mbit/s
