@@ -135,6 +135,21 @@ async def test_refuses_another_ca(
     await logged(caplog, "refused a connection: unknown issuer")
 
 
+async def test_refuses_a_ca_with_the_fleet_cas_very_name(
+    server: RunningServer, fleet: TestFleet, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The server's own check compares only the issuer's name (issue 14: the signature
+    is the handshake's): a CA of the same name with another key must fail in TLS."""
+    twin = create_ca()
+    assert twin.certificate.subject == fleet.ca.certificate.subject
+    other, _ = fleet.pair(ca=twin)
+    assert_refused(
+        await raw_upgrade(server, fleet, identity_file(tmp_path, other.certificate, other.key))
+    )
+    await logged(caplog, "refused a connection")
+    assert not server.gate or not server.gate.seen  # it never reached our check
+
+
 async def test_refuses_expired(
     server: RunningServer, fleet: TestFleet, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
