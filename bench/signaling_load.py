@@ -44,6 +44,7 @@ from app.demo.servers import RedisProcess
 from bench.fleetcache import fleet
 from bench.loadparts import (
     ROOT,
+    TICK,
     Device,
     Figures,
     Instance,
@@ -177,15 +178,22 @@ class LoadRun:
         own = StallWatch(0.02)  # this process's stalls: longer ones hold every relay here
         own.start()
         cpu1, t0 = self.cpu(), time.monotonic()
+        last0 = self.instances[-1].cpu()
         await asyncio.sleep(self.args.seconds)
         self.report["bench_stalls_over_20ms"] = own.stalls
         self.report["bench_longest_stall_ms"] = round(own.longest * 1000, 1)
         busy = (self.cpu() - cpu1) / (time.monotonic() - t0)
+        steady_busy = (self.instances[-1].cpu() - last0) / (time.monotonic() - t0)
         self.report["server_cpu_pct_relay"] = round(100 * busy, 1)
         if self.args.restart and len(self.instances) > 1:
             steady, own.stalls, own.longest = own.stalls, 0, 0.0
             self.report |= await restart(
-                self.instances, self.devices, self.here(), self.figures, self.crowd
+                self.instances,
+                self.devices,
+                self.here(),
+                self.figures,
+                self.crowd,
+                steady_busy=steady_busy,
             )
             # the devices' side of the move's handshakes runs here too: is it the limit?
             self.report["bench_stalls_over_20ms_during_move"] = own.stalls
@@ -304,6 +312,11 @@ class Crowd:
                 await asyncio.wait_for(self._changed.wait(), left)
         return True
 
+    def cpu(self) -> float:
+        assert self.proc is not None
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+
     async def stop(self) -> None:
         if self.proc is None or self.proc.returncode is not None:
             return
@@ -353,6 +366,8 @@ async def restart(
     here: list[Device],
     figures: Figures,
     crowd: Crowd | None,
+    *,
+    steady_busy: float,
 ) -> dict[str, Any]:
     """SIGTERM instance 1 (drain), time its devices' move to instance 2; then count the
     relays lost by pairs that stayed on instance 2 throughout (pairs of ``here``, the
@@ -370,6 +385,8 @@ async def restart(
     crowd_moving = crowd.size - crowd.on_last if crowd else 0
     figures.phase = "move"
     started = time.monotonic()
+    # CPU of the receiving instance, and of the devices' side (this process, the crowd)
+    server0, devices0 = instances[1].cpu(), time.process_time() + (crowd.cpu() if crowd else 0)
     stopping = asyncio.create_task(instances[0].stop())
     deadline = started + 30
     while time.monotonic() < deadline:
@@ -378,6 +395,9 @@ async def restart(
         if crowd_done and all(d.connected.is_set() and d.url == second for d in moving):
             break
     moved_in = time.monotonic() - started
+    # less what it spent relaying before the move, at the same rate
+    server_cpu = instances[1].cpu() - server0 - steady_busy * moved_in
+    devices_cpu = time.process_time() + (crowd.cpu() if crowd else 0) - devices0
     code = await stopping
     await asyncio.sleep(1.0)  # the last echoes
     figures.phase = "steady"
@@ -392,6 +412,13 @@ async def restart(
         "restart_of": len(moving) + crowd_moving,
         "restart_move_s": round(moved_in, 2),
         "restart_exit_code": code,
+        # what the receiving instance spent beyond its steady relaying, per device moved
+        "restart_receiver_cpu_ms_per_device": round(
+            1000 * server_cpu / max(1, len(moving) + crowd_moving), 2
+        ),
+        "restart_devices_side_cpu_ms_per_device": round(
+            1000 * devices_cpu / max(1, len(moving) + crowd_moving), 2
+        ),
         "relays_lost_by_pairs_that_stayed": lost,
         "pairs_that_stayed": len(stayed),
     }
