@@ -85,3 +85,22 @@ def test_an_idle_stretch_does_not_count_as_keeping_up() -> None:
     clock.now += 3600.0  # no storm for an hour: the listener did not poll
     budget.woke(0.001)
     assert budget.rate < 160  # the next storm starts near the starting rate
+
+
+def test_a_wake_late_because_others_had_the_cores_holds_the_rate() -> None:
+    """Issue 14: a loop that waited for a core (its thread used little CPU while it
+    was late) is not helped by fewer handshakes of its own; it holds the rate. Late
+    with its own work (most of the lateness on its CPU), it halves as before."""
+    clock = Clock()
+    budget = pace(clock)
+    budget.woke(0.05, busy=0.005)  # 50 ms late, 5 ms of it ours: starved
+    assert budget.rate == 150
+    clock.now += COOLDOWN
+    budget.woke(0.05, busy=0.04)  # our own long pass
+    assert budget.rate == 75
+    clock.now += COOLDOWN
+    budget.woke(0.05)  # not told: as before
+    assert budget.rate == 37.5
+    clock.now += 0.01
+    budget.woke(0.001, busy=0.0)  # on time grows whatever the CPU
+    assert budget.rate > 37.5
