@@ -156,8 +156,8 @@ def setup_program_log(
     for handler in handlers:
         handler.setFormatter(formatter())
         logfilter.attach(handler)
-    if threaded:
-        handlers = [logfilter.attach(LogThread(handlers))]
+    if threaded:  # each inner handler redacts, in the thread: no regex on the loop
+        handlers = [LogThread(handlers)]
     for handler in handlers:
         root.addHandler(handler)
     if root.level == logging.NOTSET or root.level > level:

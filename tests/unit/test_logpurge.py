@@ -89,9 +89,9 @@ def test_a_line_costs_the_caller_no_file_work(threaded: ProgramLog, tmp_path: Pa
     assert _text(tmp_path).count("offline") == 50
 
 
-def test_addresses_are_redacted_before_they_are_queued(
-    threaded: ProgramLog, tmp_path: Path
-) -> None:
+def test_addresses_are_redacted_by_the_thread(threaded: ProgramLog, tmp_path: Path) -> None:
     logging.getLogger("aiohttp.server").warning("Error handling request from 85.144.10.7")
+    logging.getLogger("signaling.hub").info("peer at %s", "2001:db8::1")
     threaded.close()
-    assert "85.144.10.7" not in _text(tmp_path)
+    assert "85.144.10.7" not in _text(tmp_path) and "2001:db8::1" not in _text(tmp_path)
+    assert "peer at" in _text(tmp_path)
