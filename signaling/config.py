@@ -35,7 +35,7 @@ class ServerConfig:
     # (the unit raises LimitNOFILE above it). 10,000 devices per instance is the target,
     # so the limit sits above it, not at it.
     max_connections: int = 12_000
-    # TLS handshakes started per second (a handshake costs the server 3-5 ms of CPU):
+    # TLS handshakes started per second (a handshake costs the server 2-3.5 ms of CPU):
     # a reconnect storm of every device waits in the accept queue instead of stalling
     # the relays of the devices that are up. The rate starts at handshake_rate and
     # follows the loop's spare time (signaling.pace): it grows toward
@@ -44,9 +44,10 @@ class ServerConfig:
     # the fixed budget that was measured (a floor of 30/s halved the connect rate on
     # a shared 2-core machine, docs/performance.md). A burst of 64 held the loop for
     # 60-90 ms at the start of a storm: 8 at most. At most handshake_in_flight
-    # devices that spoke are in their TLS handshake at once: 32 let the handshakes
-    # of a storm arrive, and be worked, in clumps that held the loop (and the
-    # devices' side) for 100-450 ms; 8 moved 1,000 devices in 5.2 s instead of 7-9.
+    # devices that spoke (or were just accepted) are in their TLS handshake at once:
+    # 32 let a storm's handshakes arrive, and be worked, in clumps that held the loop
+    # (and the devices' side) for 100-450 ms; with 8, 1,000 devices moved in 5.4-5.9 s
+    # with relay p99 67-70 ms on a shared 2-core machine (docs/performance.md).
     handshake_rate: float = 150.0
     handshake_rate_min: float = 150.0
     handshake_rate_max: float = 300.0

@@ -117,7 +117,7 @@ class Listener:
             # devices are in their TLS work the CPU is the limit (a reconnect storm):
             # the rest wait in the kernel's queue rather than be accepted and closed,
             # and the handshakes do not pile up into passes that hold every relay.
-            # Silent connections do not count: those are refused.
+            # A silent connection counts for FRESH at most: those are refused.
             while self.working + self.fresh >= self._in_flight or not self.pace.take():
                 await self._poll(loop)
             try:
