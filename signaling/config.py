@@ -47,7 +47,9 @@ class ServerConfig:
     # devices that spoke (or were just accepted) are in their TLS handshake at once:
     # 32 let a storm's handshakes arrive, and be worked, in clumps that held the loop
     # (and the devices' side) for 100-450 ms; with 8, 1,000 devices moved in 5.4-5.9 s
-    # with relay p99 67-70 ms on a shared 2-core machine (docs/performance.md).
+    # with relay p99 67-70 ms on a shared 2-core machine (docs/performance.md). More
+    # when the devices are far (signaling.pace.InFlight): a handshake waits a round
+    # trip for the device, and 8 at 100 ms would be 80 per second.
     handshake_rate: float = 150.0
     handshake_rate_min: float = 150.0
     handshake_rate_max: float = 300.0

@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable
 
 from signaling.config import ServerConfig
-from signaling.pace import HandshakePace
+from signaling.pace import HandshakePace, InFlight
 from signaling.refusals import RefusalLog, tls_reason
 
 logger = logging.getLogger(__name__)
@@ -74,8 +74,9 @@ class Listener:
         # ... and those accepted in the last FRESH seconds that have not spoken yet: a
         # device speaks at once, and a burst is accepted before any of them could
         self.fresh = 0
+        # at least handshake_in_flight, more for far devices (signaling.pace.InFlight),
         # never more than half the pending slots: the rest are for the first-byte check
-        self._in_flight = max(1, min(config.handshake_in_flight, config.max_pending // 2))
+        self.in_flight = InFlight(config.handshake_in_flight, config.max_pending // 2)
         self._by_source: dict[str, int] = {}  # pending per source; emptied as they end
         self.pace = HandshakePace(
             config.handshake_rate,
@@ -118,7 +119,10 @@ class Listener:
             # the rest wait in the kernel's queue rather than be accepted and closed,
             # and the handshakes do not pile up into passes that hold every relay.
             # A silent connection counts for FRESH at most: those are refused.
-            while self.working + self.fresh >= self._in_flight or not self.pace.take():
+            while (
+                self.working + self.fresh >= self.in_flight.bound(self.pace.rate)
+                or not self.pace.take()
+            ):
                 await self._poll(loop)
             try:
                 conn, address = await loop.sock_accept(sock)
@@ -179,6 +183,7 @@ class Listener:
                 self._refusals.note("silent connection")
                 return
             self.working += 1
+            began = time.monotonic()
             try:
                 await asyncio.get_running_loop().connect_accepted_socket(
                     self._factory,
@@ -186,6 +191,7 @@ class Listener:
                     ssl=self._ssl,
                     ssl_handshake_timeout=self._config.handshake_timeout,
                 )
+                self.in_flight.took(time.monotonic() - began)
             finally:
                 self.working -= 1
         except (OSError, EOFError) as exc:  # SSLError is an OSError; asyncio closed the socket

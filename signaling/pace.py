@@ -20,13 +20,16 @@ the rate instead.
 
 from __future__ import annotations
 
+import math
 import time
+from collections import deque
 from collections.abc import Callable
 
 from signaling.ratelimit import TokenBucket
 
 COOLDOWN = 0.25  # seconds after a cut before the next: one slow pass is one signal
-RAMP = 4.0  # seconds from the floor to the ceiling while the loop keeps up
+RAMP = 2.0  # seconds from the floor to the ceiling while the loop keeps up (4 s: a move
+# of 1,000 devices took 5.2-6.3 s, 2 s: 4.7-5.9 s; issue 14)
 # The longest stretch one on-time wake counts for: the listener polls only while it
 # waits for tokens, so a wake after an idle hour says nothing about that hour.
 STRETCH = 0.1
@@ -83,3 +86,41 @@ class HandshakePace:
     def _set(self, rate: float) -> None:
         self.rate = rate
         self._bucket.rate = rate
+
+
+class InFlight:
+    """How many handshakes may be in their TLS work at once.
+
+    Few at a time keeps a storm's handshakes from arriving, and being worked, in
+    clumps that hold the loop (on loopback, 32 at once held it for 100-450 ms, 8 did
+    not). But a handshake also waits a round trip for the device, so a fixed few
+    would bound an instance to few/RTT handshakes per second: 8 at 100 ms is 80/s.
+    So the bound is what the rate needs over the quickest recent handshake (twice
+    that, for the spread), never below ``floor`` nor above ``ceiling``: a handshake
+    slowed by a busy loop does not raise it, a far device's round trip does.
+    """
+
+    WINDOW = 2.0  # seconds of handshakes the quickest is taken from
+
+    def __init__(
+        self, floor: int, ceiling: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.floor = max(1, min(floor, ceiling))
+        self.ceiling = max(1, ceiling)
+        self._clock = clock
+        self._times: deque[tuple[float, float]] = deque()  # (when, seconds): rising
+
+    def took(self, seconds: float) -> None:
+        """A handshake took ``seconds`` from the device's first byte to its end."""
+        now = self._clock()
+        while self._times and self._times[-1][1] >= seconds:  # never the minimum again
+            self._times.pop()
+        self._times.append((now, seconds))
+
+    def bound(self, rate: float) -> int:
+        now = self._clock()
+        while self._times and self._times[0][0] < now - self.WINDOW:
+            self._times.popleft()
+        quickest = self._times[0][1] if self._times else 0.0
+        needed = math.ceil(2 * rate * quickest)
+        return max(self.floor, min(self.ceiling, needed))
