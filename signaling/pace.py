@@ -97,10 +97,14 @@ class InFlight:
     would bound an instance to few/RTT handshakes per second: 8 at 100 ms is 80/s.
     So the bound is what the rate needs over the quickest recent handshake (twice
     that, for the spread), never below ``floor`` nor above ``ceiling``: a handshake
-    slowed by a busy loop does not raise it, a far device's round trip does.
+    slowed by a busy loop (or a busy device) does not raise it, a far device's round
+    trip does.
     """
 
-    WINDOW = 2.0  # seconds of handshakes the quickest is taken from
+    # Seconds of handshakes the quickest is taken from: long, as TCP's BBR keeps its
+    # minimum round trip for 10 s, so that a storm's own queueing does not raise the
+    # bound (with 2 s it did, on loopback, and the clumps came back).
+    WINDOW = 10.0
 
     def __init__(
         self, floor: int, ceiling: int, clock: Callable[[], float] = time.monotonic
