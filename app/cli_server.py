@@ -206,6 +206,7 @@ def _program_log(args: argparse.Namespace) -> ProgramLog:
             state,
             level=logging.DEBUG if args.verbose else logging.INFO,
             console=args.log_console,
+            threaded=True,  # off the event loop: 10,000 lines at once held it for seconds
         )
     except OSError as exc:
         raise ServerStateUnwritable(str(state)) from exc

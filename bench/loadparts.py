@@ -35,8 +35,11 @@ class Device:
 
 @dataclass
 class Figures:
-    rtts: dict[str, list[float]] = field(default_factory=lambda: {"steady": [], "move": []})
+    rtts: dict[str, list[float]] = field(
+        default_factory=lambda: {"steady": [], "move": [], "move_stayed": []}
+    )
     phase: str = "steady"
+    stayed: set[int] = field(default_factory=set)  # pairs on instance 2 through a restart
     sent: dict[int, int] = field(default_factory=dict)  # pair -> relays sent
     echoed: dict[int, int] = field(default_factory=dict)  # pair -> echoes back
     lag: list[float] = field(default_factory=list)  # this process's loop lag, steady phase
@@ -90,6 +93,28 @@ class Instance:
         except TimeoutError:
             self.proc.kill()
             return await self.proc.wait()
+
+
+def placed(
+    pairs: list[tuple[DeviceCredentials, DeviceCredentials]], urls: list[str]
+) -> list[Device]:
+    """The devices of ``pairs`` in order (student, classroom, ...), each with its
+    instance first. Pair k: the student on instance k % n, the classroom on
+    (k // n) % n, so with two instances a quarter of the pairs sit on each instance
+    and half are split."""
+    devices = []
+    for k, pair in enumerate(pairs):
+        homes = (k % len(urls), (k // len(urls)) % len(urls))
+        for creds, home in zip(pair, homes, strict=True):
+            devices.append(Device(creds, urls[home:] + urls[:home]))
+    return devices
+
+
+def relaying(pairs: int) -> set[int]:
+    """The pairs that relay: half of them, in runs of four, so that every placement
+    (both on instance 1, split either way, both on instance 2) has its share, and
+    pairs that stay on instance 2 through a restart relay too."""
+    return {k for k in range(pairs) if (k // 4) % 2 == 0}
 
 
 async def run_device(

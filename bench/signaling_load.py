@@ -1,7 +1,7 @@
 """Load benchmark of the signaling server: N real mTLS devices against 1 or 2 instances.
 
     .venv/bin/python -m bench.signaling_load --devices 1000 [--instances 2] [--restart]
-        [--relay-rate 500] [--seconds 20] [--json out.json]
+        [--relay-rate 500] [--seconds 20] [--json out.json] [--crowd]
 
 Each instance is a real ``klasgenoot server`` process on 127.0.0.1 (two share a
 redis-server the benchmark starts on a free loopback port). All devices connect
@@ -9,7 +9,10 @@ redis-server the benchmark starts on a free loopback port). All devices connect
 half of them exchange relays: the student sends, the classroom echoes, the student
 measures the round trip through the server(s) twice. ``--restart`` (two instances)
 then stops instance 1 with SIGTERM: its devices drain to instance 2, and the pairs
-that sat on instance 2 throughout must lose no relay.
+that sat on instance 2 throughout must lose no relay. ``--crowd``: the devices that
+do not relay run in a second process (bench.loadcrowd), as devices on other machines
+would: the devices' side of their handshakes then does not hold the loop that times
+the relays.
 
 Printed: devices connected, TLS handshakes per second, relay round trip p50/p99
 (steady, and during the move), server CPU and resident memory per 1,000 devices,
@@ -39,7 +42,18 @@ import aiohttp
 
 from app.demo.servers import RedisProcess
 from bench.fleetcache import fleet
-from bench.loadparts import Device, Figures, Instance, pct, run_device, send
+from bench.loadparts import (
+    ROOT,
+    TICK,
+    Device,
+    Figures,
+    Instance,
+    pct,
+    placed,
+    relaying,
+    run_device,
+    send,
+)
 from pairing.credentials import DeviceCredentials
 from signaling.stalls import StallWatch
 from signaling.tls import client_context
@@ -63,6 +77,8 @@ class LoadRun:
         self.figures = Figures()
         self.report: dict[str, Any] = {"instances": args.instances}
         self.report["load_average_at_start"] = round(os.getloadavg()[0], 1)
+        self.crowd = Crowd() if args.crowd else None
+        self.pairs = 0
 
     async def start_servers(self, fleet_dir: Path) -> None:
         if self.args.instances > 1:
@@ -76,21 +92,31 @@ class LoadRun:
             await self.instances[-1].start()
 
     def make_devices(self, pairs: list[tuple[DeviceCredentials, DeviceCredentials]]) -> None:
-        urls = [i.url for i in self.instances]
-        for k, (student, classroom) in enumerate(pairs):
-            # pair k: the student on instance k % n, the classroom on (k // n) % n, so with
-            # two instances a quarter of the pairs sit on each instance and half are split
-            homes = (k % len(urls), (k // len(urls)) % len(urls))
-            for creds, home in zip((student, classroom), homes, strict=True):
-                dev = Device(creds, urls[home:] + urls[:home])
-                dev.ctx = client_context(creds)  # the device's own set-up: not timed
-                self.devices.append(dev)
+        self.pairs = len(pairs)
+        self.devices = placed(pairs, [i.url for i in self.instances])
+        for dev in self.here():
+            dev.ctx = client_context(dev.creds)  # the device's own set-up: not timed
         self.report["devices"] = len(self.devices)
+        self.report["devices_in_crowd_process"] = len(self.devices) - len(self.here())
+
+    def here(self) -> list[Device]:
+        """The devices this process runs: all, or with --crowd those that relay."""
+        if self.crowd is None:
+            return self.devices
+        return [d for k in sorted(relaying(self.pairs)) for d in self.devices[2 * k : 2 * k + 2]]
+
+    def elsewhere(self) -> list[int]:
+        """With --crowd, the indices of the devices the crowd process runs."""
+        active = relaying(self.pairs)
+        return [i for i in range(len(self.devices)) if i // 2 not in active]
 
     def on_relay(self, dev: Device, payload: dict[str, Any]) -> None:
         k = int(payload.get("k", -1))
         if payload.get("echo"):
-            self.figures.rtts[self.figures.phase].append(time.monotonic() - payload["t"])
+            rtt = time.monotonic() - payload["t"]
+            self.figures.rtts[self.figures.phase].append(rtt)
+            if self.figures.phase == "move" and k in self.figures.stayed:
+                self.figures.rtts["move_stayed"].append(rtt)
             self.figures.echoed[k] = self.figures.echoed.get(k, 0) + 1
         else:  # the classroom answers at once
             asyncio.get_running_loop().create_task(send(dev, {**payload, "echo": 1}))
@@ -120,8 +146,16 @@ class LoadRun:
 
         rss0, cpu0 = self.rss(), self.cpu()
         started = time.monotonic()
-        await asyncio.gather(*(admit(i, d) for i, d in enumerate(self.devices)))
-        connected = sum(d.connected.is_set() for d in self.devices)
+        if self.crowd is not None:
+            spec = {"pairs": self.pairs, "urls": [i.url for i in self.instances],
+                    "indices": self.elsewhere(), "concurrency": self.args.concurrency}  # fmt: skip
+            await self.crowd.start(spec)
+        index = {id(d): i for i, d in enumerate(self.devices)}
+        await asyncio.gather(*(admit(index[id(d)], d) for d in self.here()))
+        if self.crowd is not None:
+            await self.crowd.until(lambda c: c.connected == c.size, 60)
+        connected = sum(d.connected.is_set() for d in self.here())
+        connected += self.crowd.connected if self.crowd else 0
         took = time.monotonic() - started
         print(f"… {connected} connected in {took:.1f} s", file=sys.stderr, flush=True)
         await asyncio.sleep(2.0)  # settle: presence across instances
@@ -137,30 +171,36 @@ class LoadRun:
         }
 
     async def relay_phase(self) -> None:
-        active = set(range(0, len(self.devices) // 2, 2))  # the pairs of half the devices
-        relaying = asyncio.create_task(
-            relay_loop(self.devices, active, self.args.relay_rate, self.figures)
+        relays = asyncio.create_task(
+            relay_loop(self.devices, relaying(self.pairs), self.args.relay_rate, self.figures)
         )
         watching = asyncio.create_task(watch_lag(self.figures))
         own = StallWatch(0.02)  # this process's stalls: longer ones hold every relay here
         own.start()
         cpu1, t0 = self.cpu(), time.monotonic()
+        last0 = self.instances[-1].cpu()
         await asyncio.sleep(self.args.seconds)
         self.report["bench_stalls_over_20ms"] = own.stalls
         self.report["bench_longest_stall_ms"] = round(own.longest * 1000, 1)
         busy = (self.cpu() - cpu1) / (time.monotonic() - t0)
+        steady_busy = (self.instances[-1].cpu() - last0) / (time.monotonic() - t0)
         self.report["server_cpu_pct_relay"] = round(100 * busy, 1)
         if self.args.restart and len(self.instances) > 1:
             steady, own.stalls, own.longest = own.stalls, 0, 0.0
             self.report |= await restart(
-                self.instances, self.devices, len(self.devices) // 2, self.figures
+                self.instances,
+                self.devices,
+                self.here(),
+                self.figures,
+                self.crowd,
+                steady_busy=steady_busy,
             )
             # the devices' side of the move's handshakes runs here too: is it the limit?
             self.report["bench_stalls_over_20ms_during_move"] = own.stalls
             self.report["bench_longest_stall_ms_during_move"] = round(own.longest * 1000, 1)
             own.stalls = steady
         own.stop()
-        relaying.cancel()
+        relays.cancel()
         watching.cancel()
         await asyncio.sleep(1.0)
 
@@ -172,6 +212,11 @@ class LoadRun:
 
     def results(self) -> dict[str, Any]:
         rtts = self.figures.rtts
+        failures, first = len(self.figures.failures), self.figures.first_failure_at
+        if self.crowd is not None:
+            failures += self.crowd.failures
+            found = [i for i in (first, self.crowd.first_failure) if i is not None]
+            first = min(found) if found else None
         self.report |= {
             "load_average_at_end": round(os.getloadavg()[0], 1),
             "relay_rtt_ms_p50": pct(rtts["steady"], 0.5),
@@ -180,12 +225,15 @@ class LoadRun:
             # The benchmark's own loop: when it lags, it (not the server) is the limit
             # and the round trips above say more about this machine than the server.
             "bench_loop_lag_ms_p99": pct(self.figures.lag, 0.99),
-            "failures": len(self.figures.failures),
-            "broke_at_device": self.figures.first_failure_at,
+            "failures": failures,
+            "broke_at_device": first,
             "failure_kinds": sorted(set(self.figures.failures))[:5],
         }
         if rtts["move"]:
             self.report["relay_rtt_ms_p99_during_move"] = pct(rtts["move"], 0.99)
+            # the target's figure: pairs that stayed connected (the others moved)
+            self.report["relay_rtt_ms_p99_during_move_stayed"] = pct(rtts["move_stayed"], 0.99)
+            self.report["relay_samples_during_move_stayed"] = len(rtts["move_stayed"])
         return self.report
 
     async def close(self) -> None:
@@ -194,6 +242,8 @@ class LoadRun:
         await asyncio.gather(*self.tasks, return_exceptions=True)
         for session in self.sessions:
             await session.close()
+        if self.crowd is not None:
+            await self.crowd.stop()
         for instance in self.instances:
             await instance.stop()
         if self.redis is not None:
@@ -217,6 +267,68 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         return run.results()
     finally:
         await run.close()
+
+
+class Crowd:
+    """The process that runs the devices that do not relay (bench.loadcrowd)."""
+
+    def __init__(self) -> None:
+        self.proc: asyncio.subprocess.Process | None = None
+        self.size = 0
+        self.connected = self.on_last = self.failures = 0
+        self.first_failure: int | None = None
+        self._changed = asyncio.Event()
+        self._reader: asyncio.Task[None] | None = None
+
+    async def start(self, spec: dict[str, Any]) -> None:
+        self.size = len(spec["indices"])
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.loadcrowd", stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE, cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )  # fmt: skip
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(spec).encode() + b"\n")
+        await self.proc.stdin.drain()
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        assert self.proc is not None and self.proc.stdout is not None
+        async for line in self.proc.stdout:
+            words = line.decode().split()
+            if len(words) == 5 and words[0] == "state":
+                self.connected, self.on_last, self.failures = map(int, words[1:4])
+                self.first_failure = None if words[4] == "None" else int(words[4])
+                self._changed.set()
+
+    async def until(self, done: Any, within: float) -> bool:
+        deadline = time.monotonic() + within
+        while not done(self):
+            self._changed.clear()
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), left)
+        return True
+
+    def cpu(self) -> float:
+        assert self.proc is not None
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+
+    async def stop(self) -> None:
+        if self.proc is None or self.proc.returncode is not None:
+            return
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()  # EOF: it closes its devices and ends
+        try:
+            await asyncio.wait_for(self.proc.wait(), 30)
+        except TimeoutError:
+            self.proc.kill()
+            await self.proc.wait()
+        if self._reader is not None:
+            self._reader.cancel()
 
 
 async def relay_loop(
@@ -249,23 +361,43 @@ async def watch_lag(figures: Figures) -> None:
 
 
 async def restart(
-    instances: list[Instance], devices: list[Device], pairs: int, figures: Figures
+    instances: list[Instance],
+    devices: list[Device],
+    here: list[Device],
+    figures: Figures,
+    crowd: Crowd | None,
+    *,
+    steady_busy: float,
 ) -> dict[str, Any]:
     """SIGTERM instance 1 (drain), time its devices' move to instance 2; then count the
-    relays lost by pairs that stayed on instance 2 throughout."""
+    relays lost by pairs that stayed on instance 2 throughout (pairs of ``here``, the
+    devices this process runs)."""
     first, second = instances[0].url, instances[1].url
-    stayed = [k for k in range(pairs) if devices[2 * k].url == second == devices[2 * k + 1].url]
+    ours = {id(d) for d in here}
+    stayed = [
+        k
+        for k in range(len(devices) // 2)
+        if id(devices[2 * k]) in ours and devices[2 * k].url == second == devices[2 * k + 1].url
+    ]
+    figures.stayed = set(stayed)
     before = {k: (figures.sent.get(k, 0), figures.echoed.get(k, 0)) for k in stayed}
-    moving = [d for d in devices if d.url == first]
+    moving = [d for d in here if d.url == first]
+    crowd_moving = crowd.size - crowd.on_last if crowd else 0
     figures.phase = "move"
     started = time.monotonic()
+    # CPU of the receiving instance, and of the devices' side (this process, the crowd)
+    server0, devices0 = instances[1].cpu(), time.process_time() + (crowd.cpu() if crowd else 0)
     stopping = asyncio.create_task(instances[0].stop())
     deadline = started + 30
     while time.monotonic() < deadline:
         await asyncio.sleep(0.05)
-        if all(d.connected.is_set() and d.url == second for d in moving):
+        crowd_done = crowd is None or crowd.on_last == crowd.connected == crowd.size
+        if crowd_done and all(d.connected.is_set() and d.url == second for d in moving):
             break
     moved_in = time.monotonic() - started
+    # less what it spent relaying before the move, at the same rate
+    server_cpu = instances[1].cpu() - server0 - steady_busy * moved_in
+    devices_cpu = time.process_time() + (crowd.cpu() if crowd else 0) - devices0
     code = await stopping
     await asyncio.sleep(1.0)  # the last echoes
     figures.phase = "steady"
@@ -273,11 +405,20 @@ async def restart(
         (figures.sent.get(k, 0) - before[k][0]) - (figures.echoed.get(k, 0) - before[k][1])
         for k in stayed
     )
+    crowd_moved = crowd_moving - (crowd.size - crowd.on_last) if crowd else 0
     return {
-        "restart_moved": sum(d.connected.is_set() and d.url == second for d in moving),
-        "restart_of": len(moving),
+        "restart_moved": sum(d.connected.is_set() and d.url == second for d in moving)
+        + crowd_moved,
+        "restart_of": len(moving) + crowd_moving,
         "restart_move_s": round(moved_in, 2),
         "restart_exit_code": code,
+        # what the receiving instance spent beyond its steady relaying, per device moved
+        "restart_receiver_cpu_ms_per_device": round(
+            1000 * server_cpu / max(1, len(moving) + crowd_moving), 2
+        ),
+        "restart_devices_side_cpu_ms_per_device": round(
+            1000 * devices_cpu / max(1, len(moving) + crowd_moving), 2
+        ),
         "relays_lost_by_pairs_that_stayed": lost,
         "pairs_that_stayed": len(stayed),
     }
@@ -291,6 +432,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0, help="relay phase length")
     parser.add_argument("--concurrency", type=int, default=60, help="connects in flight")
     parser.add_argument("--restart", action="store_true", help="stop instance 1 midway")
+    parser.add_argument(
+        "--crowd", action="store_true", help="the devices that do not relay in a second process"
+    )
     parser.add_argument("--json", type=Path)
     parser.add_argument("--keep", action="store_true", help="keep the servers' folders")
     parser.add_argument(

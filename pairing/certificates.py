@@ -194,9 +194,13 @@ def read_device_certificate(cert: x509.Certificate) -> DeviceCertInfo:
     )
 
 
-def _check_signed_by(cert: x509.Certificate, ca_cert: x509.Certificate) -> None:
+def _check_signed_by(
+    cert: x509.Certificate, ca_cert: x509.Certificate, *, signature: bool = True
+) -> None:
     if cert.issuer != ca_cert.subject:
         raise CertificateInvalid("another issuer")
+    if not signature:
+        return
     ca_key = ca_cert.public_key()
     if not isinstance(ca_key, ec.EllipticCurvePublicKey):
         raise CertificateInvalid("CA key type")
@@ -226,10 +230,17 @@ def verify_device_certificate(
     *,
     crl: RevocationList | None = None,
     now: dt.datetime | None = None,
+    signature_checked: bool = False,
 ) -> DeviceCertInfo:
-    """Check chain, validity, usage, pairing fields and revocation; return the fields."""
+    """Check chain, validity, usage, pairing fields and revocation; return the fields.
+
+    ``signature_checked``: the caller's TLS handshake already verified the signature
+    against this very CA (the signaling server's context trusts only the fleet CA),
+    so only the issuer's name is compared here. Checking it again cost the server a
+    quarter of a millisecond per connection (issue 14).
+    """
     now = now or utcnow()
-    _check_signed_by(cert, ca_cert)
+    _check_signed_by(cert, ca_cert, signature=not signature_checked)
     if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
         raise CertificateInvalid("outside its validity period")
     _check_usage(cert)

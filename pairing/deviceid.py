@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -21,12 +21,13 @@ _CHUNK = 13
 _GROUP = 7
 SHORT_LENGTH = _GROUP  # DeviceId.short: the first group, as logs show it
 _LOOKALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
+_VALUE = {char: value for value, char in enumerate(_ALPHABET)}
 
 
 def _luhn32(chunk: str) -> str:
     factor, total = 1, 0
     for char in chunk:
-        addend = factor * _ALPHABET.index(char)
+        addend = factor * _VALUE[char]
         factor = 1 if factor == 2 else 2
         total += addend // 32 + addend % 32
     return _ALPHABET[(32 - total % 32) % 32]
@@ -54,6 +55,9 @@ class DeviceId:
     """32 bytes of SHA-256; compare, hash and print it, never parse it by hand."""
 
     digest: bytes
+    # The text, made on first use: the server reads ``short`` a dozen times per
+    # connection (keys, logs), and making it cost ~50 us each time (issue 14).
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.digest) != 32:
@@ -83,11 +87,15 @@ class DeviceId:
     @property
     def text(self) -> str:
         """The full form, ``P56IOI7-MZJNU2Y-...``, eight groups of seven."""
+        if self._text is not None:
+            return self._text
         raw = base64.b32encode(self.digest).decode().rstrip("=")
         checked = "".join(
             raw[i : i + _CHUNK] + _luhn32(raw[i : i + _CHUNK]) for i in range(0, 52, _CHUNK)
         )
-        return "-".join(checked[i : i + _GROUP] for i in range(0, 56, _GROUP))
+        text = "-".join(checked[i : i + _GROUP] for i in range(0, 56, _GROUP))
+        object.__setattr__(self, "_text", text)  # frozen: a cache, not a change
+        return text
 
     @property
     def short(self) -> str:

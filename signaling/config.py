@@ -35,7 +35,7 @@ class ServerConfig:
     # (the unit raises LimitNOFILE above it). 10,000 devices per instance is the target,
     # so the limit sits above it, not at it.
     max_connections: int = 12_000
-    # TLS handshakes started per second (a handshake costs the server 3-5 ms of CPU):
+    # TLS handshakes started per second (a handshake costs the server 2-3.5 ms of CPU):
     # a reconnect storm of every device waits in the accept queue instead of stalling
     # the relays of the devices that are up. The rate starts at handshake_rate and
     # follows the loop's spare time (signaling.pace): it grows toward
@@ -43,12 +43,19 @@ class ServerConfig:
     # and halves when it wakes later, down to handshake_rate_min: never slower than
     # the fixed budget that was measured (a floor of 30/s halved the connect rate on
     # a shared 2-core machine, docs/performance.md). A burst of 64 held the loop for
-    # 60-90 ms at the start of a storm: 16 at most.
+    # 60-90 ms at the start of a storm: 8 at most. At most handshake_in_flight
+    # devices that spoke (or were just accepted) are in their TLS handshake at once:
+    # 32 let a storm's handshakes arrive, and be worked, in clumps that held the loop
+    # (and the devices' side) for 100-450 ms; with 8, 1,000 devices moved in 5.4-5.9 s
+    # with relay p99 67-70 ms on a shared 2-core machine (docs/performance.md). More
+    # when the devices are far (signaling.pace.InFlight): a handshake waits a round
+    # trip for the device, and 8 at 100 ms would be 80 per second.
     handshake_rate: float = 150.0
     handshake_rate_min: float = 150.0
     handshake_rate_max: float = 300.0
     handshake_lag: float = 0.02
-    handshake_burst: int = 16
+    handshake_burst: int = 8
+    handshake_in_flight: int = 8
     max_message: int = 64 * KIB
     rate: float = 20.0  # messages per second per connection, sustained
     burst: int = 50

@@ -80,15 +80,21 @@ class Gate:
         except ValueError:
             self._refusals.note("unreadable certificate")
             return None
-        short = _short(cert)
-        if len(self.seen) < MAX_SEEN:  # TLS checked the chain: a fleet certificate
-            self.seen[cert.serial_number] = short
         try:
-            return self._verify(cert)
+            info = self._verify(cert)
         except PairingError as exc:
+            short = _short(cert)
+            self._remember(cert.serial_number, short)
             reason = exc.detail or type(exc).__name__
             self._refusals.note(reason, None if reason == REVOKED else short)
             return None
+        # the DeviceId the check just derived: deriving it again cost a key export
+        self._remember(cert.serial_number, info.device_id.short)
+        return info
+
+    def _remember(self, serial: int, short: str) -> None:
+        if len(self.seen) < MAX_SEEN:  # TLS checked the chain: a fleet certificate
+            self.seen[serial] = short
 
     def new_inner(self) -> asyncio.Protocol:
         return self._inner()

@@ -1,5 +1,13 @@
 """One authenticated WebSocket of one device, writing through its own bounded outbox,
-so one slow reader never stalls the others."""
+so one slow reader never stalls the others.
+
+A frame is written at once, in the loop pass that sent it: the writer is a task
+started eagerly (Python 3.12) when the outbox was idle, which runs until its first
+real wait. A writer task that slept until woken cost every relay one more pass of
+the loop, and during a reconnect storm a pass can hold many handshakes (issue 14).
+Only a reader that does not keep up (TCP backpressure) makes the writer wait; the
+frames sent meanwhile queue behind it, in order.
+"""
 
 from __future__ import annotations
 
@@ -35,13 +43,13 @@ class Link:
         )
         self._max_outbox = config.outbox
         self._outbox: deque[str] = deque()
-        self._wake = asyncio.Event()
         self._drained = asyncio.Event()
         self._refusing = False
         self._close: tuple[CloseCode, str] | None = None
         self._close_timeout = config.close_timeout
         self._closer: asyncio.Task[None] | None = None
-        self._writer = asyncio.create_task(self._write_loop())
+        self._writer: asyncio.Task[None] | None = None  # writing, or waiting to write
+        self._broken = False  # a write failed: the reader sees the loss and unregisters
 
     @property
     def short(self) -> str:
@@ -54,7 +62,7 @@ class Link:
             self.close(CloseCode.TOO_SLOW, "reading too slowly", flush=False)
             return
         self._outbox.append(encode(message))
-        self._wake.set()
+        self._write()
 
     def refuse(self, error: ErrorFrame) -> None:
         """Tell a flooding sender once per streak, not once per message (no echo amplifier)."""
@@ -73,32 +81,45 @@ class Link:
         logger.info("closing %s: %s", self.short, code.name.lower())
         self._close = (code, reason)
         if flush:
-            self._wake.set()
+            self._write()
             return
         self._outbox.clear()
-        self._writer.cancel()
+        if self._writer is not None:
+            self._writer.cancel()
         self._closer = asyncio.create_task(self._send_close())
 
     async def settle(self) -> None:
         """Wait while our own outbox is more than half full: the reader then stops
         reading, so a client that floods without reading meets TCP backpressure."""
-        while len(self._outbox) > self._max_outbox // 2 and not self._writer.done():
+        while len(self._outbox) > self._max_outbox // 2 and self._writing:
             self._drained.clear()
             await self._drained.wait()
 
-    async def _write_loop(self) -> None:
+    @property
+    def _writing(self) -> bool:
+        return self._writer is not None and not self._writer.done()
+
+    def _write(self) -> None:
+        """Start the writer unless one is at work: eagerly, so what it can write now
+        leaves in this pass of the loop."""
+        if self._writing or self._broken:
+            return
+        loop = asyncio.get_running_loop()
+        self._writer = asyncio.Task(self._write_out(), loop=loop, eager_start=True)
+
+    async def _write_out(self) -> None:
+        """Write the outbox in order; then the close frame, if one was asked for."""
         try:
-            while self._close is None or self._outbox:
-                await self._wake.wait()
-                self._wake.clear()
-                while self._outbox:
-                    await self.ws.send_str(self._outbox.popleft())
-                    self._drained.set()
+            while self._outbox:
+                await self.ws.send_str(self._outbox.popleft())
+                self._drained.set()
         except ConnectionError:
-            return  # the reader sees the same loss and unregisters
+            self._broken = True  # the reader sees the same loss and unregisters
+            return
         finally:
             self._drained.set()
-        await self._send_close()
+        if self._close is not None:
+            await self._send_close()
 
     async def _send_close(self) -> None:
         assert self._close is not None
@@ -112,9 +133,11 @@ class Link:
 
     async def finish(self, grace: float) -> None:
         """After the reader ended: let a requested close finish, else stop writing."""
-        tasks = {self._writer} | ({self._closer} if self._closer else set())
-        if self._close is None:
+        tasks = {t for t in (self._writer, self._closer) if t is not None and not t.done()}
+        if self._close is None and self._writer is not None:
             self._writer.cancel()
+        if not tasks:
+            return
         await asyncio.wait(tasks, timeout=grace)
         for task in tasks:
             task.cancel()

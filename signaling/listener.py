@@ -15,9 +15,11 @@ machine gets); it is never logged, stored or passed on.
 
 A reconnect storm of real devices is paced, not refused: handshakes start at a
 rate that follows the loop's spare time (:mod:`signaling.pace`, from
-``handshake_rate`` per second between its floor and ceiling), and while half the
-slots hold devices that spoke (TLS work: the CPU is the limit) nothing more is
-accepted; the others wait in the kernel's accept queue and are served in turn.
+``handshake_rate`` per second between its floor and ceiling), and while
+``handshake_in_flight`` devices that spoke are in their TLS work (the CPU is the
+limit) nothing more is accepted; the others wait in the kernel's accept queue and
+are served in turn. Few at a time keeps the handshakes from arriving, and being
+worked, in clumps: a pass of the loop that works many holds every relay.
 
 A slot is taken at accept time, not when the handshake task first runs: awaiting
 ``sock_accept`` does not yield while connections are queued, so a burst would
@@ -32,10 +34,11 @@ import ipaddress
 import logging
 import socket
 import ssl
+import time
 from collections.abc import Callable
 
 from signaling.config import ServerConfig
-from signaling.pace import HandshakePace
+from signaling.pace import HandshakePace, InFlight
 from signaling.refusals import RefusalLog, tls_reason
 
 logger = logging.getLogger(__name__)
@@ -45,6 +48,9 @@ BACKLOG = 1024  # connections waiting for the handshake budget stay in the kerne
 # Accepts in a row before the loop lets other tasks run: a flood of connections must
 # not starve the connections that are already up.
 ACCEPT_BATCH = 64
+# How long an accepted connection that has not spoken counts as a handshake coming:
+# a device sends its ClientHello at once; a silent one must not hold the budget.
+FRESH = 0.1
 
 
 class Listener:
@@ -65,6 +71,12 @@ class Listener:
         self.pending = 0  # accepted, TLS handshake not finished
         # ... of which the client has spoken: the TLS work itself, bound by our CPU
         self.working = 0
+        # ... and those accepted in the last FRESH seconds that have not spoken yet: a
+        # device speaks at once, and a burst is accepted before any of them could
+        self.fresh = 0
+        # at least handshake_in_flight, more for far devices (signaling.pace.InFlight),
+        # never more than half the pending slots: the rest are for the first-byte check
+        self.in_flight = InFlight(config.handshake_in_flight, config.max_pending // 2)
         self._by_source: dict[str, int] = {}  # pending per source; emptied as they end
         self.pace = HandshakePace(
             config.handshake_rate,
@@ -102,11 +114,15 @@ class Listener:
         while True:
             # The handshake budget (signaling.pace): a token comes back every 1/rate
             # seconds, so polling at that pace is exact and cheap, and how late each
-            # poll wakes tells the pace how busy the loop is. While half the slots
-            # hold handshakes in progress the CPU is the limit (a reconnect storm):
-            # the rest wait in the kernel's queue rather than be accepted and closed.
-            # Silent connections do not count: those are refused.
-            while self.working >= self._config.max_pending // 2 or not self.pace.take():
+            # poll wakes tells the pace how busy the loop is. While handshake_in_flight
+            # devices are in their TLS work the CPU is the limit (a reconnect storm):
+            # the rest wait in the kernel's queue rather than be accepted and closed,
+            # and the handshakes do not pile up into passes that hold every relay.
+            # A silent connection counts for FRESH at most: those are refused.
+            while (
+                self.working + self.fresh >= self.in_flight.bound(self.pace.rate)
+                or not self.pace.take()
+            ):
                 await self._poll(loop)
             try:
                 conn, address = await loop.sock_accept(sock)
@@ -123,6 +139,7 @@ class Listener:
                 self._busy.note("too many handshakes from one address")
             else:
                 self.pending += 1  # counted now: see the module docstring
+                self.fresh += 1
                 self._by_source[source] = self._by_source.get(source, 0) + 1
                 self._spawn(self._handshake(conn, source))
             in_a_row += 1
@@ -137,22 +154,36 @@ class Listener:
 
     async def _poll(self, loop: asyncio.AbstractEventLoop) -> None:
         wait = self.pace.wait
-        asked = loop.time()
+        asked, cpu = loop.time(), time.thread_time()
         await asyncio.sleep(wait)
-        self.pace.woke(loop.time() - asked - wait)
+        # the CPU this thread used meanwhile tells our own work from a busy machine
+        self.pace.woke(loop.time() - asked - wait, busy=time.thread_time() - cpu)
 
     async def _handshake(self, conn: socket.socket, source: str) -> None:
+        fresh = True
+
+        def stale() -> None:  # spoke, or silent for FRESH: no longer counted as coming
+            nonlocal fresh
+            if fresh:
+                fresh = False
+                self.fresh -= 1
+
+        timer = asyncio.get_running_loop().call_later(FRESH, stale)
         try:
             try:
                 spoke = await _first_byte(conn, self._config.first_byte_timeout)
             except BaseException:  # cancelled at shutdown: asyncio does not own it yet
                 conn.close()
                 raise
+            finally:
+                timer.cancel()
+                stale()
             if not spoke:
                 conn.close()
                 self._refusals.note("silent connection")
                 return
             self.working += 1
+            began = time.monotonic()
             try:
                 await asyncio.get_running_loop().connect_accepted_socket(
                     self._factory,
@@ -160,6 +191,7 @@ class Listener:
                     ssl=self._ssl,
                     ssl_handshake_timeout=self._config.handshake_timeout,
                 )
+                self.in_flight.took(time.monotonic() - began)
             finally:
                 self.working -= 1
         except (OSError, EOFError) as exc:  # SSLError is an OSError; asyncio closed the socket
@@ -181,7 +213,8 @@ class Listener:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        self.pending = self.working = 0  # a task cancelled before it ran never gave back
+        # a task cancelled before it ran never gave back
+        self.pending = self.working = self.fresh = 0
         self._by_source.clear()
 
 

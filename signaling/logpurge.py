@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pairing.errors import PairingError
 from pairing.fleet import read_records
-from privacy.applog import purge_lines
+from privacy.applog import LogThread, purge_lines
 from privacy.files import program_log_files
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,11 @@ class LogPurger:
         return removed
 
     def _purge(self, shorts: set[str]) -> int:
+        # Lines still queued for the log thread ("closing X: revoked", logged just
+        # before this purge) must reach the file before it is read.
+        threads = [h for h in logging.getLogger().handlers if isinstance(h, LogThread)]
+        for thread in threads:
+            thread.drain()
         present = shorts & _tokens(self._state)
         if not present:  # the usual case: one cheap pass, nothing rewritten
             return 0
@@ -84,7 +89,11 @@ def _tokens(state: Path) -> set[str]:
 def _file_handlers_held() -> Iterator[None]:
     """Hold our own log file handlers while the files are rewritten in place, so no
     line of this process is appended between the read and the truncate (and lost)."""
-    handlers = [h for h in logging.getLogger().handlers if isinstance(h, logging.FileHandler)]
+    handlers: list[logging.Handler] = []
+    for handler in logging.getLogger().handlers:
+        # a LogThread's file handlers write from its thread: held all the same
+        inner = handler.handlers if isinstance(handler, LogThread) else [handler]
+        handlers += [h for h in inner if isinstance(h, logging.FileHandler)]
     for handler in handlers:
         handler.acquire()
     try:

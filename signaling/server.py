@@ -182,7 +182,10 @@ class RunningServer:
         )
 
     def _verify(self, cert: x509.Certificate) -> DeviceCertInfo:
-        return verify_device_certificate(cert, self._ca_cert, crl=self.hub.crl)
+        # the handshake verified the signature: server_context trusts only this CA
+        return verify_device_certificate(
+            cert, self._ca_cert, crl=self.hub.crl, signature_checked=True
+        )
 
     async def _maintain(self) -> None:
         """Poll the CRL file (and purge the log of what it newly revokes); now and then

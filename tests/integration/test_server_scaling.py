@@ -86,6 +86,44 @@ async def test_the_handshake_budget_spreads_a_burst(fleet: TestFleet) -> None:
         await server.stop()
 
 
+async def test_only_a_few_handshakes_are_worked_at_once(fleet: TestFleet) -> None:
+    """Issue 14: with 32 handshakes in their TLS work at once a storm's handshakes
+    arrived, and were worked, in clumps that held the loop for 100-450 ms; now at most
+    ``handshake_in_flight``, the others wait in the accept queue, and all get in."""
+    config = ServerConfig(
+        handshake_rate=10.0,  # the burst lets all 20 start; 2 x 10/s x a quick handshake < 2
+        handshake_rate_max=10.0,
+        handshake_burst=20,
+        handshake_in_flight=2,
+        max_pending_per_address=64,
+    )
+    server = await start_server(fleet.folder, "127.0.0.1", 0, config)
+    assert server.listener is not None
+    listener = server.listener
+    seen: list[int] = []
+    done = asyncio.Event()
+
+    async def watch() -> None:
+        while not done.is_set():
+            seen.append(listener.working)
+            await asyncio.sleep(0)
+
+    try:
+        creds = [fleet.pair()[0] for _ in range(20)]
+
+        async def hello(n: int) -> None:
+            async with device(server, creds[n]) as ws:
+                await frame(ws, "hello", timeout=10)
+
+        watching = asyncio.create_task(watch())
+        await asyncio.gather(*(hello(n) for n in range(20)))
+        done.set()
+        await watching
+        assert max(seen) == 2  # it did take two at a time, and never more
+    finally:
+        await server.stop()
+
+
 async def test_a_loop_with_spare_time_takes_a_storm_faster_than_its_starting_rate(
     fleet: TestFleet,
 ) -> None:

@@ -135,6 +135,21 @@ async def test_refuses_another_ca(
     await logged(caplog, "refused a connection: unknown issuer")
 
 
+async def test_refuses_a_ca_with_the_fleet_cas_very_name(
+    server: RunningServer, fleet: TestFleet, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The server's own check compares only the issuer's name (issue 14: the signature
+    is the handshake's): a CA of the same name with another key must fail in TLS."""
+    twin = create_ca()
+    assert twin.certificate.subject == fleet.ca.certificate.subject
+    other, _ = fleet.pair(ca=twin)
+    assert_refused(
+        await raw_upgrade(server, fleet, identity_file(tmp_path, other.certificate, other.key))
+    )
+    await logged(caplog, "refused a connection")
+    assert not server.gate or not server.gate.seen  # it never reached our check
+
+
 async def test_refuses_expired(
     server: RunningServer, fleet: TestFleet, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -538,3 +553,43 @@ async def test_a_reader_too_slow_for_its_outbox_is_closed(fleet: TestFleet) -> N
     await wait_until(lambda: stuck.closed_with == CloseCode.TOO_SLOW)
     await link.finish(grace=0.5)
     assert len(stuck.sent) == 1
+
+
+class SlowSocket:
+    """A WebSocket whose first send waits until released (TCP backpressure)."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+        self.release = asyncio.Event()
+        self.closed_with: int | None = None
+
+    async def send_str(self, text: str) -> None:
+        self.sent.append(text)
+        if len(self.sent) == 1:
+            await self.release.wait()
+
+    async def close(self, *, code: int, message: bytes) -> bool:
+        self.closed_with = code
+        return True
+
+
+async def test_a_frame_leaves_in_the_pass_that_sent_it(fleet: TestFleet) -> None:
+    """Issue 14: a writer task woken for each frame cost every relay one more pass of
+    the loop, and during a reconnect storm a pass holds handshakes. Only backpressure
+    makes frames wait, and then they keep their order; the close frame comes last."""
+    from signaling.hub import Link
+    from signaling.protocol import CloseCode, Pong, Presence
+
+    socket = SlowSocket()
+    link = Link(socket, fleet.pair()[0].info, ServerConfig())  # type: ignore[arg-type]
+    link.send(Pong())
+    assert len(socket.sent) == 1  # no await in between: written in this pass
+    link.send(Presence(peer_online=True))
+    link.send(Presence(peer_online=False))
+    link.close(CloseCode.GOING_AWAY, "moving")
+    assert len(socket.sent) == 1 and socket.closed_with is None  # behind the first
+    socket.release.set()
+    await wait_until(lambda: socket.closed_with == CloseCode.GOING_AWAY)
+    assert [json.loads(t)["type"] for t in socket.sent] == ["pong", "presence", "presence"]
+    assert [json.loads(t).get("peer_online") for t in socket.sent[1:]] == [True, False]
+    await link.finish(grace=0.5)

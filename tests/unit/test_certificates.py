@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pairing.ca import create_ca
 from pairing.certificates import (
     certificate_pem,
     check_peer,
@@ -51,6 +52,26 @@ def test_refuses_another_ca(fleet: TestFleet, tmp_path: Path) -> None:
     student, _ = other.pair()
     with pytest.raises(CertificateInvalid):
         verify_device_certificate(student.certificate, fleet.ca.certificate)
+
+
+def test_a_signature_checked_by_tls_is_not_checked_again(fleet: TestFleet) -> None:
+    """The signaling server's handshake verified the signature against the fleet CA:
+    only the issuer's name is compared then (issue 14: a quarter of a millisecond per
+    connection). Without the flag the signature is checked as ever."""
+    twin = TestFleet(fleet.folder.parent / "twin")  # same CA name, another key
+    assert twin.ca.certificate.subject == fleet.ca.certificate.subject
+    student, _ = twin.pair()
+    with pytest.raises(CertificateInvalid, match="signature"):
+        verify_device_certificate(student.certificate, fleet.ca.certificate)
+    info = verify_device_certificate(
+        student.certificate, fleet.ca.certificate, signature_checked=True
+    )
+    assert info.role is Role.STUDENT
+    renamed = TestFleet(fleet.folder.parent / "renamed", ca=create_ca("Another CA"))
+    with pytest.raises(CertificateInvalid, match="another issuer"):
+        verify_device_certificate(
+            renamed.pair()[0].certificate, fleet.ca.certificate, signature_checked=True
+        )
 
 
 def test_refuses_self_signed(fleet: TestFleet) -> None:

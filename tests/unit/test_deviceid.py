@@ -134,3 +134,19 @@ def test_round_trip(digest: bytes) -> None:
     device = DeviceId(digest)
     assert DeviceId.parse(device.text) == device
     assert DeviceId.parse(device.text.lower().replace("-", " ")) == device
+
+
+def test_the_text_is_made_once_per_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server reads ``short`` many times per connection (issue 14): the text is
+    made on first use and kept, and the cache changes neither equality nor hashing."""
+    import pairing.deviceid as module
+
+    calls: list[str] = []
+    real = module._luhn32
+    monkeypatch.setattr(module, "_luhn32", lambda chunk: calls.append(chunk) or real(chunk))
+    fresh = DeviceId(ID.digest)
+    assert [fresh.short for _ in range(10)] == [TEXT[:7]] * 10
+    assert fresh.text == TEXT
+    assert len(calls) == 4  # four check characters, once
+    assert fresh == DeviceId(ID.digest) and hash(fresh) == hash(DeviceId(ID.digest))
+    assert repr(fresh) == f"DeviceId({TEXT[:7]})"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from signaling.pace import COOLDOWN, RAMP, HandshakePace
+from signaling.pace import COOLDOWN, RAMP, STRETCH, HandshakePace, InFlight
 from signaling.ratelimit import TokenBucket
 
 
@@ -84,4 +84,42 @@ def test_an_idle_stretch_does_not_count_as_keeping_up() -> None:
     budget = pace(clock)
     clock.now += 3600.0  # no storm for an hour: the listener did not poll
     budget.woke(0.001)
-    assert budget.rate < 160  # the next storm starts near the starting rate
+    # the next storm starts near the starting rate: one wake counts for STRETCH at most
+    assert budget.rate == pytest.approx(150 + 270 / RAMP * STRETCH)
+
+
+def test_a_wake_late_because_others_had_the_cores_holds_the_rate() -> None:
+    """Issue 14: a loop that waited for a core (its thread used little CPU while it
+    was late) is not helped by fewer handshakes of its own; it holds the rate. Late
+    with its own work (most of the lateness on its CPU), it halves as before."""
+    clock = Clock()
+    budget = pace(clock)
+    budget.woke(0.05, busy=0.005)  # 50 ms late, 5 ms of it ours: starved
+    assert budget.rate == 150
+    clock.now += COOLDOWN
+    budget.woke(0.05, busy=0.04)  # our own long pass
+    assert budget.rate == 75
+    clock.now += COOLDOWN
+    budget.woke(0.05)  # not told: as before
+    assert budget.rate == 37.5
+    clock.now += 0.01
+    budget.woke(0.001, busy=0.0)  # on time grows whatever the CPU
+    assert budget.rate > 37.5
+
+
+def test_handshakes_in_flight_follow_the_quickest_recent_handshake() -> None:
+    """Issue 14: few handshakes at once keep a storm from clumping on loopback, but a
+    handshake also waits a round trip for the device: 8 at 100 ms would be 80/s."""
+    clock = Clock()
+    bound = InFlight(8, 32, clock)
+    assert bound.bound(300) == 8  # nothing known yet: the floor
+    for seconds in (0.004, 0.2, 0.05):  # a busy loop's slow ones do not count
+        bound.took(seconds)
+    assert bound.bound(300) == 8  # 2 x 300/s x 4 ms = 2.4: the floor
+    clock.now += InFlight.WINDOW + 0.1  # the quick one is old now
+    bound.took(0.1)  # far devices: 100 ms round trips
+    assert bound.bound(150) == 30  # 2 x 150/s x 0.1 s
+    assert bound.bound(300) == 32  # the ceiling: half the pending slots
+    clock.now += 0.5
+    bound.took(0.02)
+    assert bound.bound(150) == 8  # the quickest again

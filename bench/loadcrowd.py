@@ -1,0 +1,104 @@
+"""The devices that do not relay, in a process of their own (bench.signaling_load
+``--crowd``).
+
+In the field every device does its own side of the TLS handshake on its own machine.
+In one benchmark process, the devices' side of a reconnect storm (1,000 handshakes
+in a few seconds) held that process's loop for up to 100-280 ms at a time, and the
+relays it timed waited with them: the round trips then said more about the benchmark
+than about the server. Here the devices that only keep a connection (half of them)
+run in a second process; the benchmark keeps the pairs that relay and times them.
+They still share this machine's cores with the servers.
+
+Reads one JSON line on stdin: ``{"pairs": P, "urls": [...], "indices": [...],
+"concurrency": C}`` (device indices as bench.loadparts.placed orders them), then
+prints ``state CONNECTED ON_LAST FAILURES FIRST_FAILURE`` whenever that changes (at
+most every 50 ms), until stdin closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import math
+import sys
+from typing import Any
+
+import aiohttp
+
+from bench.fleetcache import fleet
+from bench.loadparts import Device, Figures, placed, run_device
+from signaling.tls import client_context
+from signaling.tuning import small_tls_buffers
+
+SOURCES = 250
+REPORT_EVERY = 0.05
+
+
+async def crowd(spec: dict[str, Any]) -> None:
+    _, pairs = fleet(spec["pairs"])
+    urls: list[str] = spec["urls"]
+    everyone = placed(pairs, urls)
+    devices = [everyone[i] for i in spec["indices"]]
+    for dev in devices:
+        dev.ctx = client_context(dev.creds)
+    figures = Figures()
+    sessions = [
+        aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(
+                limit=0, local_addr=(f"127.0.0.{2 + n}", 0), timeout_ceil_threshold=math.inf
+            )
+        )
+        for n in range(SOURCES)
+    ]
+    gate = asyncio.Semaphore(spec["concurrency"])
+    tasks: list[asyncio.Task[None]] = []
+
+    async def admit(n: int, dev: Device) -> None:
+        async with gate:
+            task = run_device(dev, sessions[n % SOURCES], figures, _ignore, spec["indices"][n])
+            tasks.append(asyncio.create_task(task))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(dev.connected.wait(), 30)
+
+    admitting = asyncio.gather(*(admit(n, d) for n, d in enumerate(devices)))
+    reporting = asyncio.create_task(_report(devices, urls[-1], figures))
+    try:
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until EOF
+    finally:
+        admitting.cancel()
+        reporting.cancel()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(admitting, reporting, *tasks, return_exceptions=True)
+        for session in sessions:
+            await session.close()
+
+
+def _ignore(dev: Device, payload: dict[str, Any]) -> None:
+    return None  # these devices do not relay
+
+
+async def _report(devices: list[Device], last: str, figures: Figures) -> None:
+    said = ""
+    while True:
+        up = [d for d in devices if d.connected.is_set()]
+        line = (
+            f"state {len(up)} {sum(d.url == last for d in up)} "
+            f"{len(figures.failures)} {figures.first_failure_at}"
+        )
+        if line != said:
+            print(line, flush=True)
+            said = line
+        await asyncio.sleep(REPORT_EVERY)
+
+
+def main() -> int:
+    spec = json.loads(sys.stdin.readline())
+    small_tls_buffers()
+    asyncio.run(crowd(spec))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
