@@ -104,6 +104,7 @@ class SignalingClient:
         self._hurry = asyncio.Event()  # reconnect_now(): skip the backoff once
         self._urgent = False  # reconnect_now() until the next hello: short backoff
         self._pong = asyncio.Event()
+        self._checking = 0  # check_connection() calls in flight: a call waits on us
 
     @property
     def connected(self) -> bool:
@@ -172,6 +173,10 @@ class SignalingClient:
             if was_up:
                 backoff.reset()
             self._went_down(reason)
+            if was_up and self._checking and not reason.final:
+                # A call's check saw this connection die (a reset after the home
+                # router's new address): it is gone, so redial now, not after a backoff.
+                self.reconnect_now()
             if reason.final:
                 logger.warning("signaling stopped for good: %s", reason.value)
                 return
@@ -202,11 +207,15 @@ class SignalingClient:
             self.reconnect_now()
             return False
         self._pong.clear()
-        with contextlib.suppress(ConnectionError):
-            await ws.send_str(encode(Ping()))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._pong.wait(), limit)
-                return True
+        self._checking += 1
+        try:
+            with contextlib.suppress(ConnectionError):
+                await ws.send_str(encode(Ping()))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._pong.wait(), limit)
+                    return True
+        finally:
+            self._checking -= 1
         if self._ws is not ws:
             # A new connection was made meanwhile (reconnect_now after a network
             # change): the one pinged is gone, and dropping its successor, just

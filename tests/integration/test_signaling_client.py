@@ -398,3 +398,32 @@ async def test_a_call_waiting_redials_within_a_fraction_of_a_second_of_the_link_
         assert client.connected
     finally:
         await late.close()
+
+
+async def test_a_connection_that_dies_during_a_check_is_redialled_at_once(
+    server: RunningServer, fleet: TestFleet, clients: list[SignalingClient]
+) -> None:
+    """The home router switched uplinks: a call's check pings the connection, the
+    server resets it (a packet from an address it does not know). The client redials
+    at once, not after its backoff (0.25-0.5 s at least; 2.5-5 s here)."""
+    late = LatePort(forward_to=server.port)
+    late.open()
+    try:
+        s_creds, _ = fleet.pair()
+        slow = ClientConfig(backoff_initial=5.0, backoff_max=10.0)
+        client = SignalingClient(f"wss://localhost:{late.port}/ws", s_creds, config=slow)
+        clients.append(client)
+        await client.start()
+        await expect(client, Connected)
+        await expect(client, CrlReceived)
+        late.mute()
+        check = asyncio.create_task(client.check_connection(limit=3.0))
+        await asyncio.sleep(0.2)
+        late.reset()
+        reset = asyncio.get_running_loop().time()
+        assert isinstance(await expect(client, Disconnected), Disconnected)
+        await expect(client, Connected, timeout=6.0)
+        assert asyncio.get_running_loop().time() - reset < 0.5
+        await check
+    finally:
+        await late.close()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import struct
 
 
 class LatePort:
@@ -28,6 +29,7 @@ class LatePort:
         self._accepting: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._socks: list[socket.socket] = []
+        self._muted: set[socket.socket] = set()
 
     async def block(self) -> None:
         """Stop accepting and fill the queue: from now on SYNs are dropped."""
@@ -42,6 +44,20 @@ class LatePort:
             blocker.connect(("127.0.0.1", self.port))
         self._blocker = blocker
         await asyncio.sleep(0.05)  # its handshake completes: the queue is full
+
+    def mute(self) -> None:
+        """The connections forwarded so far carry nothing more, either way (a dead
+        path); new ones are forwarded as before."""
+        self._muted.update(self._socks)
+
+    def reset(self) -> None:
+        """Reset (RST) the connections forwarded so far, as a server does when a
+        packet of a connection it no longer knows comes from a new address."""
+        for sock in self._socks:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                sock.close()
+        self._socks = []
 
     def open(self) -> None:
         """Accept again (the blocker first, closed at once)."""
@@ -81,11 +97,11 @@ class LatePort:
             conn.close()
             upstream.close()
 
-    @staticmethod
-    async def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    async def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         loop = asyncio.get_running_loop()
         while data := await loop.sock_recv(source, 65536):
-            await loop.sock_sendall(sink, data)
+            if sink not in self._muted:
+                await loop.sock_sendall(sink, data)
         with contextlib.suppress(OSError):
             sink.shutdown(socket.SHUT_WR)
 
