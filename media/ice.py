@@ -25,6 +25,8 @@ import aioice.ice
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
 from aiortc.rtcconfiguration import RTCIceTransportPolicy
 
+import media.checkrto  # noqa: F401 (installs the short check RTO)
+
 logger = logging.getLogger(__name__)
 
 LOOPBACK_HOSTS = ("127.0.0.1",)

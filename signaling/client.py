@@ -24,6 +24,7 @@ from pairing.errors import RevocationListInvalid
 from pairing.revocation import RevocationList, load_crl, newer
 from privacy import logfilter
 from signaling.config import ClientConfig
+from signaling.dialer import STAGGER, StaggeredConnector
 from signaling.errors import PayloadTooLarge, ProtocolError
 from signaling.events import (
     Connected,
@@ -64,6 +65,9 @@ logger = logging.getLogger(__name__)
 _ENDED = (aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR)
 _random = secrets.SystemRandom()
 URGENT_BACKOFF_MAX = 0.5
+# A call waiting on us: TCP connects leave every STAGGER s (signaling.dialer) for up
+# to URGENT_DIAL_LIMIT, then TLS and the WebSocket upgrade get URGENT_CONNECT_TIMEOUT.
+URGENT_DIAL_LIMIT = 5.0
 URGENT_CONNECT_TIMEOUT = 2.0
 CHECK_LIMIT = 1.0  # a live server answers a ping within a round trip or two
 
@@ -92,6 +96,7 @@ class SignalingClient:
         self.events: asyncio.Queue[SignalingEvent] = asyncio.Queue()
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._session: aiohttp.ClientSession | None = None
+        self._connector: StaggeredConnector | None = None
         self._task: asyncio.Task[None] | None = None
         self._up = False  # hello received on the current connection
         self._down_announced = False
@@ -99,6 +104,7 @@ class SignalingClient:
         self._hurry = asyncio.Event()  # reconnect_now(): skip the backoff once
         self._urgent = False  # reconnect_now() until the next hello: short backoff
         self._pong = asyncio.Event()
+        self._checking = 0  # check_connection() calls in flight: a call waits on us
 
     @property
     def connected(self) -> bool:
@@ -109,8 +115,9 @@ class SignalingClient:
             return
         logfilter.install()
         ssl_context = client_context(self._credentials)
+        self._connector = StaggeredConnector(ssl=ssl_context)
         self._session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(ssl=ssl_context),
+            connector=self._connector,
             # No total: it would also bound the long-lived WebSocket.
             timeout=aiohttp.ClientTimeout(
                 total=None,
@@ -166,6 +173,10 @@ class SignalingClient:
             if was_up:
                 backoff.reset()
             self._went_down(reason)
+            if was_up and self._checking and not reason.final:
+                # A call's check saw this connection die (a reset after the home
+                # router's new address): it is gone, so redial now, not after a backoff.
+                self.reconnect_now()
             if reason.final:
                 logger.warning("signaling stopped for good: %s", reason.value)
                 return
@@ -196,11 +207,15 @@ class SignalingClient:
             self.reconnect_now()
             return False
         self._pong.clear()
-        with contextlib.suppress(ConnectionError):
-            await ws.send_str(encode(Ping()))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._pong.wait(), limit)
-                return True
+        self._checking += 1
+        try:
+            with contextlib.suppress(ConnectionError):
+                await ws.send_str(encode(Ping()))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._pong.wait(), limit)
+                    return True
+        finally:
+            self._checking -= 1
         if self._ws is not ws:
             # A new connection was made meanwhile (reconnect_now after a network
             # change): the one pinged is gone, and dropping its successor, just
@@ -229,20 +244,28 @@ class SignalingClient:
         assert self._session is not None
         self._final = None
         self.url = self._urls[self._next]
+        connector = self._connector
+        assert connector is not None
+        urgent = self._urgent
         try:
-            # A call waiting on us: a SYN lost to a dead link is retried within 2 s by a
-            # new attempt, not by TCP's own 1, 3, 7 s schedule.
-            limit = URGENT_CONNECT_TIMEOUT if self._urgent else None
-            ws = await asyncio.wait_for(
-                self._session.ws_connect(
+            # A call waiting on us: a SYN every STAGGER s while the link is gone, not
+            # TCP's own 1, 3, 7 s schedule, so the link's return bounds recovery; once
+            # one connect has won, TLS and the upgrade are bounded to 2 s.
+            async with asyncio.timeout(URGENT_DIAL_LIMIT if urgent else None) as bound:
+                loop = asyncio.get_running_loop()
+                connector.stagger = STAGGER if urgent else None
+                connector.on_dialled = (
+                    (lambda: bound.reschedule(loop.time() + URGENT_CONNECT_TIMEOUT))
+                    if urgent
+                    else None
+                )
+                ws = await self._session.ws_connect(
                     self.url,
                     heartbeat=self._config.heartbeat,
                     max_msg_size=self._config.max_message,
                     timeout=aiohttp.ClientWSTimeout(ws_close=2.0),
                     headers={APP_VERSION_HEADER: app_version()},  # the helpdesk's overview
-                ),
-                limit,
-            )
+                )
         except (aiohttp.ClientError, OSError, TimeoutError):
             # The exception text names host and port: keep it out of the log.
             return DisconnectReason.UNREACHABLE

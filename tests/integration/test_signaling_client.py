@@ -31,6 +31,7 @@ from signaling.events import (
 )
 from signaling.server import RunningServer, start_server
 from signaling.tls import client_context
+from tests.support.lateport import LatePort
 from tests.support.pki import TestFleet
 from tests.support.signaling import no_addresses_in_logs, serve
 
@@ -370,3 +371,59 @@ async def test_after_a_drain_the_client_moves_to_the_next_instance(
     finally:
         await second.stop()
         await first.stop()
+
+
+async def test_a_call_waiting_redials_within_a_fraction_of_a_second_of_the_link_returning(
+    server: RunningServer, fleet: TestFleet, clients: list[SignalingClient]
+) -> None:
+    """A call waits on signaling (reconnect_now) while the link drops every SYN; it
+    comes back 1.1 s later. TCP alone sends its next SYN 1 s after the first, and a
+    try bounded to 2 s then waits up to 0.5 s for the next: about 1.2-1.4 s after
+    the link's return. Staggered connects leave a SYN every 0.3 s."""
+    late = LatePort(forward_to=server.port)
+    late.open()
+    try:
+        s_creds, _ = fleet.pair()
+        client = await connect(clients, late.port, s_creds)
+        await expect(client, Connected)
+        await expect(client, CrlReceived)
+        await late.block()  # the link goes: SYNs are dropped from now on
+        client.reconnect_now()
+        assert isinstance(await expect(client, Disconnected), Disconnected)
+        await asyncio.sleep(1.1)
+        late.open()
+        back = asyncio.get_running_loop().time()
+        await expect(client, Connected, timeout=5.0)
+        assert asyncio.get_running_loop().time() - back < 0.6
+        assert client.connected
+    finally:
+        await late.close()
+
+
+async def test_a_connection_that_dies_during_a_check_is_redialled_at_once(
+    server: RunningServer, fleet: TestFleet, clients: list[SignalingClient]
+) -> None:
+    """The home router switched uplinks: a call's check pings the connection, the
+    server resets it (a packet from an address it does not know). The client redials
+    at once, not after its backoff (0.25-0.5 s at least; 2.5-5 s here)."""
+    late = LatePort(forward_to=server.port)
+    late.open()
+    try:
+        s_creds, _ = fleet.pair()
+        slow = ClientConfig(backoff_initial=5.0, backoff_max=10.0)
+        client = SignalingClient(f"wss://localhost:{late.port}/ws", s_creds, config=slow)
+        clients.append(client)
+        await client.start()
+        await expect(client, Connected)
+        await expect(client, CrlReceived)
+        late.mute()
+        check = asyncio.create_task(client.check_connection(limit=3.0))
+        await asyncio.sleep(0.2)
+        late.reset()
+        reset = asyncio.get_running_loop().time()
+        assert isinstance(await expect(client, Disconnected), Disconnected)
+        await expect(client, Connected, timeout=6.0)
+        assert asyncio.get_running_loop().time() - reset < 0.5
+        await check
+    finally:
+        await late.close()
