@@ -70,6 +70,7 @@ async def _run(settings: AudioSettings, far: np.ndarray, seconds: float,
     room = SimulatedRoom(config)
     track = ProcessedAudioTrack(_RoomSource(room), Processor(settings))  # type: ignore[arg-type]
     room.reference_sink = track.reference
+    room.ducker = track.processor.ducker
     meter = EchoMeter(room)
     track.tap = meter
     for i in range(round(seconds * 50)):

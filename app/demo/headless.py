@@ -117,6 +117,7 @@ def _engine(
     if party.room is not None and engine.processing is not None:
         # The room's speaker gives the echo canceller its reference, as app.av.speaker does.
         party.room.reference_sink = engine.play_reference
+        party.room.ducker = engine.processor.ducker  # the speaker plays it ducked
         party.echo = engine.processing.tap = EchoMeter(party.room)
     return engine
 
