@@ -5,6 +5,12 @@ without it (or whose native library does not load) runs the call unprocessed and
 :attr:`Processor.state` says so. All calls come from one thread (the engine
 loop): far-end frames reach it through :class:`media.audio.track.ProcessedAudioTrack`'s
 queue, never directly from the speaker's thread.
+
+While echo cancellation runs with ducking or the leak guard on, a double-talk
+detector (media.audio.doubletalk) watches the reference and the microphone (it
+never changes what the APM gets): its verdict sets :attr:`Processor.ducker`,
+which the speaker applies to what it plays, and lets the leak guard
+(media.audio.leakguard) lower the APM's output while only the far end talks.
 """
 
 from __future__ import annotations
