@@ -87,6 +87,11 @@ class Processor:
         return ProcessingState.ACTIVE if self._apm is not None else ProcessingState.OFF
 
     @property
+    def guard_cuts(self) -> int:
+        """10 ms chunks the leak guard lowered by more than 1 dB (the demo's report)."""
+        return self._guard.cut_chunks
+
+    @property
     def cancels_echo(self) -> bool:
         return self._apm is not None and self.settings.echo_cancellation
 
