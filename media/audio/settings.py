@@ -36,7 +36,7 @@ class AudioSettings:
     # Off by default: it keeps the teacher in sustained double talk, but with a pupil
     # who talks much it also ducks 14 % of their far-end-only time (docs/performance.md).
     ducking: bool = False
-    leak_guard: bool = True  # every offline phase ≥ 30 dB, the teacher within 2 dB
+    leak_guard: bool = True  # every offline phase ≥ 30 dB; the teacher loses ≤ ~2 dB
 
     def __post_init__(self) -> None:
         if not is_target(self.agc_target_dbfs):
