@@ -66,6 +66,7 @@ class DoubleTalkDetector:
         self._echo_before: collections.deque[float] = collections.deque([0.0] * 3, maxlen=3)
         self.talk = Talk.SILENCE
         self.echo_power = 0.0  # this frame's predicted echo, mean square (150-3500 Hz)
+        self.near_power = 0.0  # ...and what is not echo in it (a talker, the room)
         self.mic_power = 0.0
 
     @property
@@ -121,7 +122,10 @@ class DoubleTalkDetector:
         rise = min(MAX_RISE, echo / max(self._echo_before[0], 1e-9))
         self._echo_before.append(echo)
         expected = echo * leftover * max(1.0, rise) + float(self._noise.power.sum())
-        ratio = float(error_p.sum()) / max(expected, 1e-9)
+        error = float(error_p.sum())
+        # What in the microphone is neither predicted echo nor its usual leftover.
+        self.near_power = max(0.0, error - expected) / SCALE
+        ratio = error / max(expected, 1e-9)
         self._ratio = ratio
         # Hysteresis: a talker must stand out clearly (for two blocks) to start a
         # verdict, less to keep it; one loud block of leftover echo starts nothing.

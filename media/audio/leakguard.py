@@ -5,20 +5,24 @@ On a child's voice (about 260 Hz) AEC3 now and then lets the far end through for
 (docs/performance.md, "Why ERLE toward the pupil is under 30 dB in some runs").
 A guard that only looked at the output could not tell the leak from the teacher
 talking; media.audio.doubletalk can. While it says the far end plays and nobody
-near talks (its verdict holds 150 ms after the teacher's last sound), the
-microphone holds only echo and room noise, so every output chunk louder than
-``ERLE_DB`` under the microphone is a leak: it is lowered to that level, by at
-most ``MAX_CUT_DB``. The cut comes within the chunk (a 2 ms ramp: a leak is short)
-and eases off at ``RELEASE_DB_PER_S``; outside such verdicts nothing is touched.
+near talks, the microphone holds only echo and room noise, so every output chunk
+louder than ``ERLE_DB`` under the microphone is a leak: it is lowered to that
+level, by at most ``MAX_CUT_DB``. While it hears a near end too, the output may
+still be as loud as what in the microphone is not echo (the detector's estimate,
+``NEAR_MARGIN_DB`` more: it is band-limited and 40 ms long), so a teacher is never
+lowered and a leak louder than the teacher is. The cut comes within the chunk (a
+2 ms ramp: a leak is short) and eases off at ``RELEASE_DB_PER_S``. Without a
+converged verdict nothing is touched.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from media.audio.level import dbfs
+from media.audio.level import FULL_SCALE, dbfs
 
 ERLE_DB = 35.0  # a far-end-only chunk's output is let through up to this far under the mic
+NEAR_MARGIN_DB = 6.0  # with a near end: up to this far over what is not echo in the mic
 MAX_CUT_DB = 30.0
 RELEASE_DB_PER_S = 200.0
 CHUNK_S = 0.01
@@ -34,12 +38,18 @@ class LeakGuard:
     def gain_db(self) -> float:
         return self._gain_db
 
-    def process(self, mic: np.ndarray, out: bytes, far_only: bool) -> bytes:
-        """``out`` (s16 bytes after the APM) for the microphone chunk ``mic``."""
+    def process(self, mic: np.ndarray, out: bytes, far_only: bool,
+                near_power: float | None = None) -> bytes:  # fmt: skip
+        """``out`` (s16 bytes after the APM) for the microphone chunk ``mic``;
+        ``near_power``: with a near end, the mean square of what is not echo (None:
+        no verdict on this chunk's near end, nothing is touched unless ``far_only``)."""
         target = 0.0
-        if far_only:
-            samples = np.frombuffer(out, np.int16)
-            excess = dbfs(samples) - (dbfs(mic) - ERLE_DB)
+        if far_only or near_power is not None:
+            allowed = dbfs(mic) - ERLE_DB
+            if not far_only and near_power is not None:
+                near_dbfs = 10 * np.log10(max(near_power, 1e-3) / FULL_SCALE**2)
+                allowed = max(allowed, float(near_dbfs) + NEAR_MARGIN_DB)
+            excess = dbfs(np.frombuffer(out, np.int16)) - allowed
             target = -min(MAX_CUT_DB, max(0.0, excess))
         previous = self._gain_db
         self._gain_db = min(target, previous + RELEASE_DB_PER_S * CHUNK_S)

@@ -17,7 +17,7 @@ import pytest
 from media.audio import voices
 from media.audio.doubletalk import DoubleTalkDetector, Talk
 from media.audio.ducking import ATTACK_MS, DEPTH_DB, Ducker
-from media.audio.leakguard import ERLE_DB, MAX_CUT_DB, LeakGuard
+from media.audio.leakguard import ERLE_DB, MAX_CUT_DB, NEAR_MARGIN_DB, LeakGuard
 from media.audio.level import dbfs
 from media.audio.meter import EchoReport
 from media.audio.room import CLASSROOM, HOME, RoomConfig, impulse_response
@@ -138,6 +138,16 @@ def test_the_leak_guard_lowers_only_far_end_only_chunks_and_at_most_its_cap() ->
     out = capped.process(mic, louder, far_only=True)
     cut = dbfs(np.frombuffer(louder, np.int16)) - dbfs(np.frombuffer(out, np.int16))
     assert cut == pytest.approx(MAX_CUT_DB, abs=0.5)
+    # With a near end heard: never under what is not echo in the microphone (+6 dB).
+    near = float(np.mean(mic.astype(np.float64) ** 2)) * 10 ** (-20 / 10)  # a talker 20 dB down
+    talker = LeakGuard()
+    quiet = (mic.astype(np.float64) * 10 ** (-18 / 20)).astype(np.int16).tobytes()
+    assert talker.process(mic, quiet, far_only=False, near_power=near) == quiet
+    loud = LeakGuard()
+    loud.process(mic, leak, far_only=False, near_power=near)
+    out = loud.process(mic, leak, far_only=False, near_power=near)
+    level = dbfs(np.frombuffer(out, np.int16))
+    assert level == pytest.approx(dbfs(mic) - 20 + NEAR_MARGIN_DB, abs=0.5)
 
 
 def test_ducking_glides_and_leaves_the_sound_alone_when_idle() -> None:
