@@ -7,12 +7,12 @@ A guard that only looked at the output could not tell the leak from the teacher
 talking; media.audio.doubletalk can. While it says the far end plays and nobody
 near talks, the microphone holds only echo and room noise, so every output chunk
 louder than ``ERLE_DB`` under the microphone is a leak: it is lowered to that
-level, by at most ``MAX_CUT_DB``. While it hears a near end too, the output may
+level, by at most ``MAX_CUT_DB``. While it hears a near end over the far end, the output may
 still be as loud as what in the microphone is not echo (the detector's estimate,
 ``NEAR_MARGIN_DB`` more: it is band-limited and 40 ms long), so a teacher is never
 lowered and a leak louder than the teacher is. The cut comes within the chunk (a
 2 ms ramp: a leak is short) and eases off at ``RELEASE_DB_PER_S``. Without a
-converged verdict nothing is touched.
+converged verdict, or while the far end is silent, nothing is touched.
 """
 
 from __future__ import annotations

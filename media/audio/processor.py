@@ -144,10 +144,11 @@ class Processor:
             self.ducker.duck(False)
             return chunk
         out = bytes(frame.data.cast("B"))
-        if self.settings.leak_guard and talk is not None and talk is not Talk.SILENCE:
+        # The guard acts while the far end plays; a teacher heard alone is never touched.
+        if self.settings.leak_guard and talk in (Talk.FAR, Talk.BOTH):
             near = self.detector.near_power if self.detector is not None else None
             out = self._guard.process(mic, out, far_only=talk is Talk.FAR,
-                                      near_power=None if talk is Talk.FAR else near)  # fmt: skip
+                                      near_power=near if talk is Talk.BOTH else None)  # fmt: skip
         # The module's suppressor keeps speech-like babble; the expander takes the
         # rest of the murmur between words (part of the noise-suppression stage).
         if self.settings.noise_suppression:
