@@ -35,6 +35,7 @@ HANG_BLOCKS = 5  # the near end's words have gaps; hold a verdict 50 ms (if it s
 CONVERGED_ERLE_DB = 8.0  # the prediction takes this much off the echo: verdicts count
 ERLE_BLOCKS = 200  # ...judged over the last 2 s of far-end blocks
 MIN_ERLE_BLOCKS = 25  # ...once there are this many
+QUANTILE = 0.75  # ...its upper quartile: blocks with a near end read low
 NOISE_PARTS, NOISE_PART_BLOCKS = 4, 40  # minimum statistics over 1.6 s, in 0.4 s parts
 NOISE_BIAS = 10.0  # a murmur (class babble) peaks this far over its smoothed minimum
 MAX_RISE = 100.0  # the leftover allowed at a word's start: up to 20 dB more
@@ -146,7 +147,8 @@ class DoubleTalkDetector:
         self._learnt += 1
         if len(self._erles) >= MIN_ERLE_BLOCKS and self._learnt % 5 == 0:  # cheaper 1 in 5
             erles = np.fromiter(self._erles, float, len(self._erles))
-            self._erle_db = float(np.partition(erles, len(erles) * 3 // 4)[len(erles) * 3 // 4])
+            rank = int(len(erles) * QUANTILE)
+            self._erle_db = float(np.partition(erles, rank)[rank])
 
 
 class NoiseFloor:
