@@ -101,7 +101,7 @@ def _spread(seconds: float) -> dict[str, Any]:
         room = dataclasses.replace(CLASSROOM, talk_offset_s=CLASSROOM.talk_offset_s + 0.8 * k)
         runs[f"teacher +{0.8 * k:.1f} s"] = {
             name: asyncio.run(_run(settings, far, seconds, room))
-            for name, settings in (("guard", AudioSettings()),
+            for name, settings in (("guard", AudioSettings(leak_guard=True)),
                                    ("no guard", AudioSettings(leak_guard=False)))
         }  # fmt: skip
     print(f"{'phase':<18}{'ERLE dB':>9}{'kept dB':>9}{'worst 100 ms':>14}   (leak guard off)")

@@ -36,7 +36,9 @@ class AudioSettings:
     # Off by default: it keeps the teacher in sustained double talk, but with a pupil
     # who talks much it also ducks 14 % of their far-end-only time (docs/performance.md).
     ducking: bool = False
-    leak_guard: bool = True  # every offline phase ≥ 30 dB; the teacher loses ≤ ~2 dB
+    # Off by default: offline it lifts every phase over 30 dB, but in the live demo it
+    # did not, and it cost the teacher about 2 dB there (docs/performance.md).
+    leak_guard: bool = False
 
     def __post_init__(self) -> None:
         if not is_target(self.agc_target_dbfs):

@@ -112,7 +112,7 @@ def test_the_leak_guard_removes_a_leak_and_leaves_the_teacher() -> None:
     far = far * voices.turns(n, on_s=HOME.talk_on_s, off_s=HOME.talk_off_s,
                              offset_s=HOME.talk_offset_s)  # fmt: skip
     plain, _ = _run(AudioSettings(leak_guard=False), 20.0, STEADY, far)
-    guarded, _ = _run(AudioSettings(), 20.0, STEADY, far)
+    guarded, _ = _run(AudioSettings(leak_guard=True), 20.0, STEADY, far)
     assert plain.echo_return_loss_enhancement_db is not None
     assert plain.echo_return_loss_enhancement_db < 30.0  # the leak, as before this guard
     assert guarded.echo_return_loss_enhancement_db is not None
@@ -171,7 +171,7 @@ def test_the_options_are_stored_checked_and_optional() -> None:
     stages = {name: True for name in ("echo_cancellation", "noise_suppression",
                                       "high_pass_filter", "auto_gain_control")}  # fmt: skip
     older = AudioSettings.from_body(stages)  # stored before the options existed
-    assert not older.ducking and older.leak_guard  # the defaults
+    assert not older.ducking and not older.leak_guard  # the defaults
     chosen = AudioSettings(ducking=True, leak_guard=False)
     assert AudioSettings.from_body(chosen.to_body()) == chosen
     for bad in ({**stages, "ducking": "yes"}, {**stages, "leak_guard": 1}):
