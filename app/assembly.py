@@ -113,6 +113,7 @@ def build_window(
     """``measure``: read the synthetic pictures' frame numbers (not for a real camera)."""
     _log_devices(bridge, sources)
     sources.speaker.reference = bridge.play_reference  # the echo canceller's far end
+    sources.speaker.ducker = bridge.ducker  # ducking: the engine decides, the speaker plays it
     if role is Role.STUDENT:
         return StudentWindow(bridge, camera=sources.camera, microphone=sources.microphone,
                              speaker=sources.speaker, presence=sources.presence,

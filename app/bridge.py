@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from common.errors import KlasgenootError
 from common.sdnotify import Heartbeat
+from media.audio.ducking import Ducker
 from media.control import ControlMessage
 from media.engine import Engine
 from media.state import StateChange
@@ -194,6 +195,12 @@ class EngineBridge(QObject):
         engine = self._engine
         if engine is not None:
             engine.play_reference(samples, volume)
+
+    def ducker(self) -> Ducker | None:
+        """Any thread: the running engine's ducking (media.audio.ducking), which the
+        speaker applies to what it plays; None while no engine runs."""
+        engine = self._engine
+        return engine.processor.ducker if engine is not None else None
 
     # -- internals ----------------------------------------------------------------
 

@@ -10,9 +10,10 @@ latency cannot creep up. When it runs dry it plays silence and fills up again.
 No speaker is not an error: :attr:`SpeakerSink.available` is False, frames are
 dropped, :attr:`status` says so plainly, and the rest of the call carries on.
 
-What the device takes from the ring is, scaled by the volume (whisper included),
-exactly what the speaker plays: :attr:`SpeakerSink.reference` gets it, the echo
-canceller's far end (media.audio), on the GUI thread.
+What the device takes from the ring is, ducked while the room talks over it
+(:attr:`SpeakerSink.ducker`, media.audio.ducking) and scaled by the volume
+(whisper included), exactly what the speaker plays: :attr:`SpeakerSink.reference`
+gets it, the echo canceller's far end (media.audio), on the GUI thread.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSink, QtAudio
 
 from app.av.catalog import DeviceCatalog, DeviceEntry, DeviceFollower, DeviceKind, DeviceState
 from app.av.convert import av_audio_format, pcm_format
+from media.audio.ducking import Ducker
 from media.audio.level import Energy, energy, window_dbfs
 from media.synthetic_audio import SyntheticAudioTrack
 
@@ -116,9 +118,7 @@ class _RingDevice(QIODevice):
         self._ring, self._speaker = ring, parent
 
     def readData(self, maxlen: int) -> bytes:
-        data = self._ring.read(maxlen)
-        self._speaker.played(data, self._ring.fmt)
-        return data
+        return self._speaker.played(self._ring.read(maxlen), self._ring.fmt)
 
     def writeData(self, data: bytes | bytearray | memoryview, size: int, /) -> int:
         return -1
@@ -161,6 +161,9 @@ class SpeakerSink(DeviceFollower):
         self._null.timeout.connect(self._null_tick)
         self._volume = 1.0
         self.reference: Reference | None = None  # the echo canceller's far end
+        # media.audio.ducking: quieter while the room talks over it (the engine's, when
+        # one runs: asked for each time, as the engine starts after the speaker).
+        self.ducker: Callable[[], Ducker | None] | None = None
         self._levels: collections.deque[Energy] = collections.deque(maxlen=LEVEL_WINDOW)
         self.frames_received = 0
         self._tone: SyntheticAudioTrack | None = None
@@ -296,15 +299,26 @@ class SpeakerSink(DeviceFollower):
         if ring is not None:
             self.played(ring.read(ring.fmt.bytes_for(NULL_TICK_MS)), ring.fmt)
 
-    def played(self, data: bytes, fmt: OutputFormat) -> None:
-        """The device took ``data`` (GUI thread): hand it on as the echo reference.
+    def played(self, data: bytes, fmt: OutputFormat) -> bytes:
+        """The device takes ``data`` (GUI thread): ducked, and handed on as the echo
+        reference; returns what the device plays.
 
         Only 48 kHz s16 (what output_format asks for first); another device format
-        leaves the echo canceller without a reference, and so without effect.
+        leaves the echo canceller without a reference, and so without effect, and
+        is not ducked.
         """
-        reference = self.reference
-        if reference is None or fmt.sample_format != "s16" or fmt.rate != 48000 or not data:
-            return
+        reference, ducker = self.reference, self.ducker() if self.ducker is not None else None
+        if fmt.sample_format != "s16" or fmt.rate != 48000 or not data:
+            return data
+        if reference is None and ducker is None:
+            return data
         channels = fmt.width // 2
-        samples = np.frombuffer(data, np.int16).reshape(-1, channels)
-        reference(samples.mean(axis=1).astype(np.int16), self._volume)
+        samples = np.frombuffer(data, np.int16)[: len(data) // fmt.width * channels]
+        samples = samples.reshape(-1, channels)
+        if ducker is not None and (ducker.ducking or ducker.gain_db < 0.0):
+            gain = ducker.apply(np.ones(len(samples)))  # one gain per sample frame
+            samples = np.clip(np.rint(samples * gain[:, None]), -32768, 32767).astype(np.int16)
+            data = samples.tobytes()
+        if reference is not None:
+            reference(samples.mean(axis=1).astype(np.int16), self._volume)
+        return data

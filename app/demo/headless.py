@@ -117,6 +117,7 @@ def _engine(
     if party.room is not None and engine.processing is not None:
         # The room's speaker gives the echo canceller its reference, as app.av.speaker does.
         party.room.reference_sink = engine.play_reference
+        party.room.ducker = engine.processor.ducker  # the speaker plays it ducked
         party.echo = engine.processing.tap = EchoMeter(party.room)
     return engine
 
@@ -311,6 +312,7 @@ def _echo(sender: Party) -> dict[str, Any]:
         "echo_worst_100ms_share": figures.worst_100ms_share,
         "echo_delay_hints_ms": list(sender.engine.processor.delay_hints),
         "echo_reference_dropped_chunks": processing.reference_dropped if processing else None,
+        "echo_leak_guard_cut_chunks": sender.engine.processor.guard_cuts,  # media.audio.leakguard
         "room_speaker_underruns": room.underruns if room is not None else None,
         "room_mic_clipped_samples": room.clipped_samples if room is not None else None,
     }

@@ -1,6 +1,7 @@
 """Technician, both devices: the audio processing stages and whether they run (issue 11).
 
-:class:`AudioProcessingView` is thin: four switches, the loudness target and one
+:class:`AudioProcessingView` is thin: four stage switches, two options that work
+with the echo canceller (ducking, the leak guard), the loudness target and one
 sentence about the state. :class:`AudioSettingsMode` stores each change (app.audio_settings), writes
 the audit trail, applies it to the running engine through ``EngineBridge.run``
 and asks the engine how the processing runs; the answer comes back as a queued
@@ -32,7 +33,7 @@ from app.technician.widgets import MIN_TARGET
 from common.errors import KlasgenootError
 from media.audio.gain import TARGET_MAX_DBFS, TARGET_MIN_DBFS
 from media.audio.processor import ProcessingState
-from media.audio.settings import STAGES, TARGET, AudioSettings, AudioSettingsInvalid
+from media.audio.settings import OPTIONS, STAGES, TARGET, AudioSettings, AudioSettingsInvalid
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ class AudioProcessingView(QGroupBox):
         layout = QVBoxLayout(self)
         layout.addWidget(self.state_label)
         self.checks: dict[str, QCheckBox] = {}
-        for name in STAGES:
+        for name in STAGES + OPTIONS:
             check = QCheckBox(self)
             check.setMinimumHeight(MIN_TARGET)
             check.clicked.connect(lambda on, n=name: self.stage_toggled.emit(n, bool(on)))
@@ -97,6 +98,10 @@ class AudioProcessingView(QGroupBox):
             "high_pass_filter": self.tr("Low rumble filter"),
             "auto_gain_control": self.tr("Automatic loudness (off by default: it also "
                                          "makes a leftover echo louder)"),
+            "ducking": self.tr("Play the other side quieter while someone here talks "
+                               "over them (needs echo cancellation)"),
+            "leak_guard": self.tr("Catch short echo leaks while only the other side "
+                                  "talks (needs echo cancellation)"),
         }  # fmt: skip
         for name, check in self.checks.items():
             check.setText(texts[name])
@@ -154,7 +159,7 @@ class AudioSettingsMode(QObject):
             self._bridge.run(lambda engine: self.state_seen.emit(engine.processor.state))
 
     def set_stage(self, name: str, on: bool) -> bool:
-        if name not in STAGES:
+        if name not in STAGES + OPTIONS:
             logger.warning("unknown audio stage %r ignored", name)
             return False
         return self._change(name, on)

@@ -5,6 +5,12 @@ without it (or whose native library does not load) runs the call unprocessed and
 :attr:`Processor.state` says so. All calls come from one thread (the engine
 loop): far-end frames reach it through :class:`media.audio.track.ProcessedAudioTrack`'s
 queue, never directly from the speaker's thread.
+
+While echo cancellation runs with ducking or the leak guard on, a double-talk
+detector (media.audio.doubletalk) watches the reference and the microphone (it
+never changes what the APM gets): its verdict sets :attr:`Processor.ducker`,
+which the speaker applies to what it plays, and lets the leak guard
+(media.audio.leakguard) lower the APM's output while only the far end talks.
 """
 
 from __future__ import annotations
@@ -16,8 +22,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
+from media.audio.doubletalk import DoubleTalkDetector, Talk
+from media.audio.ducking import Ducker
 from media.audio.expander import Expander
 from media.audio.gain import AutomaticGain
+from media.audio.leakguard import LeakGuard
 from media.audio.level import dbfs
 from media.audio.settings import AudioSettings
 
@@ -60,14 +71,25 @@ class Processor:
         self._expander = Expander()
         self._gain = AutomaticGain(self.settings.agc_target_dbfs)
         self._far_hold = 0  # microphone chunks left in which the far end counts as playing
+        # Who talks (media.audio.doubletalk), for ducking and the leak guard; it only
+        # watches: the APM gets the microphone and the reference unchanged.
+        self.detector: DoubleTalkDetector | None = None
+        self.ducker = Ducker()  # the speaker applies it (what it plays is the reference)
+        self._guard = LeakGuard()
         self.builds = 0  # each new APM adapts afresh (media.audio.echo watches this)
         self._build()
+        self._watch()
 
     @property
     def state(self) -> ProcessingState:
         if self._broken:
             return ProcessingState.UNAVAILABLE
         return ProcessingState.ACTIVE if self._apm is not None else ProcessingState.OFF
+
+    @property
+    def guard_cuts(self) -> int:
+        """10 ms chunks the leak guard lowered by more than 1 dB (the demo's report)."""
+        return self._guard.cut_chunks
 
     @property
     def cancels_echo(self) -> bool:
@@ -81,6 +103,8 @@ class Processor:
             self._expander = Expander()  # a stage switched back on starts from no gain
         if settings.auto_gain_control != self.settings.auto_gain_control:
             self._gain = AutomaticGain(settings.agc_target_dbfs)
+        if settings.leak_guard != self.settings.leak_guard:
+            self._guard = LeakGuard()
         self._gain.target_dbfs = settings.agc_target_dbfs
         module_stages = ("echo_cancellation", "noise_suppression", "high_pass_filter")
         rebuild = any(getattr(settings, n) != getattr(self.settings, n) for n in module_stages)
@@ -88,12 +112,15 @@ class Processor:
         # A new target alone keeps the module (and the echo canceller's convergence).
         if not self._broken and (rebuild or was_on != settings.any_on):
             self._build()
+        self._watch()
 
     def set_delay(self, delay_ms: int) -> None:
         """The estimated delay from the speaker reference to its echo in the microphone."""
         if delay_ms != self.delay_ms:
             self.delay_hints.append(delay_ms)
         self.delay_ms = delay_ms
+        if self.detector is not None:
+            self.detector.set_delay(delay_ms)
         if self.cancels_echo:
             self._call(self._apm.set_stream_delay_ms, max(0, min(500, delay_ms)))
 
@@ -101,6 +128,8 @@ class Processor:
         """One 10 ms chunk of what the speaker plays (the echo canceller's reference)."""
         if dbfs(chunk) > FAR_ACTIVE_DBFS:
             self._far_hold = FAR_HOLD_CHUNKS
+        if self.detector is not None:
+            self.detector.far(np.frombuffer(chunk, np.int16))
         if self.cancels_echo:
             self._call(self._apm.process_reverse_stream, self._frame(chunk))
 
@@ -108,10 +137,18 @@ class Processor:
         """One 10 ms microphone chunk, processed (unchanged when nothing runs)."""
         if self._apm is None:
             return chunk
+        mic = np.frombuffer(chunk, np.int16)
+        talk = self._listen(mic)
         frame = self._frame(chunk)
         if not self._call(self._apm.process_stream, frame):
+            self.ducker.duck(False)
             return chunk
         out = bytes(frame.data.cast("B"))
+        # The guard acts while the far end plays; a teacher heard alone is never touched.
+        if self.settings.leak_guard and talk in (Talk.FAR, Talk.BOTH):
+            near = self.detector.near_power if self.detector is not None else None
+            out = self._guard.process(mic, out, far_only=talk is Talk.FAR,
+                                      near_power=near if talk is Talk.BOTH else None)  # fmt: skip
         # The module's suppressor keeps speech-like babble; the expander takes the
         # rest of the murmur between words (part of the noise-suppression stage).
         if self.settings.noise_suppression:
@@ -122,6 +159,30 @@ class Processor:
         return out
 
     # -- internals ----------------------------------------------------------------
+
+    def _listen(self, mic: np.ndarray) -> Talk | None:
+        """The detector's verdict on this chunk (None: no verdict yet), and the ducking."""
+        detector = self.detector
+        if detector is None:
+            return None
+        talk = detector.near(mic)
+        if not detector.converged:
+            self.ducker.duck(False)
+            return None
+        self.ducker.duck(self.settings.ducking and talk is Talk.BOTH)
+        return talk
+
+    def _watch(self) -> None:
+        """A detector while the echo canceller runs with ducking or the guard on."""
+        s = self.settings
+        wanted = self.cancels_echo and (s.ducking or s.leak_guard)
+        if not wanted:
+            self.detector = None
+            self.ducker.duck(False)
+        elif self.detector is None:
+            self.detector = DoubleTalkDetector()
+            if self.delay_ms is not None:
+                self.detector.set_delay(self.delay_ms)
 
     def _frame(self, chunk: bytes) -> Any:
         return self._frame_type(bytearray(chunk), SAMPLE_RATE, 1, len(chunk) // 2)
@@ -158,5 +219,7 @@ class Processor:
     def _fail(self, what: str, exc: Exception) -> None:
         logger.warning("audio processing %s (%s): sound goes unprocessed", what, type(exc).__name__)
         self._apm, self._broken = None, True
+        self.detector = None
+        self.ducker.duck(False)
         if self.on_unavailable is not None:
             self.on_unavailable()

@@ -23,6 +23,7 @@ from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
 from media.audio import voices
+from media.audio.ducking import Ducker
 from media.audio.markers import MarkerWriter
 from media.synthetic import Pacer
 
@@ -85,6 +86,9 @@ class SimulatedRoom(MediaStreamTrack):
         super().__init__()
         self.config, self.volume = config, volume
         self.reference_sink: Callable[[np.ndarray], None] | None = None
+        # The device's ducking (media.audio.ducking), applied where the speaker plays,
+        # so the reference is what was played, ducked.
+        self.ducker: Ducker | None = None
         n = round(LOOP_S * SAMPLE_RATE)
         talk = voices.turns(n, on_s=config.talk_on_s, off_s=config.talk_off_s,
                             offset_s=config.talk_offset_s)  # fmt: skip
@@ -159,7 +163,8 @@ class SimulatedRoom(MediaStreamTrack):
             self._playing = False
             self.underruns += 1
             taken = np.concatenate((taken, np.zeros(FRAME - len(taken), np.float32)))
-        return taken.astype(np.float64) * self.volume
+        played = taken.astype(np.float64) * self.volume
+        return self.ducker.apply(played) if self.ducker is not None else played
 
 
 def _loop(signal: np.ndarray, start: int) -> np.ndarray:

@@ -2,6 +2,10 @@
 
 ``agc_target_dbfs`` is the automatic loudness stage's target for this device's
 talker (media.audio.gain): a classroom unit and a laptop need different ones.
+``ducking`` (media.audio.ducking) and ``leak_guard`` (media.audio.leakguard) work
+with the echo canceller's stage and need it on; both lean on the double-talk
+detector (media.audio.doubletalk). Settings stored before they existed read as
+their defaults.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from media.audio.gain import TARGET_DEFAULT_DBFS, TARGET_MAX_DBFS, TARGET_MIN_DB
 
 STAGES = ("echo_cancellation", "noise_suppression", "high_pass_filter", "auto_gain_control")
 TARGET = "agc_target_dbfs"
+OPTIONS = ("ducking", "leak_guard")  # with the echo canceller; optional when stored
 
 
 class AudioSettingsInvalid(ValueError):
@@ -28,6 +33,12 @@ class AudioSettings:
     high_pass_filter: bool = True
     auto_gain_control: bool = False  # see docs/performance.md: it lifts residual echo
     agc_target_dbfs: int = TARGET_DEFAULT_DBFS
+    # Off by default: it keeps the teacher in sustained double talk, but with a pupil
+    # who talks much it also ducks 14 % of their far-end-only time (docs/performance.md).
+    ducking: bool = False
+    # Off by default: offline it lifts every phase over 30 dB, but in the live demo it
+    # did not, and it cost the teacher about 2 dB there (docs/performance.md).
+    leak_guard: bool = False
 
     def __post_init__(self) -> None:
         if not is_target(self.agc_target_dbfs):
@@ -42,15 +53,19 @@ class AudioSettings:
 
     @classmethod
     def from_body(cls, body: Mapping[str, Any]) -> AudioSettings:
-        """The four stages, each a bool, and the target (absent before it existed: the
-        default); anything else is refused."""
-        keys = set(body) - {TARGET}
+        """The four stages, each a bool, the target and the options (each absent
+        before it existed: the default); anything else is refused."""
+        keys = set(body) - {TARGET, *OPTIONS}
         if keys != set(STAGES) or not all(isinstance(body[n], bool) for n in STAGES):
             raise AudioSettingsInvalid("audio")
         target = body.get(TARGET, TARGET_DEFAULT_DBFS)
         if not is_target(target):
             raise AudioSettingsInvalid(TARGET)
-        return cls(**{name: bool(body[name]) for name in STAGES}, agc_target_dbfs=target)
+        options = {name: body[name] for name in OPTIONS if name in body}
+        if not all(isinstance(value, bool) for value in options.values()):
+            raise AudioSettingsInvalid("audio")
+        stages = {name: bool(body[name]) for name in STAGES}
+        return cls(**stages, agc_target_dbfs=target, **options)
 
 
 def is_target(value: object) -> bool:
@@ -62,4 +77,4 @@ def is_target(value: object) -> bool:
     )
 
 
-OFF = AudioSettings(False, False, False, False)
+OFF = AudioSettings(False, False, False, False, ducking=False, leak_guard=False)

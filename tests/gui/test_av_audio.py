@@ -180,6 +180,31 @@ def test_speaker_hands_what_it_plays_and_its_volume_to_the_echo_canceller(
     assert abs(level - -20.0) < 1.0  # the tone as pushed; the canceller applies the volume
 
 
+def test_the_speaker_plays_the_far_end_ducked_and_hands_on_what_it_played() -> None:
+    """Issue 11, ducking: what the device takes is turned down, and the echo
+    canceller's reference is those very samples (not the unducked ones)."""
+    import numpy as np
+
+    from media.audio.ducking import DEPTH_DB, Ducker
+
+    speaker = SpeakerSink(FakeDeviceCatalog())
+    ducker = Ducker()
+    speaker.ducker = lambda: ducker
+    got: list[np.ndarray] = []
+    speaker.reference = lambda samples, volume: got.append(samples)
+    tone = (10000 * np.sin(np.arange(4800) * 0.05)).astype(np.int16)
+    data = np.repeat(tone, 2).tobytes()  # stereo, 100 ms
+    assert speaker.played(data, FMT) == data  # nothing to duck: the same bytes
+    ducker.duck(True)
+    out = speaker.played(data, FMT)
+    played = np.frombuffer(out, np.int16).reshape(-1, 2)
+    assert np.array_equal(played[:, 0], played[:, 1])
+    assert np.array_equal(got[-1], played.mean(axis=1).astype(np.int16))  # the reference
+    tail = played[-2400:, 0].astype(np.float64)
+    ratio = np.sqrt(np.mean(tail**2)) / np.sqrt(np.mean(tone[-2400:].astype(np.float64) ** 2))
+    assert 20 * math.log10(ratio) == pytest.approx(-DEPTH_DB, abs=0.3)
+
+
 # -- microphone --------------------------------------------------------------------------
 
 

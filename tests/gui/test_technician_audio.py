@@ -124,3 +124,22 @@ def test_the_loudness_target_is_this_devices_own(
     assert audio_settings.load(SettingsStore(other)).agc_target_dbfs == -20
     assert not mode.audio.set_target(-3)  # out of range: refused, nothing changed
     assert audio_settings.load(SettingsStore(folder)) == expected
+
+
+def test_ducking_and_the_leak_guard_are_switches_that_reach_the_engine(
+    qtbot: QtBot, workspace: Workspace, sessions: list[DeviceSession]
+) -> None:
+    folder = workspace.device_dir(Role.CLASSROOM)
+    session = open_session(qtbot, sessions, folder)
+    _mode, bridge, view = audio_panel(session)
+    ducking, guard = view.checks["ducking"], view.checks["leak_guard"]
+    assert not ducking.isChecked() and not guard.isChecked()  # the defaults
+    qtbot.mouseClick(ducking, LEFT, pos=QPoint(12, ducking.height() // 2))
+    qtbot.mouseClick(guard, LEFT, pos=QPoint(12, guard.height() // 2))
+    expected = AudioSettings(ducking=True, leak_guard=True)
+    assert audio_settings.load(SettingsStore(folder)) == expected
+    qtbot.waitUntil(lambda: engine_value(qtbot, bridge, lambda e: e.processor.settings) == expected)
+    records = audit_records(folder)
+    assert ("audio.ducking", "false", "true") in records
+    assert ("audio.leak_guard", "false", "true") in records
+    assert_accessible(view)
