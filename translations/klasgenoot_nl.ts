@@ -24,6 +24,14 @@
         <translation>Automatisch volume (standaard uit: het maakt ook een overgebleven echo luider)</translation>
     </message>
     <message>
+        <source>Play the other side quieter while someone here talks over them (needs echo cancellation)</source>
+        <translation>De andere kant zachter afspelen terwijl iemand hier erdoorheen praat (vraagt echo-onderdrukking)</translation>
+    </message>
+    <message>
+        <source>Catch short echo leaks while only the other side talks (needs echo cancellation)</source>
+        <translation>Korte echolekken wegvangen terwijl alleen de andere kant praat (vraagt echo-onderdrukking)</translation>
+    </message>
+    <message>
         <source>Loudness target of this device (higher is louder; used when automatic loudness is on)</source>
         <translation>Doelvolume van dit apparaat (hoger is luider; geldt als automatisch volume aan staat)</translation>
     </message>
