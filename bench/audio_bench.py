@@ -68,14 +68,11 @@ class _RoomSource:
 QUIET = dataclasses.replace(CLASSROOM, speaker_gain_db=-10.0, near_dbfs=-22.0)
 
 
-async def _run(settings: AudioSettings, far: np.ndarray, seconds: float,
-               config: RoomConfig = CLASSROOM) -> dict[str, Any]:  # fmt: skip
-    room = SimulatedRoom(config)
-    track = ProcessedAudioTrack(_RoomSource(room), Processor(settings))  # type: ignore[arg-type]
-    room.reference_sink = track.reference
-    room.ducker = track.processor.ducker
-    meter = EchoMeter(room)
-    track.tap = meter
+async def play_far_end(
+    room: SimulatedRoom, track: ProcessedAudioTrack, far: np.ndarray, seconds: float
+) -> None:
+    """Play ``far`` (looped) through the room for ``seconds``, one 20 ms frame at a
+    time, each processed by ``track`` before the next is played."""
     for i in range(round(seconds * 50)):
         chunk = far[(i * FRAME) % len(far) :][:FRAME]
         frame = av.AudioFrame.from_ndarray(
@@ -84,6 +81,17 @@ async def _run(settings: AudioSettings, far: np.ndarray, seconds: float,
         frame.sample_rate = voices.SAMPLE_RATE
         room.play(frame)
         await track.recv()
+
+
+async def _run(settings: AudioSettings, far: np.ndarray, seconds: float,
+               config: RoomConfig = CLASSROOM) -> dict[str, Any]:  # fmt: skip
+    room = SimulatedRoom(config)
+    track = ProcessedAudioTrack(_RoomSource(room), Processor(settings))  # type: ignore[arg-type]
+    room.reference_sink = track.reference
+    room.ducker = track.processor.ducker
+    meter = EchoMeter(room)
+    track.tap = meter
+    await play_far_end(room, track, far, seconds)
     cpu_ms = 1000 * track.busy_s / max(1, track.chunks)
     return meter.report().as_dict() | {
         "cpu_ms_per_10ms": round(cpu_ms, 3),

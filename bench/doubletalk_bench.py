@@ -32,15 +32,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-import av
 import numpy as np
 
-from bench.audio_bench import _RoomSource
+from bench.audio_bench import _RoomSource, play_far_end
 from media.audio import voices
 from media.audio.doubletalk import DoubleTalkDetector, Talk
 from media.audio.meter import ACTIVE, SILENT, EchoMeter
 from media.audio.processor import CHUNK, Processor
-from media.audio.room import CLASSROOM, FRAME, HOME, RoomConfig, SimulatedRoom
+from media.audio.room import CLASSROOM, HOME, RoomConfig, SimulatedRoom
 from media.audio.settings import AudioSettings
 from media.audio.track import ProcessedAudioTrack
 
@@ -101,14 +100,7 @@ async def _run(duck: bool, far: np.ndarray, seconds: float,
         meter(mic, out)
 
     track.tap = tap
-    for i in range(round(seconds * 50)):
-        chunk = far[(i * FRAME) % len(far) :][:FRAME]
-        frame = av.AudioFrame.from_ndarray(
-            np.repeat(chunk.astype(np.int16), 2).reshape(1, -1), format="s16", layout="stereo"
-        )
-        frame.sample_rate = voices.SAMPLE_RATE
-        room.play(frame)
-        await track.recv()
+    await play_far_end(room, track, far, seconds)
     return processor, meter.report().as_dict(), np.asarray(truth)
 
 
