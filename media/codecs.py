@@ -55,7 +55,7 @@ HOLD_S = 2.0  # at most one rise per this many seconds (3 s held a lifted cap ba
 DROP_NOW = 0.7  # a target below this fraction of the current one applies at once
 START_BITRATE = 1_000_000  # near the steady state at 720p/480p, within aiortc's clamp
 KEYFRAME_GAP_S = 0.3  # at most one requested keyframe per this long, or per ...
-KEYFRAME_ROUND_TRIPS = 1.5  # ... this many round trips plus the last keyframe's send time
+KEYFRAME_ROUND_TRIPS = 1.5  # ... this many round trips, when longer
 REBUILD_CHANGE = 0.1  # aiortc rebuilds when the bitrate target moved by more than this
 
 
@@ -74,7 +74,6 @@ class SteadyVp8Encoder(Vp8Encoder):
         self._clock = clock
         self._changed_at = -math.inf
         self._keyframe_at = -math.inf
-        self._keyframe_s = 0.0  # the last keyframe's send time at the target, s
         self._estimate = START_BITRATE  # the receiver's last REMB
         self.pacer = pacer.Pacer()  # media.pacer spreads its keyframes (aiortc bursts them)
         self.loss_cap = LossCap(MAX_BITRATE, floor=MIN_BITRATE, ceiling=MAX_BITRATE, clock=clock)
@@ -123,28 +122,18 @@ class SteadyVp8Encoder(Vp8Encoder):
             # A keyframe request within a round trip of the last keyframe was sent
             # before that one could arrive: after a drop onto 1 Mbit/s the receiver
             # asked 5 times in 150 ms, ~100 kB into a link that carries 12 kB per 100 ms.
-            # A keyframe is paced out at about the target (media.pacer), so the next
-            # request may be about it only after its last packet had time to arrive:
-            # under 20-57 % loss after a drop the receiver asked every 0.3-0.4 s,
-            # each keyframe going into a queue still full of the previous one.
-            rtt = self.loss_cap.rtt or 0.0
-            wait = max(KEYFRAME_GAP_S, KEYFRAME_ROUND_TRIPS * rtt + self._keyframe_s)
+            wait = max(KEYFRAME_GAP_S, KEYFRAME_ROUND_TRIPS * (self.loss_cap.rtt or 0.0))
             if not rebuild and now - self._keyframe_at < wait:
                 force_keyframe = False
             else:
                 self._keyframe_at = now
         if not rebuild:
-            encoded = super().encode(frame, force_keyframe)
-        else:
-            with large_blocks_mapped():
-                self.codec = None  # the old encoder's mappings go back now
-                if isinstance(frame, VideoFrame):  # aiortc's encode keeps it: size and rate match
-                    self.codec = self._new_codec(frame)
-                encoded = super().encode(frame, force_keyframe)
-        if force_keyframe or rebuild:
-            bits = 8 * sum(len(p) for p in encoded[0])
-            self._keyframe_s = bits / max(1, self.target_bitrate)
-        return encoded
+            return super().encode(frame, force_keyframe)
+        with large_blocks_mapped():
+            self.codec = None  # the old encoder's mappings go back now
+            if isinstance(frame, VideoFrame):  # aiortc's encode keeps it: size and rate match
+                self.codec = self._new_codec(frame)
+            return super().encode(frame, force_keyframe)
 
     def _size(self, width: int, height: int) -> tuple[int, int]:
         """The picture size the target carries (media.ladder), once the link has shown

@@ -159,31 +159,6 @@ def test_keyframe_requests_within_a_round_trip_of_the_last_keyframe_are_merged(
     assert forced == [False, False, False, False, False, True]
 
 
-def test_a_keyframe_request_waits_also_for_the_last_keyframe_to_be_sent(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # Under 20-57 % loss after a drop onto 1 Mbit/s the receiver asked for a keyframe
-    # every 0.3-0.4 s: each went into a queue still holding the previous one.
-    forced: list[bool] = []
-
-    def record(_s: object, _f: object, force_keyframe: bool = False) -> tuple[list[bytes], int]:
-        forced.append(force_keyframe)
-        _s.codec = SimpleNamespace(width=64, height=48, bit_rate=START_BITRATE)  # type: ignore[attr-defined]
-        return [bytes(1200)] * 25, 0  # 240 kbit: 0.24 s at the 1 Mbit/s target
-
-    monkeypatch.setattr(codecs.Vp8Encoder, "encode", record)
-    now = [10.0]
-    enc = SteadyVp8Encoder(clock=lambda: now[0])
-    enc.loss_cap.rtt = 0.2
-    frame = VideoFrame(64, 48, "yuv420p")
-    enc.encode(frame)  # the first frame builds the encoder: a keyframe
-    now[0] += 0.45  # past 1.5 round trips (0.3 s), not past them plus the 0.24 s send time
-    enc.encode(frame, force_keyframe=True)
-    now[0] += 0.1  # 0.55 s: the keyframe had time to arrive
-    enc.encode(frame, force_keyframe=True)
-    assert forced == [False, False, True]
-
-
 def _cut_to(enc: SteadyVp8Encoder, bitrate: int) -> None:
     """A receiver report with the loss that cuts the cap to ``bitrate``."""
     enc.on_loss_report(1 - bitrate / (enc.target_bitrate * MARGIN))
