@@ -16,14 +16,6 @@ wait counts from when the hole became known (the first packet after it arrived),
 so holes queued behind the head are not waited for one after the other: under
 steady loss at 0.6 s each, the buffer fell seconds behind (issue 10 item 5).
 
-A keyframe that has begun to arrive makes every frame before it useless: the
-decoder starts afresh from it. So a head frame with a hole is given up at once,
-up to the newest keyframe start present, instead of waiting out the limit: after
-a full-rate call fell onto 1 Mbit/s with 150 ms round trip, frames held behind an
-unfinished keyframe were handed on together when its last retransmission came
-(20 frames in 60 ms, 874 -> 303 ms late) although newer keyframes, asked for by
-then, were on their way (docs/performance.md, issue 10 item 5, fifth round).
-
 aiortc's receiver takes one frame per packet from its buffer. When a
 retransmission completes several frames at once, the later ones would wait for
 the next packets; at a low bitrate a frame is one packet, so that backlog never
@@ -46,7 +38,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiortc.codecs import is_rtx
-from aiortc.codecs.vpx import VpxPayloadDescriptor
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtp import RtpPacket
 
@@ -87,8 +78,6 @@ class FrameBuffer:
         self.released = 0  # frames handed on
         self.abandoned = 0  # frames given up after WAIT_LIMIT
         self.late = 0  # packets that came after their frame was released or given up
-        self.skipped = 0  # frames dropped for a newer keyframe
-        self._keyframes: set[int] = set()  # sequence numbers held that begin a keyframe
 
     @property
     def capacity(self) -> int:
@@ -115,8 +104,6 @@ class FrameBuffer:
             pli = True
         self._packets[seq] = packet
         self._arrived[seq] = self._clock()
-        if _begins_keyframe(packet):
-            self._keyframes.add(seq)
         pli = self._collect() or pli
         return pli, self._next_ready()
 
@@ -140,8 +127,6 @@ class FrameBuffer:
             end, missing = self._scan()
             if end is not None:
                 self._release(end)
-                continue
-            if missing is not None and self._skip_to_keyframe():
                 continue
             if missing is None or not self._hole_known(missing):
                 break  # the frame is still arriving: nothing lost yet
@@ -186,7 +171,6 @@ class FrameBuffer:
         packets = [self._packets.pop(seq) for seq in seqs]
         for seq in seqs:
             self._arrived.pop(seq, None)
-            self._keyframes.discard(seq)
         self._head = (end + 1) & 0xFFFF
         data = b"".join(p._data for p in packets)  # type: ignore[attr-defined]  # depayloaded
         if data:  # padding alone is no picture
@@ -202,33 +186,11 @@ class FrameBuffer:
         for i in range(_after(start, self._head)):
             seq = (self._head + i) & 0xFFFF
             self._arrived.pop(seq, None)
-            self._keyframes.discard(seq)
             if self._packets.pop(seq, None) is None:
                 self._given_up.append(seq)
         self._head = start
         self.abandoned += 1
         logger.debug("video frame incomplete after %.0f ms: given up", self._wait_limit * 1000)
-        return True
-
-    def _skip_to_keyframe(self) -> bool:
-        """Drop the incomplete head frame and all after it up to the newest keyframe
-        start held (its packets were all sent before that keyframe: any still missing
-        are lost or late). Not counted as given up: a skipped packet arriving late says
-        nothing about how long retransmissions take."""
-        assert self._head is not None
-        head = self._head
-        starts = [seq for seq in self._keyframes if _after(seq, head) > 0]
-        if not starts:
-            return False
-        start = max(starts, key=lambda s: _after(s, head))
-        for i in range(_after(start, head)):
-            seq = (head + i) & 0xFFFF
-            self._arrived.pop(seq, None)
-            self._keyframes.discard(seq)
-            self._packets.pop(seq, None)
-        self._head = start
-        self.skipped += 1
-        logger.debug("video frames skipped for a newer keyframe")
         return True
 
     def _next_start(self) -> int | None:
@@ -246,23 +208,10 @@ class FrameBuffer:
     def _restart(self, seq: int) -> None:
         self._packets.clear()
         self._arrived.clear()
-        self._keyframes.clear()
         self._head = seq
 
     def _next_ready(self) -> JitterFrame | None:
         return self._ready.popleft() if self._ready else None
-
-
-def _begins_keyframe(packet: RtpPacket) -> bool:
-    """Whether the packet is the first of a VP8 keyframe (RFC 7741: S set, partition 0,
-    the payload header's P bit clear)."""
-    try:
-        descriptor, rest = VpxPayloadDescriptor.parse(packet.payload)
-    except ValueError:
-        return False
-    return bool(
-        descriptor.partition_start and descriptor.partition_id == 0 and rest and not rest[0] & 1
-    )
 
 
 def install(pc: Any) -> None:

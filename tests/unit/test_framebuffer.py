@@ -218,8 +218,7 @@ def test_frames_completed_together_all_reach_the_decoder_at_once() -> None:
         def one_packet_frame(frame: int) -> RtpPacket:
             packet = RtpPacket(payload_type=96, marker=1, sequence_number=500 + frame,
                                timestamp=frame * 3000, ssrc=1234)  # fmt: skip
-            # VP8 descriptor: start of a frame; payload header: P set, a delta frame
-            packet.payload = b"\x10\x01" + bytes([frame])
+            packet.payload = b"\x10" + bytes([frame])  # VP8 descriptor: start of a frame
             return packet
 
         queued = []
@@ -246,43 +245,3 @@ def test_holes_seen_together_are_given_up_together() -> None:
     buffer.add(p[12])  # the next packet: both holes are past the limit
     assert buffer.abandoned == 2
     assert buffer.released == 2  # frames 2 and 3 at once, not WAIT_LIMIT later
-
-
-def _vp8(packet: RtpPacket, *, first: bool, key: bool) -> RtpPacket:
-    """Give ``packet`` a VP8 payload: the descriptor's S bit on a frame's first packet,
-    and the payload header's P bit clear on a keyframe's (RFC 7741)."""
-    packet.payload = bytes([0x10 if first else 0x00, 0x00 if key else 0x01])
-    return packet
-
-
-def test_a_newer_keyframe_ends_the_wait_for_an_older_frame() -> None:
-    # A keyframe that has begun makes every frame before it useless: after a drop onto
-    # 1 Mbit/s, frames held behind an unfinished keyframe went to the decoder together,
-    # 0.3-0.9 s late, when its last retransmission came (docs/performance.md, fifth
-    # round). The old buffer waited out the limit for the hole in frame 0.
-    clock = _Clock()
-    buffer = FrameBuffer(clock=clock)
-    p = _stream(5)
-    for i, packet in enumerate(p):
-        _vp8(packet, first=i % PACKETS_PER_FRAME == 0, key=i // PACKETS_PER_FRAME in (0, 3))
-    lost = p[1]  # the first keyframe's middle packet
-    released = _feed(buffer, [x for x in p[:9] if x is not lost])
-    assert released == [None] * 8  # frames 1 and 2 wait behind the keyframe's hole
-    assert buffer.released == 0
-    clock.now += WAIT_LIMIT / 10  # far within the limit: the hole is still waited for
-    released = _feed(buffer, p[9:15])  # the newer keyframe (frame 3), then frame 4
-    assert released == [None, None, 3, None, None, 4]
-    assert buffer.skipped == 1 and buffer.abandoned == 0
-    assert buffer.add(lost) == (False, None) and buffer.late == 1
-    assert buffer.wait_limit == WAIT_LIMIT  # a skipped packet says nothing of retransmissions
-
-
-def test_a_delta_frame_does_not_end_the_wait() -> None:
-    clock = _Clock()
-    buffer = FrameBuffer(clock=clock)
-    p = _stream(3)
-    for i, packet in enumerate(p):
-        _vp8(packet, first=i % PACKETS_PER_FRAME == 0, key=i == 0)
-    lost = p[1]
-    assert _feed(buffer, [x for x in p if x is not lost]) == [None] * 8
-    assert buffer.add(lost)[1] is not None  # the retransmission completes frame 0
