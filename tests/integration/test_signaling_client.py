@@ -394,7 +394,8 @@ async def test_a_call_waiting_redials_within_a_fraction_of_a_second_of_the_link_
         late.open()
         back = asyncio.get_running_loop().time()
         await expect(client, Connected, timeout=5.0)
-        assert asyncio.get_running_loop().time() - back < 0.6
+        # a connect every 0.3 s plus the handshake; the old code took 1.05 s
+        assert asyncio.get_running_loop().time() - back < 0.8
         assert client.connected
     finally:
         await late.close()
@@ -423,7 +424,9 @@ async def test_a_connection_that_dies_during_a_check_is_redialled_at_once(
         reset = asyncio.get_running_loop().time()
         assert isinstance(await expect(client, Disconnected), Disconnected)
         await expect(client, Connected, timeout=6.0)
-        assert asyncio.get_running_loop().time() - reset < 0.5
+        # the old code waited its backoff (2.5 s at least here); a loaded CI machine
+        # took 0.51 s for the redial's TLS handshake and hello alone
+        assert asyncio.get_running_loop().time() - reset < 1.5
         await check
     finally:
         await late.close()
