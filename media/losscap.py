@@ -26,7 +26,11 @@ is sent; a REMB that falls (its detector saw a queue grow) still cuts it.
 A report comes 1-2 s after a full-rate call drops onto a slower link; NACKs come
 a round trip after the first loss. So :class:`NackCount` also measures the loss
 over the last NACK_WINDOW_S from the packets the receiver newly names, and more
-than HIGH_LOSS of them cuts the cap the same way.
+than HIGH_LOSS of them cuts the cap the same way. A cut is held CUT_HOLD_S against
+reports and NACKs about packets sent before it; but once the NACK window holds only
+packets sent after the cut and still shows more than HIGH_LOSS, the cut was not
+deep enough and it is cut again at once (waiting out the hold kept 20-28 % loss,
+resends and keyframe requests for 2 s after a full-rate call fell onto 1 Mbit/s).
 """
 
 from __future__ import annotations
@@ -46,9 +50,12 @@ RTT_WINDOW_S = 10.0  # the round trip's floor is the lowest seen this long
 QUEUE_S = 0.05  # a round trip this far over its floor: a queue builds, do not grow
 REMB_FALL = 0.9  # a REMB below this share of the previous one: its detector saw a queue
 REMB_OVERUSE = 0.7  # before any cut, a REMB below this share of the previous one engages the cap
-REMB_CUT = 0.7  # ... at this share of it (~60 % of what arrived; 0.85 kept 30-50 % loss for 2 s)
+REMB_CUT = 0.6  # ... at this share of it (~50 % of what arrived; 0.7 kept 20-28 % loss for 2 s)
 NACK_WINDOW_S = 0.5  # NACKed packets against packets sent over this long
 NACK_MIN_SENT = 40  # fewer sent in the window: too few to judge (20 cut 330 kbit/s at 2 % loss)
+# A full router queue's round trip (150 ms link + 100 ms queue, measured 0.25-0.36 s):
+# NACKs for packets sent before a cut come in up to this long after it.
+QUEUED_RTT_S = 0.35
 
 
 class LossCap:
@@ -86,7 +93,17 @@ class LossCap:
         cuts; growth waits for the reports."""
         if fraction_lost <= HIGH_LOSS:
             return False
-        return self._over_limit(self._clock(), fraction_lost, sending)
+        now = self._clock()
+        if now - self._cut_at < CUT_HOLD_S and now - self._cut_at >= self._settle_s():
+            # Every packet in the window left after the cut and still more than
+            # HIGH_LOSS are lost: the cut was not deep enough. Waiting out the hold
+            # kept 20-28 % loss (and resends, keyframe requests) for 2 s.
+            return self._cut(now, int(sending * (1.0 - fraction_lost) * MARGIN))
+        return self._over_limit(now, fraction_lost, sending)
+
+    def _settle_s(self) -> float:
+        """How long after a cut the NACK window holds only packets sent after it."""
+        return NACK_WINDOW_S + max(QUEUED_RTT_S, self.rtt or 0.0)
 
     def remb(self, bitrate: int) -> bool:
         """aiortc's receiver estimate. Once the cap leads, a fall cuts it (the

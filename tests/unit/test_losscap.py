@@ -226,3 +226,33 @@ def test_a_steep_remb_fall_is_one_deep_cut_that_the_nacks_after_it_do_not_repeat
     now[0] += CUT_HOLD_S
     enc.on_loss_report(0.3)  # still over the limit after the hold: cut again
     assert enc.target_bitrate < first
+
+
+def test_a_steep_remb_fall_onto_a_1_mbit_link_is_cut_below_what_resends_need() -> None:
+    # Measured after a full-rate call fell onto 1 Mbit/s + 2 % + 150 ms: REMB fell to
+    # 0.95-1.16 Mbit/s. A cut to 665 kbit/s left 3.5 % loss; 738-814 kbit/s (70 % of
+    # it) kept 20-28 % loss for 2 s, with resends of up to half the target on top.
+    now = [20.0]
+    enc = SteadyVp8Encoder(clock=lambda: now[0])
+    enc.target_bitrate = 1_886_000  # REMB just before the drop, as measured
+    now[0] += 5
+    enc.target_bitrate = 1_163_000
+    assert enc.target_bitrate <= 700_000  # old code: 814 kbit/s
+
+
+def test_loss_that_outlasts_a_cut_cuts_again_before_the_hold_ends() -> None:
+    # The NACKs still name over 10 % of the packets sent after the cut: the cut was not
+    # deep enough, and the hold would keep that loss for 2 s.
+    now = [20.0]
+    enc = SteadyVp8Encoder(clock=lambda: now[0])
+    enc.target_bitrate = 1_500_000
+    now[0] += 5
+    enc.target_bitrate = 1_000_000
+    first = enc.target_bitrate
+    for seq in range(1, 151):  # the next second: a quarter of the packets lost and NACKed
+        enc.nacks.sent()
+        now[0] += 1 / 150
+        if seq % 4 == 0:
+            enc.on_nack([seq])
+    assert now[0] - 25.0 < CUT_HOLD_S
+    assert enc.target_bitrate <= int(first * 0.75 * MARGIN) + 1  # old code: `first`
