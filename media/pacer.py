@@ -77,6 +77,9 @@ async def _send_rtp(transport: Any, data: bytes) -> None:
                 counter.sent()
             if delay > 0:
                 await asyncio.sleep(delay)
+            resends = getattr(encoder, "resends", None)  # media.resend: when each first left
+            if resends is not None:
+                resends.sent(int.from_bytes(data[2:4], "big"))
     await _AIORTC_SEND_RTP(transport, data)
 
 

@@ -9,14 +9,25 @@ router's queue dropped audio for 0.7-0.8 s and video froze (docs/performance.md)
 A resend cannot arrive before a round trip has passed, so naming a packet again
 sooner asks for nothing new. Even so, under 30-40 % loss the resends reached
 1.5 Mbit/s for a 0.8 Mbit/s stream, so they also get a budget, BUDGET_SHARE of the
-encoder's target, spent on the newest packets first (the oldest belong to frames
-the receiver is about to give up).
+encoder's target.
+
+The budget goes to the oldest packet the receiver still waits for first: its frame
+buffer hands frames on in order, so the oldest hole holds every frame behind it.
+aiortc's receiver keeps naming a packet until 128 newer ones have arrived, long
+after its frame was given up (media.framebuffer waits at most MAX_WAIT from when a
+hole shows), so a packet first sent more than MAX_WAIT ago is not resent. Newest
+first (the rule before) starved the oldest hole: after a drop onto 1 Mbit/s + 2 %
++ 150 ms, one packet's resend came 0.6 s after its frame, and the 14 complete frames
+behind it reached the pupil together, 0.42-0.82 s late (docs/performance.md).
 """
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Callable
+
+from media.framebuffer import MAX_WAIT
 
 MIN_WAIT_S = 0.1  # below any useful round trip here: the receiver's NACKs come faster
 ROUND_TRIPS = 1.2  # a resend may come again after this many round trips
@@ -24,6 +35,7 @@ REMEMBERED = 1024  # packets (aiortc keeps 128 in its history)
 BUDGET_SHARE = 0.5  # of the encoder's target: 10 % loss resent 5 times over
 BUDGET_S = 0.2  # the budget saved up at most, in seconds at its rate
 PACKET_BITS = 1200 * 8  # a video packet, as aiortc's packetizer fills it
+STALE_S = MAX_WAIT  # a packet first sent longer ago: the receiver has given its frame up
 
 
 class Resends:
@@ -31,12 +43,21 @@ class Resends:
 
     def __init__(self, clock: Callable[[], float]) -> None:
         self._clock = clock
-        self._sent_at: OrderedDict[int, float] = OrderedDict()
+        self._sent_at: OrderedDict[int, float] = OrderedDict()  # last resent
+        self._first_at: OrderedDict[int, float] = OrderedDict()  # first sent (media.pacer)
         self._budget = 0.0  # bits
         self._budget_at: float | None = None
 
+    def sent(self, seq: int) -> None:
+        """A packet of the stream left for the first time."""
+        self._first_at[seq] = self._clock()
+        self._first_at.move_to_end(seq)
+        while len(self._first_at) > REMEMBERED:
+            self._first_at.popitem(last=False)
+
     def due(self, sequence_numbers: list[int], rtt: float | None, target: int) -> list[int]:
-        """The packets to resend now, newest first, while ``target`` bit/s is sent."""
+        """The packets to resend now, the oldest sent first (unknown ones in the NACK's
+        order), while ``target`` bit/s is sent."""
         now = self._clock()
         wait = max(MIN_WAIT_S, ROUND_TRIPS * rtt) if rtt is not None else MIN_WAIT_S
         rate = BUDGET_SHARE * target
@@ -44,9 +65,14 @@ class Resends:
         self._budget = min(rate * BUDGET_S, self._budget + rate * since)
         self._budget_at = now
         due = []
-        for seq in reversed(sequence_numbers):
+        first_at = self._first_at
+        oldest_first = sorted(sequence_numbers, key=lambda s: first_at.get(s, -math.inf))
+        for seq in oldest_first:  # aiortc's numeric order is wrong across a wrap
             last = self._sent_at.get(seq)
             if last is not None and now - last < wait:
+                continue
+            first = first_at.get(seq)
+            if first is not None and now - first > STALE_S:
                 continue
             if self._budget < PACKET_BITS:
                 break
