@@ -50,7 +50,13 @@ RTT_WINDOW_S = 10.0  # the round trip's floor is the lowest seen this long
 QUEUE_S = 0.05  # a round trip this far over its floor: a queue builds, do not grow
 REMB_FALL = 0.9  # a REMB below this share of the previous one: its detector saw a queue
 REMB_OVERUSE = 0.7  # before any cut, a REMB below this share of the previous one engages the cap
-REMB_CUT = 0.6  # ... at this share of it (~50 % of what arrived; 0.7 kept 20-28 % loss for 2 s)
+# ... at this share of it (~40 % of what arrived): video, its resends (up to half the
+# target) and a keyframe after the cut must fit the link while the router's queue
+# drains. At 0.7 (738-814 kbit/s on 1 Mbit/s) 20-28 % loss held for 2 s; at 0.6 the
+# new 960x540 keyframe itself was lost in the full queue and held every frame behind
+# it; at 0.5 (~470-580 kbit/s, 640x360 below 518 kbit/s) p95 was met in every run
+# (docs/performance.md, sixth round).
+REMB_CUT = 0.5
 NACK_WINDOW_S = 0.5  # NACKed packets against packets sent over this long
 NACK_MIN_SENT = 40  # fewer sent in the window: too few to judge (20 cut 330 kbit/s at 2 % loss)
 # A full router queue's round trip (150 ms link + 100 ms queue, measured 0.25-0.36 s):
