@@ -92,9 +92,23 @@ class EchoPath:
         """Move the window to a new delay estimate (the filter starts again)."""
         bulk = max(0, min(MAX_BULK, round(delay_ms / 10) - MARGIN_BLOCKS))
         if bulk != self.bulk:
+            self._shift(bulk - self.bulk)
             self.bulk = bulk
-            self._weights[:] = 0
-            self._inverse[:] = np.eye(TAPS) * _P0
+
+    def _shift(self, blocks: int) -> None:
+        """Keep what was learnt of the taps that stay in the window (the window
+        moves ``blocks`` later): the first estimate often comes after a first
+        turn's echo was learnt, and starting again would lose it."""
+        keep = TAPS - abs(blocks)
+        weights, inverse = self._weights.copy(), self._inverse.copy()
+        self._weights[:] = 0
+        self._inverse[:] = np.eye(TAPS) * _P0
+        if keep <= 0:
+            return
+        old = slice(blocks, TAPS) if blocks > 0 else slice(0, keep)
+        new = slice(0, keep) if blocks > 0 else slice(-blocks, TAPS)
+        self._weights[:, new] = weights[:, old]
+        self._inverse[:, new, new] = inverse[:, old, old]
 
     def far(self, chunk: np.ndarray) -> None:
         frame = self._far_in(chunk)
@@ -138,9 +152,11 @@ class EchoPath:
         """
         self._near_count += 1
         self._lags.append(self._far_count - self._near_count)
-        lead = min(self._lags)
-        if self._offset is None or (len(self._lags) == LAG_BLOCKS and lead != self._offset):
-            self._offset = lead
+        # The smallest lead so far from the start, too: the first lead read is one
+        # block high (a pair of reference chunks comes before its microphone pair),
+        # and holding it for the first second misaligned every other block, so
+        # nothing was learnt from the pupil's first turn.
+        self._offset = min(self._lags)
         now = min(self._near_count - 1 + self._offset, self._far_count - 1)
         start = now - self.bulk
         return np.arange(start, start - TAPS, -1) % _RING
