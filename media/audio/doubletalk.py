@@ -36,6 +36,7 @@ CONVERGED_ERLE_DB = 8.0  # the prediction takes this much off the echo: verdicts
 ERLE_BLOCKS = 200  # ...judged over the last 2 s of far-end blocks
 MIN_ERLE_BLOCKS = 25  # ...once there are this many
 QUANTILE = 0.75  # ...its upper quartile: blocks with a near end read low
+EARLY_QUANTILE = 0.5  # ...its median until there are ERLE_BLOCKS: a filter still learning
 NOISE_PARTS, NOISE_PART_BLOCKS = 4, 40  # minimum statistics over 1.6 s, in 0.4 s parts
 NOISE_BIAS = 10.0  # a murmur (class babble) peaks this far over its smoothed minimum
 MAX_RISE = 100.0  # the leftover allowed at a word's start: up to 20 dB more
@@ -61,6 +62,7 @@ class DoubleTalkDetector:
         self._erles: collections.deque[float] = collections.deque(maxlen=ERLE_BLOCKS)
         self._erle_db = 0.0
         self._learnt = 0
+        self._delayed = False
         self._hang = 0
         self._ratio = 0.0
         self._onset = 0
@@ -80,9 +82,12 @@ class DoubleTalkDetector:
         return self._erle_db
 
     def set_delay(self, delay_ms: int) -> None:
-        """A new delay estimate: taken only while the prediction has not found the echo."""
-        if not self.converged:
+        """A new delay estimate: the first always (the window moves, keeping what was
+        learnt: it often comes after the pupil's first turn), later ones only while
+        the prediction has not found the echo."""
+        if not self.converged or not self._delayed:
             self.path.set_delay(delay_ms)
+        self._delayed = True
 
     def far(self, chunk: np.ndarray) -> None:
         self.path.far(chunk)
@@ -143,11 +148,15 @@ class DoubleTalkDetector:
             return
         self._erles.append(10 * np.log10(mic_p.sum() / error_p.sum()))
         # An upper quartile: before there is a verdict, blocks with a near end count
-        # too and read low; they must not hide what the prediction can do.
+        # too and read low; they must not hide what the prediction can do. While
+        # the first 2 s fill, a median: the first turn's blocks improve as the
+        # filter learns, and an upper quartile of them promised more than it
+        # could keep (false near-end verdicts in the first seconds).
         self._learnt += 1
         if len(self._erles) >= MIN_ERLE_BLOCKS and self._learnt % 5 == 0:  # cheaper 1 in 5
             erles = np.fromiter(self._erles, float, len(self._erles))
-            rank = int(len(erles) * QUANTILE)
+            quantile = QUANTILE if len(erles) == ERLE_BLOCKS else EARLY_QUANTILE
+            rank = int(len(erles) * quantile)
             self._erle_db = float(np.partition(erles, rank)[rank])
 
 

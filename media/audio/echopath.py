@@ -109,6 +109,11 @@ class EchoPath:
         new = slice(0, keep) if blocks > 0 else slice(-blocks, TAPS)
         self._weights[:, new] = weights[:, old]
         self._inverse[:, new, new] = inverse[:, old, old]
+        # The new taps start as uncertain as the kept ones are now, not at the
+        # start's: a large gain on them would throw the converged prediction off.
+        kept = np.einsum("bii->bi", inverse[:, old, old]).real.mean(axis=1)
+        fresh = np.setdiff1d(np.arange(TAPS), np.arange(TAPS)[new])
+        self._inverse[:, fresh, fresh] = kept[:, None]
 
     def far(self, chunk: np.ndarray) -> None:
         frame = self._far_in(chunk)

@@ -121,33 +121,38 @@ def test_the_leak_guard_removes_a_leak_and_leaves_the_teacher() -> None:
     assert guarded.near_end_kept_db >= plain.near_end_kept_db - 2.0
 
 
-def test_the_leak_guard_lowers_only_far_end_only_chunks_and_at_most_its_cap() -> None:
+def test_the_leak_guard_lowers_a_leak_never_what_is_not_echo_and_at_most_its_cap() -> None:
     rng = np.random.default_rng(3)
     mic = (rng.standard_normal(480) * 3000).astype(np.int16)
     leak = (mic.astype(np.float64) * 10 ** (-8 / 20)).astype(np.int16).tobytes()
     untouched = LeakGuard()
-    assert untouched.process(mic, leak, far_only=False) == leak  # a teacher may be in it
+    assert untouched.process(mic, leak, None) == leak  # no verdict: a teacher may be in it
     guard = LeakGuard()
-    out = guard.process(mic, leak, far_only=True)
-    out = guard.process(mic, leak, far_only=True)  # the 2 ms ramp is behind it now
+    out = guard.process(mic, leak, 0.0)
+    out = guard.process(mic, leak, 0.0)  # the 2 ms ramp is behind it now
     level = dbfs(np.frombuffer(out, np.int16))
     assert level <= dbfs(mic) - ERLE_DB + 0.5
     louder = (mic.astype(np.float64) * 2).clip(-32768, 32767).astype(np.int16).tobytes()
     capped = LeakGuard()
-    capped.process(mic, louder, far_only=True)
-    out = capped.process(mic, louder, far_only=True)
+    capped.process(mic, louder, 0.0)
+    out = capped.process(mic, louder, 0.0)
     cut = dbfs(np.frombuffer(louder, np.int16)) - dbfs(np.frombuffer(out, np.int16))
     assert cut == pytest.approx(MAX_CUT_DB, abs=0.5)
-    # With a near end heard: never under what is not echo in the microphone (+6 dB).
-    near = float(np.mean(mic.astype(np.float64) ** 2)) * 10 ** (-20 / 10)  # a talker 20 dB down
+    # What is not echo in the microphone (a talker 20 dB down) is never lowered: the
+    # output may be 6 dB over it, with or without a near-end verdict.
+    near = float(np.mean(mic.astype(np.float64) ** 2)) * 10 ** (-20 / 10)
     talker = LeakGuard()
     quiet = (mic.astype(np.float64) * 10 ** (-18 / 20)).astype(np.int16).tobytes()
-    assert talker.process(mic, quiet, far_only=False, near_power=near) == quiet
+    assert talker.process(mic, quiet, near) == quiet
     loud = LeakGuard()
-    loud.process(mic, leak, far_only=False, near_power=near)
-    out = loud.process(mic, leak, far_only=False, near_power=near)
+    loud.process(mic, leak, near)
+    out = loud.process(mic, leak, near)
     level = dbfs(np.frombuffer(out, np.int16))
     assert level == pytest.approx(dbfs(mic) - 20 + NEAR_MARGIN_DB, abs=0.5)
+    # It eases off fast: a teacher right after a leak is not held down.
+    loud.process(mic, quiet, None)
+    loud.process(mic, quiet, None)
+    assert loud.process(mic, quiet, None) == quiet
 
 
 def test_ducking_glides_and_leaves_the_sound_alone_when_idle() -> None:
