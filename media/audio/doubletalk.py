@@ -33,12 +33,16 @@ KEEP_OVER_EXPECTED_DB = 6.0  # ...and this far to keep a verdict going
 ONSET_BLOCKS = 2  # blocks running above NEAR_OVER_EXPECTED_DB to start a verdict
 HANG_BLOCKS = 5  # the near end's words have gaps; hold a verdict 50 ms (if it stays 6 dB up)
 CONVERGED_ERLE_DB = 8.0  # the prediction takes this much off the echo: verdicts count
+KEEP_CONVERGED_ERLE_DB = 5.0  # ...and once converged, until it falls under this
 ERLE_BLOCKS = 200  # ...judged over the last 2 s of far-end blocks
 MIN_ERLE_BLOCKS = 25  # ...once there are this many
 QUANTILE = 0.75  # ...its upper quartile: blocks with a near end read low
 EARLY_QUANTILE = 0.5  # ...its median until there are ERLE_BLOCKS: a filter still learning
 NOISE_PARTS, NOISE_PART_BLOCKS = 4, 40  # minimum statistics over 1.6 s, in 0.4 s parts
 NOISE_BIAS = 10.0  # a murmur (class babble) peaks this far over its smoothed minimum
+COUPLING_QUANTILE = 0.2  # before a verdict: the echo's coupling, a low quantile...
+COUPLING_MARGIN_DB = 10.0  # ...and a bin this far above it holds a near end
+MIN_GATED_BINS = 8  # ...learn from a block only with this many bins left
 MAX_RISE = 100.0  # the leftover allowed at a word's start: up to 20 dB more
 _FULL = 32768.0**2
 
@@ -59,8 +63,10 @@ class DoubleTalkDetector:
         self.path = EchoPath()
         bins = len(range(*BINS.indices(FRAME)))
         self._noise = NoiseFloor(bins)
+        self._coupling = Coupling()
         self._erles: collections.deque[float] = collections.deque(maxlen=ERLE_BLOCKS)
         self._erle_db = 0.0
+        self._converged = False
         self._learnt = 0
         self._delayed = False
         self._hang = 0
@@ -74,7 +80,7 @@ class DoubleTalkDetector:
 
     @property
     def converged(self) -> bool:
-        return self._erle_db >= CONVERGED_ERLE_DB
+        return self._converged
 
     @property
     def erle_db(self) -> float:
@@ -108,9 +114,16 @@ class DoubleTalkDetector:
             self._hang -= 1
             near_on = True
         self._noise.learn(error_p)
-        if far_on and (not near_on or not self.converged):
+        if far_on and self.converged and not near_on:
             self.path.adapt()
-            self._learn(mic_p, echo_p, error_p)
+            self._learn(mic_p, error_p)
+        elif far_on and not self.converged:
+            # No verdict yet: learn only in the bins whose sound the reference can
+            # explain (the teacher's voice or markers there must not teach it).
+            bins = self._coupling.explained(mic_p, self.path.window_power())
+            if bins.sum() >= MIN_GATED_BINS:
+                self.path.adapt(bins)
+                self._learn(mic_p[bins], error_p[bins])
         if far_on:
             self.talk = Talk.BOTH if near_on else Talk.FAR
         else:
@@ -142,7 +155,7 @@ class DoubleTalkDetector:
         keep = self._hang > 0 and self._ratio > 10 ** (KEEP_OVER_EXPECTED_DB / 10)
         return self.converged and (self._onset >= ONSET_BLOCKS or keep)
 
-    def _learn(self, mic_p: np.ndarray, echo_p: np.ndarray, error_p: np.ndarray) -> None:
+    def _learn(self, mic_p: np.ndarray, error_p: np.ndarray) -> None:
         """How well the prediction does, from blocks where it adapts."""
         if mic_p.sum() <= 0 or error_p.sum() <= 0:
             return
@@ -155,9 +168,37 @@ class DoubleTalkDetector:
         self._learnt += 1
         if len(self._erles) >= MIN_ERLE_BLOCKS and self._learnt % 5 == 0:  # cheaper 1 in 5
             erles = np.fromiter(self._erles, float, len(self._erles))
-            quantile = QUANTILE if len(erles) == ERLE_BLOCKS else EARLY_QUANTILE
+            quantile = QUANTILE
+            if len(erles) < ERLE_BLOCKS:  # the recent half: the first blocks read low
+                erles, quantile = erles[len(erles) // 2 :], EARLY_QUANTILE
             rank = int(len(erles) * quantile)
             self._erle_db = float(np.partition(erles, rank)[rank])
+            # Hysteresis: a far end over a teacher the detector missed reads low for
+            # a while; that must not switch the verdicts off (and the guard idle).
+            bar = KEEP_CONVERGED_ERLE_DB if self._converged else CONVERGED_ERLE_DB
+            self._converged = self._erle_db >= bar
+
+
+class Coupling:
+    """How loud the echo is against the reference, before the prediction knows: the
+    microphone over the reference in the window (all bins), a low quantile of it
+    over the last 2 s (the blocks with only echo read lowest). A bin whose
+    microphone stands ``COUPLING_MARGIN_DB`` above that is not (only) echo."""
+
+    def __init__(self) -> None:
+        self._ratios: collections.deque[float] = collections.deque(maxlen=ERLE_BLOCKS)
+        self._level = np.inf
+
+    def explained(self, mic_p: np.ndarray, window_p: np.ndarray) -> np.ndarray:
+        total = float(window_p.sum())
+        if total > 0 and mic_p.sum() > 0:
+            self._ratios.append(float(mic_p.sum()) / total)
+            if len(self._ratios) >= MIN_ERLE_BLOCKS and len(self._ratios) % 5 == 0:
+                ratios = np.fromiter(self._ratios, float, len(self._ratios))
+                rank = int(len(ratios) * COUPLING_QUANTILE)
+                self._level = float(np.partition(ratios, rank)[rank])
+        bound = self._level * 10 ** (COUPLING_MARGIN_DB / 10)
+        return np.asarray(mic_p <= window_p * bound)
 
 
 class NoiseFloor:

@@ -129,14 +129,25 @@ class EchoPath:
         self._error = mic - echo
         return mic, echo, regressors[:, 0]
 
-    def adapt(self) -> None:
-        """After :meth:`near`: learn from this frame (only while no near end talks)."""
+    def window_power(self) -> np.ndarray:
+        """After :meth:`near`: the reference's power per bin over the window's frames."""
+        x = self._regressors
+        return (x.real**2 + x.imag**2).sum(axis=1)
+
+    def adapt(self, bins: np.ndarray | None = None) -> None:
+        """After :meth:`near`: learn from this frame (only while no near end talks),
+        in the bins where ``bins`` is true (all without it)."""
         x, inverse = self._regressors, self._inverse
         px = np.matmul(inverse, x[:, :, None])[:, :, 0]
         gain = px / (FORGET + np.einsum("bi,bi->b", x.conj(), px).real)[:, None]
+        if bins is not None:
+            gain[~bins] = 0
         self._weights += gain * self._error.conj()[:, None]
         inverse -= gain[:, :, None] * px.conj()[:, None, :]
-        inverse *= 1.0 / FORGET
+        if bins is None:
+            inverse *= 1.0 / FORGET
+        else:
+            inverse[bins] *= 1.0 / FORGET
         self.updates += 1
         if self.updates % 10 == 0:
             # Bins the voice hardly reaches would let the inverse grow without bound.
