@@ -14,7 +14,12 @@ predicted echo (before the prediction has converged: the reference) is above
 
 Before the prediction has converged (``CONVERGED_ERLE_DB``) there is no verdict
 on the near end: an unconverged filter leaves echo in the error, which would
-read as a teacher. Callers act only on a converged detector's verdicts. Offline
+read as a teacher. Callers act only on a converged detector's verdicts. Until
+then the filter learns only in the bins whose microphone the reference can
+explain (:class:`Coupling`), so a teacher talking over the pupil's first words,
+or over the far end's time markers in the demo, does not teach it; and a
+learning filter is judged by its recent blocks, so it converges within a
+pupil's first turn of a second. Offline
 figures (false verdicts, caught double talk, CPU) are in docs/performance.md.
 """
 
@@ -43,6 +48,8 @@ NOISE_BIAS = 10.0  # a murmur (class babble) peaks this far over its smoothed mi
 COUPLING_QUANTILE = 0.2  # before a verdict: the echo's coupling, a low quantile...
 COUPLING_MARGIN_DB = 10.0  # ...and a bin this far above it holds a near end
 MIN_GATED_BINS = 8  # ...learn from a block only with this many bins left
+BIN_OVER_EXPECTED = 4.0  # a bin's error 6 dB over its share of echo and noise: a near end
+ONSET_RISE = 4.0  # a 10 ms chunk 6 dB over its 40 ms frame: a sound starts in it
 MAX_RISE = 100.0  # the leftover allowed at a word's start: up to 20 dB more
 _FULL = 32768.0**2
 
@@ -77,6 +84,9 @@ class DoubleTalkDetector:
         self.echo_power = 0.0  # this frame's predicted echo, mean square (150-3500 Hz)
         self.near_power = 0.0  # ...and what is not echo in it (a talker, the room)
         self.mic_power = 0.0
+        # A sound that starts in this 10 ms: the chunk's mean square over the 40 ms
+        # frame's (whose Hann window hardly sees its newest 10 ms yet), else 0.
+        self.onset_power = 0.0
 
     @property
     def converged(self) -> bool:
@@ -104,6 +114,8 @@ class DoubleTalkDetector:
         error = mic - echo
         mic_p, echo_p, error_p = _power(mic), _power(echo), _power(error)
         self.mic_power = float(mic_p.sum()) / SCALE
+        chunk_p = float(np.mean(np.square(chunk, dtype=np.float64)))
+        self.onset_power = chunk_p if chunk_p > ONSET_RISE * self.mic_power else 0.0
         self.echo_power = float(echo_p.sum()) / SCALE
         far_level = self.echo_power if self.converged else float(_power(reference).sum()) / SCALE
         far_on = far_level > _FULL * 10 ** (FAR_DBFS / 10)
@@ -142,8 +154,13 @@ class DoubleTalkDetector:
         self._echo_before.append(echo)
         expected = echo * leftover * max(1.0, rise) + float(self._noise.power.sum())
         error = float(error_p.sum())
-        # What in the microphone is neither predicted echo nor its usual leftover.
-        self.near_power = max(0.0, error - expected) / SCALE
+        # What in the microphone is neither predicted echo nor its usual leftover,
+        # bin by bin: a near end where the echo is weak (the teacher's markers over
+        # the pupil's, a voice's upper harmonics) counts even when the whole band
+        # holds no more than the leftover the echo is allowed.
+        left = echo_p * (leftover * max(1.0, rise)) + self._noise.power
+        standing = error_p > left * BIN_OVER_EXPECTED
+        self.near_power = float((error_p - left)[standing].sum()) / SCALE
         ratio = error / max(expected, 1e-9)
         self._ratio = ratio
         # Hysteresis: a talker must stand out clearly (for two blocks) to start a

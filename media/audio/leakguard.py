@@ -26,6 +26,7 @@ from media.audio.level import FULL_SCALE, dbfs
 ERLE_DB = 35.0  # the output is let through up to this far under the microphone
 NEAR_MARGIN_DB = 6.0  # ...and up to this far over what is not echo in it
 MAX_CUT_DB = 30.0
+FIRST_CUT_DB = 10.0
 RELEASE_DB_PER_S = 1000.0
 CHUNK_S = 0.01
 _RAMP = 96  # samples: 2 ms at 48 kHz
@@ -34,6 +35,7 @@ _RAMP = 96  # samples: 2 ms at 48 kHz
 class LeakGuard:
     def __init__(self) -> None:
         self._gain_db = 0.0
+        self._wanted = 0.0  # the cut the last chunk asked for
         self.cut_chunks = 0  # chunks lowered by more than 1 dB (bench, tests)
 
     @property
@@ -44,12 +46,18 @@ class LeakGuard:
         """``out`` (s16 bytes after the APM) for the microphone chunk ``mic``, while
         the detector says the far end plays; ``near_power``: the mean square of what
         in the microphone is not echo (None: no verdict, nothing is touched)."""
-        target = 0.0
+        target, previous_wanted = 0.0, self._wanted
         if near_power is not None:
             near_dbfs = 10 * np.log10(max(near_power, 1e-3) / FULL_SCALE**2)
             allowed = max(dbfs(mic) - ERLE_DB, float(near_dbfs) + NEAR_MARGIN_DB)
             excess = dbfs(np.frombuffer(out, np.int16)) - allowed
             target = -min(MAX_CUT_DB, max(0.0, excess))
+        # The first chunk of a cut is cut by at most FIRST_CUT_DB: the detector's
+        # 40 ms frame hardly sees the newest 10 ms, so a teacher's first syllable
+        # (or marker) reads as echo for one chunk. A leak lasts 40-170 ms.
+        wanted, self._wanted = target, target
+        if wanted < 0.0 and previous_wanted >= 0.0:
+            target = max(target, -FIRST_CUT_DB)
         previous = self._gain_db
         self._gain_db = min(target, previous + RELEASE_DB_PER_S * CHUNK_S)
         if previous == 0.0 and self._gain_db == 0.0:

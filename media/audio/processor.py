@@ -146,7 +146,11 @@ class Processor:
         out = bytes(frame.data.cast("B"))
         # The guard acts while the far end plays; a teacher heard alone is never touched.
         if self.settings.leak_guard and talk in (Talk.FAR, Talk.BOTH):
-            near = self.detector.near_power if self.detector is not None else None
+            detector = self.detector
+            # What is not echo: the detector's estimate, or a sound starting in this
+            # chunk (the estimate's 40 ms frame sees it 20-30 ms late: the teacher's
+            # first syllable, a marker).
+            near = max(detector.near_power, detector.onset_power) if detector else None
             out = self._guard.process(mic, out, near)
         # The module's suppressor keeps speech-like babble; the expander takes the
         # rest of the murmur between words (part of the noise-suppression stage).

@@ -38,7 +38,7 @@ class AudioSettings:
     ducking: bool = False
     # Off by default: offline it lifts every phase over 30 dB, but in the live demo it
     # did not, and it cost the teacher about 2 dB there (docs/performance.md).
-    leak_guard: bool = False
+    leak_guard: bool = True
 
     def __post_init__(self) -> None:
         if not is_target(self.agc_target_dbfs):
