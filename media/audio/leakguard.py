@@ -11,7 +11,9 @@ is band-limited and 40 ms long), is a leak: it is lowered to that level, by at
 most ``MAX_CUT_DB``. The estimate counts also where the detector has no near-end
 verdict (a quiet syllable under the echo, a word's first 20 ms): a guard that
 took every far-end-only verdict for pure echo cost the teacher about 2 dB in the
-demo. The cut comes within the chunk (a 2 ms ramp: a leak is short) and eases off
+demo. The first chunk of a cut is cut by at most ``FIRST_CUT_DB`` (the detector's
+40 ms frame sees a new sound 20-30 ms late). The cut comes within the chunk (a 2
+ms ramp: a leak is short) and eases off
 at ``RELEASE_DB_PER_S`` (30 dB in 30 ms, so a teacher starting right after a leak
 is not held down). Without a converged verdict, or while the far end is silent,
 nothing is touched.
@@ -26,7 +28,7 @@ from media.audio.level import FULL_SCALE, dbfs
 ERLE_DB = 35.0  # the output is let through up to this far under the microphone
 NEAR_MARGIN_DB = 6.0  # ...and up to this far over what is not echo in it
 MAX_CUT_DB = 30.0
-FIRST_CUT_DB = 10.0
+FIRST_CUT_DB = 10.0  # the first chunk of a cut: it may be a teacher's first 10 ms
 RELEASE_DB_PER_S = 1000.0
 CHUNK_S = 0.01
 _RAMP = 96  # samples: 2 ms at 48 kHz
