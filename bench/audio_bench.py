@@ -18,9 +18,13 @@ classroom``. It reports; it is not a test.
 voice of media.audio.room.HOME (260 Hz, −24 dBFS, 2 s on and 2 s off), with the
 teacher's turns moved by 0.8 s per run over ten runs, as the two devices' turns
 fall differently in each live demo. It prints ERLE and the worst 100 ms's share
-per phase: the live spread without network, load or timing; each phase twice,
-with the leak guard (media.audio.leakguard, default) and without. The teacher's
-time markers carry the wall clock, so which phase leaks changes from run to run.
+per phase: the live spread without network, load or timing. Each phase runs two
+processors on the very same signals, one with the leak guard
+(media.audio.leakguard) and one without, so the two columns differ only in the
+guard. The teacher's time markers carry the wall clock, so which phase leaks
+changes from run to run. ``--far-markers`` adds to the far end the pupil's time
+markers (40 ms of tones every 0.5 s, as the demo's far end carries them, also
+while the pupil is silent; a fixed clock, so the far end is the same every run).
 The detector and ducking have their own benchmark: ``bench.doubletalk_bench``.
 """
 
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import dataclasses
 import json
 from pathlib import Path
@@ -37,6 +42,7 @@ import av
 import numpy as np
 
 from media.audio import voices
+from media.audio.markers import MarkerWriter
 from media.audio.meter import EchoMeter
 from media.audio.processor import Processor
 from media.audio.room import CLASSROOM, FRAME, HOME, RoomConfig, SimulatedRoom
@@ -56,11 +62,30 @@ CONFIGS = {
 class _RoomSource:
     def __init__(self, room: SimulatedRoom) -> None:
         self.room, self.index = room, 0
+        self.last: av.AudioFrame | None = None
 
     async def recv(self) -> av.AudioFrame:
-        frame = self.room.make_frame(self.index)
+        self.last = frame = self.room.make_frame(self.index)
         self.index += 1
         return frame
+
+
+class _Again:
+    """The frame a _RoomSource made last: a second processor on the same signals."""
+
+    def __init__(self, source: _RoomSource) -> None:
+        self.source = source
+
+    async def recv(self) -> av.AudioFrame:
+        assert self.source.last is not None
+        return self.source.last
+
+
+class _Parts:
+    """The room's parts for a second EchoMeter (each meter takes its own)."""
+
+    def __init__(self) -> None:
+        self.parts: collections.deque[tuple[np.ndarray, np.ndarray]] = collections.deque()
 
 
 # The same room with the speaker 16 dB quieter and the teacher closer: the echo
@@ -99,24 +124,59 @@ async def _run(settings: AudioSettings, far: np.ndarray, seconds: float,
     }
 
 
-def _spread(seconds: float) -> dict[str, Any]:
+async def _guarded(far: np.ndarray, seconds: float, config: RoomConfig) -> dict[str, Any]:
+    """One room, two processors on its signals: the leak guard on and off."""
+    room = SimulatedRoom(config)
+    source = _RoomSource(room)
+    on = ProcessedAudioTrack(source, Processor(AudioSettings(leak_guard=True)))  # type: ignore[arg-type]
+    off = ProcessedAudioTrack(_Again(source), Processor(AudioSettings(leak_guard=False)))  # type: ignore[arg-type]
+
+    def both(chunk: np.ndarray) -> None:
+        on.reference(chunk)
+        off.reference(chunk)
+
+    room.reference_sink = both
+    second = _Parts()
+    meters = EchoMeter(room), EchoMeter(second)  # type: ignore[arg-type]
+
+    def tap(mic: np.ndarray, out: np.ndarray) -> None:
+        second.parts.append(room.parts[0])
+        meters[0](mic, out)
+
+    on.tap, off.tap = tap, meters[1]
+    for i in range(round(seconds * 50)):
+        chunk = far[(i * FRAME) % len(far) :][:FRAME]
+        frame = av.AudioFrame.from_ndarray(
+            np.repeat(chunk.astype(np.int16), 2).reshape(1, -1), format="s16", layout="stereo"
+        )
+        frame.sample_rate = voices.SAMPLE_RATE
+        room.play(frame)
+        await on.recv()
+        await off.recv()
+    cuts = on.processor.guard_cuts
+    return {"guard": meters[0].report().as_dict() | {"guard_cut_chunks": cuts},
+            "no guard": meters[1].report().as_dict()}  # fmt: skip
+
+
+def _spread(seconds: float, far_markers: bool) -> dict[str, Any]:
     n = round(8.0 * voices.SAMPLE_RATE)
     far = voices.voice(8.0, f0=HOME.near_f0, seed=HOME.seed, level_dbfs=HOME.near_dbfs)
     far = far * voices.turns(n, on_s=HOME.talk_on_s, off_s=HOME.talk_off_s,
                              offset_s=HOME.talk_offset_s)  # fmt: skip
+    far = np.resize(far, round(seconds * voices.SAMPLE_RATE))
+    if far_markers:
+        far = MarkerWriter(lambda: 1000.0).mix(far)
     runs: dict[str, dict[str, Any]] = {}
     for k in range(10):
         room = dataclasses.replace(CLASSROOM, talk_offset_s=CLASSROOM.talk_offset_s + 0.8 * k)
-        runs[f"teacher +{0.8 * k:.1f} s"] = {
-            name: asyncio.run(_run(settings, far, seconds, room))
-            for name, settings in (("guard", AudioSettings(leak_guard=True)),
-                                   ("no guard", AudioSettings(leak_guard=False)))
-        }  # fmt: skip
-    print(f"{'phase':<18}{'ERLE dB':>9}{'kept dB':>9}{'worst 100 ms':>14}   (leak guard off)")
+        runs[f"teacher +{0.8 * k:.1f} s"] = asyncio.run(_guarded(far, seconds, room))
+    print(f"{'phase':<18}{'ERLE dB':>9}{'kept dB':>9}{'worst 100 ms':>14}{'cut':>6}"
+          "   (leak guard off, the same signals)")  # fmt: skip
     for name, pair in runs.items():
         r, o = pair["guard"], pair["no guard"]
         print(f"{name:<18}{_f(r['echo_return_loss_enhancement_db']):>9}"
               f"{_f(r['near_end_kept_db']):>9}{_f(r['worst_100ms_share']):>14}"
+              f"{r['guard_cut_chunks']:>6}"
               f"   ({_f(o['echo_return_loss_enhancement_db'])}, {_f(o['near_end_kept_db'])}, "
               f"{_f(o['worst_100ms_share'])})")  # fmt: skip
     for key in ("guard", "no guard"):
@@ -125,6 +185,9 @@ def _spread(seconds: float) -> dict[str, Any]:
             f"{key}: ERLE {erle[0]:g}–{erle[-1]:g} dB, "
             f"{sum(e < 30 for e in erle)} of {len(erle)} under 30"
         )
+    cost = [(p["no guard"]["near_end_kept_db"] or 0.0) - (p["guard"]["near_end_kept_db"] or 0.0)
+            for p in runs.values()]  # fmt: skip
+    print(f"the guard costs the teacher {min(cost):.1f} to {max(cost):.1f} dB")
     return runs
 
 
@@ -133,9 +196,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--spread", action="store_true", help="the demo's far end, ten phases")
+    parser.add_argument("--far-markers", action="store_true",
+                        help="with --spread: the pupil's time markers in the far end")  # fmt: skip
     args = parser.parse_args()
     if args.spread:
-        spread = _spread(args.seconds)
+        spread = _spread(args.seconds, args.far_markers)
         if args.json is not None:
             args.json.write_text(json.dumps(spread, indent=2) + "\n")
         return 0

@@ -100,8 +100,8 @@ class AudioProcessingView(QGroupBox):
                                          "makes a leftover echo louder)"),
             "ducking": self.tr("Play the other side quieter while someone here talks "
                                "over them (needs echo cancellation)"),
-            "leak_guard": self.tr("Catch short echo leaks while only the other side "
-                                  "talks (needs echo cancellation)"),
+            "leak_guard": self.tr("Catch short echo leaks while the other side talks "
+                                  "(on by default; needs echo cancellation)"),
         }  # fmt: skip
         for name, check in self.checks.items():
             check.setText(texts[name])

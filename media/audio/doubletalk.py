@@ -14,7 +14,12 @@ predicted echo (before the prediction has converged: the reference) is above
 
 Before the prediction has converged (``CONVERGED_ERLE_DB``) there is no verdict
 on the near end: an unconverged filter leaves echo in the error, which would
-read as a teacher. Callers act only on a converged detector's verdicts. Offline
+read as a teacher. Callers act only on a converged detector's verdicts. Until
+then the filter learns only in the bins whose microphone the reference can
+explain (:class:`Coupling`), so a teacher talking over the pupil's first words,
+or over the far end's time markers in the demo, does not teach it; and a
+learning filter is judged by its recent blocks, so it converges within a
+pupil's first turn of a second. Offline
 figures (false verdicts, caught double talk, CPU) are in docs/performance.md.
 """
 
@@ -33,11 +38,18 @@ KEEP_OVER_EXPECTED_DB = 6.0  # ...and this far to keep a verdict going
 ONSET_BLOCKS = 2  # blocks running above NEAR_OVER_EXPECTED_DB to start a verdict
 HANG_BLOCKS = 5  # the near end's words have gaps; hold a verdict 50 ms (if it stays 6 dB up)
 CONVERGED_ERLE_DB = 8.0  # the prediction takes this much off the echo: verdicts count
+KEEP_CONVERGED_ERLE_DB = 5.0  # ...and once converged, until it falls under this
 ERLE_BLOCKS = 200  # ...judged over the last 2 s of far-end blocks
 MIN_ERLE_BLOCKS = 25  # ...once there are this many
 QUANTILE = 0.75  # ...its upper quartile: blocks with a near end read low
+EARLY_QUANTILE = 0.5  # ...its median until there are ERLE_BLOCKS: a filter still learning
 NOISE_PARTS, NOISE_PART_BLOCKS = 4, 40  # minimum statistics over 1.6 s, in 0.4 s parts
 NOISE_BIAS = 10.0  # a murmur (class babble) peaks this far over its smoothed minimum
+COUPLING_QUANTILE = 0.2  # before a verdict: the echo's coupling, a low quantile...
+COUPLING_MARGIN_DB = 10.0  # ...and a bin this far above it holds a near end
+MIN_GATED_BINS = 8  # ...learn from a block only with this many bins left
+BIN_OVER_EXPECTED = 4.0  # a bin's error 6 dB over its share of echo and noise: a near end
+ONSET_RISE = 4.0  # a 10 ms chunk 6 dB over its 40 ms frame: a sound starts in it
 MAX_RISE = 100.0  # the leftover allowed at a word's start: up to 20 dB more
 _FULL = 32768.0**2
 
@@ -58,9 +70,12 @@ class DoubleTalkDetector:
         self.path = EchoPath()
         bins = len(range(*BINS.indices(FRAME)))
         self._noise = NoiseFloor(bins)
+        self._coupling = Coupling()
         self._erles: collections.deque[float] = collections.deque(maxlen=ERLE_BLOCKS)
         self._erle_db = 0.0
+        self._converged = False
         self._learnt = 0
+        self._delayed = False
         self._hang = 0
         self._ratio = 0.0
         self._onset = 0
@@ -69,10 +84,13 @@ class DoubleTalkDetector:
         self.echo_power = 0.0  # this frame's predicted echo, mean square (150-3500 Hz)
         self.near_power = 0.0  # ...and what is not echo in it (a talker, the room)
         self.mic_power = 0.0
+        # A sound that starts in this 10 ms: the chunk's mean square over the 40 ms
+        # frame's (whose Hann window hardly sees its newest 10 ms yet), else 0.
+        self.onset_power = 0.0
 
     @property
     def converged(self) -> bool:
-        return self._erle_db >= CONVERGED_ERLE_DB
+        return self._converged
 
     @property
     def erle_db(self) -> float:
@@ -80,9 +98,12 @@ class DoubleTalkDetector:
         return self._erle_db
 
     def set_delay(self, delay_ms: int) -> None:
-        """A new delay estimate: taken only while the prediction has not found the echo."""
-        if not self.converged:
+        """A new delay estimate: the first always (the window moves, keeping what was
+        learnt: it often comes after the pupil's first turn), later ones only while
+        the prediction has not found the echo."""
+        if not self.converged or not self._delayed:
             self.path.set_delay(delay_ms)
+        self._delayed = True
 
     def far(self, chunk: np.ndarray) -> None:
         self.path.far(chunk)
@@ -93,6 +114,8 @@ class DoubleTalkDetector:
         error = mic - echo
         mic_p, echo_p, error_p = _power(mic), _power(echo), _power(error)
         self.mic_power = float(mic_p.sum()) / SCALE
+        chunk_p = float(np.mean(np.square(chunk, dtype=np.float64)))
+        self.onset_power = chunk_p if chunk_p > ONSET_RISE * self.mic_power else 0.0
         self.echo_power = float(echo_p.sum()) / SCALE
         far_level = self.echo_power if self.converged else float(_power(reference).sum()) / SCALE
         far_on = far_level > _FULL * 10 ** (FAR_DBFS / 10)
@@ -103,9 +126,16 @@ class DoubleTalkDetector:
             self._hang -= 1
             near_on = True
         self._noise.learn(error_p)
-        if far_on and (not near_on or not self.converged):
+        if far_on and self.converged and not near_on:
             self.path.adapt()
-            self._learn(mic_p, echo_p, error_p)
+            self._learn(mic_p, error_p)
+        elif far_on and not self.converged:
+            # No verdict yet: learn only in the bins whose sound the reference can
+            # explain (the teacher's voice or markers there must not teach it).
+            bins = self._coupling.explained(mic_p, self.path.window_power())
+            if bins.sum() >= MIN_GATED_BINS:
+                self.path.adapt(bins)
+                self._learn(mic_p[bins], error_p[bins])
         if far_on:
             self.talk = Talk.BOTH if near_on else Talk.FAR
         else:
@@ -124,8 +154,13 @@ class DoubleTalkDetector:
         self._echo_before.append(echo)
         expected = echo * leftover * max(1.0, rise) + float(self._noise.power.sum())
         error = float(error_p.sum())
-        # What in the microphone is neither predicted echo nor its usual leftover.
-        self.near_power = max(0.0, error - expected) / SCALE
+        # What in the microphone is neither predicted echo nor its usual leftover,
+        # bin by bin: a near end where the echo is weak (the teacher's markers over
+        # the pupil's, a voice's upper harmonics) counts even when the whole band
+        # holds no more than the leftover the echo is allowed.
+        left = echo_p * (leftover * max(1.0, rise)) + self._noise.power
+        standing = error_p > left * BIN_OVER_EXPECTED
+        self.near_power = float((error_p - left)[standing].sum()) / SCALE
         ratio = error / max(expected, 1e-9)
         self._ratio = ratio
         # Hysteresis: a talker must stand out clearly (for two blocks) to start a
@@ -137,18 +172,50 @@ class DoubleTalkDetector:
         keep = self._hang > 0 and self._ratio > 10 ** (KEEP_OVER_EXPECTED_DB / 10)
         return self.converged and (self._onset >= ONSET_BLOCKS or keep)
 
-    def _learn(self, mic_p: np.ndarray, echo_p: np.ndarray, error_p: np.ndarray) -> None:
+    def _learn(self, mic_p: np.ndarray, error_p: np.ndarray) -> None:
         """How well the prediction does, from blocks where it adapts."""
         if mic_p.sum() <= 0 or error_p.sum() <= 0:
             return
         self._erles.append(10 * np.log10(mic_p.sum() / error_p.sum()))
         # An upper quartile: before there is a verdict, blocks with a near end count
-        # too and read low; they must not hide what the prediction can do.
+        # too and read low; they must not hide what the prediction can do. While
+        # the first 2 s fill, a median: the first turn's blocks improve as the
+        # filter learns, and an upper quartile of them promised more than it
+        # could keep (false near-end verdicts in the first seconds).
         self._learnt += 1
         if len(self._erles) >= MIN_ERLE_BLOCKS and self._learnt % 5 == 0:  # cheaper 1 in 5
             erles = np.fromiter(self._erles, float, len(self._erles))
-            rank = int(len(erles) * QUANTILE)
+            quantile = QUANTILE
+            if len(erles) < ERLE_BLOCKS:  # the recent half: the first blocks read low
+                erles, quantile = erles[len(erles) // 2 :], EARLY_QUANTILE
+            rank = int(len(erles) * quantile)
             self._erle_db = float(np.partition(erles, rank)[rank])
+            # Hysteresis: a far end over a teacher the detector missed reads low for
+            # a while; that must not switch the verdicts off (and the guard idle).
+            bar = KEEP_CONVERGED_ERLE_DB if self._converged else CONVERGED_ERLE_DB
+            self._converged = self._erle_db >= bar
+
+
+class Coupling:
+    """How loud the echo is against the reference, before the prediction knows: the
+    microphone over the reference in the window (all bins), a low quantile of it
+    over the last 2 s (the blocks with only echo read lowest). A bin whose
+    microphone stands ``COUPLING_MARGIN_DB`` above that is not (only) echo."""
+
+    def __init__(self) -> None:
+        self._ratios: collections.deque[float] = collections.deque(maxlen=ERLE_BLOCKS)
+        self._level = np.inf
+
+    def explained(self, mic_p: np.ndarray, window_p: np.ndarray) -> np.ndarray:
+        total = float(window_p.sum())
+        if total > 0 and mic_p.sum() > 0:
+            self._ratios.append(float(mic_p.sum()) / total)
+            if len(self._ratios) >= MIN_ERLE_BLOCKS and len(self._ratios) % 5 == 0:
+                ratios = np.fromiter(self._ratios, float, len(self._ratios))
+                rank = int(len(ratios) * COUPLING_QUANTILE)
+                self._level = float(np.partition(ratios, rank)[rank])
+        bound = self._level * 10 ** (COUPLING_MARGIN_DB / 10)
+        return np.asarray(mic_p <= window_p * bound)
 
 
 class NoiseFloor:

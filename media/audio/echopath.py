@@ -92,9 +92,28 @@ class EchoPath:
         """Move the window to a new delay estimate (the filter starts again)."""
         bulk = max(0, min(MAX_BULK, round(delay_ms / 10) - MARGIN_BLOCKS))
         if bulk != self.bulk:
+            self._shift(bulk - self.bulk)
             self.bulk = bulk
-            self._weights[:] = 0
-            self._inverse[:] = np.eye(TAPS) * _P0
+
+    def _shift(self, blocks: int) -> None:
+        """Keep what was learnt of the taps that stay in the window (the window
+        moves ``blocks`` later): the first estimate often comes after a first
+        turn's echo was learnt, and starting again would lose it."""
+        keep = TAPS - abs(blocks)
+        weights, inverse = self._weights.copy(), self._inverse.copy()
+        self._weights[:] = 0
+        self._inverse[:] = np.eye(TAPS) * _P0
+        if keep <= 0:
+            return
+        old = slice(blocks, TAPS) if blocks > 0 else slice(0, keep)
+        new = slice(0, keep) if blocks > 0 else slice(-blocks, TAPS)
+        self._weights[:, new] = weights[:, old]
+        self._inverse[:, new, new] = inverse[:, old, old]
+        # The new taps start as uncertain as the kept ones are now, not at the
+        # start's: a large gain on them would throw the converged prediction off.
+        kept = np.einsum("bii->bi", inverse[:, old, old]).real.mean(axis=1)
+        fresh = np.setdiff1d(np.arange(TAPS), np.arange(TAPS)[new])
+        self._inverse[:, fresh, fresh] = kept[:, None]
 
     def far(self, chunk: np.ndarray) -> None:
         frame = self._far_in(chunk)
@@ -110,14 +129,25 @@ class EchoPath:
         self._error = mic - echo
         return mic, echo, regressors[:, 0]
 
-    def adapt(self) -> None:
-        """After :meth:`near`: learn from this frame (only while no near end talks)."""
+    def window_power(self) -> np.ndarray:
+        """After :meth:`near`: the reference's power per bin over the window's frames."""
+        x = self._regressors
+        return (x.real**2 + x.imag**2).sum(axis=1)
+
+    def adapt(self, bins: np.ndarray | None = None) -> None:
+        """After :meth:`near`: learn from this frame (only while no near end talks),
+        in the bins where ``bins`` is true (all without it)."""
         x, inverse = self._regressors, self._inverse
         px = np.matmul(inverse, x[:, :, None])[:, :, 0]
         gain = px / (FORGET + np.einsum("bi,bi->b", x.conj(), px).real)[:, None]
+        if bins is not None:
+            gain[~bins] = 0
         self._weights += gain * self._error.conj()[:, None]
         inverse -= gain[:, :, None] * px.conj()[:, None, :]
-        inverse *= 1.0 / FORGET
+        if bins is None:
+            inverse *= 1.0 / FORGET
+        else:
+            inverse[bins] *= 1.0 / FORGET
         self.updates += 1
         if self.updates % 10 == 0:
             # Bins the voice hardly reaches would let the inverse grow without bound.
@@ -138,9 +168,11 @@ class EchoPath:
         """
         self._near_count += 1
         self._lags.append(self._far_count - self._near_count)
-        lead = min(self._lags)
-        if self._offset is None or (len(self._lags) == LAG_BLOCKS and lead != self._offset):
-            self._offset = lead
+        # The smallest lead so far from the start, too: the first lead read is one
+        # block high (a pair of reference chunks comes before its microphone pair),
+        # and holding it for the first second misaligned every other block, so
+        # nothing was learnt from the pupil's first turn.
+        self._offset = min(self._lags)
         now = min(self._near_count - 1 + self._offset, self._far_count - 1)
         start = now - self.bulk
         return np.arange(start, start - TAPS, -1) % _RING

@@ -10,7 +10,7 @@ While echo cancellation runs with ducking or the leak guard on, a double-talk
 detector (media.audio.doubletalk) watches the reference and the microphone (it
 never changes what the APM gets): its verdict sets :attr:`Processor.ducker`,
 which the speaker applies to what it plays, and lets the leak guard
-(media.audio.leakguard) lower the APM's output while only the far end talks.
+(media.audio.leakguard) lower the APM's output while the far end plays.
 """
 
 from __future__ import annotations
@@ -146,9 +146,12 @@ class Processor:
         out = bytes(frame.data.cast("B"))
         # The guard acts while the far end plays; a teacher heard alone is never touched.
         if self.settings.leak_guard and talk in (Talk.FAR, Talk.BOTH):
-            near = self.detector.near_power if self.detector is not None else None
-            out = self._guard.process(mic, out, far_only=talk is Talk.FAR,
-                                      near_power=near if talk is Talk.BOTH else None)  # fmt: skip
+            detector = self.detector
+            # What is not echo: the detector's estimate, or a sound starting in this
+            # chunk (the estimate's 40 ms frame sees it 20-30 ms late: the teacher's
+            # first syllable, a marker).
+            near = max(detector.near_power, detector.onset_power) if detector else None
+            out = self._guard.process(mic, out, near)
         # The module's suppressor keeps speech-like babble; the expander takes the
         # rest of the murmur between words (part of the noise-suppression stage).
         if self.settings.noise_suppression:

@@ -36,9 +36,10 @@ class AudioSettings:
     # Off by default: it keeps the teacher in sustained double talk, but with a pupil
     # who talks much it also ducks 14 % of their far-end-only time (docs/performance.md).
     ducking: bool = False
-    # Off by default: offline it lifts every phase over 30 dB, but in the live demo it
-    # did not, and it cost the teacher about 2 dB there (docs/performance.md).
-    leak_guard: bool = False
+    # On by default: it removes the short echo leaks AEC3 lets through on a child's
+    # voice, every demo run over 30 dB toward the pupil, the teacher within 6 dB
+    # (docs/performance.md, "Who talks").
+    leak_guard: bool = True
 
     def __post_init__(self) -> None:
         if not is_target(self.agc_target_dbfs):

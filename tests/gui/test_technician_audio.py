@@ -133,13 +133,13 @@ def test_ducking_and_the_leak_guard_are_switches_that_reach_the_engine(
     session = open_session(qtbot, sessions, folder)
     _mode, bridge, view = audio_panel(session)
     ducking, guard = view.checks["ducking"], view.checks["leak_guard"]
-    assert not ducking.isChecked() and not guard.isChecked()  # the defaults
+    assert not ducking.isChecked() and guard.isChecked()  # the defaults
     qtbot.mouseClick(ducking, LEFT, pos=QPoint(12, ducking.height() // 2))
     qtbot.mouseClick(guard, LEFT, pos=QPoint(12, guard.height() // 2))
-    expected = AudioSettings(ducking=True, leak_guard=True)
+    expected = AudioSettings(ducking=True, leak_guard=False)
     assert audio_settings.load(SettingsStore(folder)) == expected
     qtbot.waitUntil(lambda: engine_value(qtbot, bridge, lambda e: e.processor.settings) == expected)
     records = audit_records(folder)
     assert ("audio.ducking", "false", "true") in records
-    assert ("audio.leak_guard", "false", "true") in records
+    assert ("audio.leak_guard", "true", "false") in records
     assert_accessible(view)
