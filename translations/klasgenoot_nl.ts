@@ -28,8 +28,8 @@
         <translation>De andere kant zachter afspelen terwijl iemand hier erdoorheen praat (vraagt echo-onderdrukking)</translation>
     </message>
     <message>
-        <source>Catch short echo leaks while only the other side talks (needs echo cancellation)</source>
-        <translation>Korte echolekken wegvangen terwijl alleen de andere kant praat (vraagt echo-onderdrukking)</translation>
+        <source>Catch short echo leaks while the other side talks (on by default; needs echo cancellation)</source>
+        <translation>Korte echolekken wegvangen terwijl de andere kant praat (standaard aan; werkt met echo-onderdrukking)</translation>
     </message>
     <message>
         <source>Loudness target of this device (higher is louder; used when automatic loudness is on)</source>
