@@ -54,6 +54,7 @@ from bench.loadparts import (
     run_device,
     send,
 )
+from bench.loadtls import thread_device_handshakes
 from pairing.credentials import DeviceCredentials
 from signaling.stalls import StallWatch
 from signaling.tls import client_context
@@ -267,7 +268,10 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     pairs_count = args.devices // 2
     print(f"… certificates for {pairs_count} pairs (cached)", file=sys.stderr, flush=True)
     fleet_dir, pairs = fleet(pairs_count)
+    # as on machines of their own: one device's handshake does not hold the others
+    threaded = thread_device_handshakes(asyncio.get_running_loop(), args.device_tls_threads)
     run = LoadRun(args)
+    run.report["device_tls_threads"] = args.device_tls_threads if threaded else 0
     try:
         await run.start_servers(fleet_dir)
         run.make_devices(pairs)
@@ -449,6 +453,12 @@ def main() -> int:
     parser.add_argument("--restart", action="store_true", help="stop instance 1 midway")
     parser.add_argument(
         "--crowd", action="store_true", help="the devices that do not relay in a second process"
+    )
+    parser.add_argument(
+        "--device-tls-threads",
+        type=int,
+        default=0,
+        help="the devices' handshakes in this many threads (bench.loadtls; 0: on the loop)",
     )
     parser.add_argument("--json", type=Path)
     parser.add_argument("--keep", action="store_true", help="keep the servers' folders")

@@ -92,7 +92,8 @@ def supported() -> bool:
 
 
 class ThreadedTLS(_SSLProtocol):
-    """asyncio's server-side TLS protocol, its handshake steps run in ``pool``."""
+    """asyncio's TLS protocol, its handshake steps run in ``pool``: the server's
+    side, or with ``server_hostname`` a client's (the load benchmark's devices)."""
 
     def __init__(
         self,
@@ -103,9 +104,10 @@ class ThreadedTLS(_SSLProtocol):
         *,
         pool: Executor,
         handshake_timeout: float,
+        server_hostname: str | None = None,
     ) -> None:
         super().__init__(
-            loop, app_protocol, context, waiter, True, None,
+            loop, app_protocol, context, waiter, server_hostname is None, server_hostname,
             ssl_handshake_timeout=handshake_timeout,
         )  # fmt: skip
         self._pool = pool

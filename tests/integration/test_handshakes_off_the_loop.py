@@ -16,8 +16,10 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 
+import aiohttp
 import pytest
 
+from bench import loadtls
 from signaling import handshakes
 from signaling import server as server_module
 from signaling.config import FleetFiles, ServerConfig
@@ -280,3 +282,24 @@ async def test_a_device_that_hangs_up_during_a_step_changes_nothing(
         async with device(server, classroom) as ws:
             await frame(ws, "hello")
     assert "Exception in callback" not in caplog.text
+
+
+async def test_the_benchmarks_devices_can_do_their_side_in_a_thread_too(
+    fleet: TestFleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """bench.loadtls: a device's handshake off the loop, as on a machine of its own."""
+    loop = asyncio.get_running_loop()
+    monkeypatch.setattr(loop, "create_connection", loop.create_connection)  # undone after
+    assert loadtls.thread_device_handshakes(loop, 1)
+    Recorded.calls = []
+    student, _ = fleet.pair()
+    ctx = client_context(student)
+    ctx.sslobject_class = RecordingSSLObject
+    async with (
+        running(fleet, ServerConfig(handshake_threads=0)) as server,
+        aiohttp.ClientSession() as session,
+        session.ws_connect(f"wss://localhost:{server.port}/ws", ssl=ctx) as ws,
+    ):
+        await frame(ws, "hello")
+    done = [t for t, o in Recorded.calls if o == "done"]
+    assert done and threading.get_ident() not in done
