@@ -88,7 +88,9 @@ class LoadRun:
         for n in range(self.args.instances):
             shutil.copytree(fleet_dir, self.work / f"server-{n}")
             url = self.redis.url if self.redis else None
-            extra = ("--stall-stacks",) if self.args.stall_stacks else ()
+            extra: tuple[str, ...] = ("--stall-stacks",) if self.args.stall_stacks else ()
+            if self.args.server_tls_threads is not None:
+                extra += ("--handshake-threads", str(self.args.server_tls_threads))
             self.instances.append(Instance(self.work / f"server-{n}", url, extra))
             await self.instances[-1].start()
 
@@ -272,6 +274,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     threaded = thread_device_handshakes(asyncio.get_running_loop(), args.device_tls_threads)
     run = LoadRun(args)
     run.report["device_tls_threads"] = args.device_tls_threads if threaded else 0
+    run.report["server_tls_threads"] = args.server_tls_threads
     try:
         await run.start_servers(fleet_dir)
         run.make_devices(pairs)
@@ -453,6 +456,11 @@ def main() -> int:
     parser.add_argument("--restart", action="store_true", help="stop instance 1 midway")
     parser.add_argument(
         "--crowd", action="store_true", help="the devices that do not relay in a second process"
+    )
+    parser.add_argument(
+        "--server-tls-threads",
+        type=int,
+        help="the servers' --handshake-threads (default: the server's, 1; 0: on its loop)",
     )
     parser.add_argument(
         "--device-tls-threads",

@@ -42,7 +42,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from signaling.config import ServerConfig
-from signaling.handshakes import accept_tls
+from signaling.handshakes import accept_tls, supported
 from signaling.pace import HandshakePace, InFlight
 from signaling.refusals import RefusalLog, tls_reason
 
@@ -86,7 +86,7 @@ class Listener:
         # the OpenSSL work of handshakes, off the loop's thread (signaling.handshakes)
         self._pool = (
             ThreadPoolExecutor(config.handshake_threads, thread_name_prefix="tls-handshake")
-            if config.handshake_threads > 0
+            if config.handshake_threads > 0 and supported()  # else says so, once
             else None
         )
         self.pace = HandshakePace(
