@@ -25,6 +25,7 @@ from signaling import server as server_module
 from signaling.config import FleetFiles, ServerConfig
 from signaling.server import RunningServer, start_server
 from signaling.tls import client_context, server_context
+from signaling.tuning import SSL_READ_BUFFER
 from tests.support.pki import TestFleet
 from tests.support.signaling import no_addresses_in_logs
 from tests.support.wsdevice import device, frame, wait_until
@@ -199,14 +200,15 @@ async def _in_pieces(writer: asyncio.StreamWriter, data: bytes, size: int = 150)
 
 
 def _count_held(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Spy: the sizes of reads that came while a step ran (and were held)."""
+    """Spy: after each read that came while a step ran, how much that step holds."""
     held: list[int] = []
     original = handshakes.ThreadedTLS.buffer_updated
 
     def buffer_updated(self: Any, nbytes: int) -> None:
-        if self._held is not None:
-            held.append(nbytes)
+        during = self._held is not None
         original(self, nbytes)
+        if during:
+            held.append(self._held_size)
 
     monkeypatch.setattr(handshakes.ThreadedTLS, "buffer_updated", buffer_updated)
     return held
@@ -303,3 +305,31 @@ async def test_the_benchmarks_devices_can_do_their_side_in_a_thread_too(
         await frame(ws, "hello")
     done = [t for t, o in Recorded.calls if o == "done"]
     assert done and threading.get_ident() not in done
+
+
+async def test_a_client_that_floods_during_a_step_is_held_to_a_bound(
+    fleet: TestFleet,
+    recording: type[Recorded],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Bytes beyond MAX_HELD wait in the kernel (reading pauses) until the step ends."""
+    held = _count_held(monkeypatch)
+    recording.slow_each = 0.5
+    student, classroom = fleet.pair()
+    async with running(fleet, ServerConfig()) as server:
+        _, writer = await _client_hello(server.port, student)
+        try:
+            await wait_until(lambda: bool(recording.calls) or len(held) > 0)
+            writer.write(b"\x17" * 1_000_000)  # far more than a flight
+            with contextlib.suppress(OSError):
+                await writer.drain()
+            await _refused(caplog, server, "")
+        finally:
+            writer.close()
+        recording.slow_each = 0.0
+        async with device(server, classroom) as ws:
+            await frame(ws, "hello")
+    assert max(held) > handshakes.MAX_HELD  # it came to the bound ...
+    assert max(held) <= handshakes.MAX_HELD + SSL_READ_BUFFER, held  # ... and stopped there
+    assert "Exception in callback" not in caplog.text
