@@ -55,6 +55,22 @@ def port_number(text: str) -> int:
     return port
 
 
+MAX_HANDSHAKE_THREADS = 8
+
+
+def thread_count(text: str) -> int:
+    """argparse type: how many TLS handshake threads, 0 (on the loop's thread) to 8."""
+    try:
+        count = int(text, 10)
+    except ValueError:
+        count = -1
+    if not 0 <= count <= MAX_HANDSHAKE_THREADS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is geen aantal threads (0 tot en met {MAX_HANDSHAKE_THREADS})"
+        )
+    return count
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     server = sub.add_parser(
         "server",
@@ -93,6 +109,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="diagnose: elke stilstand van de server langer dan 50 ms loggen met de "
         "code die toen liep (standaard alleen stilstanden vanaf 100 ms, zonder code)",
+    )
+    server.add_argument(
+        "--handshake-threads",
+        type=thread_count,
+        default=1,
+        help="threads voor het TLS-werk van nieuwe verbindingen (standaard 1; 0 = in de "
+        "thread die berichten doorgeeft)",
     )
     server.add_argument(
         "--log-console",
@@ -180,9 +203,10 @@ async def _serve(args: argparse.Namespace, early: EarlyLines) -> int:
 
 
 def _config(args: argparse.Namespace) -> ServerConfig:
+    threads = args.handshake_threads
     if args.stall_stacks:  # a watchdog thread samples the loop: diagnosis only
-        return ServerConfig(stall_threshold=0.05, stall_stacks=True)
-    return ServerConfig()
+        return ServerConfig(stall_threshold=0.05, stall_stacks=True, handshake_threads=threads)
+    return ServerConfig(handshake_threads=threads)
 
 
 def _backplane(url: str | None) -> Backplane | None:

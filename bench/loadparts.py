@@ -74,8 +74,12 @@ class Instance:
 
     def cpu(self) -> float:
         assert self.proc is not None
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICK
+        return _cpu(Path(f"/proc/{self.proc.pid}/stat"))
+
+    def loop_cpu(self) -> float:
+        """The CPU of the process's main thread alone: the one that runs the loop."""
+        assert self.proc is not None
+        return _cpu(Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/stat"))
 
     def rss(self) -> int:
         assert self.proc is not None
@@ -93,6 +97,11 @@ class Instance:
         except TimeoutError:
             self.proc.kill()
             return await self.proc.wait()
+
+
+def _cpu(stat: Path) -> float:
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def placed(

@@ -54,6 +54,7 @@ from bench.loadparts import (
     run_device,
     send,
 )
+from bench.loadtls import thread_device_handshakes
 from pairing.credentials import DeviceCredentials
 from signaling.stalls import StallWatch
 from signaling.tls import client_context
@@ -87,7 +88,9 @@ class LoadRun:
         for n in range(self.args.instances):
             shutil.copytree(fleet_dir, self.work / f"server-{n}")
             url = self.redis.url if self.redis else None
-            extra = ("--stall-stacks",) if self.args.stall_stacks else ()
+            extra: tuple[str, ...] = ("--stall-stacks",) if self.args.stall_stacks else ()
+            if self.args.server_tls_threads is not None:
+                extra += ("--handshake-threads", str(self.args.server_tls_threads))
             self.instances.append(Instance(self.work / f"server-{n}", url, extra))
             await self.instances[-1].start()
 
@@ -144,7 +147,7 @@ class LoadRun:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(dev.connected.wait(), 30)
 
-        rss0, cpu0 = self.rss(), self.cpu()
+        rss0, cpu0, loop0 = self.rss(), self.cpu(), self.loop_cpu()
         started = time.monotonic()
         if self.crowd is not None:
             spec = {"pairs": self.pairs, "urls": [i.url for i in self.instances],
@@ -166,6 +169,10 @@ class LoadRun:
             "connected": connected,
             "handshakes_per_s": round(connected / took, 1),
             "server_cpu_ms_per_handshake": round(1000 * (self.cpu() - cpu0) / max(1, connected), 2),
+            # ... of which on the instances' loop threads (the rest: TLS and log threads)
+            "server_loop_cpu_ms_per_handshake": round(
+                1000 * (self.loop_cpu() - loop0) / max(1, connected), 2
+            ),
             "server_rss_mb": round(rss1 / 2**20, 1),
             "server_kb_per_device": round((rss1 - rss0) / max(1, connected) / 1000, 1),
         }
@@ -178,12 +185,13 @@ class LoadRun:
         own = StallWatch(0.02)  # this process's stalls: longer ones hold every relay here
         own.start()
         cpu1, t0 = self.cpu(), time.monotonic()
-        last0 = self.instances[-1].cpu()
+        last0, last_loop0 = self.instances[-1].cpu(), self.instances[-1].loop_cpu()
         await asyncio.sleep(self.args.seconds)
         self.report["bench_stalls_over_20ms"] = own.stalls
         self.report["bench_longest_stall_ms"] = round(own.longest * 1000, 1)
         busy = (self.cpu() - cpu1) / (time.monotonic() - t0)
         steady_busy = (self.instances[-1].cpu() - last0) / (time.monotonic() - t0)
+        steady_loop = (self.instances[-1].loop_cpu() - last_loop0) / (time.monotonic() - t0)
         self.report["server_cpu_pct_relay"] = round(100 * busy, 1)
         if self.args.restart and len(self.instances) > 1:
             steady, own.stalls, own.longest = own.stalls, 0, 0.0
@@ -194,6 +202,7 @@ class LoadRun:
                 self.figures,
                 self.crowd,
                 steady_busy=steady_busy,
+                steady_loop=steady_loop,
             )
             # the devices' side of the move's handshakes runs here too: is it the limit?
             self.report["bench_stalls_over_20ms_during_move"] = own.stalls
@@ -209,6 +218,9 @@ class LoadRun:
 
     def cpu(self) -> float:
         return sum(i.cpu() for i in self.instances if i.proc and i.proc.returncode is None)
+
+    def loop_cpu(self) -> float:
+        return sum(i.loop_cpu() for i in self.instances if i.proc and i.proc.returncode is None)
 
     def results(self) -> dict[str, Any]:
         rtts = self.figures.rtts
@@ -258,7 +270,11 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     pairs_count = args.devices // 2
     print(f"… certificates for {pairs_count} pairs (cached)", file=sys.stderr, flush=True)
     fleet_dir, pairs = fleet(pairs_count)
+    # as on machines of their own: one device's handshake does not hold the others
+    threaded = thread_device_handshakes(asyncio.get_running_loop(), args.device_tls_threads)
     run = LoadRun(args)
+    run.report["device_tls_threads"] = args.device_tls_threads if threaded else 0
+    run.report["server_tls_threads"] = args.server_tls_threads
     try:
         await run.start_servers(fleet_dir)
         run.make_devices(pairs)
@@ -368,6 +384,7 @@ async def restart(
     crowd: Crowd | None,
     *,
     steady_busy: float,
+    steady_loop: float,
 ) -> dict[str, Any]:
     """SIGTERM instance 1 (drain), time its devices' move to instance 2; then count the
     relays lost by pairs that stayed on instance 2 throughout (pairs of ``here``, the
@@ -387,6 +404,7 @@ async def restart(
     started = time.monotonic()
     # CPU of the receiving instance, and of the devices' side (this process, the crowd)
     server0, devices0 = instances[1].cpu(), time.process_time() + (crowd.cpu() if crowd else 0)
+    loop0 = instances[1].loop_cpu()
     stopping = asyncio.create_task(instances[0].stop())
     deadline = started + 30
     while time.monotonic() < deadline:
@@ -397,6 +415,7 @@ async def restart(
     moved_in = time.monotonic() - started
     # less what it spent relaying before the move, at the same rate
     server_cpu = instances[1].cpu() - server0 - steady_busy * moved_in
+    loop_cpu = instances[1].loop_cpu() - loop0 - steady_loop * moved_in
     devices_cpu = time.process_time() + (crowd.cpu() if crowd else 0) - devices0
     code = await stopping
     await asyncio.sleep(1.0)  # the last echoes
@@ -416,6 +435,9 @@ async def restart(
         "restart_receiver_cpu_ms_per_device": round(
             1000 * server_cpu / max(1, len(moving) + crowd_moving), 2
         ),
+        "restart_receiver_loop_cpu_ms_per_device": round(
+            1000 * loop_cpu / max(1, len(moving) + crowd_moving), 2
+        ),
         "restart_devices_side_cpu_ms_per_device": round(
             1000 * devices_cpu / max(1, len(moving) + crowd_moving), 2
         ),
@@ -434,6 +456,17 @@ def main() -> int:
     parser.add_argument("--restart", action="store_true", help="stop instance 1 midway")
     parser.add_argument(
         "--crowd", action="store_true", help="the devices that do not relay in a second process"
+    )
+    parser.add_argument(
+        "--server-tls-threads",
+        type=int,
+        help="the servers' --handshake-threads (default: the server's, 1; 0: on its loop)",
+    )
+    parser.add_argument(
+        "--device-tls-threads",
+        type=int,
+        default=0,
+        help="the devices' handshakes in this many threads (bench.loadtls; 0: on the loop)",
     )
     parser.add_argument("--json", type=Path)
     parser.add_argument("--keep", action="store_true", help="keep the servers' folders")

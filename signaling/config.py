@@ -56,6 +56,9 @@ class ServerConfig:
     handshake_lag: float = 0.02
     handshake_burst: int = 8
     handshake_in_flight: int = 8
+    # Threads that do the OpenSSL work of handshakes (signaling.handshakes), so the
+    # event loop's thread keeps relaying meanwhile; 0: on the loop's thread.
+    handshake_threads: int = 1
     max_message: int = 64 * KIB
     rate: float = 20.0  # messages per second per connection, sustained
     burst: int = 50

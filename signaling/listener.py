@@ -21,6 +21,9 @@ limit) nothing more is accepted; the others wait in the kernel's accept queue an
 are served in turn. Few at a time keeps the handshakes from arriving, and being
 worked, in clumps: a pass of the loop that works many holds every relay.
 
+The handshake itself (:func:`signaling.handshakes.accept_tls`) does its OpenSSL work
+in ``handshake_threads`` worker threads, so the loop keeps relaying meanwhile.
+
 A slot is taken at accept time, not when the handshake task first runs: awaiting
 ``sock_accept`` does not yield while connections are queued, so a burst would
 otherwise be accepted whole before any task had counted itself.
@@ -36,8 +39,10 @@ import socket
 import ssl
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from signaling.config import ServerConfig
+from signaling.handshakes import accept_tls, supported
 from signaling.pace import HandshakePace, InFlight
 from signaling.refusals import RefusalLog, tls_reason
 
@@ -78,6 +83,12 @@ class Listener:
         # never more than half the pending slots: the rest are for the first-byte check
         self.in_flight = InFlight(config.handshake_in_flight, config.max_pending // 2)
         self._by_source: dict[str, int] = {}  # pending per source; emptied as they end
+        # the OpenSSL work of handshakes, off the loop's thread (signaling.handshakes)
+        self._pool = (
+            ThreadPoolExecutor(config.handshake_threads, thread_name_prefix="tls-handshake")
+            if config.handshake_threads > 0 and supported()  # else says so, once
+            else None
+        )
         self.pace = HandshakePace(
             config.handshake_rate,
             floor=config.handshake_rate_min,
@@ -185,11 +196,8 @@ class Listener:
             self.working += 1
             began = time.monotonic()
             try:
-                await asyncio.get_running_loop().connect_accepted_socket(
-                    self._factory,
-                    conn,
-                    ssl=self._ssl,
-                    ssl_handshake_timeout=self._config.handshake_timeout,
+                await accept_tls(
+                    self._factory, conn, self._ssl, self._config.handshake_timeout, self._pool
                 )
                 self.in_flight.took(time.monotonic() - began)
             finally:
@@ -216,6 +224,8 @@ class Listener:
         # a task cancelled before it ran never gave back
         self.pending = self.working = self.fresh = 0
         self._by_source.clear()
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _source(address: object) -> str:

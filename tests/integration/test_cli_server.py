@@ -165,6 +165,20 @@ async def test_a_port_out_of_range_is_a_usage_error(
     assert tree(fleet.folder) == before
 
 
+@pytest.mark.parametrize("count", ["9", "-1", "x"])
+async def test_a_handshake_thread_count_out_of_range_is_a_usage_error(
+    fleet: TestFleet, count: str
+) -> None:
+    before = tree(fleet.folder)
+    code, stdout, stderr = await run_server(
+        "--data", str(fleet.folder), "--handshake-threads", count
+    )
+    assert code == 2, stderr
+    assert f"--handshake-threads: '{count}' is geen aantal threads (0 tot en met 8)" in stderr
+    assert "Traceback" not in stderr and stdout == ""
+    assert tree(fleet.folder) == before
+
+
 async def start(fleet: TestFleet, *extra: str) -> tuple[asyncio.subprocess.Process, int]:
     proc = await asyncio.create_subprocess_exec(
         *command(),
