@@ -21,7 +21,9 @@ This leans on private parts of asyncio. :func:`supported` compares them with the
 ones this was written against (tests/unit/test_signaling_handshakes.py pins them
 and fails on a Python whose asyncio changed them); if they differ, the listener
 uses asyncio's stock TLS, on the loop's thread, and says so once: slower, never
-wrong.
+wrong. A frozen build (the Debian packages' PyInstaller folder) carries the
+standard library as bytecode without its source: there the interpreter's exact
+version stands in for the digests, since it is the one whose asyncio they pin.
 """
 
 from __future__ import annotations
@@ -59,6 +61,9 @@ PINNED = {
     "_process_outgoing": "a8516ebed5b6939c",
     "_fatal_error": "e437deb9d79bd086",
 }
+# The Python whose asyncio the digests were taken from: a build without the standard
+# library's source (frozen) is trusted only on this very version.
+PINNED_PYTHON = (3, 12, 1)
 _checked: list[bool] = []
 
 
@@ -75,11 +80,20 @@ def _digest_or_none(name: str) -> str | None:
         return None
 
 
+def _as_pinned(name: str, pin: str) -> bool:
+    """The method is the pinned one: by its source's digest, or without source (a
+    frozen build) by the interpreter's exact version."""
+    found = _digest_or_none(name)
+    if found is not None:
+        return found == pin
+    return hasattr(_SSLProtocol, name) and sys.version_info[:3] == PINNED_PYTHON
+
+
 def supported() -> bool:
     """True if this Python's asyncio TLS protocol is the one this module was written
     for; otherwise False, and one log line (the first time)."""
     if not _checked:
-        changed = [name for name, pin in PINNED.items() if _digest_or_none(name) != pin]
+        changed = [name for name, pin in PINNED.items() if not _as_pinned(name, pin)]
         if sys.version_info[:2] != (3, 12):
             changed.append(f"Python {sys.version_info[0]}.{sys.version_info[1]}")
         if changed:

@@ -9,6 +9,7 @@ Until then the server falls back to asyncio's stock TLS (the second test).
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -52,3 +53,18 @@ def test_a_method_that_is_gone_falls_back_too(
     monkeypatch.setitem(handshakes.PINNED, "_no_such_method", "0" * 16)
     assert not handshakes.supported()
     assert "asyncio changed (_no_such_method)" in caplog.text
+
+
+def test_a_frozen_build_without_source_is_trusted_only_on_the_pinned_python(
+    fresh: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def no_source(obj: object) -> str:
+        raise OSError("could not get source code")  # as in a PyInstaller build
+
+    monkeypatch.setattr(handshakes.inspect, "getsource", no_source)
+    monkeypatch.setattr(handshakes, "PINNED_PYTHON", tuple(sys.version_info[:3]))
+    assert handshakes.supported()
+    handshakes._checked.clear()
+    monkeypatch.setattr(handshakes, "PINNED_PYTHON", (3, 12, 0))
+    assert not handshakes.supported()
+    assert "asyncio changed (__init__, buffer_updated" in caplog.text
