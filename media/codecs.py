@@ -109,7 +109,11 @@ class SteadyVp8Encoder(Vp8Encoder):
         current = self.target_bitrate
         now = self._clock()
         drop = bitrate < current * DROP_NOW or (congested and bitrate < current)
-        rise = abs(bitrate - current) >= STEP * current and now - self._changed_at >= HOLD_S
+        # The last step of a lifted cap up to full rate may be smaller than STEP: else
+        # the target stays wherever its last STEP rise left it, 1.2-1.5 Mbit/s.
+        full = cap.engaged and bitrate >= MAX_BITRATE > current
+        big = abs(bitrate - current) >= STEP * current
+        rise = (big or full) and now - self._changed_at >= HOLD_S
         if drop or rise:
             _set_base(self, bitrate)
             self._changed_at = now
