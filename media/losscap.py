@@ -21,7 +21,9 @@ aiortc's REMB climbs additively (~40 kbit/s per second: its rate control stays
 ~1400 unimpaired. So the cap grows by GROWTH_PER_S a second while the reports are
 clean *and* the round trip stays near its recent floor (no queue is building: a
 full router queue adds up to ~100 ms before it drops), at most to 1.5 times what
-is sent; a REMB that falls (its detector saw a queue grow) still cuts it.
+is sent, and by FAST_GROWTH_PER_S once they have been so for FAST_AFTER_S (a limit
+has lifted; at 2 % loss the reports are seldom clean that long); a REMB that falls
+(its detector saw a queue grow) still cuts it.
 
 A report comes 1-2 s after a full-rate call drops onto a slower link; NACKs come
 a round trip after the first loss. So :class:`NackCount` also measures the loss
