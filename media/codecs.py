@@ -12,9 +12,9 @@ from what they report (media.losscap: loss, round trip, a falling REMB, NACKs); 
 cut applies at once, since it means the link is over its limit. Each new encoder
 is built here, not by aiortc, at the picture size the target carries and with its
 keyframes capped (media.ladder): a new encoder starts with a keyframe, and at 720p
-that was 20-27 kB at any target. Each encoder lives
-in its own memory mappings (common.process.large_blocks_mapped), so a rebuild
-gives the old one's ~50 MB back to the OS instead of leaving it in a malloc heap.
+that was 20-27 kB at any target. Each encoder lives in its own memory mappings
+(common.process.large_blocks_mapped), so a rebuild gives the old one's ~50 MB back
+to the OS instead of leaving it in a malloc heap.
 Its stream is paced (media.pacer).
 media.peer installs it before every peer connection.
 """
