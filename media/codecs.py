@@ -4,16 +4,17 @@ aiortc rebuilds its VP8 encoder - and so sends a keyframe, 15-90 kB instead of
 2-4 kB - whenever the bitrate target changes by more than 10 %. Its receiver's
 estimate ramps in ~12 % steps and wobbles under load, so a call sent 20-38
 keyframes in 20 s, each a latency spike that lowered the estimate again
-(docs/performance.md). Here a rise takes effect only when it is >= 25 % and 2 s
-after the previous change; a drop below 70 % applies at once (congestion must be
-obeyed). The target is the receiver's estimate (REMB) until its reports show the
-link's limit, then a cap from what they report (media.losscap: loss, round trip,
-a falling REMB, NACKs); a cut applies at once, since it means the link is over its
-limit. Each new encoder is built here, not by aiortc, at the picture size the
-target carries and with its keyframes capped (media.ladder): a new encoder starts
-with a keyframe, and at 720p that was 20-27 kB at any target. Each encoder lives
-in its own memory mappings (common.process.large_blocks_mapped), so a rebuild
-gives the old one's ~50 MB back to the OS instead of leaving it in a malloc heap.
+(docs/performance.md). Here a rise takes effect only when it is >= 25 % (or, once
+the loss cap leads, reaches full rate) and 2 s after the previous change; a drop
+below 70 % applies at once (congestion must be obeyed). The target is the
+receiver's estimate (REMB) until its reports show the link's limit, then a cap
+from what they report (media.losscap: loss, round trip, a falling REMB, NACKs); a
+cut applies at once, since it means the link is over its limit. Each new encoder
+is built here, not by aiortc, at the picture size the target carries and with its
+keyframes capped (media.ladder): a new encoder starts with a keyframe, and at 720p
+that was 20-27 kB at any target. Each encoder lives in its own memory mappings
+(common.process.large_blocks_mapped), so a rebuild gives the old one's ~50 MB back
+to the OS instead of leaving it in a malloc heap.
 Its stream is paced (media.pacer).
 media.peer installs it before every peer connection.
 """
@@ -109,7 +110,11 @@ class SteadyVp8Encoder(Vp8Encoder):
         current = self.target_bitrate
         now = self._clock()
         drop = bitrate < current * DROP_NOW or (congested and bitrate < current)
-        rise = abs(bitrate - current) >= STEP * current and now - self._changed_at >= HOLD_S
+        # The last step of a lifted cap up to full rate may be smaller than STEP: else
+        # the target stays wherever its last STEP rise left it, 1.2-1.5 Mbit/s.
+        full = cap.engaged and bitrate >= MAX_BITRATE > current
+        big = abs(bitrate - current) >= STEP * current
+        rise = (big or full) and now - self._changed_at >= HOLD_S
         if drop or rise:
             _set_base(self, bitrate)
             self._changed_at = now
