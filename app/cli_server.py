@@ -42,17 +42,24 @@ MAX_PORT = 65535
 MAX_EARLY_LINES = 1000  # lines held back during a start: a handful in practice
 
 
+def _whole_number(text: str, highest: int, error: str) -> int:
+    """A whole number from 0 to ``highest``, else argparse's error with ``error``."""
+    try:
+        number = int(text, 10)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= highest:
+        raise argparse.ArgumentTypeError(error)
+    return number
+
+
 def port_number(text: str) -> int:
     """argparse type: a TCP port, 0 (any free port) to 65535."""
-    try:
-        port = int(text, 10)
-    except ValueError:
-        port = -1
-    if not 0 <= port <= MAX_PORT:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is geen poortnummer (0 tot en met {MAX_PORT}; 0 = een vrije poort)"
-        )
-    return port
+    return _whole_number(
+        text,
+        MAX_PORT,
+        f"{text!r} is geen poortnummer (0 tot en met {MAX_PORT}; 0 = een vrije poort)",
+    )
 
 
 MAX_HANDSHAKE_THREADS = 8
@@ -60,15 +67,11 @@ MAX_HANDSHAKE_THREADS = 8
 
 def thread_count(text: str) -> int:
     """argparse type: how many TLS handshake threads, 0 (on the loop's thread) to 8."""
-    try:
-        count = int(text, 10)
-    except ValueError:
-        count = -1
-    if not 0 <= count <= MAX_HANDSHAKE_THREADS:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is geen aantal threads (0 tot en met {MAX_HANDSHAKE_THREADS})"
-        )
-    return count
+    return _whole_number(
+        text,
+        MAX_HANDSHAKE_THREADS,
+        f"{text!r} is geen aantal threads (0 tot en met {MAX_HANDSHAKE_THREADS})",
+    )
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -93,18 +93,23 @@ class _Parts:
 QUIET = dataclasses.replace(CLASSROOM, speaker_gain_db=-10.0, near_dbfs=-22.0)
 
 
+def _far_frame(far: np.ndarray, i: int) -> av.AudioFrame:
+    """The ``i``-th 20 ms frame of ``far`` (looped), as the speaker plays it."""
+    chunk = far[(i * FRAME) % len(far) :][:FRAME]
+    frame = av.AudioFrame.from_ndarray(
+        np.repeat(chunk.astype(np.int16), 2).reshape(1, -1), format="s16", layout="stereo"
+    )
+    frame.sample_rate = voices.SAMPLE_RATE
+    return frame
+
+
 async def play_far_end(
     room: SimulatedRoom, track: ProcessedAudioTrack, far: np.ndarray, seconds: float
 ) -> None:
     """Play ``far`` (looped) through the room for ``seconds``, one 20 ms frame at a
     time, each processed by ``track`` before the next is played."""
     for i in range(round(seconds * 50)):
-        chunk = far[(i * FRAME) % len(far) :][:FRAME]
-        frame = av.AudioFrame.from_ndarray(
-            np.repeat(chunk.astype(np.int16), 2).reshape(1, -1), format="s16", layout="stereo"
-        )
-        frame.sample_rate = voices.SAMPLE_RATE
-        room.play(frame)
+        room.play(_far_frame(far, i))
         await track.recv()
 
 
@@ -145,12 +150,7 @@ async def _guarded(far: np.ndarray, seconds: float, config: RoomConfig) -> dict[
 
     on.tap, off.tap = tap, meters[1]
     for i in range(round(seconds * 50)):
-        chunk = far[(i * FRAME) % len(far) :][:FRAME]
-        frame = av.AudioFrame.from_ndarray(
-            np.repeat(chunk.astype(np.int16), 2).reshape(1, -1), format="s16", layout="stereo"
-        )
-        frame.sample_rate = voices.SAMPLE_RATE
-        room.play(frame)
+        room.play(_far_frame(far, i))
         await on.recv()
         await off.recv()
     cuts = on.processor.guard_cuts
