@@ -56,6 +56,9 @@ ACCEPT_BATCH = 64
 # How long an accepted connection that has not spoken counts as a handshake coming:
 # a device sends its ClientHello at once; a silent one must not hold the budget.
 FRESH = 0.1
+# The name of the handshake worker threads (signaling.handshakes); a pool starts one at
+# the first handshake, so a server started before looks at its threads has one more after.
+HANDSHAKE_THREADS = "tls-handshake"
 
 
 class Listener:
@@ -85,7 +88,7 @@ class Listener:
         self._by_source: dict[str, int] = {}  # pending per source; emptied as they end
         # the OpenSSL work of handshakes, off the loop's thread (signaling.handshakes)
         self._pool = (
-            ThreadPoolExecutor(config.handshake_threads, thread_name_prefix="tls-handshake")
+            ThreadPoolExecutor(config.handshake_threads, thread_name_prefix=HANDSHAKE_THREADS)
             if config.handshake_threads > 0 and supported()  # else says so, once
             else None
         )
