@@ -49,9 +49,10 @@ class Resends:
         self._budget_at: float | None = None
 
     def sent(self, seq: int) -> None:
-        """A packet of the stream left for the first time."""
+        """A packet of the stream left (a resend without RTX keeps its first time)."""
+        if seq in self._first_at:  # the 1024 remembered are gone long before seq wraps
+            return
         self._first_at[seq] = self._clock()
-        self._first_at.move_to_end(seq)
         while len(self._first_at) > REMEMBERED:
             self._first_at.popitem(last=False)
 

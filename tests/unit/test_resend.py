@@ -90,3 +90,15 @@ def test_the_oldest_hole_still_waited_for_is_resent_first_and_a_given_up_one_not
     target = 400_000  # a budget of four packets
     named = [0, 1, 2, 3, 4, 5, *range(65530, 65536)]
     assert resends.due(named, 0.3, target) == [0, 1, 2, 3]  # old code: [65535, ..., 65532]
+
+
+def test_a_packet_sent_again_keeps_the_time_it_first_left() -> None:
+    # Without RTX a resend leaves with the packet's own sequence number: it must not
+    # make a packet whose frame the receiver gave up look new again.
+    now = [0.0]
+    resends = Resends(clock=lambda: now[0])
+    resends.sent(7)
+    now[0] += STALE_S - 0.1
+    resends.sent(7)
+    now[0] += 0.2
+    assert resends.due([7], 0.1, 400_000) == []
