@@ -236,15 +236,7 @@ class FrameBuffer:
         start = self._next_start()
         if start is None:
             return False  # nothing to skip to yet: keep waiting for the hole or a start
-        assert self._head is not None
-        for i in range(_after(start, self._head)):
-            seq = (self._head + i) & 0xFFFF
-            self._arrived.pop(seq, None)
-            self._keyframes.discard(seq)
-            if self._packets.pop(seq, None) is None:
-                self._given_up.append(seq)
-        self._head = start
-        self._forget_named()
+        self._given_up.extend(self._drop_before(start))
         self.abandoned += 1
         logger.debug("video frame incomplete after %.0f ms: given up", self._wait_limit * 1000)
         return True
@@ -274,15 +266,19 @@ class FrameBuffer:
                 return True
         return False
 
-    def _drop_before(self, start: int) -> None:
+    def _drop_before(self, start: int) -> list[int]:
+        """Drop every packet from the head up to ``start``; the ones never here."""
         assert self._head is not None
+        missing = []
         for i in range(_after(start, self._head)):
             seq = (self._head + i) & 0xFFFF
             self._arrived.pop(seq, None)
             self._keyframes.discard(seq)
-            self._packets.pop(seq, None)
+            if self._packets.pop(seq, None) is None:
+                missing.append(seq)
         self._head = start
         self._forget_named()
+        return missing
 
     def _next_start(self) -> int | None:
         """The earliest packet whose predecessor is here and ended a frame."""
