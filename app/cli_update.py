@@ -12,9 +12,6 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from app import feature_settings
-from app.settings import SettingsStore
-from app.update_window import decide
 from privacy.errors import DeviceFolderMissing
 
 NOT_NOW = 1
@@ -54,6 +51,12 @@ def _instant(text: str) -> dt.datetime:
 
 
 def _run(args: argparse.Namespace) -> int:
+    # Here, not at the top: the device's settings bring the media stack (PyAV,
+    # aiortc, numpy), which every other command, the server too, would load for nothing.
+    from app import feature_settings
+    from app.settings import SettingsStore
+    from app.update_window import decide
+
     config: Path = args.config
     if not config.is_dir():
         raise DeviceFolderMissing(str(config))

@@ -32,3 +32,27 @@ def test_operator_commands_import_no_qt() -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().endswith("ok")
+
+
+# The server's process holds 10,000 connections: it should not also carry the media
+# stack (PyAV, aiortc, numpy and its OpenBLAS threads) that only the devices use.
+_SERVER_PROBE = """
+import sys
+from app import cli
+cli.build_parser()
+from app import cli_server
+loaded = sorted(m for m in ("av", "aiortc", "numpy", "livekit", "PySide6") if m in sys.modules)
+print("loaded", *loaded)
+"""
+
+
+def test_the_server_command_loads_no_media_stack() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", _SERVER_PROBE],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["loaded"]
