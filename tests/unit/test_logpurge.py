@@ -95,3 +95,44 @@ def test_addresses_are_redacted_by_the_thread(threaded: ProgramLog, tmp_path: Pa
     threaded.close()
     assert "85.144.10.7" not in _text(tmp_path) and "2001:db8::1" not in _text(tmp_path)
     assert "peer at" in _text(tmp_path)
+
+
+def test_lines_from_several_threads_all_arrive_in_each_threads_order(
+    threaded: ProgramLog, tmp_path: Path
+) -> None:
+    def lines(name: str) -> None:
+        for n in range(200):
+            logging.getLogger("signaling.hub").info("%s line %03d", name, n)
+
+    workers = [threading.Thread(target=lines, args=(f"w{k}",)) for k in range(4)]
+    for worker in workers:
+        worker.start()
+    lines("main")
+    for worker in workers:
+        worker.join()
+    threaded.close()
+    text = _text(tmp_path)
+    for name in ("main", "w0", "w1", "w2", "w3"):
+        found = [line.rsplit(" ", 1)[1] for line in text.splitlines() if f" {name} line " in line]
+        assert found == [f"{n:03d}" for n in range(200)]
+
+
+def test_a_line_says_what_its_arguments_were_when_it_was_logged(
+    threaded: ProgramLog, tmp_path: Path
+) -> None:
+    _file(threaded).addFilter(Slow(0.05))  # the writer is behind when the list changes
+    online = ["a"]
+    logging.getLogger("signaling.hub").info("online now: %s", online)
+    online.append("b")
+    threaded.close()
+    assert "online now: ['a']" in _text(tmp_path)
+
+
+def test_drain_waits_for_the_lines_before_it_only(threaded: ProgramLog, tmp_path: Path) -> None:
+    (thread,) = threaded.handlers
+    assert isinstance(thread, LogThread)
+    _file(threaded).addFilter(Slow(0.002))
+    for n in range(100):
+        logging.getLogger("signaling.hub").info("queued %d", n)
+    thread.drain()
+    assert _text(tmp_path).count("queued") == 100
