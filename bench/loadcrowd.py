@@ -10,9 +10,10 @@ run in a second process; the benchmark keeps the pairs that relay and times them
 They still share this machine's cores with the servers.
 
 Reads one JSON line on stdin: ``{"pairs": P, "urls": [...], "indices": [...],
-"concurrency": C}`` (device indices as bench.loadparts.placed orders them), then
+"concurrency": C, "tls_threads": T}`` (device indices as bench.loadparts.placed orders them), then
 prints ``state CONNECTED ON_LAST FAILURES FIRST_FAILURE`` whenever that changes (at
-most every 50 ms), until stdin closes.
+most every 50 ms), and ``gaps S ...`` with the seconds each device that came back
+was without a connection, until stdin closes.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import aiohttp
 
 from bench.fleetcache import fleet
 from bench.loadparts import Device, Figures, placed, run_device
+from bench.loadtls import thread_device_handshakes
 from signaling.tls import client_context
 from signaling.tuning import small_tls_buffers
 
@@ -36,6 +38,9 @@ REPORT_EVERY = 0.05
 
 
 async def crowd(spec: dict[str, Any]) -> None:
+    # the devices' side of their handshakes in threads, as bench.signaling_load's
+    # --device-tls-threads does there
+    thread_device_handshakes(asyncio.get_running_loop(), int(spec.get("tls_threads", 0)))
     _, pairs = fleet(spec["pairs"])
     urls: list[str] = spec["urls"]
     everyone = placed(pairs, urls)
@@ -82,6 +87,9 @@ def _ignore(dev: Device, payload: dict[str, Any]) -> None:
 async def _report(devices: list[Device], last: str, figures: Figures) -> None:
     said = ""
     while True:
+        gaps, figures.gaps[:] = figures.gaps[:], []
+        if gaps:
+            print("gaps", *(f"{g:.3f}" for g in gaps), flush=True)
         up = [d for d in devices if d.connected.is_set()]
         line = (
             f"state {len(up)} {sum(d.url == last for d in up)} "

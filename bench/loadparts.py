@@ -9,6 +9,7 @@ import os
 import secrets
 import signal
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ class Device:
     url: str = ""
     connected: asyncio.Event = field(default_factory=asyncio.Event)
     moves: int = 0
+    lost_at: float | None = None  # when it last lost a connection it had
 
 
 @dataclass
@@ -40,9 +42,16 @@ class Figures:
     )
     phase: str = "steady"
     stayed: set[int] = field(default_factory=set)  # pairs on instance 2 through a restart
-    sent: dict[int, int] = field(default_factory=dict)  # pair -> relays sent
-    echoed: dict[int, int] = field(default_factory=dict)  # pair -> echoes back
+    # Each relay a pair that stayed sent during the move, and each echo such a pair
+    # got back, by (pair, number): lost is the first less the second, counted after
+    # the last echo could have come, so a relay in flight at either edge of the move
+    # is neither lost nor counted twice.
+    sent_in_move: set[tuple[int, int]] = field(default_factory=set)
+    echoed: set[tuple[int, int]] = field(default_factory=set)
     lag: list[float] = field(default_factory=list)  # this process's loop lag, steady phase
+    # each device's time without signaling when it moved: from losing its instance to
+    # the other's hello (what a device, and a pair's presence, sees of a restart)
+    gaps: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     first_failure_at: int | None = None
 
@@ -144,6 +153,9 @@ async def run_device(
                     if body["type"] == "hello":
                         dev.connected.set()
                         delay = 0.5
+                        if dev.lost_at is not None:
+                            figures.gaps.append(time.monotonic() - dev.lost_at)
+                            dev.lost_at = None
                     elif body["type"] == "relay":
                         on_relay(dev, body["payload"])
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
@@ -158,6 +170,7 @@ async def run_device(
         was_up = dev.connected.is_set()
         if was_up:
             dev.moves += 1
+            dev.lost_at = time.monotonic()
         dev.connected.clear()
         attempt += 1
         if not reached and not was_up and untried > 0:  # as signaling.client does

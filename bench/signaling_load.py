@@ -1,7 +1,8 @@
 """Load benchmark of the signaling server: N real mTLS devices against 1 or 2 instances.
 
     .venv/bin/python -m bench.signaling_load --devices 1000 [--instances 2] [--restart]
-        [--relay-rate 500] [--seconds 20] [--json out.json] [--crowd]
+        [--relay-rate 500] [--seconds 20] [--json out.json] [--crowd [--time-stayed-only]]
+        [--device-tls-threads 1]
 
 Each instance is a real ``klasgenoot server`` process on 127.0.0.1 (two share a
 redis-server the benchmark starts on a free loopback port). All devices connect
@@ -12,7 +13,12 @@ then stops instance 1 with SIGTERM: its devices drain to instance 2, and the pai
 that sat on instance 2 throughout must lose no relay. ``--crowd``: the devices that
 do not relay run in a second process (bench.loadcrowd), as devices on other machines
 would: the devices' side of their handshakes then does not hold the loop that times
-the relays.
+the relays. ``--time-stayed-only`` (with ``--crowd --restart``) goes one step further:
+only the relaying pairs that sit on instance 2 throughout run here, and every device
+that moves runs in the crowd process, so this process does no handshake during the
+move and its round trips are the server's and the machine's, not its own.
+A relay is lost if it was sent during the move and never echoed: each carries a
+number, and the count is taken a second after the last was sent.
 
 Printed: devices connected, TLS handshakes per second, relay round trip p50/p99
 (steady, and during the move), server CPU and resident memory per 1,000 devices,
@@ -102,15 +108,25 @@ class LoadRun:
         self.report["devices"] = len(self.devices)
         self.report["devices_in_crowd_process"] = len(self.devices) - len(self.here())
 
+    def active(self) -> set[int]:
+        """The pairs that relay: half of them (bench.loadparts.relaying), or with
+        --time-stayed-only those of that half that sit on the last instance."""
+        pairs = relaying(self.pairs)
+        if not self.args.time_stayed_only:
+            return pairs
+        last = self.instances[-1].url
+        homes = [d.urls[0] for d in self.devices]
+        return {k for k in pairs if homes[2 * k] == last == homes[2 * k + 1]}
+
     def here(self) -> list[Device]:
         """The devices this process runs: all, or with --crowd those that relay."""
         if self.crowd is None:
             return self.devices
-        return [d for k in sorted(relaying(self.pairs)) for d in self.devices[2 * k : 2 * k + 2]]
+        return [d for k in sorted(self.active()) for d in self.devices[2 * k : 2 * k + 2]]
 
     def elsewhere(self) -> list[int]:
         """With --crowd, the indices of the devices the crowd process runs."""
-        active = relaying(self.pairs)
+        active = self.active()
         return [i for i in range(len(self.devices)) if i // 2 not in active]
 
     def on_relay(self, dev: Device, payload: dict[str, Any]) -> None:
@@ -118,9 +134,10 @@ class LoadRun:
         if payload.get("echo"):
             rtt = time.monotonic() - payload["t"]
             self.figures.rtts[self.figures.phase].append(rtt)
-            if self.figures.phase == "move" and k in self.figures.stayed:
-                self.figures.rtts["move_stayed"].append(rtt)
-            self.figures.echoed[k] = self.figures.echoed.get(k, 0) + 1
+            if k in self.figures.stayed:
+                self.figures.echoed.add((k, int(payload.get("n", -1))))
+                if self.figures.phase == "move":
+                    self.figures.rtts["move_stayed"].append(rtt)
         else:  # the classroom answers at once
             asyncio.get_running_loop().create_task(send(dev, {**payload, "echo": 1}))
 
@@ -151,7 +168,8 @@ class LoadRun:
         started = time.monotonic()
         if self.crowd is not None:
             spec = {"pairs": self.pairs, "urls": [i.url for i in self.instances],
-                    "indices": self.elsewhere(), "concurrency": self.args.concurrency}  # fmt: skip
+                    "indices": self.elsewhere(), "concurrency": self.args.concurrency,
+                    "tls_threads": self.args.device_tls_threads}  # fmt: skip
             await self.crowd.start(spec)
         index = {id(d): i for i, d in enumerate(self.devices)}
         await asyncio.gather(*(admit(index[id(d)], d) for d in self.here()))
@@ -179,7 +197,7 @@ class LoadRun:
 
     async def relay_phase(self) -> None:
         relays = asyncio.create_task(
-            relay_loop(self.devices, relaying(self.pairs), self.args.relay_rate, self.figures)
+            relay_loop(self.devices, self.active(), self.args.relay_rate, self.figures)
         )
         watching = asyncio.create_task(watch_lag(self.figures))
         own = StallWatch(0.02)  # this process's stalls: longer ones hold every relay here
@@ -211,7 +229,11 @@ class LoadRun:
         own.stop()
         relays.cancel()
         watching.cancel()
-        await asyncio.sleep(1.0)
+        await asyncio.sleep(1.0)  # the last echoes
+        if self.args.restart and len(self.instances) > 1:
+            sent = self.figures.sent_in_move
+            self.report["relays_sent_during_move_by_pairs_that_stayed"] = len(sent)
+            self.report["relays_lost_by_pairs_that_stayed"] = len(sent - self.figures.echoed)
 
     def rss(self) -> int:
         return sum(i.rss() for i in self.instances if i.proc and i.proc.returncode is None)
@@ -292,6 +314,7 @@ class Crowd:
         self.proc: asyncio.subprocess.Process | None = None
         self.size = 0
         self.connected = self.on_last = self.failures = 0
+        self.gaps: list[float] = []
         self.first_failure: int | None = None
         self._changed = asyncio.Event()
         self._reader: asyncio.Task[None] | None = None
@@ -312,7 +335,9 @@ class Crowd:
         assert self.proc is not None and self.proc.stdout is not None
         async for line in self.proc.stdout:
             words = line.decode().split()
-            if len(words) == 5 and words[0] == "state":
+            if words and words[0] == "gaps":
+                self.gaps += [float(w) for w in words[1:]]
+            elif len(words) == 5 and words[0] == "state":
                 self.connected, self.on_last, self.failures = map(int, words[1:4])
                 self.first_failure = None if words[4] == "None" else int(words[4])
                 self._changed.set()
@@ -358,8 +383,9 @@ async def relay_loop(
     while True:
         k = order[n % len(order)]
         n += 1
-        if await send(devices[2 * k], {"k": k, "t": time.monotonic()}):
-            figures.sent[k] = figures.sent.get(k, 0) + 1
+        moving = figures.phase == "move" and k in figures.stayed
+        if await send(devices[2 * k], {"k": k, "n": n, "t": time.monotonic()}) and moving:
+            figures.sent_in_move.add((k, n))
         next_at += step
         delay = next_at - time.monotonic()
         if delay > 0:
@@ -397,7 +423,6 @@ async def restart(
         if id(devices[2 * k]) in ours and devices[2 * k].url == second == devices[2 * k + 1].url
     ]
     figures.stayed = set(stayed)
-    before = {k: (figures.sent.get(k, 0), figures.echoed.get(k, 0)) for k in stayed}
     moving = [d for d in here if d.url == first]
     crowd_moving = crowd.size - crowd.on_last if crowd else 0
     figures.phase = "move"
@@ -418,18 +443,18 @@ async def restart(
     loop_cpu = instances[1].loop_cpu() - loop0 - steady_loop * moved_in
     devices_cpu = time.process_time() + (crowd.cpu() if crowd else 0) - devices0
     code = await stopping
-    await asyncio.sleep(1.0)  # the last echoes
+    gaps = figures.gaps + (crowd.gaps if crowd else [])
     figures.phase = "steady"
-    lost = sum(
-        (figures.sent.get(k, 0) - before[k][0]) - (figures.echoed.get(k, 0) - before[k][1])
-        for k in stayed
-    )
     crowd_moved = crowd_moving - (crowd.size - crowd.on_last) if crowd else 0
     return {
         "restart_moved": sum(d.connected.is_set() and d.url == second for d in moving)
         + crowd_moved,
         "restart_of": len(moving) + crowd_moving,
         "restart_move_s": round(moved_in, 2),
+        # each moved device's own time without signaling (losing one, hello of the other)
+        "restart_device_gap_s_p50": _seconds(pct(gaps, 0.5)),
+        "restart_device_gap_s_p99": _seconds(pct(gaps, 0.99)),
+        "restart_device_gap_s_max": _seconds(pct(gaps, 1.0)),
         "restart_exit_code": code,
         # what the receiving instance spent beyond its steady relaying, per device moved
         "restart_receiver_cpu_ms_per_device": round(
@@ -441,9 +466,12 @@ async def restart(
         "restart_devices_side_cpu_ms_per_device": round(
             1000 * devices_cpu / max(1, len(moving) + crowd_moving), 2
         ),
-        "relays_lost_by_pairs_that_stayed": lost,
         "pairs_that_stayed": len(stayed),
     }
+
+
+def _seconds(ms: float | None) -> float | None:
+    return None if ms is None else round(ms / 1000, 2)
 
 
 def main() -> int:
@@ -456,6 +484,11 @@ def main() -> int:
     parser.add_argument("--restart", action="store_true", help="stop instance 1 midway")
     parser.add_argument(
         "--crowd", action="store_true", help="the devices that do not relay in a second process"
+    )
+    parser.add_argument(
+        "--time-stayed-only",
+        action="store_true",
+        help="with --crowd: only the pairs on the last instance relay, here; all else in the crowd",
     )
     parser.add_argument(
         "--server-tls-threads",
@@ -476,6 +509,8 @@ def main() -> int:
     args = parser.parse_args()
     if not 2 <= args.devices <= 20_000 or args.seconds > 300:
         parser.error("--devices 2..20000, --seconds at most 300")
+    if args.time_stayed_only and not (args.crowd and args.restart and args.instances == 2):
+        parser.error("--time-stayed-only needs --crowd --restart --instances 2")
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     # one socket per device here, one per device in the server processes (they inherit)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
