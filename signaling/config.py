@@ -76,12 +76,14 @@ class ServerConfig:
     # what the loop was running (a watchdog thread; for diagnosis).
     stall_threshold: float = 0.1
     stall_stacks: bool = False
-    # Stopping (SIGTERM) drains: devices are told to move, spread over drain_spread
-    # seconds or more (devices / handshake_rate: what the others' budget takes, up to
-    # half of drain_timeout) so the other instances see no storm, and the instance
-    # ends once they have gone or after drain_timeout.
+    # Stopping (SIGTERM) drains (signaling.drain): with other instances alive, devices
+    # are told to move as fast as the others take them (each is without signaling for
+    # about a second; a receiving instance takes ~250-300 a second, so 10,000 need
+    # ~35-40 s); with none, spread over drain_spread seconds or more (devices /
+    # handshake_rate_max, up to half of drain_timeout). The instance ends once they
+    # have gone or after drain_timeout (the unit's TimeoutStopSec= is above it).
     drain_spread: float = 2.0
-    drain_timeout: float = 10.0
+    drain_timeout: float = 45.0
     # TURN credentials (when the fleet folder holds a TURN secret): each lives this
     # long, at most an hour, and is renewed after two thirds of it.
     turn_lifetime: float = 3600.0

@@ -97,6 +97,11 @@ class Hub:
             return None
         return entry
 
+    def moved_elsewhere(self, link: Link) -> bool:
+        """Whether another instance announced this device online (a draining instance
+        paces itself by it: signaling.drain)."""
+        return _key(link) in self._remote
+
     def _peer_online(self, link: Link) -> bool:
         return self.peer_of(link) is not None or self._remote_peer(link) is not None
 

@@ -52,6 +52,11 @@ class Backplane(abc.ABC):
         """True while the state shared with other instances is current."""
 
     @abc.abstractmethod
+    def others_alive(self) -> bool:
+        """True while another instance is heard and the shared state is current: our
+        devices have somewhere to go, and we hear when they get there."""
+
+    @abc.abstractmethod
     async def start(self, host: BackplaneHost) -> None:
         """Join; the host hears of the devices already online elsewhere."""
 

@@ -30,6 +30,10 @@ class MemoryBackplane(Backplane):
     def healthy(self) -> bool:
         return self._host is not None
 
+    def others_alive(self) -> bool:
+        alive = (m for name, m in self._bus.members.items() if name != self.instance)
+        return self.healthy and any(m._host is not None for m in alive)
+
     async def start(self, host: BackplaneHost) -> None:
         self._host = host
         for other in list(self._bus.members.values()):

@@ -97,6 +97,9 @@ class RedisBackplane(Backplane):
     def healthy(self) -> bool:
         return self._healthy
 
+    def others_alive(self) -> bool:
+        return self._healthy and bool(self._seen)  # beats heard in the last GONE_AFTER
+
     async def start(self, host: BackplaneHost) -> None:
         self._host = host
         self._task = asyncio.create_task(self._supervise())

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
+from signaling import drain
 from signaling.backplane.memory import MemoryBackplane, MemoryBus
 from signaling.config import ServerConfig
 from signaling.protocol import CloseCode
@@ -202,6 +203,75 @@ async def test_a_split_pair_on_the_memory_backplane(
         assert (await frame(s_ws, "presence"))["peer_online"] is False
     await b.stop()  # a stopped instance's devices are forgotten by the others
     assert b.hub.instance not in {a.hub.elsewhere(classroom.device_id.short)}
+
+
+async def test_a_drain_goes_at_the_pace_its_devices_arrive_at_the_other_instance(
+    two_in_memory: tuple[RunningServer, RunningServer],
+    fleet: TestFleet,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    a, b = two_in_memory
+    moved: list[float] = []
+    loop = asyncio.get_running_loop()
+
+    async def one() -> None:  # as the client does: on 1001, the next instance
+        creds = fleet.pair()[0]
+        async with device(a, creds) as ws:
+            await frame(ws, "hello")
+            assert await closed_with(ws, 20) == CloseCode.GOING_AWAY
+        gone = loop.time()
+        async with device(b, creds) as ws:
+            await frame(ws, "hello")
+            moved.append(loop.time() - gone)
+            await closed_with(ws, 30)
+
+    tasks = [asyncio.create_task(one()) for _ in range(60)]
+    await wait_until(lambda: len(a.hub) == 60, 10)
+    started = loop.time()
+    with caplog.at_level("INFO", logger="signaling.drain"):
+        await a.stop(drain=20.0)
+    took = loop.time() - started
+    assert "as fast as the other instances take them" in caplog.text
+    await wait_until(lambda: len(moved) == 60, 10)
+    assert len(b.hub) == 60
+    # paced by arrivals, not by the clock: done once they are there, long before the
+    # bound, and none waited long on the way
+    assert took < 8.0 and max(moved) < 3.0
+    await b.stop()
+    await asyncio.gather(*tasks)
+
+
+async def test_a_drain_whose_devices_arrive_nowhere_spreads_the_rest(
+    fleet: TestFleet, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The other instance is alive but the devices do not come to it (it is being
+    # stopped too, or they cannot reach it): the drain must not crawl at the floor.
+    # A low ceiling, so that more than the first second's worth are left.
+    bus = MemoryBus()
+    config = ServerConfig(handshake_rate_max=20.0, max_pending_per_address=64)
+    a = await start_server(
+        fleet.folder, "127.0.0.1", 0, config, backplane=MemoryBackplane(bus, "i-a")
+    )
+    b = await start_server(fleet.folder, "127.0.0.1", 0, backplane=MemoryBackplane(bus, "i-b"))
+    codes: list[int | None] = []
+
+    async def one() -> None:
+        async with device(a, fleet.pair()[0]) as ws:
+            await frame(ws, "hello")
+            codes.append(await closed_with(ws, 30))
+
+    tasks = [asyncio.create_task(one()) for _ in range(50)]
+    await wait_until(lambda: len(a.hub) == 50, 10)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with caplog.at_level("INFO", logger="signaling.drain"):
+        await a.stop(drain=30.0)
+    took = loop.time() - started
+    await b.stop()
+    await asyncio.gather(*tasks)
+    assert codes == [CloseCode.GOING_AWAY] * 50
+    assert "no device arrived elsewhere" in caplog.text
+    assert drain.NOWHERE <= took < drain.NOWHERE + 8.0
 
 
 async def test_a_reconnect_storm_waits_in_the_queue_instead_of_being_refused(
