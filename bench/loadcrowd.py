@@ -13,7 +13,8 @@ Reads one JSON line on stdin: ``{"pairs": P, "urls": [...], "indices": [...],
 "concurrency": C, "tls_threads": T}`` (device indices as bench.loadparts.placed orders them), then
 prints ``state CONNECTED ON_LAST FAILURES FIRST_FAILURE`` whenever that changes (at
 most every 50 ms), and ``gaps S ...`` with the seconds each device that came back
-was without a connection, until stdin closes.
+was without a connection, until stdin closes. A line ``storm`` cuts every device's
+connection at once (bench.loadstorm).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import aiohttp
 
 from bench.fleetcache import fleet
 from bench.loadparts import Device, Figures, placed, run_device
+from bench.loadstorm import cut
 from bench.loadtls import thread_device_handshakes
 from signaling.tls import client_context
 from signaling.tuning import small_tls_buffers
@@ -68,8 +70,12 @@ async def crowd(spec: dict[str, Any]) -> None:
 
     admitting = asyncio.gather(*(admit(n, d) for n, d in enumerate(devices)))
     reporting = asyncio.create_task(_report(devices, urls[-1], figures))
+    loop = asyncio.get_running_loop()
     try:
-        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until EOF
+        while line := await loop.run_in_executor(None, sys.stdin.readline):  # until EOF
+            if line.strip() == "storm":
+                for dev in devices:
+                    cut(dev)
     finally:
         admitting.cancel()
         reporting.cancel()

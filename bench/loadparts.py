@@ -38,17 +38,19 @@ class Device:
 @dataclass
 class Figures:
     rtts: dict[str, list[float]] = field(
-        default_factory=lambda: {"steady": [], "move": [], "move_stayed": []}
+        default_factory=lambda: {"steady": [], "move": [], "move_stayed": [], "storm": []}
     )
     phase: str = "steady"
-    stayed: set[int] = field(default_factory=set)  # pairs on instance 2 through a restart
-    # Each relay a pair that stayed sent during the move, and each echo such a pair
+    # pairs on instance 2 through a restart, or connected through a storm
+    stayed: set[int] = field(default_factory=set)
+    # Each relay a pair that stayed sent during the move (or storm), and each echo such a pair
     # got back, by (pair, number): lost is the first less the second, counted after
     # the last echo could have come, so a relay in flight at either edge of the move
     # is neither lost nor counted twice.
     sent_in_move: set[tuple[int, int]] = field(default_factory=set)
     echoed: set[tuple[int, int]] = field(default_factory=set)
     lag: list[float] = field(default_factory=list)  # this process's loop lag, steady phase
+    storm_relays: list[tuple[float, float]] = field(default_factory=list)  # (sent, rtt)
     # each device's time without signaling when it moved: from losing its instance to
     # the other's hello (what a device, and a pair's presence, sees of a restart)
     gaps: list[float] = field(default_factory=list)

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.signaling_load --devices 1000 [--instances 2] [--restart]
         [--relay-rate 500] [--seconds 20] [--json out.json] [--crowd [--time-stayed-only]]
-        [--device-tls-threads 1]
+        [--device-tls-threads 1] [--storm]
 
 Each instance is a real ``klasgenoot server`` process on 127.0.0.1 (two share a
 redis-server the benchmark starts on a free loopback port). All devices connect
@@ -17,8 +17,11 @@ the relays. ``--time-stayed-only`` (with ``--crowd --restart``) goes one step fu
 only the relaying pairs that sit on instance 2 throughout run here, and every device
 that moves runs in the crowd process, so this process does no handshake during the
 move and its round trips are the server's and the machine's, not its own.
-A relay is lost if it was sent during the move and never echoed: each carries a
-number, and the count is taken a second after the last was sent.
+``--storm`` (instead of ``--restart``): after the steady phase every device but an
+eighth of the pairs loses its connection at once and reconnects with its backoff
+(bench.loadstorm); that eighth keeps relaying through it and times it.
+A relay is lost if it was sent during the move (or storm) and never echoed: each
+carries a number, and the count is taken a second after the last was sent.
 
 Printed: devices connected, TLS handshakes per second, relay round trip p50/p99
 (steady, and during the move), server CPU and resident memory per 1,000 devices,
@@ -60,6 +63,7 @@ from bench.loadparts import (
     run_device,
     send,
 )
+from bench.loadstorm import storm
 from bench.loadtls import thread_device_handshakes
 from pairing.credentials import DeviceCredentials
 from signaling.stalls import StallWatch
@@ -109,8 +113,11 @@ class LoadRun:
         self.report["devices_in_crowd_process"] = len(self.devices) - len(self.here())
 
     def active(self) -> set[int]:
-        """The pairs that relay: half of them (bench.loadparts.relaying), or with
-        --time-stayed-only those of that half that sit on the last instance."""
+        """The pairs that relay: half of them (bench.loadparts.relaying), with --storm
+        an eighth (runs of four, every placement), or with --time-stayed-only those
+        of that half that sit on the last instance."""
+        if self.args.storm:
+            return {k for k in range(self.pairs) if (k // 4) % 8 == 0}
         pairs = relaying(self.pairs)
         if not self.args.time_stayed_only:
             return pairs
@@ -134,10 +141,12 @@ class LoadRun:
         if payload.get("echo"):
             rtt = time.monotonic() - payload["t"]
             self.figures.rtts[self.figures.phase].append(rtt)
-            if k in self.figures.stayed:
+            if k in self.figures.stayed:  # through a move or a storm
                 self.figures.echoed.add((k, int(payload.get("n", -1))))
                 if self.figures.phase == "move":
                     self.figures.rtts["move_stayed"].append(rtt)
+            if self.figures.phase == "storm":  # by when it was sent: the cut, or after
+                self.figures.storm_relays.append((payload["t"], rtt))
         else:  # the classroom answers at once
             asyncio.get_running_loop().create_task(send(dev, {**payload, "echo": 1}))
 
@@ -226,13 +235,25 @@ class LoadRun:
             self.report["bench_stalls_over_20ms_during_move"] = own.stalls
             self.report["bench_longest_stall_ms_during_move"] = round(own.longest * 1000, 1)
             own.stalls = steady
+        if self.args.storm:
+            steady, own.stalls, own.longest = own.stalls, 0, 0.0
+            self.figures.stayed = self.active()  # they keep relaying through it
+            index = {id(d): i for i, d in enumerate(self.devices)}
+            cut_here = [d for d in self.here() if index[id(d)] // 2 not in self.figures.stayed]
+            self.report |= await storm(
+                self.instances, cut_here, self.figures, self.crowd, lambda s: busy * s
+            )
+            self.report["bench_stalls_over_20ms_during_storm"] = own.stalls
+            self.report["bench_longest_stall_ms_during_storm"] = round(own.longest * 1000, 1)
+            own.stalls = steady
         own.stop()
         relays.cancel()
         watching.cancel()
         await asyncio.sleep(1.0)  # the last echoes
-        if self.args.restart and len(self.instances) > 1:
+        if self.args.restart or self.args.storm:
             sent = self.figures.sent_in_move
-            self.report["relays_sent_during_move_by_pairs_that_stayed"] = len(sent)
+            during = "storm" if self.args.storm else "move"
+            self.report[f"relays_sent_during_{during}_by_pairs_that_stayed"] = len(sent)
             self.report["relays_lost_by_pairs_that_stayed"] = len(sent - self.figures.echoed)
 
     def rss(self) -> int:
@@ -263,6 +284,10 @@ class LoadRun:
             "broke_at_device": first,
             "failure_kinds": sorted(set(self.figures.failures))[:5],
         }
+        if rtts["storm"]:
+            self.report["relay_rtt_ms_p50_during_storm"] = pct(rtts["storm"], 0.5)
+            self.report["relay_rtt_ms_p99_during_storm"] = pct(rtts["storm"], 0.99)
+            self.report["relay_samples_during_storm"] = len(rtts["storm"])
         if rtts["move"]:
             self.report["relay_rtt_ms_p99_during_move"] = pct(rtts["move"], 0.99)
             # the target's figure: pairs that stayed connected (the others moved)
@@ -358,6 +383,12 @@ class Crowd:
         fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / TICK
 
+    async def cut(self) -> None:
+        """Its devices lose their connections at once (bench.loadstorm)."""
+        assert self.proc is not None and self.proc.stdin is not None
+        self.proc.stdin.write(b"storm\n")
+        await self.proc.stdin.drain()
+
     async def stop(self) -> None:
         if self.proc is None or self.proc.returncode is not None:
             return
@@ -383,7 +414,7 @@ async def relay_loop(
     while True:
         k = order[n % len(order)]
         n += 1
-        moving = figures.phase == "move" and k in figures.stayed
+        moving = figures.phase != "steady" and k in figures.stayed
         if await send(devices[2 * k], {"k": k, "n": n, "t": time.monotonic()}) and moving:
             figures.sent_in_move.add((k, n))
         next_at += step
@@ -483,6 +514,9 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=60, help="connects in flight")
     parser.add_argument("--restart", action="store_true", help="stop instance 1 midway")
     parser.add_argument(
+        "--storm", action="store_true", help="all but an eighth of the pairs reconnect at once"
+    )
+    parser.add_argument(
         "--crowd", action="store_true", help="the devices that do not relay in a second process"
     )
     parser.add_argument(
@@ -511,6 +545,11 @@ def main() -> int:
         parser.error("--devices 2..20000, --seconds at most 300")
     if args.time_stayed_only and not (args.crowd and args.restart and args.instances == 2):
         parser.error("--time-stayed-only needs --crowd --restart --instances 2")
+    if args.storm and args.restart:
+        parser.error("--storm or --restart, not both")
+    timing = sum((k // 4) % 8 == 0 for k in range(args.devices // 2))
+    if args.storm and args.relay_rate > 15 * timing:  # the server allows 20 a second each
+        parser.error(f"--storm: {timing} pairs relay, too few for --relay-rate")
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     # one socket per device here, one per device in the server processes (they inherit)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
