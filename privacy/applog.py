@@ -13,7 +13,6 @@ is bounded and no line outlives the retention by more than a day.
 
 from __future__ import annotations
 
-import copy
 import logging
 import os
 import sys
@@ -164,11 +163,14 @@ class LogThread(logging.Handler):
 
 def _prepared(record: logging.LogRecord) -> logging.LogRecord:
     """A copy with the message merged now (its arguments may change before the thread
-    writes it; other handlers keep the original), as QueueHandler does."""
-    record = copy.copy(record)
-    record.msg = record.getMessage()
-    record.args = None
-    return record
+    writes it; other handlers keep the original), as QueueHandler does. Copied by
+    its attributes, not ``copy.copy`` (half the cost: 10,000 devices ending at once
+    are 10,000 lines on the loop's thread)."""
+    prepared = logging.LogRecord.__new__(type(record))
+    prepared.__dict__.update(record.__dict__)
+    prepared.msg = record.getMessage()
+    prepared.args = None
+    return prepared
 
 
 @dataclass
