@@ -199,3 +199,8 @@ def pct(values: list[float], q: float) -> float | None:
         return None
     ordered = sorted(values)
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 2)
+
+
+def seconds(ms: float | None) -> float | None:
+    """A :func:`pct` of seconds, back in seconds."""
+    return None if ms is None else round(ms / 1000, 2)

@@ -1,6 +1,6 @@
 """A reconnect storm (bench.signaling_load ``--storm``): every device that does not
-time relays loses its connection at once, as when a network between the devices and
-the server comes back, and reconnects with its backoff; the pairs that time relays
+time relays loses its connection at once, as when the network between the devices
+and the server fails for a moment, and reconnects with its backoff; the pairs that time relays
 stay connected and keep relaying through it (the issue's storm target is theirs)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from bench.loadparts import Device, Figures, Instance, pct
+from bench.loadparts import Device, Figures, Instance, pct, seconds
 
 GIVE_UP = 90.0  # seconds: a storm that has not settled by then is reported as such
 
@@ -21,7 +21,6 @@ GIVE_UP = 90.0  # seconds: a storm that has not settled by then is reported as s
 class Others(Protocol):
     """The crowd process's side (bench.signaling_load.Crowd), as far as a storm needs it."""
 
-    size: int
     connected: int
     gaps: list[float]
 
@@ -91,16 +90,12 @@ async def storm(
         "storm_devices": total,
         "storm_back": back(),
         "storm_s": round(took, 2),
-        "storm_first_back_s": round(first_back - started, 2) if reconnects else None,
+        "storm_first_back_s": None if first_back == math.inf else round(first_back - started, 2),
         "relay_rtt_ms_p99_during_storm_reconnects": pct(reconnects, 0.99),
         "relay_samples_during_storm_reconnects": len(reconnects),
-        "storm_device_gap_s_p50": _seconds(pct(gaps, 0.5)),
-        "storm_device_gap_s_p99": _seconds(pct(gaps, 0.99)),
-        "storm_device_gap_s_max": _seconds(pct(gaps, 1.0)),
+        "storm_device_gap_s_p50": seconds(pct(gaps, 0.5)),
+        "storm_device_gap_s_p99": seconds(pct(gaps, 0.99)),
+        "storm_device_gap_s_max": seconds(pct(gaps, 1.0)),
         "storm_server_cpu_ms_per_device": round(1000 * server_cpu / max(1, total), 2),
         "storm_devices_side_cpu_ms_per_device": round(1000 * devices_cpu / max(1, total), 2),
     }
-
-
-def _seconds(ms: float | None) -> float | None:
-    return None if ms is None else round(ms / 1000, 2)

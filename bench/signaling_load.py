@@ -61,6 +61,7 @@ from bench.loadparts import (
     placed,
     relaying,
     run_device,
+    seconds,
     send,
 )
 from bench.loadstorm import storm
@@ -250,7 +251,7 @@ class LoadRun:
         relays.cancel()
         watching.cancel()
         await asyncio.sleep(1.0)  # the last echoes
-        if self.args.restart or self.args.storm:
+        if (self.args.restart and len(self.instances) > 1) or self.args.storm:
             sent = self.figures.sent_in_move
             during = "storm" if self.args.storm else "move"
             self.report[f"relays_sent_during_{during}_by_pairs_that_stayed"] = len(sent)
@@ -483,9 +484,9 @@ async def restart(
         "restart_of": len(moving) + crowd_moving,
         "restart_move_s": round(moved_in, 2),
         # each moved device's own time without signaling (losing one, hello of the other)
-        "restart_device_gap_s_p50": _seconds(pct(gaps, 0.5)),
-        "restart_device_gap_s_p99": _seconds(pct(gaps, 0.99)),
-        "restart_device_gap_s_max": _seconds(pct(gaps, 1.0)),
+        "restart_device_gap_s_p50": seconds(pct(gaps, 0.5)),
+        "restart_device_gap_s_p99": seconds(pct(gaps, 0.99)),
+        "restart_device_gap_s_max": seconds(pct(gaps, 1.0)),
         "restart_exit_code": code,
         # what the receiving instance spent beyond its steady relaying, per device moved
         "restart_receiver_cpu_ms_per_device": round(
@@ -499,10 +500,6 @@ async def restart(
         ),
         "pairs_that_stayed": len(stayed),
     }
-
-
-def _seconds(ms: float | None) -> float | None:
-    return None if ms is None else round(ms / 1000, 2)
 
 
 def main() -> int:
