@@ -4,6 +4,7 @@ listener on 127.0.0.1 that drops SYNs as a dead link does (tests.support.latepor
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import time
@@ -20,8 +21,23 @@ def _info(port: int) -> list[tuple[int, int, int, str, tuple[str, int]]]:
     return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", port))]
 
 
-def _open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
+def _sockets_on(port: int) -> int:
+    """This process's TCP sockets (not listeners) with ``port`` at either end. Not a
+    count of all open files: another test's thread may open one meanwhile."""
+    ours = set()
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            target = os.readlink(f"/proc/self/fd/{fd}")
+            if target.startswith("socket:["):
+                ours.add(target[8:-1])
+    count = 0
+    with open("/proc/net/tcp") as table:
+        for line in table.readlines()[1:]:
+            fields = line.split()
+            ends = {int(fields[1].split(":")[1], 16), int(fields[2].split(":")[1], 16)}
+            if port in ends and fields[3] != "0A" and fields[9] in ours:  # 0A: LISTEN
+                count += 1
+    return count
 
 
 async def _open_later(port: LatePort, delay: float) -> float:
@@ -47,14 +63,16 @@ async def test_a_port_back_after_dropped_syns_is_connected_within_a_stagger() ->
 
 async def test_only_the_winner_stays_open() -> None:
     late = LatePort()
-    before = _open_fds()  # the blocker that fills the queue is closed when it opens
+    before = _sockets_on(late.port)
     await late.block()
     try:
         opener = asyncio.create_task(_open_later(late, 1.0))
         sock = await asyncio.wait_for(staggered_connect(_info(late.port), 0.2), 10)
         await opener
         await asyncio.sleep(1.5)  # a loser left pending would retransmit and connect
-        assert _open_fds() - before == 2  # the winner and its accepted end
+        # the winner and its accepted end (the blocker that filled the queue is
+        # closed when the port opens)
+        assert before == 0 and _sockets_on(late.port) == 2
         assert late.accepted == 1
         sock.close()
     finally:
@@ -64,11 +82,11 @@ async def test_only_the_winner_stays_open() -> None:
 async def test_a_dial_that_is_given_up_leaves_no_socket() -> None:
     late = LatePort()
     await late.block()
-    before = _open_fds()
+    before = _sockets_on(late.port)  # the blocker
     try:
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(staggered_connect(_info(late.port), 0.1), 1.0)
-        assert _open_fds() == before
+        assert before == 1 and _sockets_on(late.port) == before
     finally:
         await late.close()
 
