@@ -5,6 +5,7 @@ instances on the in-memory backplane (the interface the Redis one implements).""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 from collections.abc import AsyncIterator
@@ -205,22 +206,36 @@ async def test_a_split_pair_on_the_memory_backplane(
     assert b.hub.instance not in {a.hub.elsewhere(classroom.device_id.short)}
 
 
+@contextlib.asynccontextmanager
+async def _two_on_a_bus(
+    fleet: TestFleet, config_a: ServerConfig, config_b: ServerConfig
+) -> AsyncIterator[tuple[RunningServer, RunningServer]]:
+    """Two instances on one memory backplane, stopped again even when a test fails."""
+    bus = MemoryBus()
+    a = await start_server(
+        fleet.folder, "127.0.0.1", 0, config_a, backplane=MemoryBackplane(bus, "i-a")
+    )
+    try:
+        b = await start_server(
+            fleet.folder, "127.0.0.1", 0, config_b, backplane=MemoryBackplane(bus, "i-b")
+        )
+        try:
+            yield a, b
+        finally:
+            await b.stop()
+    finally:
+        await a.stop()
+
+
 async def test_a_drain_goes_at_the_pace_its_devices_arrive_at_the_other_instance(
     fleet: TestFleet, caplog: pytest.LogCaptureFixture
 ) -> None:
     # All test devices come from 127.0.0.1: the receiver must take more than the
     # default 8 handshakes from one address at once, or the drain's first second
     # (60 told at once) has some refused, and this device does not retry.
-    bus, config = MemoryBus(), ServerConfig(max_pending_per_address=64)
-    a, b = [
-        await start_server(fleet.folder, "127.0.0.1", 0, config, backplane=MemoryBackplane(bus, n))
-        for n in ("i-a", "i-b")
-    ]
-    try:
+    config = ServerConfig(max_pending_per_address=64)
+    async with _two_on_a_bus(fleet, config, config) as (a, b):
         await _drain_paced(a, b, fleet, caplog)
-    finally:
-        await b.stop()
-        await a.stop()
 
 
 async def _drain_paced(
@@ -252,7 +267,7 @@ async def _drain_paced(
     # paced by arrivals, not by the clock: done once they are there, long before the
     # bound, and none waited long on the way
     assert took < 8.0 and max(moved) < 3.0
-    await b.stop()
+    await b.stop()  # the devices' last wait ends
     await asyncio.gather(*tasks)
 
 
@@ -262,12 +277,14 @@ async def test_a_drain_whose_devices_arrive_nowhere_spreads_the_rest(
     # The other instance is alive but the devices do not come to it (it is being
     # stopped too, or they cannot reach it): the drain must not crawl at the floor.
     # A low ceiling, so that more than the first second's worth are left.
-    bus = MemoryBus()
     config = ServerConfig(handshake_rate_max=20.0, max_pending_per_address=64)
-    a = await start_server(
-        fleet.folder, "127.0.0.1", 0, config, backplane=MemoryBackplane(bus, "i-a")
-    )
-    b = await start_server(fleet.folder, "127.0.0.1", 0, backplane=MemoryBackplane(bus, "i-b"))
+    async with _two_on_a_bus(fleet, config, ServerConfig()) as (a, b):
+        await _drain_nowhere(a, b, fleet, caplog)
+
+
+async def _drain_nowhere(
+    a: RunningServer, b: RunningServer, fleet: TestFleet, caplog: pytest.LogCaptureFixture
+) -> None:
     codes: list[int | None] = []
 
     async def one() -> None:
