@@ -76,6 +76,11 @@ MESSAGES: tuple[str, ...] = (
     ),
     # pairing.errors.RevocationListInvalid
     QT_TRANSLATE_NOOP("errors", "De intrekkingslijst is niet geldig en is genegeerd."),
+    # pairing.errors.CrlTooLarge
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "De intrekkingslijst zou te groot worden voor de servers en de apparaten: er zijn te veel geldige certificaten ingetrokken. Er is niets veranderd.",
+    ),
     # pairing.errors.EnrollmentTimedOut
     QT_TRANSLATE_NOOP(
         "errors",

@@ -12,6 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
+from cryptography import x509
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from common.paths import ensure_private_dir, write_private_file
@@ -30,13 +31,14 @@ from pairing.revocation import build_crl
 from pairing.roles import Role
 
 CACHE = Path.home() / ".cache" / "klasgenoot-bench"
+CA_KEY = "ca-key.pem"
 
 
 def fleet(pairs: int) -> tuple[Path, list[tuple[DeviceCredentials, DeviceCredentials]]]:
     """The server's fleet folder and ``pairs`` (student, classroom) credentials."""
     folder = CACHE / f"fleet-{pairs}"
     devices = folder / "devices.jsonl"
-    if not devices.is_file():
+    if not devices.is_file() or not (folder / CA_KEY).is_file():  # older caches had no CA key
         _make(folder, pairs)
     ca = load_certificate((folder / "server" / "ca.pem").read_bytes())
     out = []
@@ -44,6 +46,16 @@ def fleet(pairs: int) -> tuple[Path, list[tuple[DeviceCredentials, DeviceCredent
         pair = json.loads(line)
         out.append(tuple(_creds(d, ca) for d in pair))
     return folder / "server", out  # type: ignore[return-value]
+
+
+def crl_with(fleet_dir: Path, revoked: int, number: int = 1) -> bytes:
+    """A CRL (number 1: in place of the fleet's own) listing ``revoked`` certificates
+    that are none of the devices': a fleet whose earlier pairings ended and have not
+    expired yet (about 53 bytes of PEM each)."""
+    ca_cert = load_certificate((fleet_dir / "ca.pem").read_bytes())
+    ca_key = load_pem_private_key((fleet_dir.parent / CA_KEY).read_bytes(), None)
+    serials = [x509.random_serial_number() for _ in range(revoked)]
+    return build_crl(ca_key=ca_key, ca_cert=ca_cert, number=number, serials=serials).pem  # type: ignore[arg-type]
 
 
 def _creds(device: dict[str, str], ca: object) -> DeviceCredentials:
@@ -64,6 +76,7 @@ def _make(folder: Path, pairs: int) -> None:
     write_private_file(server / "server-key.pem", plain_key_pem(srv.key))
     crl = build_crl(ca_key=ca.key, ca_cert=ca.certificate, number=1, serials=set())
     write_private_file(server / "crl.pem", crl.pem)
+    write_private_file(folder / CA_KEY, plain_key_pem(ca.key))  # for crl_with; not the server's
     now = utcnow()
     lines = []
     for _ in range(pairs):

@@ -49,6 +49,8 @@ async def crowd(spec: dict[str, Any]) -> None:
     devices = [everyone[i] for i in spec["indices"]]
     for dev in devices:
         dev.ctx = client_context(dev.creds)
+        dev.says_crl = bool(spec.get("says_crl", True))
+        dev.crl_number = 1 if spec.get("hold_crl") else None  # the servers' CRL is number 1
     figures = Figures()
     sessions = [
         aiohttp.ClientSession(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import secrets
 import signal
 import sys
@@ -17,10 +18,12 @@ from typing import Any
 import aiohttp
 
 from pairing.credentials import DeviceCredentials
+from signaling.protocol import CRL_NUMBER_HEADER
 
 ROOT = Path(__file__).resolve().parent.parent
 TICK = os.sysconf("SC_CLK_TCK")
 _random = secrets.SystemRandom()
+_CRL_FRAME = re.compile(r'\{"v":1,"type":"crl","number":([0-9]+),')  # signaling.protocol.encode
 
 
 @dataclass
@@ -33,12 +36,19 @@ class Device:
     connected: asyncio.Event = field(default_factory=asyncio.Event)
     moves: int = 0
     lost_at: float | None = None  # when it last lost a connection it had
+    # the number of the last CRL the server pushed, said on reconnecting as a real
+    # device does (signaling.protocol.CRL_NUMBER_HEADER); off: as devices before it
+    crl_number: int | None = None
+    says_crl: bool = True
 
 
 @dataclass
 class Figures:
     rtts: dict[str, list[float]] = field(
-        default_factory=lambda: {"steady": [], "move": [], "move_stayed": [], "storm": []}
+        default_factory=lambda: {
+            name: []
+            for name in ("steady", "move", "move_stayed", "storm", "revoke", "after_revoke")
+        }
     )
     phase: str = "steady"
     # pairs on instance 2 through a restart, or connected through a storm
@@ -146,20 +156,15 @@ async def run_device(
         dev.url = dev.urls[attempt % len(dev.urls)]
         reached = False
         try:
-            async with session.ws_connect(dev.url, ssl=dev.ctx, heartbeat=20.0) as ws:
+            async with session.ws_connect(
+                dev.url, ssl=dev.ctx, heartbeat=20.0, headers=_headers(dev)
+            ) as ws:
                 dev.ws = ws
                 async for msg in ws:
                     if msg.type is not aiohttp.WSMsgType.TEXT:
                         break
-                    body = json.loads(msg.data)
-                    if body["type"] == "hello":
-                        dev.connected.set()
-                        delay = 0.5
-                        if dev.lost_at is not None:
-                            figures.gaps.append(time.monotonic() - dev.lost_at)
-                            dev.lost_at = None
-                    elif body["type"] == "relay":
-                        on_relay(dev, body["payload"])
+                    if _on_frame(dev, _parsed(msg.data), figures, on_relay):
+                        delay = 0.5  # connected: the next loss starts the backoff again
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             reached = not isinstance(exc, aiohttp.ClientConnectorError)
             if not dev.connected.is_set() and dev.moves == 0:
@@ -181,6 +186,38 @@ async def run_device(
         untried = len(dev.urls) - 1
         await asyncio.sleep(_random.uniform(0, delay))  # jittered, capped backoff
         delay = min(delay * 2, 10.0)
+
+
+def _parsed(text: str) -> dict[str, Any]:
+    """A frame, without parsing a CRL's PEM: a real device does that on its own CPU,
+    and thousands of 160 kB parses here would be this process's stall, not the server's."""
+    crl = _CRL_FRAME.match(text)
+    if crl is not None:
+        return {"type": "crl", "number": int(crl.group(1))}
+    body: dict[str, Any] = json.loads(text)
+    return body
+
+
+def _headers(dev: Device) -> dict[str, str] | None:
+    if dev.says_crl and dev.crl_number is not None:
+        return {CRL_NUMBER_HEADER: str(dev.crl_number)}
+    return None
+
+
+def _on_frame(dev: Device, body: dict[str, Any], figures: Figures, on_relay: Any) -> bool:
+    """One frame from the server; True for the hello (the device is connected)."""
+    match body["type"]:
+        case "hello":
+            dev.connected.set()
+            if dev.lost_at is not None:
+                figures.gaps.append(time.monotonic() - dev.lost_at)
+                dev.lost_at = None
+            return True
+        case "relay":
+            on_relay(dev, body["payload"])
+        case "crl":
+            dev.crl_number = int(body["number"])
+    return False
 
 
 async def send(dev: Device, payload: dict[str, Any]) -> bool:

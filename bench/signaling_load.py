@@ -2,7 +2,8 @@
 
     .venv/bin/python -m bench.signaling_load --devices 1000 [--instances 2] [--restart]
         [--relay-rate 500] [--seconds 20] [--json out.json] [--crowd [--time-stayed-only]]
-        [--device-tls-threads 1] [--storm]
+        [--device-tls-threads 1] [--storm | --revoke] [--revoked N]
+        [--old-devices | --devices-hold-crl]
 
 Each instance is a real ``klasgenoot server`` process on 127.0.0.1 (two share a
 redis-server the benchmark starts on a free loopback port). All devices connect
@@ -20,6 +21,11 @@ move and its round trips are the server's and the machine's, not its own.
 ``--storm`` (instead of ``--restart``): after the steady phase every device but an
 eighth of the pairs loses its connection at once and reconnects with its backoff
 (bench.loadstorm); that eighth keeps relaying through it and times it.
+``--revoked N``: the servers' CRL lists N other certificates (a fleet's ended
+pairings), so each device gets that much on connecting; the devices say which CRL
+they hold when they reconnect, as real ones do, unless ``--old-devices``.
+``--revoke``: after the steady phase a CRL one number higher reaches every device
+(bench.loadrevoke).
 A relay is lost if it was sent during the move (or storm) and never echoed: each
 carries a number, and the count is taken a second after the last was sent.
 
@@ -50,7 +56,7 @@ from typing import Any
 import aiohttp
 
 from app.demo.servers import RedisProcess
-from bench.fleetcache import fleet
+from bench.fleetcache import crl_with, fleet
 from bench.loadparts import (
     ROOT,
     TICK,
@@ -64,8 +70,10 @@ from bench.loadparts import (
     seconds,
     send,
 )
+from bench.loadrevoke import revoke
 from bench.loadstorm import storm
 from bench.loadtls import thread_device_handshakes
+from common.paths import write_private_file
 from pairing.credentials import DeviceCredentials
 from signaling.stalls import StallWatch
 from signaling.tls import client_context
@@ -91,13 +99,20 @@ class LoadRun:
         self.report["load_average_at_start"] = round(os.getloadavg()[0], 1)
         self.crowd = Crowd() if args.crowd else None
         self.pairs = 0
+        self.fleet_dir = Path()  # the cached fleet's server folder (start_servers)
 
     async def start_servers(self, fleet_dir: Path) -> None:
+        self.fleet_dir = fleet_dir
         if self.args.instances > 1:
             self.redis = RedisProcess(self.work / "redis")
             self.redis.start()
+        crl = crl_with(fleet_dir, self.args.revoked) if self.args.revoked else None
+        if crl is not None:
+            self.report["crl_pem_kb"] = round(len(crl) / 1000, 1)
         for n in range(self.args.instances):
             shutil.copytree(fleet_dir, self.work / f"server-{n}")
+            if crl is not None:
+                write_private_file(self.work / f"server-{n}" / "crl.pem", crl)
             url = self.redis.url if self.redis else None
             extra: tuple[str, ...] = ("--stall-stacks",) if self.args.stall_stacks else ()
             if self.args.server_tls_threads is not None:
@@ -110,6 +125,8 @@ class LoadRun:
         self.devices = placed(pairs, [i.url for i in self.instances])
         for dev in self.here():
             dev.ctx = client_context(dev.creds)  # the device's own set-up: not timed
+            dev.says_crl = not self.args.old_devices
+            dev.crl_number = 1 if self.args.devices_hold_crl else None
         self.report["devices"] = len(self.devices)
         self.report["devices_in_crowd_process"] = len(self.devices) - len(self.here())
 
@@ -179,7 +196,9 @@ class LoadRun:
         if self.crowd is not None:
             spec = {"pairs": self.pairs, "urls": [i.url for i in self.instances],
                     "indices": self.elsewhere(), "concurrency": self.args.concurrency,
-                    "tls_threads": self.args.device_tls_threads}  # fmt: skip
+                    "tls_threads": self.args.device_tls_threads,
+                    "says_crl": not self.args.old_devices,
+                    "hold_crl": self.args.devices_hold_crl}  # fmt: skip
             await self.crowd.start(spec)
         index = {id(d): i for i, d in enumerate(self.devices)}
         await asyncio.gather(*(admit(index[id(d)], d) for d in self.here()))
@@ -246,6 +265,14 @@ class LoadRun:
             )
             self.report["bench_stalls_over_20ms_during_storm"] = own.stalls
             self.report["bench_longest_stall_ms_during_storm"] = round(own.longest * 1000, 1)
+            own.stalls = steady
+        if self.args.revoke:
+            steady, own.stalls, own.longest = own.stalls, 0, 0.0
+            self.report |= await revoke(
+                self.instances, self.here(), self.figures, self.fleet_dir, self.args.revoked
+            )
+            self.report["bench_stalls_over_20ms_during_revoke"] = own.stalls
+            self.report["bench_longest_stall_ms_during_revoke"] = round(own.longest * 1000, 1)
             own.stalls = steady
         own.stop()
         relays.cancel()
@@ -532,6 +559,29 @@ def main() -> int:
         default=0,
         help="the devices' handshakes in this many threads (bench.loadtls; 0: on the loop)",
     )
+    parser.add_argument(
+        "--revoked",
+        type=int,
+        default=0,
+        help="the servers' CRL lists this many other certificates (a fleet's ended pairings)",
+    )
+    parser.add_argument(
+        "--revoke",
+        action="store_true",
+        help="after the steady phase, a new CRL (one more certificate) reaches every device",
+    )
+    parser.add_argument(
+        "--old-devices",
+        action="store_true",
+        help="the devices do not say which CRL they hold (as before it was asked): "
+        "every connect gets the CRL",
+    )
+    parser.add_argument(
+        "--devices-hold-crl",
+        action="store_true",
+        help="the devices hold the servers' CRL already (they connected before): "
+        "it is not sent on connecting",
+    )
     parser.add_argument("--json", type=Path)
     parser.add_argument("--keep", action="store_true", help="keep the servers' folders")
     parser.add_argument(
@@ -542,8 +592,12 @@ def main() -> int:
         parser.error("--devices 2..20000, --seconds at most 300")
     if args.time_stayed_only and not (args.crowd and args.restart and args.instances == 2):
         parser.error("--time-stayed-only needs --crowd --restart --instances 2")
-    if args.storm and args.restart:
-        parser.error("--storm or --restart, not both")
+    if args.devices_hold_crl and args.old_devices:
+        parser.error("--devices-hold-crl or --old-devices, not both")
+    if not 0 <= args.revoked <= 9000:  # 9,000 are about 480 kB: under MAX_CRL_PEM
+        parser.error("--revoked 0..9000")
+    if args.storm + args.restart + args.revoke > 1:
+        parser.error("one of --storm, --restart and --revoke")
     timing = sum((k // 4) % 8 == 0 for k in range(args.devices // 2))
     if args.storm and args.relay_rate > 15 * timing:  # the server allows 20 a second each
         parser.error(f"--storm: {timing} pairs relay, too few for --relay-rate")

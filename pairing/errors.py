@@ -198,6 +198,11 @@ class AlreadyRevoked(FleetError):
     """Dat apparaat of die koppeling was al ingetrokken. Er is niets veranderd."""
 
 
+class CrlTooLarge(FleetError):
+    """De intrekkingslijst zou te groot worden voor de servers en de apparaten: er zijn
+    te veel geldige certificaten ingetrokken. Er is niets veranderd."""
+
+
 class TurnSettingsInvalid(FleetError):
     """De instellingen voor de TURN-server kloppen niet (naam, poort, IP-adres of
     adresbereik). Er is niets veranderd."""

@@ -49,6 +49,7 @@ from pairing.enrollment import EnrollmentRequest, load_pair_requests
 from pairing.errors import (
     AlreadyRevoked,
     CertificateInvalid,
+    CrlTooLarge,
     FileAccessFailed,
     FleetAlreadyInitialised,
     FleetCorrupt,
@@ -78,6 +79,9 @@ SERVER_CERT, SERVER_KEY = "server.pem", "server-key.pem"
 SETTINGS, ISSUED = "fleet.json", "issued.json"
 FLEET_FILES = (CA_KEY, CA_CERT, SERVER_CERT, SERVER_KEY, CRL, ISSUED, SETTINGS)
 MAX_FILE = MAX_RECORDS  # issued.json is the largest
+# How long after its certificate expired a revoked serial stays on the CRL: a device
+# whose clock runs behind still sees it revoked (the server refuses it as expired).
+KEEP_AFTER_EXPIRY = dt.timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,14 +276,15 @@ def _commit(
     """Records first, then the CRL: a new CRL is always rebuilt from every revoked record."""
     crl = None
     if new_crl:
-        serials = fleet.crl.serials | {r.serial for r in records if r.revoked}
         crl = build_crl(
             ca_key=fleet.ca.key,
             ca_cert=fleet.ca.certificate,
             number=fleet.crl.number + 1,
-            serials=serials,
+            serials=_still_listed(fleet.crl.serials, records, now),
             now=now,
         )
+        if len(crl.pem) > revocation.MAX_CRL_PEM:  # servers and devices would ignore it
+            raise CrlTooLarge()
     try:
         if fleet.resealed_key is not None:  # the same key: safe to write first, atomically
             write_private_file(fleet.data / CA_KEY, fleet.resealed_key)
@@ -290,6 +295,22 @@ def _commit(
     except OSError as exc:
         raise FileAccessFailed(str(fleet.data)) from exc
     return crl
+
+
+def _still_listed(
+    listed: frozenset[int], records: Sequence[IssuedRecord], now: dt.datetime
+) -> set[int]:
+    """The serials a new CRL lists: every revoked certificate that has not long expired.
+
+    An expired certificate is refused on its validity alone, by the server and by a
+    device checking its peer, so its entry only makes the CRL longer: a fleet that
+    revokes at the end of every service would pass MAX_CRL_PEM (about 9,800 entries)
+    in a few years, and from then on every CRL would be ignored. A serial without a
+    record (none is expected) stays.
+    """
+    expiry = {r.serial: r.not_after for r in records}
+    revoked = listed | {r.serial for r in records if r.revoked}
+    return {s for s in revoked if s not in expiry or now <= expiry[s] + KEEP_AFTER_EXPIRY}
 
 
 def pair(
@@ -376,7 +397,8 @@ def revoke(
     """Revoke every certificate of a device (DeviceId, or its short form if that is
     unambiguous) or a pairing (``pair-…``).
 
-    The new CRL's number is one higher and it lists every serial revoked so far.
+    The new CRL's number is one higher and it lists every serial revoked so far whose
+    certificate has not expired more than KEEP_AFTER_EXPIRY ago.
     AlreadyRevoked, and nothing written, when there is nothing left to revoke.
     """
     matches = matcher(target, read_records(data))

@@ -41,6 +41,7 @@ from signaling.events import (
 )
 from signaling.protocol import (
     APP_VERSION_HEADER,
+    CRL_NUMBER_HEADER,
     CallReport,
     CrlPush,
     ErrorCode,
@@ -264,7 +265,7 @@ class SignalingClient:
                     heartbeat=self._config.heartbeat,
                     max_msg_size=self._config.max_message,
                     timeout=aiohttp.ClientWSTimeout(ws_close=2.0),
-                    headers={APP_VERSION_HEADER: app_version()},  # the helpdesk's overview
+                    headers=self._headers(),
                 )
         except (aiohttp.ClientError, OSError, TimeoutError):
             # The exception text names host and port: keep it out of the log.
@@ -290,6 +291,14 @@ class SignalingClient:
             if not ws.closed:
                 await ws.close()
         return self._final or reason_for_close(close_code or ws.close_code)
+
+    def _headers(self) -> dict[str, str]:
+        """The app version (the helpdesk's overview) and the CRL we hold: the server
+        sends its CRL only when it has a newer one."""
+        headers = {APP_VERSION_HEADER: app_version()}
+        if self.crl is not None:
+            headers[CRL_NUMBER_HEADER] = str(self.crl.number)
+        return headers
 
     def _on_frame(self, data: str) -> bool:
         """Handle one frame; False when the connection must end."""

@@ -40,6 +40,8 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from typing import Any
 
+from signaling.tlswrites import RecordWrites
+
 logger = logging.getLogger(__name__)
 
 MAX_HELD = 64 * 1024  # bytes held during a step before reading pauses (a flight: ~2-8 KiB)
@@ -48,9 +50,10 @@ _SSLProtocol: Any = asyncio.sslproto.SSLProtocol  # private: typed loosely on pu
 _DO_HANDSHAKE = asyncio.sslproto.SSLProtocolState.DO_HANDSHAKE
 _AGAIN = (ssl.SSLWantReadError, ssl.SSLSyscallError)  # as asyncio.sslproto treats them
 
-# The methods of asyncio.sslproto.SSLProtocol this module overrides or whose flow it
-# repeats, with a digest of their source in the Python this was written against
-# (3.12.1). Another digest: read the method again, then update it here.
+# The methods of asyncio.sslproto.SSLProtocol this module (and signaling.tlswrites)
+# overrides or whose flow it repeats, with a digest of their source in the Python
+# this was written against (3.12.1). Another digest: read the method again, then
+# update it here.
 PINNED = {
     "__init__": "4dcc4ae39889bfdd",
     "buffer_updated": "ff163159ed549e8d",
@@ -60,6 +63,7 @@ PINNED = {
     "_on_handshake_complete": "b6ed3d4e8d216071",
     "_process_outgoing": "a8516ebed5b6939c",
     "_fatal_error": "e437deb9d79bd086",
+    "_do_write": "07079c68923a3961",  # signaling.tlswrites overrides it
 }
 # The Python whose asyncio the digests were taken from: a build without the standard
 # library's source (frozen) is trusted only on this very version.
@@ -105,9 +109,11 @@ def supported() -> bool:
     return _checked[0]
 
 
-class ThreadedTLS(_SSLProtocol):
-    """asyncio's TLS protocol, its handshake steps run in ``pool``: the server's
-    side, or with ``server_hostname`` a client's (the load benchmark's devices)."""
+class ThreadedTLS(RecordWrites):
+    """asyncio's TLS protocol, its handshake steps run in ``pool`` (or, without one,
+    on the loop as asyncio's own), its large writes a record at a time
+    (signaling.tlswrites): the server's side, or with ``server_hostname`` a client's
+    (the load benchmark's devices)."""
 
     def __init__(
         self,
@@ -116,7 +122,7 @@ class ThreadedTLS(_SSLProtocol):
         context: ssl.SSLContext,
         waiter: asyncio.Future[None],
         *,
-        pool: Executor,
+        pool: Executor | None,
         handshake_timeout: float,
         server_hostname: str | None = None,
     ) -> None:
@@ -142,8 +148,10 @@ class ThreadedTLS(_SSLProtocol):
     def _do_handshake(self) -> None:
         if self._held is not None:
             return  # the step running looks again when it is done
-        if not self._incoming.pending:
-            super()._do_handshake()  # nothing to work on yet: OpenSSL only asks for more
+        if self._pool is None or not self._incoming.pending:
+            # on the loop, as asyncio does; or nothing to work on yet (OpenSSL only
+            # asks for more)
+            super()._do_handshake()
             return
         self._held, self._held_size = [], 0
         loop = self._loop
@@ -205,9 +213,10 @@ async def accept_tls(
 ) -> None:
     """Serve TLS on an accepted socket; return once the handshake succeeded, raise
     (an ``OSError``, as asyncio's own) when it failed or timed out. Without a pool
-    (or on an asyncio this module does not know) the handshake runs on the loop."""
+    the handshake runs on the loop; on an asyncio this module does not know, asyncio's
+    own TLS protocol serves it (whole writes, handshake on the loop)."""
     loop = asyncio.get_running_loop()
-    if pool is None or not supported():
+    if not supported():
         await loop.connect_accepted_socket(
             factory, conn, ssl=context, ssl_handshake_timeout=handshake_timeout
         )

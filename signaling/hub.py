@@ -28,6 +28,7 @@ from pairing.revocation import RevocationList
 from signaling.backplane.base import Backplane
 from signaling.backplane.memory import MemoryBackplane
 from signaling.backplane.wire import BusMessage, CallGone, CallNews, CrlNews, Down, RelayTo, Up
+from signaling.crlpush import CrlFanout
 from signaling.lastcall import LastCall, LastCalls
 from signaling.link import Link
 from signaling.protocol import (
@@ -41,6 +42,7 @@ from signaling.protocol import (
     Presence,
     Relay,
     TurnFrame,
+    encode,
 )
 from signaling.turn import TurnCredential
 from signaling.turnissuer import TurnIssuer
@@ -62,6 +64,8 @@ class Hub:
         self._by_key: dict[Key, Link] = {}  # (short id, peer's short id) -> our link
         self._remote: dict[Key, Up] = {}  # the same key -> where it is online elsewhere
         self.crl: RevocationList | None = None
+        self._crl_frame: tuple[RevocationList, str] | None = None  # self.crl, encoded
+        self.crl_push = CrlFanout(self._push_crl)  # a new CRL to everyone, paced
         self._turn = turn
         self.backplane = backplane or MemoryBackplane()
         self.on_crl_news: Callable[[str], None] = lambda _pem: None  # set by the server
@@ -126,8 +130,7 @@ class Hub:
         peer = self.peer_of(link)
         link.send(Hello(info.device_id.short, info.role.value, self._peer_online(link)))
         self.send_turn(link)
-        if self.crl is not None:
-            link.send(CrlPush(self.crl.number, self.crl.pem.decode()))
+        self._push_crl(link)
         if peer is not None and old is None:
             peer.send(Presence(peer_online=True))
         self.backplane.publish(self._up(link))
@@ -280,8 +283,23 @@ class Hub:
             if gone.instance == self.instance:
                 self.backplane.publish(CallGone(gone.instance, gone.device, gone.peer))
         self.sweep()
-        for link in list(self._links.values()):
-            link.send(CrlPush(crl.number, crl.pem.decode()))
+        self.crl_push.start(list(self._links.values()))  # signaling.crlpush
+
+    def _push_crl(self, link: Link) -> int:
+        """Send our CRL to an online link unless the device holds it, or a newer one,
+        already; the frame's length, or 0 when nothing was sent."""
+        crl = self.crl
+        if crl is None or (link.crl_number is not None and link.crl_number >= crl.number):
+            return 0
+        if self._links.get(link.info.device_id) is not link:
+            return 0  # gone or replaced since the push began
+        if self._crl_frame is None or self._crl_frame[0] is not crl:
+            # encoded once per CRL, not per device: at 10,000 devices a 100 kB CRL
+            # would otherwise be 10,000 copies of 100 kB in the outboxes at once
+            self._crl_frame = (crl, encode(CrlPush(crl.number, crl.pem.decode())))
+        link.send_encoded(self._crl_frame[1])
+        link.crl_number = crl.number
+        return len(self._crl_frame[1])
 
     def sweep(self, now: dt.datetime | None = None) -> None:
         """Close links whose certificate became revoked or expired."""
@@ -297,6 +315,7 @@ class Hub:
         link.close(code, reason)
 
     def close_all(self, code: CloseCode = CloseCode.GOING_AWAY) -> None:
+        self.crl_push.cancel()
         for link in list(self._links.values()):
             link.close(code, "server shutting down")
 

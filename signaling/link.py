@@ -35,6 +35,9 @@ class Link:
         self.info = info
         self.since = int(time.time())  # also for the console's /status (loopback only)
         self.app_version: str | None = None  # as the device said on connecting, if it did
+        # the number of the newest CRL the device holds, as it said on connecting or as
+        # we pushed since: a CRL it has is not sent again (signaling.protocol)
+        self.crl_number: int | None = None
         self.limiter = RateLimiter(
             rate=config.rate,
             burst=config.burst,
@@ -56,12 +59,17 @@ class Link:
         return self.info.device_id.short
 
     def send(self, message: ServerMessage) -> None:
+        self.send_encoded(encode(message))
+
+    def send_encoded(self, frame: str) -> None:
+        """Queue a frame encoded once for many links (a CRL push): the outboxes share
+        the one string instead of each holding its own copy."""
         if self._close is not None:
             return
         if len(self._outbox) >= self._max_outbox:
             self.close(CloseCode.TOO_SLOW, "reading too slowly", flush=False)
             return
-        self._outbox.append(encode(message))
+        self._outbox.append(frame)
         self._write()
 
     def refuse(self, error: ErrorFrame) -> None:

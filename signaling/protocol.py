@@ -42,6 +42,20 @@ def app_version_from(header: str | None) -> str | None:
     return header if header is not None and _APP_VERSION.fullmatch(header) else None
 
 
+# Optional, on the WebSocket upgrade: the number of the newest CRL the device holds.
+# The server pushes its CRL on connecting only when it has a newer one: a large fleet's
+# CRL is tens or hundreds of kB (about 53 bytes of PEM per revoked certificate), and
+# every reconnect of a storm or a move would otherwise carry it again.
+CRL_NUMBER_HEADER = "Klasgenoot-Crl-Number"
+_CRL_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
+def crl_number_from(header: str | None) -> int | None:
+    """The header's CRL number, or None if absent or not a plain number (the device
+    then gets the CRL, as one that sent nothing)."""
+    return int(header) if header is not None and _CRL_NUMBER.fullmatch(header) else None
+
+
 MAX_DEPTH = 32  # JSON nesting; deeper input would only exhaust the parser's stack
 MAX_TEXT = 512 * 1024  # any one string field (a CRL's PEM is the largest)
 MAX_TURN_FIELD = 256  # a TURN username or password (ours are under 40 characters)

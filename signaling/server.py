@@ -36,6 +36,7 @@ from signaling.listener import Listener
 from signaling.logpurge import LogPurger
 from signaling.protocol import (
     APP_VERSION_HEADER,
+    CRL_NUMBER_HEADER,
     CallReport,
     CloseCode,
     ErrorCode,
@@ -44,6 +45,7 @@ from signaling.protocol import (
     Pong,
     app_version,
     app_version_from,
+    crl_number_from,
     parse_client,
 )
 from signaling.ratelimit import Verdict
@@ -252,6 +254,7 @@ class RunningServer:
         await ws.prepare(request)
         link = Link(ws, info, self.config)
         link.app_version = app_version_from(request.headers.get(APP_VERSION_HEADER))
+        link.crl_number = crl_number_from(request.headers.get(CRL_NUMBER_HEADER))
         renew: asyncio.Task[None] | None = None
         try:
             if self.hub.register(link):  # sends hello, then the first TURN credential

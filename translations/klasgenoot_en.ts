@@ -92,6 +92,10 @@
         <translation>The TURN server settings are not right (name, port, IP address or address range). Nothing was changed.</translation>
     </message>
     <message>
+        <source>De intrekkingslijst zou te groot worden voor de servers en de apparaten: er zijn te veel geldige certificaten ingetrokken. Er is niets veranderd.</source>
+        <translation>The revocation list would become too large for the servers and the devices: too many valid certificates have been revoked. Nothing was changed.</translation>
+    </message>
+    <message>
         <source>De koppeling is nog niet actief: het andere apparaat is nog niet ingeschreven of de toestemming is nog niet vastgelegd. Dit apparaat is aangemeld: probeer het daarna opnieuw met dezelfde code.</source>
         <translation>The pairing is not active yet: the other device has not been enrolled or consent has not been recorded. This device is registered: try again later with the same code.</translation>
     </message>

@@ -2044,6 +2044,10 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
         <translation>De instellingen voor de TURN-server kloppen niet (naam, poort, IP-adres of adresbereik). Er is niets veranderd.</translation>
     </message>
     <message>
+        <source>De intrekkingslijst zou te groot worden voor de servers en de apparaten: er zijn te veel geldige certificaten ingetrokken. Er is niets veranderd.</source>
+        <translation>De intrekkingslijst zou te groot worden voor de servers en de apparaten: er zijn te veel geldige certificaten ingetrokken. Er is niets veranderd.</translation>
+    </message>
+    <message>
         <source>De koppeling is nog niet actief: het andere apparaat is nog niet ingeschreven of de toestemming is nog niet vastgelegd. Dit apparaat is aangemeld: probeer het daarna opnieuw met dezelfde code.</source>
         <translation>De koppeling is nog niet actief: het andere apparaat is nog niet ingeschreven of de toestemming is nog niet vastgelegd. Dit apparaat is aangemeld: probeer het daarna opnieuw met dezelfde code.</translation>
     </message>

@@ -146,10 +146,14 @@ async def test_a_newer_crl_is_passed_up_and_an_older_one_is_not(
 
     # A device that already holds CRL 10 ignores the server's lower number.
     known = build_crl(ca_key=fleet.ca.key, ca_cert=fleet.ca.certificate, number=10, serials=[])
-    other = await connect(clients, server.port, fleet.pair()[0], crl=known)
+    other_creds = fleet.pair()[0]
+    other = await connect(clients, server.port, other_creds, crl=known)
     await expect(other, Connected)
     assert other.crl == known
     assert other.events.empty()
+    # it said so on connecting, and the server sent it nothing older
+    (link,) = [k for k in server.hub.links() if k.info.device_id == other_creds.info.device_id]
+    assert link.crl_number == 10
 
 
 async def test_a_replaced_client_stops_for_good(

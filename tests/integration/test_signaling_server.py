@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from pairing.ca import create_ca, plain_key_pem
 from pairing.certificates import certificate_pem, utcnow
 from signaling.config import ServerConfig
+from signaling.link import Link
+from signaling.protocol import CRL_NUMBER_HEADER
 from signaling.server import RunningServer, start_server
 from tests.support.pki import TestFleet, certificate_without_fields, self_signed_device
 from tests.support.signaling import no_addresses_in_logs, serve
@@ -319,6 +321,50 @@ async def test_a_revocation_closes_a_live_connection_and_reaches_the_peer(
         pushed = await frame(c_ws, "crl")
         assert pushed["number"] == 2
         assert "BEGIN X509 CRL" in pushed["pem"]
+
+
+async def test_a_device_that_holds_the_crl_is_not_sent_it_again(
+    server: RunningServer, fleet: TestFleet
+) -> None:
+    student, classroom = fleet.pair()
+    holds = {CRL_NUMBER_HEADER: "1"}  # the server's CRL is number 1
+    async with device(server, student, holds) as s_ws:
+        # what the server sends on connecting comes before the answer to a ping
+        await s_ws.send_str(json.dumps({"v": 1, "type": "ping"}))
+        kinds = [(await frame(s_ws))["type"]]
+        while kinds[-1] != "pong":
+            kinds.append((await frame(s_ws))["type"])
+        assert kinds[0] == "hello" and "crl" not in kinds
+        # one that holds an older one, or says something else, gets it
+        for said in ("0", "1; drop", "9" * 19, ""):
+            async with device(server, classroom, {CRL_NUMBER_HEADER: said}) as c_ws:
+                assert (await frame(c_ws, "crl"))["number"] == 1
+        # a newer CRL still reaches the device that held number 1
+        fleet.revoke(12345)
+        assert (await frame(s_ws, "crl"))["number"] == 2
+
+
+async def test_a_new_crl_is_encoded_once_for_every_device(
+    server: RunningServer, fleet: TestFleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pushed: list[str] = []
+    send_encoded = Link.send_encoded
+
+    def spy(link: Link, text: str) -> None:
+        if '"crl"' in text:
+            pushed.append(text)
+        send_encoded(link, text)
+
+    monkeypatch.setattr(Link, "send_encoded", spy)
+    (a, b), (c, _) = fleet.pair(), fleet.pair()
+    async with device(server, a) as a_ws, device(server, b) as b_ws, device(server, c) as c_ws:
+        for ws in (a_ws, b_ws, c_ws):
+            assert (await frame(ws, "crl"))["number"] == 1
+        pushed.clear()
+        fleet.revoke(12345)
+        for ws in (a_ws, b_ws, c_ws):
+            assert (await frame(ws, "crl"))["number"] == 2
+        assert len(pushed) == 3 and all(text is pushed[0] for text in pushed)  # one string
 
 
 async def test_an_older_or_forged_crl_file_is_ignored(

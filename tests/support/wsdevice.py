@@ -22,10 +22,14 @@ async def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> Non
 
 
 @contextlib.asynccontextmanager
-async def device(server: RunningServer, creds: DeviceCredentials) -> AsyncIterator[Any]:
+async def device(
+    server: RunningServer, creds: DeviceCredentials, headers: dict[str, str] | None = None
+) -> AsyncIterator[Any]:
     async with (
         aiohttp.ClientSession() as session,
-        session.ws_connect(f"wss://localhost:{server.port}/ws", ssl=client_context(creds)) as ws,
+        session.ws_connect(
+            f"wss://localhost:{server.port}/ws", ssl=client_context(creds), headers=headers
+        ) as ws,
     ):
         yield ws
 

@@ -20,6 +20,7 @@ from pairing.deviceid import DeviceId
 from pairing.enrollment import create_request
 from pairing.errors import (
     AlreadyRevoked,
+    CrlTooLarge,
     DeviceIdInvalid,
     EndDateInvalid,
     EnrollmentRequestInvalid,
@@ -37,6 +38,7 @@ from pairing.errors import (
 )
 from pairing.fleet import (
     FLEET_FILES,
+    KEEP_AFTER_EXPIRY,
     PairingResult,
     init_fleet,
     load_settings,
@@ -266,7 +268,7 @@ def test_repairing_a_replaced_laptop_revokes_the_old_pair(data: Path, tmp_path: 
 def test_revoke_by_device_id_is_forgiving_and_only_that_device(data: Path, tmp_path: Path) -> None:
     result = _pair(data, tmp_path, request(Role.STUDENT), request(Role.CLASSROOM))
     typed = result.student_id.text.replace("-", "").lower()
-    crl = revoke(data, PASS, typed)
+    crl = revoke(data, PASS, typed, now=NOW)
     records = {r.device_id: r for r in read_records(data)}
     assert crl.number == 2
     assert crl.serials == {records[result.student_id].serial}
@@ -276,14 +278,45 @@ def test_revoke_by_device_id_is_forgiving_and_only_that_device(data: Path, tmp_p
 def test_revoke_by_pairing_id_and_crls_are_cumulative(data: Path, tmp_path: Path) -> None:
     first = _pair(data, tmp_path, request(Role.STUDENT), request(Role.CLASSROOM))
     second = _pair(data, tmp_path, request(Role.STUDENT), request(Role.CLASSROOM))
-    one = revoke(data, PASS, first.pairing_id.upper())
-    two = revoke(data, PASS, second.pairing_id)
+    one = revoke(data, PASS, first.pairing_id.upper(), now=NOW)
+    two = revoke(data, PASS, second.pairing_id, now=NOW)
     serials: dict[str, set[int]] = {first.pairing_id: set(), second.pairing_id: set()}
     for r in read_records(data):
         serials[r.pairing_id].add(r.serial)
     assert one.number == 2 and one.serials == serials[first.pairing_id]
     assert two.number == 3 and two.serials == serials[first.pairing_id] | serials[second.pairing_id]
     assert all(r.revoked for r in read_records(data))
+
+
+def test_a_crl_drops_the_serials_of_certificates_that_expired_long_ago(
+    data: Path, tmp_path: Path
+) -> None:
+    ended = _pair(data, tmp_path, request(Role.STUDENT), request(Role.CLASSROOM),
+                  until=dt.date(2026, 2, 10))  # fmt: skip
+    revoke(data, PASS, ended.pairing_id, now=NOW)
+    later = _pair(data, tmp_path, request(Role.STUDENT), request(Role.CLASSROOM))
+    serials: dict[str, set[int]] = {ended.pairing_id: set(), later.pairing_id: set()}
+    for r in read_records(data):
+        serials[r.pairing_id].add(r.serial)
+    expired = end_of_day(dt.date(2026, 2, 10))
+    # within KEEP_AFTER_EXPIRY of its expiry, the ended pairing stays listed ...
+    crl = revoke(data, PASS, later.student_id.text, now=expired + KEEP_AFTER_EXPIRY)
+    assert crl.serials >= serials[ended.pairing_id]
+    # ... after it, only what could still be accepted somewhere is
+    crl = revoke(data, PASS, later.pairing_id, now=expired + KEEP_AFTER_EXPIRY + dt.timedelta(1))
+    assert crl.serials == serials[later.pairing_id]
+    assert all(r.revoked for r in read_records(data))  # the records keep the history
+
+
+def test_a_crl_too_large_for_the_servers_is_refused_and_nothing_is_written(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = _pair(data, tmp_path, request(Role.STUDENT), request(Role.CLASSROOM))
+    before = snapshot(data)
+    monkeypatch.setattr(revocation, "MAX_CRL_PEM", 400)  # an empty CRL is about 330 bytes
+    with pytest.raises(CrlTooLarge):
+        revoke(data, PASS, result.pairing_id, now=NOW)
+    assert snapshot(data) == before
 
 
 @pytest.mark.parametrize(
@@ -303,13 +336,13 @@ def test_revoke_unknown_target_changes_nothing(
     _pair(data, tmp_path, request(Role.STUDENT), request(Role.CLASSROOM))
     before = snapshot(data)
     with pytest.raises(error):
-        revoke(data, PASS, target)
+        revoke(data, PASS, target, now=NOW)
     assert snapshot(data) == before
 
 
 def test_revoke_by_the_short_form_of_one_device(data: Path, tmp_path: Path) -> None:
     result = _pair(data, tmp_path, request(Role.STUDENT), request(Role.CLASSROOM))
-    crl = revoke(data, PASS, result.classroom_id.short.lower())
+    crl = revoke(data, PASS, result.classroom_id.short.lower(), now=NOW)
     records = {r.device_id: r for r in read_records(data)}
     assert crl.serials == {records[result.classroom_id].serial}
 
@@ -327,11 +360,11 @@ def test_a_short_form_two_devices_share_is_refused(data: Path, tmp_path: Path) -
 
 def test_revoking_what_is_already_revoked_changes_nothing(data: Path, tmp_path: Path) -> None:
     result = _pair(data, tmp_path, request(Role.STUDENT), request(Role.CLASSROOM))
-    revoke(data, PASS, result.pairing_id)
+    revoke(data, PASS, result.pairing_id, now=NOW)
     before = snapshot(data)
     for target in (result.pairing_id, result.student_id.text, result.classroom_id.short):
         with pytest.raises(AlreadyRevoked):
-            revoke(data, PASS, target)
+            revoke(data, PASS, target, now=NOW)
     assert snapshot(data) == before
 
 

@@ -22,6 +22,7 @@ from signaling.protocol import (
     Presence,
     Relay,
     TurnFrame,
+    crl_number_from,
     encode,
     parse_client,
     parse_server,
@@ -234,3 +235,14 @@ def test_fuzz_json_frames_parse_or_raise_protocol_error(frame: dict[str, Any]) -
         except ProtocolError:
             continue
         assert parse(encode(message), LIMIT) == message  # what we accept, we can say again
+
+
+@pytest.mark.parametrize(
+    ("header", "number"),
+    [("7", 7), ("0", 0), ("000123", 123), ("9" * 18, int("9" * 18)), (None, None), ("", None),
+     ("-1", None), ("1.5", None), (" 7", None), ("7\n", None), ("9" * 19, None), ("٣", None)],
+)  # fmt: skip
+def test_a_crl_number_header_is_a_plain_number_or_nothing(
+    header: str | None, number: int | None
+) -> None:
+    assert crl_number_from(header) == number
