@@ -26,6 +26,7 @@ COOKIE = "__Host-kg-session"
 LOGIN_COOKIE = "__Host-kg-login"
 STORE_KEY = web.AppKey("store", Store)
 IDLE_KEY = web.AppKey("idle", float)
+SESSION_KEY = web.RequestKey("session", Session)  # the logged-in session, per request
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 # Paths reached without a session: /enroll and POST /reports are the devices' endpoints,
@@ -41,7 +42,7 @@ def set_cookie(response: web.StreamResponse, name: str, value: str, max_age: int
 
 
 def session_of(request: web.Request) -> Session:
-    session = request.get("session")
+    session = request.get(SESSION_KEY)
     assert isinstance(session, Session)
     return session
 
@@ -79,7 +80,7 @@ async def sessions(request: web.Request, handler: Handler) -> web.StreamResponse
         if not isinstance(sent, str) or not hmac.compare_digest(sent, session.csrf):
             store.audit(session.user, "refused: missing CSRF token", request.path[:80])
             raise web.HTTPForbidden(text="Formulier verlopen of ongeldig. Laad de pagina opnieuw.")
-    request["session"] = session
+    request[SESSION_KEY] = session
     return await handler(request)
 
 

@@ -18,6 +18,9 @@ from console.security import (
 )
 
 LIMITER_KEY = web.AppKey("limiter", AddressLimiter)
+# what the login page shows, set by the handler that renders it
+TOKEN_KEY = web.RequestKey("login_token", str)
+ERROR_KEY = web.RequestKey("login_error", str)
 TOO_MANY = "Te veel pogingen. Probeer het over een kwartier opnieuw."
 
 
@@ -28,14 +31,14 @@ async def login_page(request: web.Request) -> dict[str, object]:
     token = request.cookies.get(LOGIN_COOKIE, "")
     if not 20 <= len(token) <= 64:
         token = new_login_token()
-    request["login_token"] = token
-    return {"token": token, "error": request.get("error")}
+    request[TOKEN_KEY] = token
+    return {"token": token, "error": request.get(ERROR_KEY)}
 
 
 async def _login_form(request: web.Request, error: str) -> web.StreamResponse:
-    request["error"] = error
+    request[ERROR_KEY] = error
     response = await login_page(request)
-    set_cookie(response, LOGIN_COOKIE, request["login_token"], 600)
+    set_cookie(response, LOGIN_COOKIE, request[TOKEN_KEY], 600)
     return response
 
 
