@@ -224,8 +224,9 @@ def _program_log(args: argparse.Namespace) -> ProgramLog:
     """The server's own log: a rotating file next to the fleet, addresses redacted,
     purged after the same 90 days and of revoked devices (DESIGN.md "What is kept").
     The journal gets it only when asked (it has its own retention)."""
-    from privacy.applog import setup_program_log
+    from privacy.applog import lean_records, setup_program_log
 
+    lean_records()
     state = state_dir(args.data)
     try:
         ensure_private_dir(state)  # 0700 like the fleet folder: the log names devices

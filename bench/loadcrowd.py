@@ -14,7 +14,8 @@ Reads one JSON line on stdin: ``{"pairs": P, "urls": [...], "indices": [...],
 prints ``state CONNECTED ON_LAST FAILURES FIRST_FAILURE`` whenever that changes (at
 most every 50 ms), and ``gaps S ...`` with the seconds each device that came back
 was without a connection, until stdin closes. A line ``storm`` cuts every device's
-connection at once (bench.loadstorm).
+connection at once (bench.loadstorm); ``leave`` cuts them and they stay away
+(bench.teardown).
 """
 
 from __future__ import annotations
@@ -76,6 +77,12 @@ async def crowd(spec: dict[str, Any]) -> None:
     try:
         while line := await loop.run_in_executor(None, sys.stdin.readline):  # until EOF
             if line.strip() == "storm":
+                for dev in devices:
+                    cut(dev)
+            elif line.strip() == "leave":  # cut, and do not come back (bench.teardown)
+                admitting.cancel()
+                for task in tasks:
+                    task.cancel()
                 for dev in devices:
                     cut(dev)
     finally:

@@ -69,8 +69,11 @@ class Figures:
 
 
 class Instance:
-    def __init__(self, folder: Path, redis: str | None, extra: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, folder: Path, redis: str | None, extra: tuple[str, ...] = (), root: Path = ROOT
+    ) -> None:
         self.folder, self.redis, self.extra = folder, redis, extra
+        self.root = root  # the tree whose server runs (another one: a baseline side by side)
         self.proc: asyncio.subprocess.Process | None = None
         self.port = 0
 
@@ -81,8 +84,8 @@ class Instance:
             args += ["--redis", self.redis]
         args += self.extra
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, *args, stdout=asyncio.subprocess.PIPE, cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            sys.executable, *args, stdout=asyncio.subprocess.PIPE, cwd=self.root,
+            env={**os.environ, "PYTHONPATH": str(self.root)},
         )  # fmt: skip
         assert self.proc.stdout is not None
         line = (await asyncio.wait_for(self.proc.stdout.readline(), 60)).decode()

@@ -417,6 +417,12 @@ class Crowd:
         self.proc.stdin.write(b"storm\n")
         await self.proc.stdin.drain()
 
+    async def leave(self) -> None:
+        """Its devices lose their connections at once and stay away (bench.teardown)."""
+        assert self.proc is not None and self.proc.stdin is not None
+        self.proc.stdin.write(b"leave\n")
+        await self.proc.stdin.drain()
+
     async def stop(self) -> None:
         if self.proc is None or self.proc.returncode is not None:
             return

@@ -232,6 +232,17 @@ def setup_program_log(
     return ProgramLog(path, handlers)
 
 
+def lean_records() -> None:
+    """Records carry only what FORMAT prints: no caller's file and line (a walk up the
+    stack), thread, process or asyncio task. For the whole process: the server, whose
+    every device writes a line or two as it comes and goes (4 of 10 µs a line)."""
+    logging._srcfile = None  # the logging HOWTO's "Optimization" names this switch
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+    logging.logAsyncioTasks = False  # type: ignore[attr-defined]  # Python 3.12
+
+
 def quiet_libraries(*, debug: bool = False) -> None:
     """Library debug output off (or on, for a technician chasing a fault: still redacted)."""
     for name, level in QUIET_LIBRARIES.items():

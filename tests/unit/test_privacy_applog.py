@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from privacy.applog import ProgramLog, quiet_libraries, setup_program_log
+from privacy.applog import (
+    ProgramLog,
+    formatter,
+    lean_records,
+    quiet_libraries,
+    setup_program_log,
+)
 
 DAY = 86400.0
 T0 = 1_700_000_000.0
@@ -109,3 +115,32 @@ def test_rolls_over_daily_and_old_files_are_purged(tmp_path: Path, clock: Clock)
     log.close()
     assert not (folder / "klasgenoot.log.1").exists()
     assert (folder / "klasgenoot.log").exists()
+
+
+def test_lean_records_print_the_same_line_without_looking_up_the_caller(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("_srcfile", "logThreads", "logProcesses", "logMultiprocessing",
+                 "logAsyncioTasks"):  # fmt: skip
+        monkeypatch.setattr(logging, name, getattr(logging, name))  # restored after
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    log = logging.getLogger("test.lean")
+    keep = Keep()
+    log.addHandler(keep)
+    monkeypatch.setattr(log, "level", logging.INFO)
+    try:
+        log.info("device %s offline", "ABCDEFG")
+        lean_records()
+        log.info("device %s offline", "ABCDEFG")
+    finally:
+        log.removeHandler(keep)
+    full, lean = records
+    assert full.lineno > 0 and full.threadName is not None
+    assert lean.lineno == 0 and lean.threadName is None and lean.process is None
+    lean.created, lean.msecs = full.created, full.msecs  # the same moment
+    assert formatter().format(lean) == formatter().format(full)
