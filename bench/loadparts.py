@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import re
+import resource
 import secrets
 import signal
 import sys
@@ -232,6 +233,22 @@ async def send(dev: Device, payload: dict[str, Any]) -> bool:
     except (ConnectionError, aiohttp.ClientError):
         return False
     return True
+
+
+def all_descriptors() -> None:
+    """The file-descriptor limit up to its hard limit: one socket per device here, and
+    in the server processes started from here (they inherit it)."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def print_report(report: dict[str, Any], json_path: Path | None) -> None:
+    """One figure a line; with ``json_path`` also as JSON there."""
+    width = max(map(len, report), default=0)
+    for key, value in report.items():
+        print(f"{key:{width}} {value}")
+    if json_path is not None:
+        json_path.write_text(json.dumps(report, indent=2) + "\n")
 
 
 def pct(values: list[float], q: float) -> float | None:

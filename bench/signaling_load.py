@@ -44,7 +44,6 @@ import gc
 import json
 import math
 import os
-import resource
 import secrets
 import shutil
 import sys
@@ -63,8 +62,10 @@ from bench.loadparts import (
     Device,
     Figures,
     Instance,
+    all_descriptors,
     pct,
     placed,
+    print_report,
     relaying,
     run_device,
     seconds,
@@ -607,15 +608,9 @@ def main() -> int:
     timing = sum((k // 4) % 8 == 0 for k in range(args.devices // 2))
     if args.storm and args.relay_rate > 15 * timing:  # the server allows 20 a second each
         parser.error(f"--storm: {timing} pairs relay, too few for --relay-rate")
-    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    # one socket per device here, one per device in the server processes (they inherit)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    all_descriptors()
     small_tls_buffers()  # 10,000 client connections here too: 32 KiB each, not 256
-    report = asyncio.run(bench(args))
-    for key, value in report.items():
-        print(f"{key:36} {value}")
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2) + "\n")
+    print_report(asyncio.run(bench(args)), args.json)
     return 0
 
 

@@ -23,9 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import json
 import re
-import resource
 import shutil
 import sys
 import tempfile
@@ -34,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.fleetcache import fleet
-from bench.loadparts import ROOT, Instance
+from bench.loadparts import ROOT, Instance, all_descriptors, print_report
 from bench.signaling_load import Crowd
 
 WINDOW = 5.0  # seconds measured after the cut, and idle before it
@@ -113,15 +111,11 @@ def main() -> int:
         parser.error("--devices 2..20000")
     if not (args.root / "app" / "cli.py").is_file():
         parser.error(f"{args.root}: not a Klasgenoot tree")
-    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the server inherits it
+    all_descriptors()
     started = time.monotonic()
     report = asyncio.run(teardown(args.devices, args.root.resolve()))
     report["bench_s"] = round(time.monotonic() - started, 1)
-    for key, value in report.items():
-        print(f"{key:30} {value}")
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2) + "\n")
+    print_report(report, args.json)
     return 0
 
 
