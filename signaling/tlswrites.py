@@ -39,8 +39,9 @@ class RecordWrites(_SSLProtocol):
                 data = self._write_backlog[0]
                 size = len(data)
                 if size > RECORD and not self._ssl_writing_paused:
-                    count = self._sslobj.write(memoryview(data)[:RECORD])
-                    self._write_backlog[0] = memoryview(data)[count:]
+                    view = memoryview(data)
+                    count = self._sslobj.write(view[:RECORD])
+                    self._write_backlog[0] = view[count:]
                     self._write_buffer_size -= count
                     self._process_outgoing()  # this record leaves before the next is made
                     continue
