@@ -15,7 +15,10 @@ prints ``state CONNECTED ON_LAST FAILURES FIRST_FAILURE`` whenever that changes 
 most every 50 ms), and ``gaps S ...`` with the seconds each device that came back
 was without a connection, until stdin closes. A line ``storm`` cuts every device's
 connection at once (bench.loadstorm); ``leave`` cuts them and they stay away
-(bench.teardown).
+(bench.teardown): the process then stops itself (``SIGSTOP``) until it is told to go
+on (``SIGCONT``), so that what the devices' side does with its ends (several ms of
+CPU each: aiohttp's and asyncio's, here on the server's two cores) does not take
+the machine from the server it measures, as devices whose network failed do not.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import asyncio
 import contextlib
 import json
 import math
+import os
+import signal
 import sys
 from typing import Any
 
@@ -80,11 +85,12 @@ async def crowd(spec: dict[str, Any]) -> None:
                 for dev in devices:
                     cut(dev)
             elif line.strip() == "leave":  # cut, and do not come back (bench.teardown)
+                for dev in devices:
+                    cut(dev)
+                os.kill(os.getpid(), signal.SIGSTOP)  # silent until SIGCONT
                 admitting.cancel()
                 for task in tasks:
                     task.cancel()
-                for dev in devices:
-                    cut(dev)
     finally:
         admitting.cancel()
         reporting.cancel()

@@ -46,6 +46,7 @@ import math
 import os
 import secrets
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -419,7 +420,8 @@ class Crowd:
         await self.proc.stdin.drain()
 
     async def leave(self) -> None:
-        """Its devices lose their connections at once and stay away (bench.teardown)."""
+        """Its devices lose their connections at once and stay away, and the process
+        stops itself until :meth:`stop` (bench.teardown)."""
         assert self.proc is not None and self.proc.stdin is not None
         self.proc.stdin.write(b"leave\n")
         await self.proc.stdin.drain()
@@ -428,6 +430,7 @@ class Crowd:
         if self.proc is None or self.proc.returncode is not None:
             return
         assert self.proc.stdin is not None
+        self.proc.send_signal(signal.SIGCONT)  # after leave: it stopped itself
         self.proc.stdin.close()  # EOF: it closes its devices and ends
         try:
             await asyncio.wait_for(self.proc.wait(), 30)

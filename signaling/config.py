@@ -59,6 +59,12 @@ class ServerConfig:
     # Threads that do the OpenSSL work of handshakes (signaling.handshakes), so the
     # event loop's thread keeps relaying meanwhile; 0: on the loop's thread.
     handshake_threads: int = 1
+    # Connections whose end was read (a device's network failed, as many at once do)
+    # ended per pass of the loop (signaling.tlsends): each costs ~0.2 ms, spread over
+    # the next few passes, and epoll reports all ends of a failure in one pass. 4
+    # kept relay round trips at 16-22 ms (p50) while 10,000 ended, against seconds
+    # when all ended at once (docs/performance.md); ending takes as long either way.
+    ends_per_pass: int = 4
     max_message: int = 64 * KIB
     rate: float = 20.0  # messages per second per connection, sustained
     burst: int = 50
@@ -91,6 +97,8 @@ class ServerConfig:
     def __post_init__(self) -> None:
         if not 0 < self.turn_lifetime <= 3600:
             raise ServerConfigError("turn_lifetime must be within (0, 3600] seconds")
+        if self.ends_per_pass < 1:
+            raise ServerConfigError("ends_per_pass must be at least 1")
 
     @property
     def turn_renew(self) -> float:

@@ -40,6 +40,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from typing import Any
 
+from signaling.tlsends import PacedEnds, PacedEof
 from signaling.tlswrites import RecordWrites
 
 logger = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ PINNED = {
     "_process_outgoing": "a8516ebed5b6939c",
     "_fatal_error": "e437deb9d79bd086",
     "_do_write": "07079c68923a3961",  # signaling.tlswrites overrides it
+    "eof_received": "4c407ed7eb84fe4c",  # signaling.tlsends overrides it
 }
 # The Python whose asyncio the digests were taken from: a build without the standard
 # library's source (frozen) is trusted only on this very version.
@@ -109,11 +111,12 @@ def supported() -> bool:
     return _checked[0]
 
 
-class ThreadedTLS(RecordWrites):
+class ThreadedTLS(RecordWrites, PacedEof):
     """asyncio's TLS protocol, its handshake steps run in ``pool`` (or, without one,
     on the loop as asyncio's own), its large writes a record at a time
-    (signaling.tlswrites): the server's side, or with ``server_hostname`` a client's
-    (the load benchmark's devices)."""
+    (signaling.tlswrites), with ``ends`` its stream's end handled in turn with the
+    others' (signaling.tlsends): the server's side, or with ``server_hostname`` a
+    client's (the load benchmark's devices)."""
 
     def __init__(
         self,
@@ -125,12 +128,14 @@ class ThreadedTLS(RecordWrites):
         pool: Executor | None,
         handshake_timeout: float,
         server_hostname: str | None = None,
+        ends: PacedEnds | None = None,
     ) -> None:
         super().__init__(
             loop, app_protocol, context, waiter, server_hostname is None, server_hostname,
             ssl_handshake_timeout=handshake_timeout,
         )  # fmt: skip
         self._pool = pool
+        self._ends = ends
         self._held: list[bytes] | None = None  # a list while a step runs in the pool
         self._held_size = 0
         self._held_paused = False
@@ -210,11 +215,14 @@ async def accept_tls(
     context: ssl.SSLContext,
     handshake_timeout: float,
     pool: Executor | None,
+    *,
+    ends: PacedEnds | None = None,
 ) -> None:
     """Serve TLS on an accepted socket; return once the handshake succeeded, raise
     (an ``OSError``, as asyncio's own) when it failed or timed out. Without a pool
-    the handshake runs on the loop; on an asyncio this module does not know, asyncio's
-    own TLS protocol serves it (whole writes, handshake on the loop)."""
+    the handshake runs on the loop; with ``ends`` the connection's end waits its turn
+    (signaling.tlsends). On an asyncio this module does not know, asyncio's own TLS
+    protocol serves it (whole writes, handshake on the loop, ends at once)."""
     loop = asyncio.get_running_loop()
     if not supported():
         await loop.connect_accepted_socket(
@@ -225,8 +233,9 @@ async def accept_tls(
 
     def protocol() -> asyncio.BaseProtocol:
         return ThreadedTLS(
-            loop, factory(), context, waiter, pool=pool, handshake_timeout=handshake_timeout
-        )
+            loop, factory(), context, waiter, pool=pool, handshake_timeout=handshake_timeout,
+            ends=ends,
+        )  # fmt: skip
 
     transport, _ = await loop.connect_accepted_socket(protocol, conn)
     try:

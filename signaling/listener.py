@@ -45,6 +45,7 @@ from signaling.config import ServerConfig
 from signaling.handshakes import accept_tls, supported
 from signaling.pace import HandshakePace, InFlight
 from signaling.refusals import RefusalLog, tls_reason
+from signaling.tlsends import PacedEnds
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +93,8 @@ class Listener:
             if config.handshake_threads > 0 and supported()  # else says so, once
             else None
         )
+        # streams whose end was read, ended a few per pass (signaling.tlsends)
+        self.ends: PacedEnds | None = None
         self.pace = HandshakePace(
             config.handshake_rate,
             floor=config.handshake_rate_min,
@@ -99,6 +102,11 @@ class Listener:
             burst=config.handshake_burst,
             lag_target=config.handshake_lag,
         )
+
+    def _ends(self) -> PacedEnds:
+        if self.ends is None:
+            self.ends = PacedEnds(asyncio.get_running_loop(), self._config.ends_per_pass)
+        return self.ends
 
     @property
     def serving(self) -> bool:
@@ -200,8 +208,9 @@ class Listener:
             began = time.monotonic()
             try:
                 await accept_tls(
-                    self._factory, conn, self._ssl, self._config.handshake_timeout, self._pool
-                )
+                    self._factory, conn, self._ssl, self._config.handshake_timeout, self._pool,
+                    ends=self._ends(),
+                )  # fmt: skip
                 self.in_flight.took(time.monotonic() - began)
             finally:
                 self.working -= 1

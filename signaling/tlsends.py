@@ -1,0 +1,98 @@
+"""Connections that end together are ended a few per pass of the loop, not all in one.
+
+When a network fails between many devices and an instance (a school's uplink, a
+load balancer, the benchmark's cut), the instance reads the end of every one of
+those streams at once. Ending one costs asyncio's TLS protocol, aiohttp and the hub
+about 0.2 ms of the loop (its TLS shutdown, the WebSocket's close on a dead socket,
+the handler's end, freeing it all: docs/performance.md, "The mass disconnect"), and
+epoll reports all of them in the same pass: 2,000 ends held the loop 300 ms, 10,000
+up to 1.7 s, and every relay of the pairs that stayed connected waited behind them.
+
+Here the end of a stream is noted when it is read (which costs little), and the
+work of ending is done for a few connections per pass of the loop (``ends_per_pass``
+of :class:`signaling.config.ServerConfig`): relays that arrive meanwhile are served
+between those passes. A connection that ends another way meanwhile (a write fails,
+the server aborts it) is skipped; one the server closes with TLS's close meanwhile
+completes when its turn comes. The work itself is asyncio's own, unchanged: only
+when it runs differs. Connections that end with a reset or a missed pong are ended
+as before (asyncio's error path, aiohttp's heartbeat: the latter spread by the
+timers' own phases).
+
+This overrides ``eof_received`` of asyncio's TLS protocol: ``signaling.handshakes.PINNED``
+pins it with the others, and without a match the listener uses asyncio's stock
+protocol.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import asyncio.sslproto
+import collections
+import logging
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+_SSLProtocol: Any = asyncio.sslproto.SSLProtocol  # private: typed loosely on purpose
+_WRAPPED = asyncio.sslproto.SSLProtocolState.WRAPPED
+
+
+class PacedEnds:
+    """The loop's queue of connections whose end was read and is not yet handled."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, per_pass: int) -> None:
+        self._loop = loop
+        self._per_pass = per_pass
+        self._waiting: collections.deque[PacedEof] = collections.deque()
+        self._scheduled = False
+        self.longest = 0  # the most ever waiting at once (tests, diagnosis)
+
+    def __len__(self) -> int:
+        return len(self._waiting)
+
+    def add(self, protocol: PacedEof) -> None:
+        self._waiting.append(protocol)
+        self.longest = max(self.longest, len(self._waiting))
+        if not self._scheduled:
+            self._scheduled = True
+            self._loop.call_soon(self._run)
+
+    def _run(self) -> None:
+        self._scheduled = False
+        for _ in range(min(self._per_pass, len(self._waiting))):
+            protocol = self._waiting.popleft()
+            try:
+                protocol.end_now()
+            except Exception:  # one connection's failure must not strand the others
+                logger.exception("ending a connection failed")
+        if self._waiting:
+            self._scheduled = True
+            self._loop.call_soon(self._run)
+
+
+class PacedEof(_SSLProtocol):
+    """asyncio's TLS protocol whose reading of its stream's end waits its turn in
+    ``ends`` (a :class:`PacedEnds`; ``None``: at once, as asyncio does)."""
+
+    _ends: PacedEnds | None = None
+
+    def eof_received(self) -> bool | None:
+        if self._ends is None or self._state is not _WRAPPED:
+            return super().eof_received()
+        # True: the transport stays open but stops reading (it removes its reader);
+        # end_now closes it, as the transport would have on a false answer.
+        self._ends.add(self)
+        return True
+
+    def end_now(self) -> None:
+        """What asyncio does on reading the end, now (skipped if it ended meanwhile)."""
+        transport = self._transport
+        if transport is None or transport.is_closing():
+            return
+        try:
+            keep_open = super().eof_received()
+        except Exception as exc:  # asyncio's transport reports it as fatal, so do we
+            transport._fatal_error(exc, "Fatal error: protocol.eof_received() call failed.")
+            return
+        if not keep_open:
+            transport.close()
