@@ -59,3 +59,29 @@ async def test_devices_cut_together_go_offline_while_a_pair_that_stays_relays(
         assert server.listener is not None and server.listener.ends is not None
         assert server.listener.ends.longest > 2  # read together, ended in turn
         assert len(server.listener.ends) == 0
+
+
+async def test_a_device_back_before_its_end_was_handled_stays_online_for_its_peer(
+    fleet: TestFleet, server: RunningServer
+) -> None:
+    """It reconnects while its old connection waits its turn: the new one replaces
+    the old (as any reconnect does), and its peer sees no presence change."""
+    student, classroom = fleet.pair()
+    async with device(server, student) as s_ws:
+        async with device(server, classroom) as old:
+            assert (await frame(s_ws, "presence"))["peer_online"] is True
+            assert server.listener is not None and server.listener.ends is not None
+            ends = server.listener.ends
+            ends._scheduled = True  # hold the queue: nothing is ended until released
+            cut(old)
+            await wait_until(lambda: len(ends) == 1)
+        async with device(server, classroom) as new:
+            await frame(new, "hello")
+            ends._scheduled = False
+            ends._run()  # released: the old connection was replaced meanwhile
+            await wait_until(lambda: len(ends) == 0)
+            await s_ws.send_str(json.dumps({"v": 1, "type": "relay", "payload": "back"}))
+            assert (await frame(new, "relay"))["payload"] == "back"
+            with pytest.raises(TimeoutError):  # no presence frame: it never went offline
+                await frame(s_ws, "presence", timeout=0.5)
+            assert len(server.hub) == 2
