@@ -15,10 +15,11 @@ prints ``state CONNECTED ON_LAST FAILURES FIRST_FAILURE`` whenever that changes 
 most every 50 ms), and ``gaps S ...`` with the seconds each device that came back
 was without a connection, until stdin closes. A line ``storm`` cuts every device's
 connection at once (bench.loadstorm); ``leave`` cuts them and they stay away
-(bench.teardown): the process then stops itself (``SIGSTOP``) until it is told to go
-on (``SIGCONT``), so that what the devices' side does with its ends (several ms of
-CPU each: aiohttp's and asyncio's, here on the server's two cores) does not take
-the machine from the server it measures, as devices whose network failed do not.
+(bench.teardown; ``leave reset``: with a reset instead of the end of the stream).
+The process then stops itself (``SIGSTOP``) until it is told to go on
+(``SIGCONT``), so that what the devices' side does with its ends (several ms of CPU
+each: aiohttp's and asyncio's, here on the server's two cores) does not take the
+machine from the server it measures, as devices whose network failed do not.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ import aiohttp
 
 from bench.fleetcache import fleet
 from bench.loadparts import Device, Figures, placed, run_device
-from bench.loadstorm import cut
+from bench.loadstorm import cut, reset
 from bench.loadtls import thread_device_handshakes
 from signaling.tls import client_context
 from signaling.tuning import small_tls_buffers
@@ -84,9 +85,12 @@ async def crowd(spec: dict[str, Any]) -> None:
             if line.strip() == "storm":
                 for dev in devices:
                     cut(dev)
-            elif line.strip() == "leave":  # cut, and do not come back (bench.teardown)
+            elif line.strip() in {"leave", "leave reset"}:  # cut, stay away (bench.teardown)
+                resets = line.strip() == "leave reset"
                 for dev in devices:
-                    cut(dev)
+                    reset(dev) if resets else cut(dev)
+                if resets:
+                    await asyncio.sleep(0.2)  # asyncio closes the sockets a pass later
                 os.kill(os.getpid(), signal.SIGSTOP)  # silent until SIGCONT
                 admitting.cancel()
                 for task in tasks:

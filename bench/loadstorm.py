@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import math
 import socket
+import struct
 import time
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -40,6 +41,24 @@ def cut(dev: Device) -> bool:
         return False
     with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
+    return True
+
+
+def reset(dev: Device) -> bool:
+    """Cut ``dev``'s connection with a reset, as a middlebox that drops its state may:
+    closed with a linger of 0 (the kernel sends RST when asyncio closes the socket,
+    one pass of this loop later)."""
+    ws = dev.ws
+    connection = ws._response.connection if ws is not None else None  # aiohttp's own
+    transport = connection.transport if connection is not None else None
+    if ws is None or ws.closed or transport is None or not dev.connected.is_set():
+        return False
+    sock = transport.get_extra_info("socket")
+    if sock is None:
+        return False
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()
     return True
 
 

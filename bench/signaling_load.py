@@ -419,11 +419,11 @@ class Crowd:
         self.proc.stdin.write(b"storm\n")
         await self.proc.stdin.drain()
 
-    async def leave(self) -> None:
-        """Its devices lose their connections at once and stay away, and the process
-        stops itself until :meth:`stop` (bench.teardown)."""
+    async def leave(self, *, reset: bool = False) -> None:
+        """Its devices lose their connections at once (``reset``: with a reset) and
+        stay away, and the process stops itself until :meth:`stop` (bench.teardown)."""
         assert self.proc is not None and self.proc.stdin is not None
-        self.proc.stdin.write(b"leave\n")
+        self.proc.stdin.write(b"leave reset\n" if reset else b"leave\n")
         await self.proc.stdin.drain()
 
     async def stop(self) -> None:

@@ -2,14 +2,15 @@
 disconnect" in docs/performance.md).
 
     .venv/bin/python -m bench.teardown [--devices 2000] [--root DIR] [--json out.json]
-        [--stall-stacks]
+        [--stall-stacks] [--reset]
 
 One real ``klasgenoot server`` process (it logs every pass of its loop of 100 ms or
 more: signaling.stalls) and N real devices over mTLS on loopback: ``STAYING`` pairs in
 this process that relay throughout (500 relays a second in all: the student sends,
 the classroom echoes), the rest in a crowd process (bench.loadcrowd). Then the crowd
 cuts every one of its connections at once, as a network that fails between them
-does, and those devices stay away: what the server does next is ending connections,
+does (the end of each stream; ``--reset``: a reset for each, as a middlebox that
+drops its state may), and those devices stay away: what the server does next is ending connections,
 and relaying for the pairs that stayed. Measured: the CPU of the server's loop
 thread over the 5 s after the cut, less the same span just before it, per
 connection cut; from the cut to the server's last "offline" line; the passes of its
@@ -59,7 +60,7 @@ _STALL = re.compile(r"^(\S+)Z WARNING signaling\.stalls: the event loop stalled 
 _OFFLINE = re.compile(r"^(\S+)Z INFO signaling\.hub: device \S+ offline")
 
 
-async def teardown(devices: int, root: Path, stall_stacks: bool) -> dict[str, Any]:
+async def teardown(devices: int, root: Path, stall_stacks: bool, reset: bool) -> dict[str, Any]:
     fleet_dir, pairs = fleet(devices // 2)
     work = Path(tempfile.mkdtemp(prefix="klasgenoot-teardown-"))
     shutil.copytree(fleet_dir, work / "server")
@@ -94,7 +95,7 @@ async def teardown(devices: int, root: Path, stall_stacks: bool) -> dict[str, An
         idle = server.loop_cpu() - idle0
         cut_at, cut_mono = dt.datetime.now(dt.UTC), time.monotonic()
         busy0, crowd0 = server.loop_cpu(), crowd.cpu()
-        await crowd.leave()
+        await crowd.leave(reset=reset)
         await asyncio.sleep(WINDOW)
         busy = server.loop_cpu() - busy0
         crowd_cpu = crowd.cpu() - crowd0
@@ -106,6 +107,7 @@ async def teardown(devices: int, root: Path, stall_stacks: bool) -> dict[str, An
         return {
             "devices": devices,
             "devices_cut": cut,
+            "cut_with": "reset" if reset else "end of stream",
             "server_tree": str(root),
             "loop_cpu_us_per_connection": round(1e6 * (busy - idle) / cut),
             "loop_cpu_ms_window_before": round(1000 * idle),
@@ -172,6 +174,10 @@ def main() -> int:
     parser.add_argument("--root", type=Path, default=ROOT, help="the tree whose server runs")
     parser.add_argument("--json", type=Path)
     parser.add_argument(
+        "--reset", action="store_true",
+        help="the crowd cuts with resets (SO_LINGER 0), not the end of the stream",
+    )  # fmt: skip
+    parser.add_argument(
         "--stall-stacks", action="store_true",
         help="the server logs its passes from 50 ms, with stacks (its sampling costs the loop)",
     )  # fmt: skip
@@ -182,7 +188,7 @@ def main() -> int:
         parser.error(f"{args.root}: not a Klasgenoot tree")
     all_descriptors()
     started = time.monotonic()
-    report = asyncio.run(teardown(args.devices, args.root.resolve(), args.stall_stacks))
+    report = asyncio.run(teardown(args.devices, args.root.resolve(), args.stall_stacks, args.reset))
     report["bench_s"] = round(time.monotonic() - started, 1)
     print_report(report, args.json)
     return 0

@@ -3,15 +3,18 @@ served between those passes (signaling.tlsends).
 
 Real TLS 1.3 over real loopback sockets: the server's side as the listener makes it
 (``accept_tls`` with a :class:`PacedEnds`), the devices' side asyncio's own client.
-The devices cut their connections as a failing network does (``shutdown``, no TLS
-close_notify), all before the server's loop looks, so its epoll reports every end
-in one pass. A ``call_soon`` chain counts the loop's passes.
+The devices cut their connections as a failing network does, all before the
+server's loop looks, so its epoll reports every one in the same pass: the end of
+the stream (``shutdown``, no TLS close_notify), or a reset (``SO_LINGER`` 0 and
+close). A ``call_soon`` chain counts the loop's passes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
+import struct
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -113,9 +116,16 @@ async def devices(
     ]
 
 
-def cut(writer: asyncio.StreamWriter) -> None:
+def cut(writer: asyncio.StreamWriter, how: str = "end") -> None:
     sock = writer.get_extra_info("socket")
-    sock.shutdown(socket.SHUT_RDWR)
+    if how == "end":
+        sock.shutdown(socket.SHUT_RDWR)
+    else:  # closed with a linger of 0: the kernel sends a reset
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        writer.transport.abort()
+
+
+CUTS = ["end", "reset"]
 
 
 @pytest.fixture
@@ -141,13 +151,14 @@ def per_pass(ended: list[int]) -> int:
     return max(ended.count(n) for n in set(ended))
 
 
+@pytest.mark.parametrize("how", CUTS)
 async def test_ends_read_together_are_handled_a_few_per_pass(
-    fleet: TestFleet, passes: Passes
+    fleet: TestFleet, passes: Passes, how: str
 ) -> None:
     server = Server(fleet, PacedEnds(asyncio.get_running_loop(), PER_PASS), passes)
     streams = await connected(fleet, server, DEVICES)
     for _, writer in streams:
-        cut(writer)
+        cut(writer, how)
     await until(lambda: len(server.ended) == DEVICES)
     assert server.ends is not None
     assert server.ends.longest > PER_PASS  # they were read together ...
@@ -156,12 +167,15 @@ async def test_ends_read_together_are_handled_a_few_per_pass(
     await server.close()
 
 
-async def test_without_pacing_they_end_in_one_pass(fleet: TestFleet, passes: Passes) -> None:
+@pytest.mark.parametrize("how", CUTS)
+async def test_without_pacing_they_end_in_one_pass(
+    fleet: TestFleet, passes: Passes, how: str
+) -> None:
     """The control: the same cut, asyncio's own handling, all in the same pass."""
     server = Server(fleet, None, passes)
     streams = await connected(fleet, server, DEVICES)
     for _, writer in streams:
-        cut(writer)
+        cut(writer, how)
     await until(lambda: len(server.ended) == DEVICES)
     assert per_pass(server.ended) > PER_PASS
     await server.close()
@@ -226,6 +240,30 @@ async def test_an_application_failing_on_its_end_does_not_strand_the_others(
     for _, writer in streams:
         cut(writer)
     await until(lambda: len(server.ended) == 6)  # the failing one too: closed as fatal
+    await server.close()
+
+
+async def test_what_a_reset_connection_writes_while_it_waits_is_dropped_quietly(
+    fleet: TestFleet, passes: Passes, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Its socket is closed already: the relays and pings the hub sends it meanwhile
+    go nowhere, without asyncio's "socket.send() raised exception" warnings."""
+    loop = asyncio.get_running_loop()
+    ends = PacedEnds(loop, PER_PASS)
+    ends._scheduled = True  # hold the queue: nothing runs until released below
+    server = Server(fleet, ends, passes)
+    streams = await connected(fleet, server, 1)
+    cut(streams[0][1], "reset")
+    await until(lambda: len(ends) == 1)
+    served = server.protocols[0].transport
+    assert served is not None and not served.is_closing()  # the application does not know yet
+    caplog.set_level(logging.WARNING)
+    for _ in range(20):
+        served.write(b"a relay to a device that is gone")
+    ends._scheduled = False
+    ends._run()
+    await until(lambda: len(server.ended) == 1)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
     await server.close()
 
 
