@@ -88,7 +88,7 @@ async def crowd(spec: dict[str, Any]) -> None:
             elif line.strip() in {"leave", "leave reset"}:  # cut, stay away (bench.teardown)
                 resets = line.strip() == "leave reset"
                 for dev in devices:
-                    reset(dev) if resets else cut(dev)
+                    (reset if resets else cut)(dev)
                 if resets:
                     await asyncio.sleep(0.2)  # asyncio closes the sockets a pass later
                 os.kill(os.getpid(), signal.SIGSTOP)  # silent until SIGCONT

@@ -59,9 +59,9 @@ class ServerConfig:
     # Threads that do the OpenSSL work of handshakes (signaling.handshakes), so the
     # event loop's thread keeps relaying meanwhile; 0: on the loop's thread.
     handshake_threads: int = 1
-    # Connections whose end was read (a device's network failed, as many at once do)
-    # ended per pass of the loop (signaling.tlsends): each costs ~0.2 ms, spread over
-    # the next few passes, and epoll reports all ends of a failure in one pass. 4
+    # Connections whose end (or reset) was read ended per pass of the loop, when a
+    # network fails under many at once (signaling.tlsends): each costs ~0.2 ms, spread
+    # over the next few passes, and epoll reports all ends of a failure in one pass. 4
     # kept relay round trips at 16-22 ms (p50) while 10,000 ended, against seconds
     # when all ended at once (docs/performance.md); ending takes as long either way.
     ends_per_pass: int = 4

@@ -93,7 +93,8 @@ class Listener:
             if config.handshake_threads > 0 and supported()  # else says so, once
             else None
         )
-        # streams whose end was read, ended a few per pass (signaling.tlsends)
+        # connections whose end (or reset) was read, ended a few per pass
+        # (signaling.tlsends)
         self.ends: PacedEnds | None = None
         self.pace = HandshakePace(
             config.handshake_rate,

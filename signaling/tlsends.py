@@ -44,7 +44,8 @@ _WRAPPED = asyncio.sslproto.SSLProtocolState.WRAPPED
 
 
 class PacedEnds:
-    """The loop's queue of connections whose end was read and is not yet handled."""
+    """The loop's queue of connections whose end (or reset) was noted and is not yet
+    handled."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, per_pass: int) -> None:
         self._loop = loop
@@ -93,8 +94,9 @@ class PacedEof(_SSLProtocol):
         return True
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self._ends is None or self._state is not _WRAPPED or exc is None or self._lost:
-            # at once: our own close or abort (exc None), or not yet up, or unpaced
+        if self._ends is None or self._state is not _WRAPPED or exc is None:
+            # at once: unpaced, not yet up (or already closing), or our own close or
+            # abort (exc None)
             super().connection_lost(exc)
             return
         self._lost = (exc,)  # the socket is closed already: see _process_outgoing
