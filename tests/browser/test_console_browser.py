@@ -98,7 +98,10 @@ def went_live(config: Path) -> bool:
     if not db.exists():
         return False
     with contextlib.closing(sqlite3.connect(db, timeout=1)) as conn:
-        row = conn.execute("SELECT 1 FROM sessions WHERE connected_at IS NOT NULL").fetchone()
+        try:
+            row = conn.execute("SELECT 1 FROM sessions WHERE connected_at IS NOT NULL").fetchone()
+        except sqlite3.OperationalError:  # the device made the file and not yet its table
+            return False
     return row is not None
 
 
