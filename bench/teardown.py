@@ -74,9 +74,9 @@ async def teardown(devices: int, root: Path, stall_stacks: bool, reset: bool) ->
     try:
         await server.start()
         staying = [Device(creds, [server.url]) for pair in pairs[:STAYING] for creds in pair]
+        on_relay = _relayed(rtts)
         for n, dev in enumerate(staying):
             dev.ctx = client_context(dev.creds)
-            on_relay = _relayed(dev, rtts)
             tasks.append(asyncio.create_task(run_device(dev, session, Figures(), on_relay, n)))
             await asyncio.wait_for(dev.connected.wait(), 30)
         spec = {"pairs": devices // 2, "urls": [server.url],
@@ -136,10 +136,10 @@ async def teardown(devices: int, root: Path, stall_stacks: bool, reset: bool) ->
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _relayed(dev: Device, rtts: list[tuple[float, float]]) -> Any:
-    """What ``dev`` does with a relay: a classroom echoes it, a student times the echo."""
+def _relayed(rtts: list[tuple[float, float]]) -> Any:
+    """What a device does with a relay: a classroom echoes it, a student times the echo."""
 
-    def on_relay(_: Device, payload: dict[str, Any]) -> None:
+    def on_relay(dev: Device, payload: dict[str, Any]) -> None:
         if payload.get("echo"):
             rtts.append((payload["t"], time.monotonic() - payload["t"]))
         else:
