@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from signaling.backplane.base import Backplane
     from signaling.server import RunningServer
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_PORT = 8443
 DEFAULT_HEALTH_PORT = 8444
 MAX_PORT = 65535
@@ -101,11 +103,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "0 = vrije poort)",
     )
     server.add_argument("--no-health", action="store_true", help="geen /health aanbieden")
-    server.add_argument(
+    shared = server.add_mutually_exclusive_group()
+    shared.add_argument(
         "--redis",
         metavar="URL",
         help="gedeelde toestand in Redis (redis:// of rediss://), voor meerdere instanties "
         "naast elkaar; zonder deze optie houdt de server alles in zijn eigen geheugen",
+    )
+    shared.add_argument(
+        "--redis-file",
+        metavar="BESTAND",
+        type=Path,
+        help="als --redis, maar het adres (met het wachtwoord) staat in dit bestand, "
+        "bijvoorbeeld een systemd-credential: op de opdrachtregel ziet elke gebruiker het",
     )
     server.add_argument(
         "--stall-stacks",
@@ -151,8 +161,27 @@ class EarlyLines(logging.Handler):
 def handler(args: argparse.Namespace) -> int:
     # Nothing is created before the folder is known to be a server data folder.
     FleetFiles(args.data).check()
+    from signaling.backplane.redisurl import (  # redis: on use
+        has_password,
+        read_url_file,
+        readable_by_others,
+    )
+
+    on_command_line = args.redis is not None
+    if args.redis_file is not None:
+        args.redis = read_url_file(args.redis_file)
     early = EarlyLines()
     logging.getLogger().addHandler(early)
+    if on_command_line and has_password(args.redis):
+        logger.warning(
+            "the Redis password is on the command line, where every local user can read "
+            "it (ps): give the URL in a file with --redis-file instead"
+        )
+    elif args.redis_file is not None and readable_by_others(args.redis_file):
+        logger.warning(
+            "the Redis URL file is readable by other users (chmod 600, or systemd's "
+            "LoadCredential=)"
+        )
     try:
         return asyncio.run(_serve(args, early))
     finally:
@@ -216,8 +245,15 @@ def _backplane(url: str | None) -> Backplane | None:
     if url is None:
         return None  # in memory: this instance alone
     from signaling.backplane.redisbus import RedisBackplane
+    from signaling.backplane.redisurl import in_the_clear_to_another_host
 
-    return RedisBackplane(url)
+    backplane = RedisBackplane(url)  # checks the URL first
+    if in_the_clear_to_another_host(url):
+        logger.warning(
+            "Redis is reached without TLS on another machine: its password and the "
+            "relayed messages cross the network readable (use rediss://)"
+        )
+    return backplane
 
 
 def _program_log(args: argparse.Namespace) -> ProgramLog:

@@ -338,10 +338,20 @@ MESSAGES: tuple[str, ...] = (
         "errors",
         "Geef na --out een bestandsnaam of een bestaande map op, bijvoorbeeld die van de USB-stick.",
     ),
+    # signaling.errors.BackplaneUrlFileUnreadable
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "Het Redis-adres kan niet uit het bestand van --redis-file worden gelezen. Zet er één regel in, alleen het adres, bijvoorbeeld rediss://:WACHTWOORD@HOST:6380/0, en maak het leesbaar voor de server.",
+    ),
     # signaling.errors.BackplaneUrlInvalid
     QT_TRANSLATE_NOOP(
         "errors",
         "Het Redis-adres klopt niet. Gebruik redis://HOST:POORT, rediss://HOST:POORT (met TLS) of unix:///PAD, eventueel met een wachtwoord: redis://:WACHTWOORD@HOST:POORT.",
+    ),
+    # signaling.errors.BackplaneUrlUnsafe
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "Het Redis-adres zet de controle van het TLS-certificaat van Redis (deels) uit. Dat staat de server niet toe. Haal ssl_cert_reqs, ssl_check_hostname en ssl_exclude_verify_flags uit het adres; geef voor een eigen CA ssl_ca_certs=PAD op.",
     ),
     # app.helpdesk_setting.HelpdeskUnknown
     QT_TRANSLATE_NOOP(

@@ -40,6 +40,9 @@ QUIET_LIBRARIES = {
     "aioice": logging.WARNING,  # INFO names every candidate pair, with addresses
     "aiortc": logging.WARNING,
     "aiohttp.access": logging.WARNING,
+    # DEBUG names the Redis host and port of every failed command; the backplane
+    # logs why a session failed itself, in a fixed phrase (signaling.backplane.redisfail)
+    "redis": logging.WARNING,
 }
 
 

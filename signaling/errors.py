@@ -33,6 +33,18 @@ class BackplaneUrlInvalid(SignalingError):
     TLS) of unix:///PAD, eventueel met een wachtwoord: redis://:WACHTWOORD@HOST:POORT."""
 
 
+class BackplaneUrlUnsafe(BackplaneUrlInvalid):
+    """Het Redis-adres zet de controle van het TLS-certificaat van Redis (deels) uit.
+    Dat staat de server niet toe. Haal ssl_cert_reqs, ssl_check_hostname en
+    ssl_exclude_verify_flags uit het adres; geef voor een eigen CA ssl_ca_certs=PAD op."""
+
+
+class BackplaneUrlFileUnreadable(SignalingError):
+    """Het Redis-adres kan niet uit het bestand van --redis-file worden gelezen. Zet er
+    één regel in, alleen het adres, bijvoorbeeld rediss://:WACHTWOORD@HOST:6380/0, en
+    maak het leesbaar voor de server."""
+
+
 class ServerStateUnwritable(SignalingError):
     """De server kan zijn logboekmap niet aanmaken of beschrijven. Controleer de rechten
     van de map state in de servermap."""

@@ -316,8 +316,16 @@
         <translation>After --out, give a file name or an existing folder, for example the USB stick&apos;s.</translation>
     </message>
     <message>
+        <source>Het Redis-adres kan niet uit het bestand van --redis-file worden gelezen. Zet er één regel in, alleen het adres, bijvoorbeeld rediss://:WACHTWOORD@HOST:6380/0, en maak het leesbaar voor de server.</source>
+        <translation>The Redis address cannot be read from the file of --redis-file. Put one line in it, only the address, for example rediss://:PASSWORD@HOST:6380/0, and make it readable for the server.</translation>
+    </message>
+    <message>
         <source>Het Redis-adres klopt niet. Gebruik redis://HOST:POORT, rediss://HOST:POORT (met TLS) of unix:///PAD, eventueel met een wachtwoord: redis://:WACHTWOORD@HOST:POORT.</source>
         <translation>The Redis address is not valid. Use redis://HOST:PORT, rediss://HOST:PORT (with TLS) or unix:///PATH, optionally with a password: redis://:PASSWORD@HOST:PORT.</translation>
+    </message>
+    <message>
+        <source>Het Redis-adres zet de controle van het TLS-certificaat van Redis (deels) uit. Dat staat de server niet toe. Haal ssl_cert_reqs, ssl_check_hostname en ssl_exclude_verify_flags uit het adres; geef voor een eigen CA ssl_ca_certs=PAD op.</source>
+        <translation>The Redis address turns (part of) the check of Redis's TLS certificate off. The server does not allow that. Remove ssl_cert_reqs, ssl_check_hostname and ssl_exclude_verify_flags from the address; for a CA of your own, give ssl_ca_certs=PATH.</translation>
     </message>
     <message>
         <source>Het adres van de helpdesk is niet bekend op dit apparaat. Geef het op met --url.</source>

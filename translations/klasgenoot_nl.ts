@@ -2268,8 +2268,16 @@ of door het apparaat te wissen en een nieuwe bundel te installeren. Vraag het de
         <translation>Geef na --out een bestandsnaam of een bestaande map op, bijvoorbeeld die van de USB-stick.</translation>
     </message>
     <message>
+        <source>Het Redis-adres kan niet uit het bestand van --redis-file worden gelezen. Zet er één regel in, alleen het adres, bijvoorbeeld rediss://:WACHTWOORD@HOST:6380/0, en maak het leesbaar voor de server.</source>
+        <translation>Het Redis-adres kan niet uit het bestand van --redis-file worden gelezen. Zet er één regel in, alleen het adres, bijvoorbeeld rediss://:WACHTWOORD@HOST:6380/0, en maak het leesbaar voor de server.</translation>
+    </message>
+    <message>
         <source>Het Redis-adres klopt niet. Gebruik redis://HOST:POORT, rediss://HOST:POORT (met TLS) of unix:///PAD, eventueel met een wachtwoord: redis://:WACHTWOORD@HOST:POORT.</source>
         <translation>Het Redis-adres klopt niet. Gebruik redis://HOST:POORT, rediss://HOST:POORT (met TLS) of unix:///PAD, eventueel met een wachtwoord: redis://:WACHTWOORD@HOST:POORT.</translation>
+    </message>
+    <message>
+        <source>Het Redis-adres zet de controle van het TLS-certificaat van Redis (deels) uit. Dat staat de server niet toe. Haal ssl_cert_reqs, ssl_check_hostname en ssl_exclude_verify_flags uit het adres; geef voor een eigen CA ssl_ca_certs=PAD op.</source>
+        <translation>Het Redis-adres zet de controle van het TLS-certificaat van Redis (deels) uit. Dat staat de server niet toe. Haal ssl_cert_reqs, ssl_check_hostname en ssl_exclude_verify_flags uit het adres; geef voor een eigen CA ssl_ca_certs=PAD op.</translation>
     </message>
     <message>
         <source>Het adres van de helpdesk is niet bekend op dit apparaat. Geef het op met --url.</source>

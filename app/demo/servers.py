@@ -46,22 +46,24 @@ class RedisProcess:
 
     def start(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
-        command += ["--save", "", "--appendonly", "no", "--dir", str(self.folder)]
-        command += ["--logfile", str(self.folder / "redis.log")]
         # A fixed command: redis-server by name from PATH, our own port and folder.
-        self._proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)  # noqa: S603
+        self._proc = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL)  # noqa: S603
         deadline = time.monotonic() + READY_WITHIN
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
                 break
-            if self._answers():
+            if self.answers():
                 return
             time.sleep(0.05)
         self.stop()
         raise RedisMissing("redis-server did not start")
 
-    def _answers(self) -> bool:
+    def command(self) -> list[str]:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
+        command += ["--save", "", "--appendonly", "no", "--dir", str(self.folder)]
+        return [*command, "--logfile", str(self.folder / "redis.log")]
+
+    def answers(self) -> bool:
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
                 sock.sendall(b"PING\r\n")

@@ -22,14 +22,14 @@ import contextlib
 import json
 import logging
 import time
-from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
-from redis.asyncio.connection import parse_url
 from redis.exceptions import RedisError
 
 from common.backoff import Backoff
 from signaling.backplane.base import Backplane, BackplaneHost
+from signaling.backplane.redisfail import failure_reason
+from signaling.backplane.redisurl import check_url
 from signaling.backplane.wire import (
     Alive,
     BusMessage,
@@ -44,11 +44,9 @@ from signaling.backplane.wire import (
     decode,
     encode,
 )
-from signaling.errors import BackplaneUrlInvalid
 
 logger = logging.getLogger(__name__)
 
-SCHEMES = ("redis", "rediss", "unix")
 EVENTS = "kg:events"
 CRL_KEY = "kg:crls"  # sorted by CRL number: the highest wins, whoever wrote last
 ALIVE_EVERY = 1.0  # seconds between our Alive beats (and hash renewals)
@@ -75,12 +73,7 @@ class SessionLost(Exception):
 class RedisBackplane(Backplane):
     def __init__(self, url: str, instance: str | None = None) -> None:
         super().__init__(instance)
-        if urlsplit(url).scheme not in SCHEMES or not urlsplit(url).netloc + urlsplit(url).path:
-            raise BackplaneUrlInvalid("scheme")  # never the URL: it may hold a password
-        try:
-            parse_url(url)  # a bad port or option now, not in every reconnect later
-        except ValueError:
-            raise BackplaneUrlInvalid("value") from None
+        check_url(url)  # a bad URL now, not in every reconnect later
         self._url = url  # may hold a password: never logged
         self._host: BackplaneHost | None = None
         self._healthy = False
@@ -138,17 +131,19 @@ class RedisBackplane(Backplane):
     # -- the session -------------------------------------------------------------
     async def _supervise(self) -> None:
         backoff = Backoff(BACKOFF_INITIAL, BACKOFF_MAX)
-        warned = -DROP_SUMMARY_EVERY
+        warned, last_reason = -DROP_SUMMARY_EVERY, ""
         while True:
             try:
                 await self._session()
             except (RedisError, OSError, TimeoutError, SessionLost) as exc:
-                # The text of a Redis error may name host and port: the type only.
-                self._lost(type(exc).__name__)
-                if time.monotonic() - warned > DROP_SUMMARY_EVERY:  # once a minute
-                    warned = time.monotonic()
-                    name = type(exc).__name__
-                    logger.warning("backplane: Redis not reachable (%s), retrying", name)
+                # The text of a Redis error may name host and port: a fixed phrase only.
+                reason = failure_reason(exc)
+                self._lost(reason)
+                # once a minute, and at once when the reason changes (Redis is back,
+                # but now refuses the password)
+                if reason != last_reason or time.monotonic() - warned > DROP_SUMMARY_EVERY:
+                    warned, last_reason = time.monotonic(), reason
+                    logger.warning("backplane: Redis not reachable (%s), retrying", reason)
             except Exception:  # a bug must not end the backplane for good
                 logger.exception("backplane session failed")
                 self._lost("error")
