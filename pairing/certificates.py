@@ -245,9 +245,21 @@ def verify_device_certificate(
         raise CertificateInvalid("outside its validity period")
     _check_usage(cert)
     info = read_device_certificate(cert)
+    check_current(info, crl=crl, now=now)
+    return info
+
+
+def check_current(
+    info: DeviceCertInfo, *, crl: RevocationList | None = None, now: dt.datetime | None = None
+) -> None:
+    """What can change about a checked certificate after the check: time passes (its
+    validity period) and CRLs arrive. With :func:`verify_device_certificate` once for
+    the same certificate, this is the whole check again, without reading it again."""
+    now = now or utcnow()
+    if not info.not_before <= now <= info.not_after:
+        raise CertificateInvalid("outside its validity period")
     if crl is not None and crl.is_revoked(info.serial):
         raise CertificateInvalid("revoked")
-    return info
 
 
 def check_peer(

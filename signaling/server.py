@@ -20,7 +20,12 @@ from pathlib import Path
 from aiohttp import WSMsgType, web, web_response
 from cryptography import x509
 
-from pairing.certificates import DeviceCertInfo, load_certificate, verify_device_certificate
+from pairing.certificates import (
+    DeviceCertInfo,
+    check_current,
+    load_certificate,
+    verify_device_certificate,
+)
 from pairing.errors import PairingError, RevocationListInvalid
 from pairing.revocation import RevocationList, load_crl, newer
 from privacy import logfilter
@@ -137,7 +142,9 @@ class RunningServer:
         )
         await self._runner.setup()
         assert self._runner.server is not None
-        self.gate = Gate(self._runner.server, self._verify, self.config, self.refusals)
+        self.gate = Gate(
+            self._runner.server, self._verify, self.config, self.refusals, recheck=self._recheck
+        )
         if self._log_state is not None:
             self._purger = LogPurger(self._log_state, self.files.folder, self.gate.seen)
         self.listener = Listener(self.gate.factory, ctx, self.config, self.refusals)
@@ -182,6 +189,9 @@ class RunningServer:
         return web.json_response(
             {"devices": devices, "calls": calls, "calls_refused": self.hub.calls.refused}
         )
+
+    def _recheck(self, info: DeviceCertInfo) -> None:
+        check_current(info, crl=self.hub.crl)  # the same CA: the gate saw it pass before
 
     def _verify(self, cert: x509.Certificate) -> DeviceCertInfo:
         # the handshake verified the signature: server_context trusts only this CA

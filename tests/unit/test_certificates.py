@@ -10,6 +10,7 @@ import pytest
 from pairing.ca import create_ca
 from pairing.certificates import (
     certificate_pem,
+    check_current,
     check_peer,
     fingerprint,
     load_certificate,
@@ -155,3 +156,16 @@ def test_check_peer_refuses_wrong_pin(fleet: TestFleet) -> None:
     other, _ = fleet.pair()
     with pytest.raises(PeerUntrusted, match="pinned"):
         check_peer(classroom.info, own=student.info, pinned_peer=other.device_id)
+
+
+def test_check_current_is_what_changes_after_the_whole_check(fleet: TestFleet) -> None:
+    student, _ = fleet.pair()
+    info = student.info
+    check_current(info, now=info.not_before)  # both ends of the period are inside
+    check_current(info, now=info.not_after)
+    for outside in (info.not_before - dt.timedelta(seconds=1), info.not_after + dt.timedelta(1)):
+        with pytest.raises(CertificateInvalid, match="outside its validity period"):
+            check_current(info, now=outside)
+    check_current(info, crl=fleet.revoke())  # a CRL without it
+    with pytest.raises(CertificateInvalid, match="revoked"):
+        check_current(info, crl=fleet.revoke(info.serial))
