@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from privacy.applog import (
+    LogThread,
     ProgramLog,
     formatter,
     lean_records,
@@ -144,3 +145,46 @@ def test_lean_records_print_the_same_line_without_looking_up_the_caller(
     assert lean.lineno == 0 and lean.threadName is None and lean.process is None
     lean.created, lean.msecs = full.created, full.msecs  # the same moment
     assert formatter().format(lean) == formatter().format(full)
+
+
+def test_a_line_is_formatted_once_and_still_rolls_over_at_its_size(
+    tmp_path: Path, clock: Clock
+) -> None:
+    log = setup_program_log(tmp_path, clock=clock, max_bytes=4096, backup_count=5)
+    try:
+        handler = log.handlers[0]
+        counted: list[str] = []
+
+        class Counting(logging.Formatter):
+            def format(self, record: logging.LogRecord) -> str:
+                counted.append(record.getMessage())
+                return formatter().format(record)
+
+        handler.setFormatter(Counting())
+        for i in range(200):  # ~60 bytes a line: 12 kB, so two rollovers at least
+            logging.getLogger("klasgenoot.test").info("line %d from 10.1.2.3 %s", i, "x" * 20)
+        assert len(counted) == 200  # the standard library's formats each line twice
+    finally:
+        log.close()
+    files = sorted((tmp_path / "logs").iterdir())
+    assert len(files) >= 3 and all(f.stat().st_size <= 4096 for f in files)
+    text = "".join(f.read_text() for f in files)
+    assert text.count("line ") == 200 and "10.1.2.3" not in text and "[address]" in text
+
+
+def test_the_writer_thread_flushes_each_batch_and_keeps_the_order(
+    tmp_path: Path, clock: Clock
+) -> None:
+    log = setup_program_log(tmp_path, clock=clock, threaded=True)
+    try:
+        (writer,) = log.handlers
+        assert isinstance(writer, LogThread)
+        for i in range(500):
+            logging.getLogger("klasgenoot.test").info("line %d of 192.168.1.20", i)
+        writer.drain()  # what the purge waits for: then every line is in the file
+        lines = (tmp_path / "logs" / "klasgenoot.log").read_text().splitlines()
+        assert [line.split("line ")[1] for line in lines] == [
+            f"{i} of [address]" for i in range(500)
+        ]
+    finally:
+        log.close()
