@@ -71,6 +71,8 @@ async def test_a_split_pair_relays_through_redis_with_tls_and_a_password(
             await wait_until(lambda: b.hub.elsewhere(student.device_id.short) == "i-a")
             async with device(b, classroom) as c_ws:
                 assert (await frame(c_ws, "hello"))["peer_online"] is True
+                # instance A heard through Redis that the classroom is on B
+                assert (await frame(s_ws, "presence"))["peer_online"] is True
                 await s_ws.send_str(relay({"sealed": "offer"}))
                 assert (await frame(c_ws, "relay"))["payload"] == {"sealed": "offer"}
                 await c_ws.send_str(relay({"sealed": "answer"}))
@@ -132,21 +134,36 @@ async def test_a_redis_the_instance_cannot_trust_or_enter_is_not_served_and_logg
 # --- the command line ---------------------------------------------------------------
 
 
+async def server_process(fleet: TestFleet, *args: str) -> asyncio.subprocess.Process:
+    """``klasgenoot server`` on the fleet, once it listens."""
+    proc = await asyncio.create_subprocess_exec(
+        *command(), "server", "--data", str(fleet.folder), "--port", "0", *args,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )  # fmt: skip
+    assert proc.stdout is not None
+    await read_port(proc.stdout, "listening on port ")
+    return proc
+
+
+async def stopped(proc: asyncio.subprocess.Process) -> None:
+    proc.terminate()
+    await asyncio.wait_for(proc.wait(), 30)
+
+
+def server_log(fleet: TestFleet) -> str:
+    return "".join(p.read_text() for p in (fleet.folder / "state" / "logs").iterdir())
+
+
 async def test_the_server_reads_its_redis_url_from_a_file_and_keeps_it_out_of_ps(
     tls_redis: TlsRedis, fleet: TestFleet, tmp_path: Path
 ) -> None:
     secret = tmp_path / "redis.url"  # as systemd's LoadCredential= hands it over
     secret.write_text(tls_redis.tls_url() + "\n")
     secret.chmod(0o400)
-    proc = await asyncio.create_subprocess_exec(
-        *command(), "server", "--data", str(fleet.folder), "--port", "0",
-        "--health-port", "0", "--redis-file", str(secret),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )  # fmt: skip
+    proc = await server_process(fleet, "--health-port", "0", "--redis-file", str(secret))
     try:
         assert proc.stdout is not None
-        await read_port(proc.stdout, "listening on port ")
         health_port = await read_port(proc.stdout, "health on port ")
         cmdline = await asyncio.to_thread(Path(f"/proc/{proc.pid}/cmdline").read_bytes)
         assert tls_redis.url_password.encode() not in cmdline and b"rediss" not in cmdline
@@ -163,9 +180,8 @@ async def test_the_server_reads_its_redis_url_from_a_file_and_keeps_it_out_of_ps
             assert asyncio.get_running_loop().time() < deadline, "never healthy"
             await asyncio.sleep(0.1)
     finally:
-        proc.terminate()
-        await asyncio.wait_for(proc.wait(), 30)
-    log = "".join(p.read_text() for p in (fleet.folder / "state" / "logs").iterdir())
+        await stopped(proc)
+    log = server_log(fleet)
     assert "backplane up" in log
     assert PASSWORD not in log and tls_redis.url_password not in log
     assert "password is on the command line" not in log
@@ -185,19 +201,8 @@ async def test_a_password_others_can_read_is_warned_about(
     path.write_text(tls_redis.tls_url())
     path.chmod(0o644)
     given = tls_redis.tls_url() if how == "--redis" else str(path)
-    proc = await asyncio.create_subprocess_exec(
-        *command(), "server", "--data", str(fleet.folder), "--port", "0",
-        "--no-health", how, given,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )  # fmt: skip
-    try:
-        assert proc.stdout is not None
-        await read_port(proc.stdout, "listening on port ")
-    finally:
-        proc.terminate()
-        await asyncio.wait_for(proc.wait(), 30)
-    log = "".join(p.read_text() for p in (fleet.folder / "state" / "logs").iterdir())
+    await stopped(await server_process(fleet, "--no-health", how, given))
+    log = server_log(fleet)
     assert warning in log
     assert tls_redis.url_password not in log
 
