@@ -60,7 +60,12 @@ def relay(payload: Any) -> str:
 async def test_a_pair_split_across_instances_hears_each_other(
     two: tuple[RunningServer, RunningServer], fleet: TestFleet
 ) -> None:
-    a, b = two
+    await split_pair_hears_each_other(*two, fleet)
+
+
+async def split_pair_hears_each_other(a: RunningServer, b: RunningServer, fleet: TestFleet) -> None:
+    """A new pair, the student on ``a`` (instance "i-a"), the classroom on ``b``:
+    presence, an offer and an answer, and control messages in order, through Redis."""
     student, classroom = fleet.pair()
     async with device(a, student) as s_ws:
         assert (await frame(s_ws, "hello"))["peer_online"] is False

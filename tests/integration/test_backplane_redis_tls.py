@@ -26,12 +26,12 @@ from signaling.backplane.redisbus import RedisBackplane
 from signaling.errors import BackplaneUrlFileUnreadable, BackplaneUrlUnsafe
 from signaling.protocol import CloseCode
 from signaling.server import RunningServer, start_server
-from tests.integration.test_backplane_redis import health, relay
+from tests.integration.test_backplane_redis import health, split_pair_hears_each_other
 from tests.integration.test_cli_server import REPO, command, read_port, run_server, tree
 from tests.support.pki import TestFleet
 from tests.support.redis import FAST, TlsRedis, tls_files
 from tests.support.signaling import no_addresses_in_logs
-from tests.support.wsdevice import closed_with, device, frame, wait_until
+from tests.support.wsdevice import closed_with, device, wait_until
 
 no_addresses = pytest.fixture(autouse=True)(no_addresses_in_logs)
 
@@ -65,18 +65,7 @@ async def test_a_split_pair_relays_through_redis_with_tls_and_a_password(
     b = await tls_instance(tmp_path / "fleet-b", tls_redis.tls_url(), "i-b")
     try:
         await wait_until(lambda: a.hub.backplane.healthy and b.hub.backplane.healthy, 10)
-        student, classroom = fleet.pair()
-        async with device(a, student) as s_ws:
-            await frame(s_ws, "hello")
-            await wait_until(lambda: b.hub.elsewhere(student.device_id.short) == "i-a")
-            async with device(b, classroom) as c_ws:
-                assert (await frame(c_ws, "hello"))["peer_online"] is True
-                # instance A heard through Redis that the classroom is on B
-                assert (await frame(s_ws, "presence"))["peer_online"] is True
-                await s_ws.send_str(relay({"sealed": "offer"}))
-                assert (await frame(c_ws, "relay"))["payload"] == {"sealed": "offer"}
-                await c_ws.send_str(relay({"sealed": "answer"}))
-                assert (await frame(s_ws, "relay"))["payload"] == {"sealed": "answer"}
+        await split_pair_hears_each_other(a, b, fleet)
     finally:
         await b.stop()
         await a.stop()
