@@ -65,6 +65,11 @@ class ServerConfig:
     # kept relay round trips at 16-22 ms (p50) while 10,000 ended, against seconds
     # when all ended at once (docs/performance.md); ending takes as long either way.
     ends_per_pass: int = 4
+    # Steps of starting connections run per pass of the loop (signaling.turns): an
+    # OpenSSL step back from its thread, the WebSocket's upgrade and hello, 1-3 ms
+    # each. A storm made a dozen ready at once, and passes of 10-25 ms that every
+    # relay waited behind (docs/performance.md, "Starts taken in turn").
+    starts_per_pass: int = 2
     max_message: int = 64 * KIB
     rate: float = 20.0  # messages per second per connection, sustained
     burst: int = 50
@@ -99,6 +104,8 @@ class ServerConfig:
             raise ServerConfigError("turn_lifetime must be within (0, 3600] seconds")
         if self.ends_per_pass < 1:
             raise ServerConfigError("ends_per_pass must be at least 1")
+        if self.starts_per_pass < 1:
+            raise ServerConfigError("starts_per_pass must be at least 1")
 
     @property
     def turn_renew(self) -> float:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import asyncio.sslproto
 import contextlib
+import functools
 import hashlib
 import inspect
 import logging
@@ -42,6 +43,7 @@ from typing import Any
 
 from signaling.tlsends import PacedEnds, PacedEof
 from signaling.tlswrites import RecordWrites
+from signaling.turns import Turns
 
 logger = logging.getLogger(__name__)
 
@@ -115,8 +117,9 @@ class ThreadedTLS(RecordWrites, PacedEof):
     """asyncio's TLS protocol, its handshake steps run in ``pool`` (or, without one,
     on the loop as asyncio's own), its large writes a record at a time
     (signaling.tlswrites), with ``ends`` its stream's end handled in turn with the
-    others' (signaling.tlsends): the server's side, or with ``server_hostname`` a
-    client's (the load benchmark's devices)."""
+    others' (signaling.tlsends) and with ``starts`` each step back from the pool
+    (signaling.turns): the server's side, or with ``server_hostname`` a client's (the
+    load benchmark's devices)."""
 
     def __init__(
         self,
@@ -129,6 +132,7 @@ class ThreadedTLS(RecordWrites, PacedEof):
         handshake_timeout: float,
         server_hostname: str | None = None,
         ends: PacedEnds | None = None,
+        starts: Turns | None = None,
     ) -> None:
         super().__init__(
             loop, app_protocol, context, waiter, server_hostname is None, server_hostname,
@@ -136,6 +140,7 @@ class ThreadedTLS(RecordWrites, PacedEof):
         )  # fmt: skip
         self._pool = pool
         self._ends = ends
+        self._starts = starts
         self._held: list[bytes] | None = None  # a list while a step runs in the pool
         self._held_size = 0
         self._held_paused = False
@@ -166,7 +171,8 @@ class ThreadedTLS(RecordWrites, PacedEof):
             self._held = None
             self._fatal_error(ConnectionAbortedError("the server is stopping"))
             return
-        step.add_done_callback(lambda done: _back(loop, self._stepped, done))
+        starts = self._starts
+        step.add_done_callback(lambda done: _back(loop, self._stepped, done, starts))
 
     def _stepped(self, step: Future[None]) -> None:
         """On the loop, after a step: what came meanwhile goes to OpenSSL, then on."""
@@ -204,9 +210,19 @@ class ThreadedTLS(RecordWrites, PacedEof):
         super().connection_lost(exc)
 
 
-def _back(loop: asyncio.AbstractEventLoop, then: Callable[[Any], None], step: Future[None]) -> None:
+def _back(
+    loop: asyncio.AbstractEventLoop,
+    then: Callable[[Any], None],
+    step: Future[None],
+    starts: Turns | None,
+) -> None:
+    """From the step's thread: ``then(step)`` on the loop, in its turn with the other
+    connections' steps if ``starts`` (signaling.turns), else in the next pass."""
     with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits
-        loop.call_soon_threadsafe(then, step)
+        if starts is None:
+            loop.call_soon_threadsafe(then, step)
+        else:
+            loop.call_soon_threadsafe(starts.call, functools.partial(then, step))
 
 
 async def accept_tls(
@@ -217,11 +233,13 @@ async def accept_tls(
     pool: Executor | None,
     *,
     ends: PacedEnds | None = None,
+    starts: Turns | None = None,
 ) -> None:
     """Serve TLS on an accepted socket; return once the handshake succeeded, raise
     (an ``OSError``, as asyncio's own) when it failed or timed out. Without a pool
     the handshake runs on the loop; with ``ends`` the connection's end waits its turn
-    (signaling.tlsends). On an asyncio this module does not know, asyncio's own TLS
+    (signaling.tlsends), with ``starts`` each step back from the pool
+    (signaling.turns). On an asyncio this module does not know, asyncio's own TLS
     protocol serves it (whole writes, handshake on the loop, ends at once)."""
     loop = asyncio.get_running_loop()
     if not supported():
@@ -234,7 +252,7 @@ async def accept_tls(
     def protocol() -> asyncio.BaseProtocol:
         return ThreadedTLS(
             loop, factory(), context, waiter, pool=pool, handshake_timeout=handshake_timeout,
-            ends=ends,
+            ends=ends, starts=starts,
         )  # fmt: skip
 
     transport, _ = await loop.connect_accepted_socket(protocol, conn)

@@ -22,7 +22,11 @@ are served in turn. Few at a time keeps the handshakes from arriving, and being
 worked, in clumps: a pass of the loop that works many holds every relay.
 
 The handshake itself (:func:`signaling.handshakes.accept_tls`) does its OpenSSL work
-in ``handshake_threads`` worker threads, so the loop keeps relaying meanwhile.
+in ``handshake_threads`` worker threads, so the loop keeps relaying meanwhile. What
+is left on the loop of starting a connection (wrapping the socket and reading the
+ClientHello, each step back from the thread, the WebSocket's upgrade and hello)
+waits its turn with the other connections' steps, ``starts_per_pass`` a pass
+(:mod:`signaling.turns`): in a storm they are ready together.
 
 A slot is taken at accept time, not when the handshake task first runs: awaiting
 ``sock_accept`` does not yield while connections are queued, so a burst would
@@ -46,6 +50,7 @@ from signaling.handshakes import accept_tls, supported
 from signaling.pace import HandshakePace, InFlight
 from signaling.refusals import RefusalLog, tls_reason
 from signaling.tlsends import PacedEnds
+from signaling.turns import Turns
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +101,10 @@ class Listener:
         # connections whose end (or reset) was read, ended a few per pass
         # (signaling.tlsends)
         self.ends: PacedEnds | None = None
+        # the steps of starting connections, a few per pass (signaling.turns): the
+        # first after the first byte, each OpenSSL step back from the pool, the
+        # WebSocket's upgrade (signaling.server)
+        self.starts: Turns | None = None
         self.pace = HandshakePace(
             config.handshake_rate,
             floor=config.handshake_rate_min,
@@ -108,6 +117,16 @@ class Listener:
         if self.ends is None:
             self.ends = PacedEnds(asyncio.get_running_loop(), self._config.ends_per_pass)
         return self.ends
+
+    def _starts(self) -> Turns:
+        if self.starts is None:
+            loop, per_pass = asyncio.get_running_loop(), self._config.starts_per_pass
+            self.starts = Turns(loop, per_pass, "starting a connection")
+        return self.starts
+
+    async def turn(self) -> None:
+        """Wait for a turn among the steps of starting connections."""
+        await self._starts().turn()
 
     @property
     def serving(self) -> bool:
@@ -206,11 +225,16 @@ class Listener:
                 self._refusals.note("silent connection")
                 return
             self.working += 1
-            began = time.monotonic()
             try:
+                try:
+                    await self.turn()  # wrapping it and reading the ClientHello
+                except BaseException:  # cancelled at shutdown: asyncio does not own it yet
+                    conn.close()
+                    raise
+                began = time.monotonic()
                 await accept_tls(
                     self._factory, conn, self._ssl, self._config.handshake_timeout, self._pool,
-                    ends=self._ends(),
+                    ends=self._ends(), starts=self._starts(),
                 )  # fmt: skip
                 self.in_flight.took(time.monotonic() - began)
             finally:

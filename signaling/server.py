@@ -261,6 +261,8 @@ class RunningServer:
         )
         if not ws.can_prepare(request).ok:
             return web.Response(status=426, text="WebSocket only")
+        if self.listener is not None:  # the upgrade and hello in turn (signaling.turns)
+            await self.listener.turn()
         await ws.prepare(request)
         link = Link(ws, info, self.config)
         link.app_version = app_version_from(request.headers.get(APP_VERSION_HEADER))

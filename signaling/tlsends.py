@@ -33,48 +33,23 @@ from __future__ import annotations
 
 import asyncio
 import asyncio.sslproto
-import collections
-import logging
 from typing import Any
 
-logger = logging.getLogger(__name__)
+from signaling.turns import Turns
 
 _SSLProtocol: Any = asyncio.sslproto.SSLProtocol  # private: typed loosely on purpose
 _WRAPPED = asyncio.sslproto.SSLProtocolState.WRAPPED
 
 
-class PacedEnds:
+class PacedEnds(Turns):
     """The loop's queue of connections whose end (or reset) was noted and is not yet
     handled."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, per_pass: int) -> None:
-        self._loop = loop
-        self._per_pass = per_pass
-        self._waiting: collections.deque[PacedEof] = collections.deque()
-        self._scheduled = False
-        self.longest = 0  # the most ever waiting at once (tests, diagnosis)
-
-    def __len__(self) -> int:
-        return len(self._waiting)
+        super().__init__(loop, per_pass, "ending a connection")
 
     def add(self, protocol: PacedEof) -> None:
-        self._waiting.append(protocol)
-        self.longest = max(self.longest, len(self._waiting))
-        if not self._scheduled:
-            self._scheduled = True
-            self._loop.call_soon(self._run)
-
-    def _run(self) -> None:
-        self._scheduled = False
-        for _ in range(min(self._per_pass, len(self._waiting))):
-            protocol = self._waiting.popleft()
-            try:
-                protocol.end_now()
-            except Exception:  # one connection's failure must not strand the others
-                logger.exception("ending a connection failed")
-        if self._waiting:
-            self._scheduled = True
-            self._loop.call_soon(self._run)
+        self.call(protocol.end_now)
 
 
 class PacedEof(_SSLProtocol):

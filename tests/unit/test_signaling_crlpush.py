@@ -9,22 +9,7 @@ import pytest
 
 from signaling import crlpush
 from signaling.crlpush import CrlFanout
-
-
-class Passes:
-    """Counts passes of the loop: a task that yields once per pass."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self._task = asyncio.get_running_loop().create_task(self._run())
-
-    async def _run(self) -> None:
-        while True:
-            self.count += 1
-            await asyncio.sleep(0)
-
-    def stop(self) -> None:
-        self._task.cancel()
+from tests.support.passes import Passes
 
 
 async def test_the_push_writes_at_most_pass_bytes_before_the_loop_runs_again(

@@ -25,26 +25,11 @@ from signaling.errors import ServerConfigError
 from signaling.handshakes import accept_tls
 from signaling.tls import client_context, server_context
 from signaling.tlsends import PacedEnds
+from tests.support.passes import Passes, most_in_one_pass, until
 from tests.support.pki import TestFleet
 
 PER_PASS = 3
 DEVICES = 24
-
-
-class Passes:
-    """Counts the loop's passes: one step of a ``call_soon`` chain runs per pass."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self._loop = asyncio.get_running_loop()
-        self._handle = self._loop.call_soon(self._tick)
-
-    def _tick(self) -> None:
-        self.count += 1
-        self._handle = self._loop.call_soon(self._tick)
-
-    def stop(self) -> None:
-        self._handle.cancel()
 
 
 class Served(asyncio.Protocol):
@@ -135,20 +120,10 @@ async def passes() -> AsyncIterator[Passes]:
     counter.stop()
 
 
-async def until(done: Callable[[], bool], within: float = 10.0) -> None:
-    async with asyncio.timeout(within):
-        while not done():
-            await asyncio.sleep(0.005)
-
-
 async def connected(fleet: TestFleet, server: Server, count: int) -> list[Any]:
     streams = await devices(fleet, server.port, count)
     await until(lambda: len(server.protocols) == count)
     return streams
-
-
-def per_pass(ended: list[int]) -> int:
-    return max(ended.count(n) for n in set(ended))
 
 
 @pytest.mark.parametrize("how", CUTS)
@@ -162,7 +137,7 @@ async def test_ends_read_together_are_handled_a_few_per_pass(
     await until(lambda: len(server.ended) == DEVICES)
     assert server.ends is not None
     assert server.ends.longest > PER_PASS  # they were read together ...
-    assert per_pass(server.ended) <= PER_PASS  # ... and ended a few per pass
+    assert most_in_one_pass(server.ended) <= PER_PASS  # ... and ended a few per pass
     assert len(server.ends) == 0
     await server.close()
 
@@ -177,7 +152,7 @@ async def test_without_pacing_they_end_in_one_pass(
     for _, writer in streams:
         cut(writer, how)
     await until(lambda: len(server.ended) == DEVICES)
-    assert per_pass(server.ended) > PER_PASS
+    assert most_in_one_pass(server.ended) > PER_PASS
     await server.close()
 
 
