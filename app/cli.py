@@ -12,7 +12,7 @@ import importlib
 import importlib.metadata
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from app.cli_words import speak_dutch
 from common.errors import KlasgenootError
@@ -36,9 +36,8 @@ COMMANDS = {
 }  # fmt: skip
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The whole parser; with ``command`` one of COMMANDS, only that command's part
-    (anything else, such as ``--help`` or a typo, needs every command to answer)."""
+def build_parser(commands: Collection[str] = COMMANDS) -> argparse.ArgumentParser:
+    """The parser with ``commands`` (default: all of them); their modules are imported."""
     speak_dutch()
     parser = argparse.ArgumentParser(
         prog="klasgenoot",
@@ -49,16 +48,21 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         "--version", action="version", version=f"klasgenoot {version()}", help="de versie tonen"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    wanted = [COMMANDS[command]] if command in COMMANDS else dict.fromkeys(COMMANDS.values())
-    for module in wanted:
+    for module in dict.fromkeys(COMMANDS[command] for command in commands):
         importlib.import_module(f"app.{module}").register(sub)
     return parser
 
 
-def command_word(argv: Sequence[str]) -> str | None:
-    """The command in ``argv``: its first word that is not an option (the options
-    before a command, -v and --version, take no value)."""
-    return next((word for word in argv if not word.startswith("-")), None)
+def needed(argv: Sequence[str]) -> Collection[str]:
+    """The commands the parser needs for ``argv``: the one it names; all of them to
+    list them (--help) or to say which there are (an unknown one); none for
+    --version or for a missing command (the usage line names no command)."""
+    word = next((w for w in argv if not w.startswith("-")), None)  # -v, --version: no value
+    if word in COMMANDS:
+        return (word,)
+    if word is None and not {"-h", "--help"} & set(argv):
+        return ()
+    return COMMANDS
 
 
 def version() -> str:
@@ -72,7 +76,7 @@ def version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else argv
-    args = build_parser(command_word(words)).parse_args(words)
+    args = build_parser(needed(words)).parse_args(words)
     # Frames, audio and keys live in this process's memory: never dump it to disk.
     disable_core_dumps()
     limit_malloc_arenas()

@@ -58,12 +58,31 @@ def test_help_runs(command: tuple[str, ...], capsys: pytest.CaptureFixture[str])
 def test_a_command_alone_is_all_its_parser(command: str) -> None:
     """The parser built for one command (what `klasgenoot COMMAND ...` runs) has that
     command exactly as the whole parser has it."""
-    alone = cli.build_parser(command)
+    alone = cli.build_parser(cli.needed(["-v", command, "--help"]))
     assert list(_subparsers(alone)) == [
         name for name in cli.COMMANDS if cli.COMMANDS[name] == cli.COMMANDS[command]
     ]
     whole = {c for c in COMMANDS if c[0] == command}
     assert {c for c in _commands(alone) if c[0] == command} == whole
+
+
+def test_the_words_tell_which_commands_the_parser_needs() -> None:
+    assert cli.needed(["-v", "fleet", "pair", "--help"]) == ("fleet",)
+    assert cli.needed(["wipe", "--config", "fleet"]) == ("wipe",)  # an argument, not a command
+    assert cli.needed(["--help"]) == cli.needed(["-v", "-h"]) == cli.COMMANDS  # lists them
+    assert cli.needed(["flet", "init"]) == cli.COMMANDS  # a typo: the error names them all
+    assert cli.needed(["--version"]) == cli.needed([]) == ()
+
+
+def test_version_and_a_missing_command_need_no_command(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--version"])
+    assert exit_.value.code == 0 and capsys.readouterr().out.startswith("klasgenoot ")
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["-v"])
+    assert exit_.value.code == 2 and "COMMAND" in capsys.readouterr().err
 
 
 def test_a_command_imports_only_its_own_module() -> None:
