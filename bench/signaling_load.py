@@ -235,12 +235,14 @@ class LoadRun:
         own.start()
         cpu1, t0 = self.cpu(), time.monotonic()
         last0, last_loop0 = self.instances[-1].cpu(), self.instances[-1].loop_cpu()
+        devices0 = self.devices_cpu()
         await asyncio.sleep(self.args.seconds)
         self.report["bench_stalls_over_20ms"] = own.stalls
         self.report["bench_longest_stall_ms"] = round(own.longest * 1000, 1)
         busy = (self.cpu() - cpu1) / (time.monotonic() - t0)
         steady_busy = (self.instances[-1].cpu() - last0) / (time.monotonic() - t0)
         steady_loop = (self.instances[-1].loop_cpu() - last_loop0) / (time.monotonic() - t0)
+        steady_devices = (self.devices_cpu() - devices0) / (time.monotonic() - t0)
         self.report["server_cpu_pct_relay"] = round(100 * busy, 1)
         if self.args.restart and len(self.instances) > 1:
             steady, own.stalls, own.longest = own.stalls, 0, 0.0
@@ -252,6 +254,7 @@ class LoadRun:
                 self.crowd,
                 steady_busy=steady_busy,
                 steady_loop=steady_loop,
+                steady_devices=steady_devices,
             )
             # the devices' side of the move's handshakes runs here too: is it the limit?
             self.report["bench_stalls_over_20ms_during_move"] = own.stalls
@@ -294,6 +297,10 @@ class LoadRun:
 
     def loop_cpu(self) -> float:
         return sum(i.loop_cpu() for i in self.instances if i.proc and i.proc.returncode is None)
+
+    def devices_cpu(self) -> float:
+        """The devices' side: this process and its crowd process."""
+        return time.process_time() + (self.crowd.cpu() if self.crowd else 0)
 
     def results(self) -> dict[str, Any]:
         rtts = self.figures.rtts
@@ -480,6 +487,7 @@ async def restart(
     *,
     steady_busy: float,
     steady_loop: float,
+    steady_devices: float,
 ) -> dict[str, Any]:
     """SIGTERM instance 1 (drain), time its devices' move to instance 2; then count the
     relays lost by pairs that stayed on instance 2 throughout (pairs of ``here``, the
@@ -511,6 +519,8 @@ async def restart(
     server_cpu = instances[1].cpu() - server0 - steady_busy * moved_in
     loop_cpu = instances[1].loop_cpu() - loop0 - steady_loop * moved_in
     devices_cpu = time.process_time() + (crowd.cpu() if crowd else 0) - devices0
+    # the same less the relaying (sending, timing, answering) they did before the move
+    devices_move_cpu = devices_cpu - steady_devices * moved_in
     code = await stopping
     gaps = figures.gaps + (crowd.gaps if crowd else [])
     figures.phase = "steady"
@@ -534,6 +544,9 @@ async def restart(
         ),
         "restart_devices_side_cpu_ms_per_device": round(
             1000 * devices_cpu / max(1, len(moving) + crowd_moving), 2
+        ),
+        "restart_devices_side_move_cpu_ms_per_device": round(
+            1000 * devices_move_cpu / max(1, len(moving) + crowd_moving), 2
         ),
         "pairs_that_stayed": len(stayed),
     }
