@@ -54,15 +54,13 @@ def build_parser(commands: Collection[str] = COMMANDS) -> argparse.ArgumentParse
 
 
 def needed(argv: Sequence[str]) -> Collection[str]:
-    """The commands the parser needs for ``argv``: the one it names; all of them to
-    list them (--help) or to say which there are (an unknown one); none for
-    --version or for a missing command (the usage line names no command)."""
-    word = next((w for w in argv if not w.startswith("-")), None)  # -v, --version: no value
-    if word in COMMANDS:
-        return (word,)
-    if word is None and not {"-h", "--help"} & set(argv):
+    """The commands the parser needs for ``argv``: the one it names, none for
+    ``--version`` alone, else all of them (to list them for help, in any spelling
+    argparse takes, or to say which there are)."""
+    if list(argv) == ["--version"]:
         return ()
-    return COMMANDS
+    word = next((w for w in argv if not w.startswith("-")), None)  # -v, --version: no value
+    return (word,) if word in COMMANDS else COMMANDS
 
 
 def version() -> str:
