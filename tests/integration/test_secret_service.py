@@ -20,7 +20,8 @@ import pytest
 pytestmark = pytest.mark.secret_service
 
 REPO = Path(__file__).resolve().parents[2]
-MISSING = [tool for tool in ("dbus-run-session", "gnome-keyring-daemon") if not shutil.which(tool)]
+TOOLS = ("dbus-run-session", "dbus-send", "gnome-keyring-daemon")
+MISSING = [tool for tool in TOOLS if not shutil.which(tool)]
 
 SNIPPET = """
 import json, sys
@@ -44,9 +45,17 @@ out["deleted"] = store.get("device-key") is None and store.get("audit-secret") i
 print(json.dumps(out))
 """
 
-# The daemon reads the login keyring's password from stdin: an empty line.
+# The daemon reads the login keyring's password from stdin: an empty line. It takes
+# the Secret Service's bus name a moment after it returns; a call before that starts
+# a second daemon through D-Bus activation, and the two fight over the name (a
+# loaded CI machine once saw "Message recipient disconnected"): wait for the name.
 SESSION = (
-    'printf "\\n" | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec "$@"'
+    'printf "\\n" | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 1; '
+    "for _ in $(seq 100); do "
+    "dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus "
+    "org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null "
+    '| grep -q "boolean true" && exec "$@"; sleep 0.1; done; '
+    'echo "the Secret Service did not take its name on the bus within 10 s" >&2; exit 1'
 )
 
 
