@@ -235,14 +235,14 @@ class LoadRun:
         own.start()
         cpu1, t0 = self.cpu(), time.monotonic()
         last0, last_loop0 = self.instances[-1].cpu(), self.instances[-1].loop_cpu()
-        devices0 = self.devices_cpu()
+        devices0 = devices_cpu(self.crowd)
         await asyncio.sleep(self.args.seconds)
         self.report["bench_stalls_over_20ms"] = own.stalls
         self.report["bench_longest_stall_ms"] = round(own.longest * 1000, 1)
         busy = (self.cpu() - cpu1) / (time.monotonic() - t0)
         steady_busy = (self.instances[-1].cpu() - last0) / (time.monotonic() - t0)
         steady_loop = (self.instances[-1].loop_cpu() - last_loop0) / (time.monotonic() - t0)
-        steady_devices = (self.devices_cpu() - devices0) / (time.monotonic() - t0)
+        steady_devices = (devices_cpu(self.crowd) - devices0) / (time.monotonic() - t0)
         self.report["server_cpu_pct_relay"] = round(100 * busy, 1)
         if self.args.restart and len(self.instances) > 1:
             steady, own.stalls, own.longest = own.stalls, 0, 0.0
@@ -297,10 +297,6 @@ class LoadRun:
 
     def loop_cpu(self) -> float:
         return sum(i.loop_cpu() for i in self.instances if i.proc and i.proc.returncode is None)
-
-    def devices_cpu(self) -> float:
-        """The devices' side: this process and its crowd process."""
-        return time.process_time() + (self.crowd.cpu() if self.crowd else 0)
 
     def results(self) -> dict[str, Any]:
         rtts = self.figures.rtts
@@ -478,6 +474,11 @@ async def watch_lag(figures: Figures) -> None:
             figures.lag.append(time.monotonic() - before - 0.01)
 
 
+def devices_cpu(crowd: Crowd | None) -> float:
+    """The CPU of the devices' side so far: this process and its crowd process."""
+    return time.process_time() + (crowd.cpu() if crowd else 0)
+
+
 async def restart(
     instances: list[Instance],
     devices: list[Device],
@@ -505,7 +506,7 @@ async def restart(
     figures.phase = "move"
     started = time.monotonic()
     # CPU of the receiving instance, and of the devices' side (this process, the crowd)
-    server0, devices0 = instances[1].cpu(), time.process_time() + (crowd.cpu() if crowd else 0)
+    server0, devices0 = instances[1].cpu(), devices_cpu(crowd)
     loop0 = instances[1].loop_cpu()
     stopping = asyncio.create_task(instances[0].stop())
     deadline = started + 30
@@ -518,9 +519,9 @@ async def restart(
     # less what it spent relaying before the move, at the same rate
     server_cpu = instances[1].cpu() - server0 - steady_busy * moved_in
     loop_cpu = instances[1].loop_cpu() - loop0 - steady_loop * moved_in
-    devices_cpu = time.process_time() + (crowd.cpu() if crowd else 0) - devices0
+    devices_used = devices_cpu(crowd) - devices0
     # the same less the relaying (sending, timing, answering) they did before the move
-    devices_move_cpu = devices_cpu - steady_devices * moved_in
+    devices_move_cpu = devices_used - steady_devices * moved_in
     code = await stopping
     gaps = figures.gaps + (crowd.gaps if crowd else [])
     figures.phase = "steady"
@@ -543,7 +544,7 @@ async def restart(
             1000 * loop_cpu / max(1, len(moving) + crowd_moving), 2
         ),
         "restart_devices_side_cpu_ms_per_device": round(
-            1000 * devices_cpu / max(1, len(moving) + crowd_moving), 2
+            1000 * devices_used / max(1, len(moving) + crowd_moving), 2
         ),
         "restart_devices_side_move_cpu_ms_per_device": round(
             1000 * devices_move_cpu / max(1, len(moving) + crowd_moving), 2
